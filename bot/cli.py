@@ -1,0 +1,284 @@
+"""The ``newsbot`` command line: a second adapter over the same core as the Discord bot."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from retrieval.ingest import IngestError
+from retrieval.store import StoreError
+
+from . import formatting
+from .evaluation import EvalFileError, evaluate, load_cases
+from .service import NewsService, QueryOrigin, QuestionError
+from .settings import Settings, SettingsError
+
+log = logging.getLogger("newsbot")
+
+
+class CliError(RuntimeError):
+    """A failure reported to the user as one line."""
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, shown only on a terminal and for large folders."""
+
+    def __init__(self, stream=sys.stderr, min_total: int = 200) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self.min_total = min_total
+        self.started = time.perf_counter()
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total < self.min_total:
+            return
+        now = time.perf_counter()
+        if done < total and now - self._last < 0.1:
+            return
+        self._last = now
+        width = 30
+        filled = int(width * done / total) if total else width
+        rate = done / max(now - self.started, 1e-9)
+        self.stream.write(f"\rIngesting [{'#' * filled}{'.' * (width - filled)}] {done}/{total} files  {rate:,.0f}/s")
+        if done >= total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def _emit(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _story_json(story) -> dict:
+    return {
+        "id": story.id,
+        "title": story.title,
+        "outlet": story.outlet,
+        "url": story.url,
+        "published": story.published.isoformat().replace("+00:00", "Z") if story.published else None,
+        "topics": list(story.topics),
+        "quality": story.quality,
+        "kind": story.kind.value,
+        "source_file": story.source_file,
+    }
+
+
+async def _open(settings: Settings, *, require_stories: bool = True) -> NewsService:
+    service = await NewsService.open(settings, progress=ProgressBar())
+    if require_stories and await service.story_count() == 0:
+        await service.close()
+        where = ", ".join(str(p) for p in settings.seeds)
+        raise CliError(f"the corpus is empty: no articles found under {where}")
+    return service
+
+
+async def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    service = await _open(settings)
+    try:
+        answer = await service.ask(args.question)
+        await service.log_query(answer, QueryOrigin(origin="cli"))
+    finally:
+        await service.close()
+    if args.json:
+        _emit(answer.to_json())
+    else:
+        print(formatting.answer_text(answer))
+    return 0
+
+
+async def cmd_latest(settings: Settings, args: argparse.Namespace) -> int:
+    service = await _open(settings)
+    try:
+        stories = await service.latest(topic=args.topic, outlet=args.outlet, limit=args.limit)
+    finally:
+        await service.close()
+    if args.json:
+        _emit([_story_json(s) for s in stories])
+    else:
+        print(formatting.stories_text(stories))
+    return 0
+
+
+async def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
+    service = await _open(settings)
+    try:
+        results = await service.search(args.query, limit=args.limit)
+    finally:
+        await service.close()
+    if args.json:
+        _emit([{**_story_json(r.story), "passage": r.passage, "score": round(r.score, 4)} for r in results])
+    else:
+        print(formatting.search_text(results))
+    return 0
+
+
+async def cmd_facets(settings: Settings, args: argparse.Namespace) -> int:
+    service = await _open(settings, require_stories=False)
+    try:
+        facets = await (service.sources() if args.command == "sources" else service.topics())
+    finally:
+        await service.close()
+    if args.json:
+        _emit([{"name": f.name, "stories": f.count} for f in facets])
+    else:
+        print(formatting.facets_text(facets, "outlets" if args.command == "sources" else "topics"))
+    return 0
+
+
+async def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    service = await NewsService.open(settings, ingest=False)
+    try:
+        report = await service.ingest([Path(p) for p in args.paths] or None, progress=ProgressBar())
+    finally:
+        await service.close()
+    if args.json:
+        _emit({
+            "added": report.added, "updated": report.updated, "unchanged": report.unchanged,
+            "removed": report.removed, "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
+            "stories": report.stories, "passages": report.passages, "elapsed_s": round(report.elapsed_s, 3),
+            "index_rebuilt": report.index_rebuilt,
+        })
+    else:
+        print(formatting.ingest_text(report))
+    return 0
+
+
+async def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
+    service = await _open(settings)
+    history: list[str] = []
+    print(f"newsbot chat — {await service.story_count()} stories. Ask a question; 'quit' to leave.")
+    try:
+        while True:
+            try:
+                question = (await asyncio.to_thread(input, "> ")).strip()
+            except EOFError:
+                print()
+                break
+            if question.lower() in {"quit", "exit", ":q"}:
+                break
+            if not question:
+                continue
+            try:
+                answer = await service.ask(question, context=history)
+            except QuestionError as error:
+                print(error)
+                continue
+            await service.log_query(answer, QueryOrigin(origin="chat"))
+            history.append(question)
+            print(formatting.answer_text(answer) + "\n")
+    finally:
+        await service.close()
+    return 0
+
+
+async def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
+    cases = load_cases(Path(args.file))
+    service = await _open(settings)
+    try:
+        summary = await evaluate(service, cases)
+    finally:
+        await service.close()
+    if args.json:
+        _emit(summary.to_json())
+    else:
+        print(formatting.eval_text(summary))
+    return 0 if summary.passed == len(summary.results) else 1
+
+
+async def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
+    service = await NewsService.open(settings, ingest=False)
+    try:
+        stats = await service.stats()
+    finally:
+        await service.close()
+    if args.json:
+        _emit({
+            "queries": stats.queries, "abstention_rate": stats.abstention_rate, "upvotes": stats.upvotes,
+            "downvotes": stats.downvotes, "latency_p50_ms": stats.latency_p50_ms,
+            "latency_p95_ms": stats.latency_p95_ms, "top_questions": [list(q) for q in stats.top_questions],
+        })
+    else:
+        print(formatting.stats_text(stats))
+    return 0
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        from .discord import run_bot
+    except ImportError as error:  # pragma: no cover - only without discord.py installed
+        raise CliError(f"the Discord adapter is unavailable: {error}") from None
+    return run_bot(settings)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsbot", description="Answer questions about news coverage, with citations.")
+    parser.add_argument("--seeds", action="append", metavar="PATH",
+                        help="article file or folder (repeatable; env NEWSBOT_SEEDS; default: the bundled seeds/)")
+    parser.add_argument("--db", metavar="PATH", help="database file (env NEWSBOT_DB; default .newsbot/newsbot.db)")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging on stderr")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ask = sub.add_parser("ask", help="answer a question with cited sources")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true")
+    latest = sub.add_parser("latest", help="newest stories first")
+    latest.add_argument("--topic")
+    latest.add_argument("--outlet")
+    latest.add_argument("--limit", type=int, default=10)
+    latest.add_argument("--json", action="store_true")
+    search = sub.add_parser("search", help="stories ranked by relevance, with the matching passage")
+    search.add_argument("query")
+    search.add_argument("--limit", type=int, default=10)
+    search.add_argument("--json", action="store_true")
+    for name, text in (("sources", "outlets with story counts"), ("topics", "topics with story counts")):
+        sub.add_parser(name, help=text).add_argument("--json", action="store_true")
+    ingest = sub.add_parser("ingest", help="ingest article files or folders (default: the seeds)")
+    ingest.add_argument("paths", nargs="*")
+    ingest.add_argument("--json", action="store_true")
+    sub.add_parser("chat", help="interactive questions in the terminal")
+    evaluate_ = sub.add_parser("eval", help="run a question set and report verdicts")
+    evaluate_.add_argument("file")
+    evaluate_.add_argument("--json", action="store_true")
+    sub.add_parser("stats", help="logged questions: top questions, abstentions, feedback, latency").add_argument(
+        "--json", action="store_true"
+    )
+    sub.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
+    return parser
+
+
+_COMMANDS = {
+    "ask": cmd_ask, "latest": cmd_latest, "search": cmd_search, "sources": cmd_facets, "topics": cmd_facets,
+    "ingest": cmd_ingest, "chat": cmd_chat, "eval": cmd_eval, "stats": cmd_stats,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``newsbot`` and ``python -m bot``."""
+    args = build_parser().parse_args(argv)
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        settings = Settings.from_env(seeds=args.seeds, db=args.db)
+        if args.command == "run":
+            return cmd_run(settings, args)
+        limit = getattr(args, "limit", None)
+        if limit is not None and not 1 <= limit <= 100:
+            raise CliError("--limit must be between 1 and 100")
+        return asyncio.run(_COMMANDS[args.command](settings, args))
+    except (CliError, SettingsError, StoreError, IngestError, EvalFileError, QuestionError) as error:
+        print(f"newsbot: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("newsbot: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""Plain-text rendering of core results, shared by the CLI and the terminal chat."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+from retrieval.models import Facet, IngestReport, Story
+
+from .evaluation import EvalSummary
+from .responder import Answer, format_sources
+from .service import SearchResult, UsageStats
+
+WIDTH = 100
+
+
+def answer_text(answer: Answer) -> str:
+    """The answer wrapped for a terminal, then its numbered sources."""
+    lines = textwrap.wrap(answer.text, WIDTH) or [""]
+    if answer.citations:
+        lines += ["", "Sources:", *format_sources(answer)]
+    return "\n".join(lines)
+
+
+def story_line(story: Story) -> str:
+    return f"#{story.id}  {story.citation_label}\n      {story.url or story.source_file}"
+
+
+def stories_text(stories: Sequence[Story]) -> str:
+    return "\n".join(story_line(s) for s in stories) if stories else "No stories match."
+
+
+def search_text(results: Sequence[SearchResult]) -> str:
+    if not results:
+        return "No stories match."
+    blocks = []
+    for rank, result in enumerate(results, start=1):
+        snippet = textwrap.shorten(" ".join(result.passage.split()), 240, placeholder=" …")
+        blocks.append(f"{rank}. {story_line(result.story)}\n      “{snippet}”")
+    return "\n".join(blocks)
+
+
+def facets_text(facets: Sequence[Facet], noun: str) -> str:
+    if not facets:
+        return f"No {noun} yet."
+    width = max(len(f.name) for f in facets)
+    return "\n".join(f"{f.name.ljust(width)}  {f.count}" for f in facets)
+
+
+def ingest_text(report: IngestReport) -> str:
+    lines = [f"Ingest: {report.summary()} ({report.elapsed_s:.2f} s)"]
+    for label, paths in (("added", report.added), ("updated", report.updated), ("removed", report.removed)):
+        lines += [f"  {label}: {p}" for p in paths]
+    lines += [f"  skipped: {s.path} — {s.reason}" for s in report.skipped]
+    lines.append(f"Store: {report.stories} stories, {report.passages} passages" + (" (index rebuilt)" if report.index_rebuilt else ""))
+    return "\n".join(lines)
+
+
+def eval_text(summary: EvalSummary) -> str:
+    lines = []
+    for result in summary.results:
+        case = result.case
+        if case.answerable:
+            detail = f"answered {'✓' if result.answered else '✗'}  cited {'✓' if result.cited else '✗'}"
+        else:
+            detail = f"abstained {'✓' if result.abstained_correctly else '✗'}"
+        if result.faithful_sentences != result.total_sentences:
+            detail += f"  UNFAITHFUL {result.total_sentences - result.faithful_sentences} sentence(s)"
+        lines.append(f"{'PASS' if result.passed else 'FAIL'}  {case.id:<28} {detail}")
+        if not result.passed:
+            lines.append(f"      Q: {case.question}")
+            lines.append("      A: " + textwrap.shorten(result.answer.text, 300, placeholder=" …"))
+    totals = summary.to_json()["totals"]
+    lines += [
+        "",
+        f"passed {totals['passed']}/{totals['cases']}: answered correctly {totals['answered_correctly']}/{totals['answerable']}, "
+        f"cited correctly {totals['cited_correctly']}/{totals['answerable']}, "
+        f"abstained correctly {totals['abstained_correctly']}/{totals['unanswerable']}",
+        f"answer hit rate {summary.answer_hit_rate:.1%}, citation hit rate {summary.citation_hit_rate:.1%}, "
+        f"abstention accuracy {summary.abstention_accuracy:.1%}, faithfulness {summary.faithfulness:.1%}",
+    ]
+    return "\n".join(lines)
+
+
+def stats_text(stats: UsageStats) -> str:
+    if not stats.queries:
+        return "No questions logged yet."
+    lines = [
+        f"questions: {stats.queries}   abstained: {stats.abstention_rate:.1%}   feedback: 👍 {stats.upvotes} / 👎 {stats.downvotes}",
+        f"latency: p50 {stats.latency_p50_ms:.1f} ms, p95 {stats.latency_p95_ms:.1f} ms",
+        "top questions:",
+    ]
+    lines += [f"  {count:>4}  {question}" for question, count in stats.top_questions]
+    return "\n".join(lines)

@@ -1,0 +1,280 @@
+"""Answer composition: the best 2–5 verbatim sentences with citations, or an honest abstention.
+
+Pure functions over ranked passages; knows nothing of Discord, SQLite or the CLI.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from retrieval.analyzer import Analyzer
+from retrieval.models import Passage, RankedPassage, Story
+from retrieval.passages import split_sentences
+from retrieval.text import title_key
+
+MAX_SENTENCES = 5
+MIN_SENTENCES = 2
+MAX_ANSWER_CHARS = 700
+MIN_SENTENCE_WORDS = 5
+COVERAGE_TO_ANSWER = 0.5
+"""Share of the question's (IDF-weighted) terms the best passage must contain to be an answer."""
+SECOND_SENTENCE_RATIO = 0.45
+"""A further sentence must score at least this share of the best sentence."""
+SAME_STORY_PENALTY = 0.8
+REDUNDANCY_JACCARD = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A numbered source of an answer: the story and the passage quoted from it."""
+
+    n: int
+    story: Story
+    passage: Passage
+
+    def to_json(self) -> dict:
+        return {
+            "n": self.n,
+            "title": self.story.title,
+            "outlet": self.story.outlet,
+            "url": self.story.url,
+            "published": self.story.published.isoformat().replace("+00:00", "Z") if self.story.published else None,
+            "source_file": self.story.source_file,
+            "passage": self.passage.text,
+            "story_id": self.story.id,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerSentence:
+    text: str
+    citation: int
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What the bot says: cited sentences and their sources, or an abstention with its reason."""
+
+    question: str
+    sentences: tuple[AnswerSentence, ...] = ()
+    citations: tuple[Citation, ...] = ()
+    abstained: bool = False
+    reason: str | None = None
+    elapsed_ms: float = 0.0
+    searched: int = 0
+    query_terms: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def text(self) -> str:
+        """The answer body: each sentence followed by its ``[n]`` marker, or the abstention message."""
+        if self.abstained:
+            return self.reason or "The coverage doesn't say."
+        return " ".join(f"{s.text} [{s.citation}]" for s in self.sentences)
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "citations": [c.to_json() for c in self.citations],
+            "elapsed_ms": round(self.elapsed_ms, 2),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class QuerySignal:
+    """The question as the responder sees it: weighted terms and names the corpus never mentions."""
+
+    weights: Mapping[str, float]  # term -> IDF × importance
+    unknown_names: tuple[str, ...]
+    recency: bool = False
+
+
+QUESTION_FILLER = frozenset({"happen", "news", "stori", "coverag", "report", "know", "explain", "describ", "latest", "recent", "newest"})
+"""Stems that shape a question ("what happened", "latest news on") without naming its subject."""
+
+_RECENCY = re.compile(r"\b(latest|newest|most recent|recently|recent|last|this week|today|now|update)\b", re.I)
+
+
+def analyse_question(
+    question: str, analyzer: Analyzer, doc_freq: Mapping[str, int], n_docs: int,
+    context: Sequence[str] = (),
+) -> QuerySignal:
+    """Weight the question's terms by IDF; spot capitalised names and numbers the coverage lacks."""
+    weights: dict[str, float] = {}
+    unknown: list[str] = []
+    tokens = [t for t in analyzer.tokens(question) if t.term not in QUESTION_FILLER]
+    for position, token in enumerate(tokens):
+        df = doc_freq.get(token.term, 0)
+        weight = math.log1p((n_docs - df + 0.5) / (df + 0.5)) if n_docs else 0.0
+        if df == 0:
+            is_name = token.surface[:1].isupper() and (position > 0 or token.surface.isupper())
+            if (is_name or any(ch.isdigit() for ch in token.surface)) and token.surface not in unknown:
+                unknown.append(token.surface)
+        weights[token.term] = max(weights.get(token.term, 0.0), weight)
+    for previous in context[-2:]:
+        for token in analyzer.tokens(previous):
+            df = doc_freq.get(token.term, 0)
+            if df and token.term not in weights:
+                weights[token.term] = 0.5 * math.log1p((n_docs - df + 0.5) / (df + 0.5))
+    return QuerySignal(weights=weights, unknown_names=tuple(unknown), recency=bool(_RECENCY.search(question)))
+
+
+@dataclass(slots=True)
+class _Candidate:
+    text: str
+    terms: frozenset[str]
+    coverage: float
+    score: float
+    hit: RankedPassage
+
+
+def _coverage(terms: frozenset[str], weights: Mapping[str, float], total: float) -> float:
+    return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
+
+
+def _recency_key(story: Story) -> float:
+    return story.published.timestamp() if story.published else 0.0
+
+
+def compose_answer(
+    question: str,
+    signal: QuerySignal,
+    ranked: Sequence[RankedPassage],
+    analyzer: Analyzer,
+    *,
+    searched: int,
+    max_passages: int = 8,
+) -> Answer:
+    """Choose verbatim sentences from the top passages and number their sources, or abstain."""
+    total = sum(signal.weights.values())
+    hint = "Try `latest` for the newest stories or `search` to browse what is covered."
+    if signal.unknown_names:
+        names = ", ".join(f"“{name}”" for name in signal.unknown_names)
+        return Answer(question, abstained=True, searched=searched,
+                      reason=f"The coverage doesn't say: none of the {searched} stories mentions {names}. {hint}")
+    if not ranked or total <= 0:
+        return Answer(question, abstained=True, searched=searched,
+                      reason=f"The coverage doesn't say: nothing in the {searched} stories matches that question. {hint}")
+
+    top_score = ranked[0].score or 1.0
+    candidates: list[_Candidate] = []
+    best_passage_coverage = 0.0
+    seen_stories: list[str] = []
+    for hit in ranked:
+        if hit.story.key not in seen_stories:
+            seen_stories.append(hit.story.key)
+        if len(seen_stories) > max_passages:
+            break
+        title_terms = frozenset(analyzer.terms(hit.story.title))
+        passage_terms = frozenset(analyzer.terms(hit.passage.text))
+        best_passage_coverage = max(best_passage_coverage, _coverage(passage_terms | title_terms, signal.weights, total))
+        rank_bonus = 0.25 * (hit.score / top_score)
+        tie_break = 1e-3 * ((hit.story.quality or 0) / 100) + 1e-12 * _recency_key(hit.story)
+        for sentence in split_sentences(hit.passage.text):
+            words = sentence.split()
+            if len(words) < MIN_SENTENCE_WORDS or sentence.endswith(":"):
+                continue
+            terms = frozenset(analyzer.terms(sentence))
+            # the story's title gives context to its sentences, counted at a discount
+            coverage = _coverage(terms, signal.weights, total)
+            context = 0.3 * _coverage(title_terms - terms, signal.weights, total)
+            if coverage <= 0:
+                continue
+            candidates.append(_Candidate(sentence, terms, coverage, coverage + context + rank_bonus + tie_break, hit))
+
+    if best_passage_coverage < COVERAGE_TO_ANSWER or not candidates:
+        return Answer(question, abstained=True, searched=searched,
+                      reason=f"The coverage doesn't say: the {searched} stories don't answer that question. {hint}")
+
+    chosen = _select(candidates, signal)
+    citations: dict[str, Citation] = {}
+    sentences: list[AnswerSentence] = []
+    for candidate in chosen:
+        story = candidate.hit.story
+        citation = citations.get(story.key)
+        if citation is None:
+            citation = Citation(len(citations) + 1, story, candidate.hit.passage)
+            citations[story.key] = citation
+        sentences.append(AnswerSentence(candidate.text, citation.n))
+    return Answer(question, tuple(sentences), tuple(citations.values()), searched=searched,
+                  query_terms=tuple(signal.weights))
+
+
+def compose_digest(question: str, ranked: Sequence[RankedPassage], *, searched: int, day: str) -> Answer:
+    """The leading sentence of each of the day's top stories (for "what happened on June 11?")."""
+    sentences: list[AnswerSentence] = []
+    citations: dict[str, Citation] = {}
+    used = 0
+    for hit in ranked:
+        if hit.story.key in citations or len(sentences) >= MAX_SENTENCES - 1:
+            continue
+        lead = next((s for s in split_sentences(hit.passage.text) if len(s.split()) >= MIN_SENTENCE_WORDS), None)
+        if lead is None or (sentences and used + len(lead) + 5 > MAX_ANSWER_CHARS):
+            continue
+        citation = Citation(len(citations) + 1, hit.story, hit.passage)
+        citations[hit.story.key] = citation
+        sentences.append(AnswerSentence(lead, citation.n))
+        used += len(lead) + 5
+    if not sentences:
+        return Answer(question, abstained=True, searched=searched,
+                      reason=f"The coverage doesn't say: none of the {searched} stories was published on {day}. "
+                      "Try `latest` for the newest stories.")
+    return Answer(question, tuple(sentences), tuple(citations.values()), searched=searched)
+
+
+def _select(candidates: list[_Candidate], signal: QuerySignal) -> list[_Candidate]:
+    """Greedy selection with redundancy removal, a same-story penalty and a length budget."""
+    chosen: list[_Candidate] = []
+    used_chars = 0
+    seen_text: set[str] = set()
+    pool = sorted(candidates, key=lambda c: -c.score)
+    if signal.recency:
+        best = pool[0].score
+        pool.sort(key=lambda c: (c.score < 0.8 * best, -_recency_key(c.hit.story), -c.score))
+    best_score = pool[0].score
+    while pool and len(chosen) < MAX_SENTENCES:
+        def adjusted(c: _Candidate) -> float:
+            penalty = SAME_STORY_PENALTY ** sum(1 for x in chosen if x.hit.story.key == c.hit.story.key)
+            return c.score * penalty
+        if not signal.recency or chosen:
+            pool.sort(key=lambda c: -adjusted(c))
+        candidate = pool.pop(0)
+        key = title_key(candidate.text)
+        if key in seen_text:
+            continue
+        if any(_jaccard(candidate.terms, c.terms) >= REDUNDANCY_JACCARD for c in chosen):
+            continue
+        if chosen and adjusted(candidate) < SECOND_SENTENCE_RATIO * best_score:
+            break
+        extra = len(candidate.text) + 5
+        if chosen and used_chars + extra > MAX_ANSWER_CHARS:
+            if len(chosen) >= MIN_SENTENCES:
+                break
+            continue
+        chosen.append(candidate)
+        seen_text.add(key)
+        used_chars += extra
+    return chosen
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def format_sources(answer: Answer) -> list[str]:
+    """``[1] Title — Outlet, 2020-06-11 <url>`` lines for the numbered sources."""
+    lines = []
+    for citation in answer.citations:
+        story = citation.story
+        where = story.url or story.source_file
+        lines.append(f"[{citation.n}] {story.citation_label} <{where}>")
+    return lines
+
+
+def published_on(story: Story, day: datetime) -> bool:
+    return bool(story.published and story.published.date() == day.date())

@@ -1,0 +1,335 @@
+"""NewsService: the one facade over the core that every adapter (CLI, chat, Discord) calls."""
+
+from __future__ import annotations
+
+import asyncio
+import calendar
+import hashlib
+import logging
+import math
+import re
+import statistics
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retrieval.analyzer import Analyzer
+from retrieval.index import LiveIndex
+from retrieval.ingest import Ingestor, Progress
+from retrieval.models import Facet, IngestReport, Passage, RankedPassage, Story
+from retrieval.store import QueryRecord, Store
+
+from .responder import QUESTION_FILLER, Answer, analyse_question, compose_answer, compose_digest
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 1_000
+RETRIEVE_PASSAGES = 30
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """A story matching a search, with its best passage."""
+
+    story: Story
+    passage: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class StoryDetail:
+    """One story in full, with the coverage it lists and the articles that list it."""
+
+    story: Story
+    passages: tuple[Passage, ...]
+    related: tuple[Story, ...]
+    listed_in: tuple[Story, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QueryOrigin:
+    """Where a question came from, for the query log (the user id is stored only hashed)."""
+
+    origin: str = "cli"
+    guild_id: int | None = None
+    channel_id: int | None = None
+    user_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UsageStats:
+    queries: int
+    abstention_rate: float
+    upvotes: int
+    downvotes: int
+    latency_p50_ms: float
+    latency_p95_ms: float
+    top_questions: tuple[tuple[str, int], ...] = field(default=())
+
+
+class QuestionError(ValueError):
+    """The question cannot be asked as it is (empty, too long); the message says why."""
+
+
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_MONTHS["sept"] = 9
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DATE_PATTERNS = (
+    re.compile(rf"\b(?P<month>{_MONTH_RE})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{{4}}))?\b", re.I),
+    re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{_MONTH_RE})\.?(?:,?\s+(?P<year>\d{{4}}))?\b", re.I),
+    re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    month: int
+    day: int
+    year: int | None
+    span: tuple[int, int]
+
+    @property
+    def label(self) -> str:
+        name = calendar.month_name[self.month]
+        return f"{name} {self.day}, {self.year}" if self.year else f"{name} {self.day}"
+
+
+def find_date(question: str) -> DateMention | None:
+    """A calendar day named in the question ("June 11", "11 June 2020", "2020-06-11")."""
+    for pattern in _DATE_PATTERNS:
+        match = pattern.search(question)
+        if not match:
+            continue
+        month_text = match.group("month")
+        month = int(month_text) if month_text.isdigit() else _MONTHS[month_text.lower()]
+        day = int(match.group("day"))
+        year = int(match.group("year")) if match.group("year") else None
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return DateMention(month, day, year, match.span())
+    return None
+
+
+def hash_user(user_id: int | None, salt: str) -> str | None:
+    """A stable, non-reversible user token for the query log."""
+    if user_id is None:
+        return None
+    return hashlib.blake2b(f"{salt}:{user_id}".encode(), digest_size=8).hexdigest()
+
+
+class NewsService:
+    """Ingest, ask, browse and log: the core's API for adapters. All methods are coroutines."""
+
+    def __init__(self, settings: Settings, store: Store, index: LiveIndex, analyzer: Analyzer) -> None:
+        self.settings = settings
+        self.store = store
+        self.index = index
+        self.analyzer = analyzer
+        self.ingestor = Ingestor(store, index, analyzer)
+        self._story_count: int | None = None
+
+    @classmethod
+    async def open(
+        cls, settings: Settings, *, ingest: bool = True, progress: Progress | None = None
+    ) -> NewsService:
+        """Open the store and the persisted index, then (by default) ingest the configured seeds."""
+        store = await Store.open(settings.db_path)
+        service = cls(settings, store, LiveIndex(settings.index_dir), Analyzer())
+        try:
+            await service.ingestor.load_index()
+            if ingest:
+                await service.ingest(progress=progress)
+        except BaseException:
+            await store.close()
+            raise
+        return service
+
+    async def close(self) -> None:
+        await self.store.close()
+
+    async def __aenter__(self) -> NewsService:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # ---- ingest -------------------------------------------------------------------------------
+    async def ingest(self, paths: Sequence[Path] | None = None, progress: Progress | None = None) -> IngestReport:
+        """Ingest ``paths`` (default: the configured seeds) incrementally."""
+        report = await self.ingestor.ingest(list(paths or self.settings.seeds), progress=progress)
+        self._story_count = None
+        return report
+
+    async def story_count(self) -> int:
+        if self._story_count is None:
+            self._story_count = await self.store.story_count()
+        return self._story_count
+
+    # ---- asking -------------------------------------------------------------------------------
+    @staticmethod
+    def validate_question(question: str) -> str:
+        """Normalise whitespace; reject empty or over-long questions with a clear message."""
+        cleaned = " ".join((question or "").split())
+        if not cleaned:
+            raise QuestionError("Please ask a question, for example: what did Microsoft pitch to the DEA?")
+        if len(cleaned) > MAX_QUESTION_CHARS:
+            raise QuestionError(f"That question is too long ({len(cleaned)} characters); keep it under {MAX_QUESTION_CHARS}.")
+        return cleaned
+
+    async def ask(self, question: str, *, context: Sequence[str] = ()) -> Answer:
+        """Answer from the coverage with cited sentences, or abstain. ``context``: earlier questions."""
+        started = time.perf_counter()
+        question = self.validate_question(question)
+        searched = await self.story_count()
+        date = find_date(question)
+        text_for_terms = question if date is None else question[: date.span[0]] + question[date.span[1] :]
+        terms = [t for t in self.analyzer.terms(text_for_terms) if t not in QUESTION_FILLER]
+        context_terms = [t for previous in context[-2:] for t in self.analyzer.terms(previous)]
+        multipliers: dict[str, float] = {}
+        for term in terms:
+            multipliers[term] = multipliers.get(term, 0.0) + 1.0
+        for term in context_terms:
+            multipliers.setdefault(term, 0.5)
+        doc_freq = {t: self.index.doc_freq(t) for t in set(multipliers)}
+        signal = analyse_question(text_for_terms, self.analyzer, doc_freq, self.index.n_docs, context=context[-2:])
+        if date is not None:
+            ranked = await self._ranked_on_day(date, multipliers, doc_freq)
+            if any(doc_freq.get(t) for t in terms):
+                answer = compose_answer(question, signal, ranked, self.analyzer, searched=searched)
+            else:  # "what happened on June 11?": the day's leading stories
+                answer = compose_digest(question, ranked, searched=searched, day=date.label)
+        else:
+            ranked = await self._ranked(multipliers)
+            answer = compose_answer(question, signal, ranked, self.analyzer, searched=searched)
+        elapsed = (time.perf_counter() - started) * 1000
+        return Answer(
+            answer.question, answer.sentences, answer.citations, answer.abstained, answer.reason,
+            elapsed_ms=elapsed, searched=searched, query_terms=answer.query_terms,
+        )
+
+    async def _ranked(self, multipliers: dict[str, float], k: int = RETRIEVE_PASSAGES) -> list[RankedPassage]:
+        hits = await asyncio.to_thread(self.index.search, multipliers, k)
+        return await self._hydrate(hits)
+
+    async def _hydrate(self, hits: Sequence[tuple[int, float]]) -> list[RankedPassage]:
+        rows = await self.store.passages([pid for pid, _ in hits])
+        ranked = []
+        for pid, score in hits:
+            if pid in rows:  # a passage deleted since the index snapshot is simply skipped
+                passage, story = rows[pid]
+                ranked.append(RankedPassage(passage, story, score))
+        return ranked
+
+    async def _ranked_on_day(
+        self, date: DateMention, multipliers: dict[str, float], doc_freq: dict[str, int]
+    ) -> list[RankedPassage]:
+        """Passages of stories published on the named day, best matching first (ties: quality)."""
+        stories = await self.store.stories_on_day(date.month, date.day, date.year, limit=200)
+        n_docs = max(self.index.n_docs, 1)
+        weights = {
+            t: m * math.log1p((n_docs - doc_freq[t] + 0.5) / (doc_freq[t] + 0.5))
+            for t, m in multipliers.items() if doc_freq.get(t, 0)
+        }
+        ranked: list[RankedPassage] = []
+        for story in stories:
+            for passage in (await self.store.story_passages(story.id))[:3]:
+                text_terms = set(self.analyzer.terms(passage.text)) | set(self.analyzer.terms(story.title))
+                score = sum(w for t, w in weights.items() if t in text_terms) + (story.quality or 0) / 1000
+                ranked.append(RankedPassage(passage, story, score))
+        ranked.sort(key=lambda r: (-r.score, -(r.story.quality or 0), r.passage.id))
+        return ranked[:RETRIEVE_PASSAGES]
+
+    # ---- browsing -----------------------------------------------------------------------------
+    async def search(self, query: str, *, limit: int = 10, offset: int = 0) -> list[SearchResult]:
+        """Stories ranked by BM25, one per story, each with its best-matching passage."""
+        query = self.validate_question(query)
+        terms = self.analyzer.terms(query)
+        if not terms:
+            return []
+        wanted = offset + limit
+        k = max(RETRIEVE_PASSAGES, wanted * 4)
+        while True:
+            hits = await asyncio.to_thread(self.index.search, terms, k)
+            ranked = await self._hydrate(hits)
+            results: dict[str, SearchResult] = {}
+            for hit in ranked:
+                results.setdefault(hit.story.key, SearchResult(hit.story, hit.passage.text, hit.score))
+            if len(results) >= wanted or len(hits) < k:
+                return list(results.values())[offset:wanted]
+            k *= 2
+
+    async def latest(
+        self, *, topic: str | None = None, outlet: str | None = None, limit: int = 10, offset: int = 0
+    ) -> list[Story]:
+        """Newest stories first, one per story (related stories count as stories)."""
+        return await self.store.latest(topic=topic, outlet=outlet, limit=limit, offset=offset)
+
+    async def story(self, story_id: int) -> StoryDetail | None:
+        story = await self.store.story(story_id)
+        if story is None:
+            return None
+        passages = await self.store.story_passages(story_id)
+        related = await self.store.related_of(story_id)
+        unique_related: dict[str, Story] = {}
+        for item in related:
+            if item.key != story.key:
+                unique_related.setdefault(item.key, item)
+        listed_in = [s for s in await self.store.listed_in(story.key) if s.key != story.key]
+        return StoryDetail(story, tuple(passages), tuple(unique_related.values()), tuple(listed_in))
+
+    async def sources(self) -> list[Facet]:
+        return await self.store.facets("outlet")
+
+    async def topics(self) -> list[Facet]:
+        return await self.store.facets("topic")
+
+    async def complete_topic(self, prefix: str, limit: int = 25) -> list[str]:
+        return _complete(await self.topics(), prefix, limit)
+
+    async def complete_outlet(self, prefix: str, limit: int = 25) -> list[str]:
+        return _complete(await self.sources(), prefix, limit)
+
+    # ---- query log ----------------------------------------------------------------------------
+    async def log_query(self, answer: Answer, origin: QueryOrigin = QueryOrigin()) -> int:
+        """Record a question and what it cited; returns the query id (for feedback)."""
+        return await self.store.log_query(
+            QueryRecord(
+                origin=origin.origin, question=answer.question, abstained=answer.abstained,
+                cited=[c.story.url or c.story.source_file for c in answer.citations], latency_ms=answer.elapsed_ms,
+                guild_id=origin.guild_id, channel_id=origin.channel_id,
+                user_hash=hash_user(origin.user_id, self.settings.user_hash_salt),
+            )
+        )
+
+    async def record_feedback(self, query_id: int, user_id: int, vote: int) -> str:
+        """Store a 👍 (+1) or 👎 (-1); one vote per user per query: recorded/changed/unchanged."""
+        if vote not in (1, -1):
+            raise ValueError("vote must be +1 or -1")
+        return await self.store.record_feedback(query_id, hash_user(user_id, self.settings.user_hash_salt) or "", vote)
+
+    async def stats(self, top: int = 10) -> UsageStats:
+        rows = await self.store.query_rows()
+        if not rows:
+            return UsageStats(0, 0.0, 0, 0, 0.0, 0.0)
+        latencies = sorted(r[2] for r in rows)
+        p95 = latencies[min(len(latencies) - 1, int(round(0.95 * (len(latencies) - 1))))]
+        questions = Counter(" ".join(r[0].lower().split()) for r in rows)
+        return UsageStats(
+            queries=len(rows),
+            abstention_rate=sum(r[1] for r in rows) / len(rows),
+            upvotes=sum(r[3] for r in rows),
+            downvotes=sum(r[4] for r in rows),
+            latency_p50_ms=statistics.median(latencies),
+            latency_p95_ms=p95,
+            top_questions=tuple(questions.most_common(top)),
+        )
+
+
+def _complete(facets: Sequence[Facet], prefix: str, limit: int) -> list[str]:
+    prefix = prefix.casefold().strip()
+    starts = [f.name for f in facets if f.name.casefold().startswith(prefix)]
+    contains = [f.name for f in facets if prefix and prefix in f.name.casefold() and f.name not in starts]
+    return (starts + contains)[:limit]

@@ -1,0 +1,114 @@
+"""Settings from the environment (and a ``.env`` file, if present). Every setting is in .env.example."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, MutableMapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SEEDS = PROJECT_ROOT / "seeds"
+DEFAULT_DB = Path(".newsbot") / "newsbot.db"
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used."""
+
+
+def load_dotenv(path: Path, environ: MutableMapping[str, str]) -> None:
+    """Read ``KEY=value`` lines into ``environ`` without overriding variables already set."""
+    if not path.is_file():
+        return
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[7:]
+        key, sep, value = line.partition("=")
+        if not sep:
+            log.warning("%s:%d: ignored (no '=')", path, number)
+            continue
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        environ.setdefault(key.strip(), value)
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _optional_int(env: Mapping[str, str], name: str) -> int | None:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the service and the adapters need to know."""
+
+    seeds: tuple[Path, ...] = (DEFAULT_SEEDS,)
+    db_path: Path = DEFAULT_DB
+    discord_token: str | None = None
+    guild_id: int | None = None
+    message_content: bool = False
+    ask_cooldown_seconds: float = 10.0
+    ask_cooldown_rate: int = 3
+    user_hash_salt: str = "newsbot"
+    log_level: str = "INFO"
+
+    @property
+    def index_dir(self) -> Path:
+        """Where the persisted index lives: beside the database."""
+        return self.db_path.with_name(self.db_path.name + ".index")
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        seeds: Sequence[str | Path] | None = None,
+        db: str | Path | None = None,
+        dotenv: Path | None = Path(".env"),
+    ) -> Settings:
+        """Build settings from ``environ`` (default ``os.environ`` plus ``.env``); arguments win."""
+        env: dict[str, str] = dict(os.environ if environ is None else environ)
+        if dotenv is not None:
+            load_dotenv(dotenv, env)
+        if seeds:
+            seed_paths = tuple(Path(s) for s in seeds)
+        elif env.get("NEWSBOT_SEEDS", "").strip():
+            seed_paths = tuple(Path(p) for p in env["NEWSBOT_SEEDS"].split(os.pathsep) if p.strip())
+        else:
+            seed_paths = (DEFAULT_SEEDS,)
+        return cls(
+            seeds=seed_paths,
+            db_path=Path(db or env.get("NEWSBOT_DB") or DEFAULT_DB).expanduser(),
+            discord_token=(env.get("DISCORD_TOKEN") or "").strip() or None,
+            guild_id=_optional_int(env, "DISCORD_GUILD_ID"),
+            message_content=_flag(env.get("NEWSBOT_MESSAGE_CONTENT")),
+            ask_cooldown_seconds=_number(env, "NEWSBOT_ASK_COOLDOWN_SECONDS", 10.0),
+            ask_cooldown_rate=int(_number(env, "NEWSBOT_ASK_COOLDOWN_RATE", 3)),
+            user_hash_salt=env.get("NEWSBOT_USER_HASH_SALT") or "newsbot",
+            log_level=(env.get("NEWSBOT_LOG_LEVEL") or "INFO").upper(),
+        )

@@ -1,0 +1,96 @@
+"""The one text analyzer shared by indexing and querying.
+
+Lowercase + Unicode folding, English stopwords, Snowball (Porter2) stemming via PyStemmer,
+and numbers kept as terms ("2,000" and "2000" both become ``2000``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+
+MAX_TERM_LENGTH = 32
+"""Longer terms are truncated (URLs, hashes): keeps the vocabulary fixed-width and small."""
+
+# Lucene's English stopwords plus the function words of questions ("what", "did", "how").
+STOPWORDS: frozenset[str] = frozenset(
+    """
+    a about above after again against all am an and any are aren as at be because been before being
+    below between both but by can cannot could couldn did didn do does doesn doing don down during each
+    few for from further had hadn has hasn have haven having he her here hers herself him himself his
+    how i if in into is isn it its itself just let ll me more most mustn my myself no nor not now of
+    off on once only or other ought our ours ourselves out over own re same shan she should shouldn so
+    some such t than that the their theirs them themselves then there these they this those through to
+    too under until up ve very was wasn we were weren what when where which while who whom why will
+    with won would wouldn you your yours yourself yourselves s d m o y ain ma also may might must shall
+    say says said whether anyone anything
+    """.split()
+)
+
+_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)*")
+_THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}\b)")
+
+
+def fold(text: str) -> str:
+    """Casefold and strip accents (``Café`` → ``cafe``)."""
+    text = text.casefold()
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One analyzed token with the surface form it came from."""
+
+    surface: str
+    term: str
+
+
+class Analyzer:
+    """Turns text into index terms. Instances are cheap; the stemmer cache is per instance."""
+
+    def __init__(self, language: str = "english", stopwords: frozenset[str] = STOPWORDS) -> None:
+        self._stemmer = Stemmer.Stemmer(language)
+        self._stemmer.maxCacheSize = 200_000
+        self.stopwords = stopwords
+
+    def _words(self, text: str) -> list[str]:
+        words = []
+        for raw in _TOKEN_RE.findall(fold(text)):
+            if raw[0].isdigit():
+                words.append(_THOUSANDS_RE.sub("", raw).rstrip(".,"))
+                continue
+            raw = raw.replace("’", "'")
+            if raw.endswith("'s"):
+                raw = raw[:-2]
+            for part in raw.split("'"):
+                if part and part not in self.stopwords:
+                    words.append(part)
+        return words
+
+    def terms(self, text: str) -> list[str]:
+        """Analyzed terms of ``text`` in order (duplicates kept)."""
+        words = self._words(text)
+        stems = self._stemmer.stemWords(words)
+        return [stem[:MAX_TERM_LENGTH] for stem in stems if stem and stem not in self.stopwords]
+
+    def tokens(self, text: str) -> list[Token]:
+        """Terms with their original surface form (used to spot names in a question)."""
+        out: list[Token] = []
+        for match in _TOKEN_RE.finditer(text):
+            surface = match.group(0)
+            for term in self.terms(surface):
+                out.append(Token(surface=surface, term=term))
+        return out
+
+
+@lru_cache(maxsize=1)
+def default_analyzer() -> Analyzer:
+    """A shared analyzer for code that does not need its own instance."""
+    return Analyzer()

@@ -1,0 +1,296 @@
+"""Immutable BM25 segments: compressed-sparse postings in NumPy, persisted and memory-mapped.
+
+A segment stores, per term, its sorted document ids and a precomputed *impact*
+``tf·(k1+1) / (tf + k1·(1 − b + b·dl/avgdl))``. The query-time weight is Lucene's always-positive
+IDF ``log(1 + (N − n + 0.5)/(n + 0.5))`` from collection-wide statistics, so segments can be
+combined (main + delta) without rebuilding. Top-k is exact: terms are taken rarest-impact first and,
+once the best possible score of the remaining terms cannot reach the current k-th score, those terms
+only rescore the surviving candidates (MaxScore pruning).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import threading
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+K1 = 1.2
+B = 0.75
+_FORMAT = 1
+_ARRAYS = ("vocab", "offsets", "doc_ids", "impacts", "max_impact", "doc_keys", "doc_lengths")
+
+
+def idf(n_docs: int, doc_freq: np.ndarray | int) -> np.ndarray | float:
+    """Lucene's BM25 IDF: always positive, even for terms in most documents."""
+    return np.log1p((n_docs - doc_freq + 0.5) / (doc_freq + 0.5))
+
+
+@dataclass(frozen=True, slots=True)
+class BM25Params:
+    k1: float = K1
+    b: float = B
+
+
+@dataclass(frozen=True, slots=True)
+class QueryTerm:
+    """A query term with its collection-wide weight (IDF × query term frequency)."""
+
+    term: str
+    weight: float
+
+
+class Segment:
+    """One immutable inverted index over documents identified by integer keys (passage ids)."""
+
+    def __init__(
+        self,
+        *,
+        vocab: np.ndarray,
+        offsets: np.ndarray,
+        doc_ids: np.ndarray,
+        impacts: np.ndarray,
+        max_impact: np.ndarray,
+        doc_keys: np.ndarray,
+        doc_lengths: np.ndarray,
+        avgdl: float,
+        params: BM25Params,
+        path: Path | None = None,
+    ) -> None:
+        self.vocab = vocab
+        self.offsets = offsets
+        self.doc_ids = doc_ids
+        self.impacts = impacts
+        self.max_impact = max_impact
+        self.doc_keys = doc_keys
+        self.doc_lengths = doc_lengths
+        self.avgdl = avgdl
+        self.params = params
+        self.path = path
+        self._local = threading.local()
+        self._lookup_cache: dict[str, int] = {}
+
+    # ---- construction -------------------------------------------------------------------------
+    @classmethod
+    def build(
+        cls,
+        docs: Iterable[tuple[int, Sequence[str]]],
+        *,
+        params: BM25Params = BM25Params(),
+        avgdl: float | None = None,
+    ) -> Segment:
+        """Index ``(key, terms)`` pairs; keys must be increasing. ``avgdl`` pins length normalisation."""
+        vocab: dict[str, int] = {}
+        term_ids = array("i")
+        tfs = array("f")
+        posting_docs = array("i")
+        keys = array("q")
+        lengths = array("f")
+        for local, (key, terms) in enumerate(docs):
+            keys.append(key)
+            lengths.append(len(terms))
+            counts = Counter(terms)
+            term_ids.extend([vocab.setdefault(term, len(vocab)) for term in counts])
+            tfs.extend(counts.values())
+            posting_docs.extend([local] * len(counts))
+        doc_keys = np.frombuffer(keys, dtype=np.int64).copy()
+        if len(doc_keys) > 1 and np.any(np.diff(doc_keys) <= 0):
+            raise ValueError("document keys must be strictly increasing")
+        doc_lengths = np.frombuffer(lengths, dtype=np.float32).copy()
+        n_docs = len(doc_keys)
+        if avgdl is None:
+            avgdl = float(doc_lengths.mean()) if n_docs and doc_lengths.sum() > 0 else 1.0
+        terms_sorted = sorted(vocab)
+        width = max((len(t.encode()) for t in terms_sorted), default=1)
+        vocab_array = np.array([t.encode() for t in terms_sorted], dtype=f"S{max(width, 1)}")
+        remap = np.empty(len(vocab), dtype=np.int32)
+        for new, term in enumerate(terms_sorted):
+            remap[vocab[term]] = new
+        tids = remap[np.frombuffer(term_ids, dtype=np.int32)] if len(term_ids) else np.empty(0, np.int32)
+        order = np.argsort(tids, kind="stable")  # postings of a term stay in document order
+        docs_sorted = np.frombuffer(posting_docs, dtype=np.int32)[order] if len(order) else np.empty(0, np.int32)
+        tf = np.frombuffer(tfs, dtype=np.float32)[order] if len(order) else np.empty(0, np.float32)
+        counts_per_term = np.bincount(tids, minlength=len(vocab)) if len(tids) else np.zeros(len(vocab), np.int64)
+        offsets = np.zeros(len(vocab) + 1, dtype=np.int64)
+        np.cumsum(counts_per_term, out=offsets[1:])
+        norm = params.k1 * (1 - params.b + params.b * doc_lengths[docs_sorted] / avgdl)
+        impacts = (tf * (params.k1 + 1) / (tf + norm)).astype(np.float32)
+        max_impact = (
+            np.maximum.reduceat(impacts, offsets[:-1]).astype(np.float32) if len(impacts) else np.zeros(0, np.float32)
+        )
+        return cls(
+            vocab=vocab_array,
+            offsets=offsets,
+            doc_ids=docs_sorted.astype(np.int32, copy=False),
+            impacts=impacts,
+            max_impact=max_impact,
+            doc_keys=doc_keys,
+            doc_lengths=doc_lengths,
+            avgdl=float(avgdl),
+            params=params,
+        )
+
+    # ---- persistence --------------------------------------------------------------------------
+    def save(self, directory: Path, *, extra: dict | None = None) -> None:
+        """Write the segment into a new directory (written aside, then renamed into place)."""
+        tmp = directory.with_name(directory.name + ".tmp")
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir(parents=True)
+        for name in _ARRAYS:
+            np.save(tmp / f"{name}.npy", getattr(self, name), allow_pickle=False)
+        meta = {
+            "format": _FORMAT,
+            "avgdl": self.avgdl,
+            "k1": self.params.k1,
+            "b": self.params.b,
+            "docs": self.n_docs,
+            **(extra or {}),
+        }
+        (tmp / "meta.json").write_text(json.dumps(meta))
+        for path in tmp.iterdir():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+        if directory.exists():
+            shutil.rmtree(directory)
+        os.replace(tmp, directory)
+        self.path = directory
+
+    @classmethod
+    def load(cls, directory: Path) -> tuple[Segment, dict]:
+        """Memory-map a saved segment. Returns the segment and its metadata."""
+        meta = json.loads((directory / "meta.json").read_text())
+        if meta.get("format") != _FORMAT:
+            raise ValueError(f"unsupported index format {meta.get('format')!r}")
+        arrays = {name: np.load(directory / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS}
+        segment = cls(
+            **arrays, avgdl=float(meta["avgdl"]), params=BM25Params(meta["k1"], meta["b"]), path=directory
+        )
+        return segment, meta
+
+    # ---- statistics ---------------------------------------------------------------------------
+    @property
+    def n_docs(self) -> int:
+        return int(self.doc_keys.shape[0])
+
+    @property
+    def n_postings(self) -> int:
+        return int(self.doc_ids.shape[0])
+
+    def term_index(self, term: str) -> int:
+        """Position of ``term`` in the vocabulary, or -1."""
+        cached = self._lookup_cache.get(term)
+        if cached is not None:
+            return cached
+        encoded = term.encode()
+        found = -1
+        if len(self.vocab) and len(encoded) <= self.vocab.dtype.itemsize:
+            pos = int(np.searchsorted(self.vocab, encoded))
+            if pos < len(self.vocab) and self.vocab[pos] == encoded:
+                found = pos
+        if len(self._lookup_cache) < 100_000:
+            self._lookup_cache[term] = found
+        return found
+
+    def doc_freq(self, term: str) -> int:
+        index = self.term_index(term)
+        return 0 if index < 0 else int(self.offsets[index + 1] - self.offsets[index])
+
+    # ---- search -------------------------------------------------------------------------------
+    def _scratch(self) -> tuple[np.ndarray, np.ndarray]:
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = (np.zeros(self.n_docs, dtype=np.float64), np.zeros(self.n_docs, dtype=bool))
+            self._local.scratch = scratch
+        return scratch
+
+    def search(
+        self, query: Sequence[QueryTerm], k: int, *, deleted: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Exact top-``k`` documents for weighted query terms: ``(doc_keys, scores)``, best first."""
+        plan = []
+        for qt in query:
+            index = self.term_index(qt.term)
+            if index < 0 or qt.weight <= 0:
+                continue
+            start, end = int(self.offsets[index]), int(self.offsets[index + 1])
+            plan.append((float(self.max_impact[index]) * qt.weight, qt.weight, start, end))
+        if not plan or k <= 0:
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        plan.sort(key=lambda p: -p[0])
+        remaining_ub = np.cumsum([p[0] for p in plan][::-1])[::-1].tolist() + [0.0]
+        acc, seen = self._scratch()
+        touched: list[np.ndarray] = []  # posting lists applied to the scratch buffers (to reset)
+        fresh_parts: list[np.ndarray] = []  # each live candidate exactly once
+        n_candidates = 0
+        theta = 0.0
+        step = 0
+        try:
+            while step < len(plan):
+                if n_candidates >= k and remaining_ub[step] * (1 + 1e-9) < theta:
+                    break
+                _, weight, start, end = plan[step]
+                ids = self.doc_ids[start:end]
+                acc[ids] += self.impacts[start:end] * weight
+                fresh = ids[~seen[ids]]
+                seen[ids] = True
+                touched.append(ids)
+                if deleted is not None and len(fresh):
+                    fresh = fresh[~deleted[fresh]]
+                if len(fresh):
+                    fresh_parts.append(fresh)
+                    n_candidates += len(fresh)
+                step += 1
+                if n_candidates >= k:
+                    theta = self._kth_score(acc, np.concatenate(fresh_parts), k)
+            candidates = np.concatenate(fresh_parts) if fresh_parts else np.empty(0, np.int32)
+            scores = acc[candidates]
+            # Remaining terms cannot lift an unseen document into the top k: rescore survivors only.
+            for _, weight, start, end in plan[step:]:
+                survivors = scores + remaining_ub[step] * (1 + 1e-9) >= theta
+                candidates, scores = candidates[survivors], scores[survivors]
+                if not len(candidates):
+                    break
+                ids = self.doc_ids[start:end]
+                pos = np.searchsorted(ids, candidates)
+                pos[pos >= len(ids)] = len(ids) - 1
+                hit = ids[pos] == candidates
+                scores[hit] += self.impacts[start:end][pos[hit]] * weight
+                step += 1
+            if len(candidates) > k:
+                top = np.argpartition(-scores, k - 1)[:k]
+                candidates, scores = candidates[top], scores[top]
+            order = np.lexsort((candidates, -scores))
+            return np.asarray(self.doc_keys[candidates[order]], dtype=np.int64), scores[order]
+        finally:
+            for ids in touched:
+                acc[ids] = 0.0
+                seen[ids] = False
+
+    @staticmethod
+    def _kth_score(acc: np.ndarray, candidates: np.ndarray, k: int) -> float:
+        if len(candidates) < k:
+            return 0.0
+        values = acc[candidates]
+        return float(np.partition(values, len(values) - k)[len(values) - k])
+
+
+def idf_weights(
+    terms: Sequence[str] | Mapping[str, float], n_docs: int, doc_freq: Mapping[str, int]
+) -> list[QueryTerm]:
+    """Weight each distinct query term by IDF × its count (or given multiplier); unknown terms drop out."""
+    counts = terms if isinstance(terms, Mapping) else Counter(terms)
+    out = []
+    for term, count in counts.items():
+        df = doc_freq.get(term, 0)
+        if df > 0 and n_docs > 0 and count > 0:
+            out.append(QueryTerm(term, count * math.log1p((n_docs - df + 0.5) / (df + 0.5))))
+    return out

@@ -1,0 +1,125 @@
+"""Plain data shared by parsing, storage, retrieval and the adapters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+
+
+class StoryKind(str, Enum):
+    """Where a story came from inside its file."""
+
+    ARTICLE = "article"  # the file's own story (front matter or plain-text body)
+    RELATED = "related"  # an entry of a front-matter item's ``related:`` list
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One story parsed from a file, before it is stored.
+
+    ``body`` holds the text to index (excerpt and/or article body); ``related`` are the stories the
+    item lists, each a full story with its own citation.
+    """
+
+    title: str
+    body: str
+    source_file: str
+    kind: StoryKind = StoryKind.ARTICLE
+    excerpt: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    outlet_domain: str | None = None
+    published: datetime | None = None
+    topics: tuple[str, ...] = ()
+    quality: int | None = None
+    image_url: str | None = None
+    related: tuple[Article, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A stored story, as the adapters see it."""
+
+    id: int
+    key: str
+    title: str
+    kind: StoryKind
+    source_file: str
+    excerpt: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    outlet_domain: str | None = None
+    published: datetime | None = None
+    topics: tuple[str, ...] = ()
+    quality: int | None = None
+    parent_id: int | None = None
+
+    @property
+    def citation_label(self) -> str:
+        """``Title — Outlet, 2020-06-11`` (whatever of it is known)."""
+        tail = ", ".join(p for p in (self.outlet, self.published_date) if p)
+        return f"{self.title} — {tail}" if tail else self.title
+
+    @property
+    def published_date(self) -> str | None:
+        return self.published.date().isoformat() if self.published else None
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A stored passage: a quotable chunk of one story."""
+
+    id: int
+    story_id: int
+    ordinal: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class RankedPassage:
+    """A passage with its BM25 score and its story."""
+
+    passage: Passage
+    story: Story
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Facet:
+    """A name with a count (outlets, topics)."""
+
+    name: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    path: str
+    reason: str
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What one ingest changed."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    stories: int = 0
+    passages: int = 0
+    elapsed_s: float = 0.0
+    index_rebuilt: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def summary(self) -> str:
+        """One line: ``added 2, updated 0, unchanged 3, removed 0, skipped 1``."""
+        return (
+            f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
+            f"removed {len(self.removed)}, skipped {len(self.skipped)}"
+        )

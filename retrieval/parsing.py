@@ -1,0 +1,252 @@
+"""Turn one article file into :class:`Article` objects.
+
+Accepted: YAML front-matter items (``---`` … ``---`` plus an optional Markdown body), bare YAML
+(``.yaml``/``.yml``: one item or a list of items), and plain-text or Markdown articles whose first
+real line is the title. Web boilerplate is dropped from bodies.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from pathlib import PurePath
+from typing import Any
+
+import yaml
+
+from .models import Article, StoryKind
+from .text import NotText, decode, normalise, normalise_inline, title_key
+
+ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".yaml", ".yml"})
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_TITLE_CHARS = 400
+
+
+class ParseError(ValueError):
+    """The file is not a usable article; the message is the reason shown in the ingest report."""
+
+
+# Whole lines that are page furniture, not article text (compared case-insensitively, stripped).
+_BOILERPLATE_LINES = frozenset(
+    {
+        "advertisement", "advertisements", "ad", "source link", "spread the love", "leave a reply",
+        "leave a comment", "share this", "share this article", "share", "tweet", "related", "related articles",
+        "read more", "click to share", "sponsored", "skip to content", "subscribe", "comments",
+        "cancel reply", "print", "email",
+    }
+)
+_BOILERPLATE_PATTERNS = (
+    re.compile(r"^\[(photo|image|video|graphic|illustration)\b.*\]$", re.I),
+    re.compile(r"^your email address will not be published", re.I),
+    re.compile(r"^required fields are marked", re.I),
+    re.compile(r"^(click|tap) here to\b", re.I),
+    re.compile(r"^(follow|like) us on\b", re.I),
+    re.compile(r"^sign up for\b.*newsletter", re.I),
+    re.compile(r"^(photo|image) (credit|courtesy)\b", re.I),
+    re.compile(r"^copyright\b|^©", re.I),
+)
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_HEADING = re.compile(r"^#{1,6}\s*")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|(?<!\w)\*(?!\s)|(?<!\w)_(?!\s))")
+_HTML_TAG = re.compile(r"<[^>]+>")
+
+
+def is_boilerplate(line: str) -> bool:
+    """True for web furniture such as "advertisement" or "[Photo: …]"."""
+    stripped = line.strip().strip("*_#> ").strip()
+    if not stripped:
+        return False
+    if stripped.casefold().rstrip(":.!") in _BOILERPLATE_LINES:
+        return True
+    return any(pattern.search(stripped) for pattern in _BOILERPLATE_PATTERNS)
+
+
+def clean_body(text: str, *, title: str | None = None, markdown: bool = False) -> str:
+    """Drop boilerplate lines and repeated titles; keep paragraphs separated by blank lines."""
+    key = title_key(title) if title else None
+    kept: list[str] = []
+    for line in normalise(text).split("\n"):
+        if markdown:
+            line = _MD_LINK.sub(r"\1", _HTML_TAG.sub("", line))
+            line = _MD_EMPHASIS.sub("", _MD_HEADING.sub("", line)).strip()
+        if is_boilerplate(line) or (key and line and title_key(line) == key):
+            continue
+        kept.append(line)
+    return normalise("\n".join(kept))
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """ISO 8601 strings or YAML timestamps → aware UTC datetimes; anything else → None."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if hasattr(value, "year") and hasattr(value, "month"):  # a date
+        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+    if isinstance(value, str) and value.strip():
+        try:
+            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return None
+
+
+def _text_field(item: dict[str, Any], *names: str) -> str | None:
+    for name in names:
+        value = item.get(name)
+        if isinstance(value, (str, int, float)) and str(value).strip():
+            return normalise_inline(str(value))
+    return None
+
+
+def _int_field(item: dict[str, Any], name: str) -> int | None:
+    value = item.get(name)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(float(value))
+        except ValueError:
+            return None
+    return None
+
+
+def _topics(item: dict[str, Any]) -> tuple[str, ...]:
+    raw = item.get("topics") or item.get("tags") or ()
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, (list, tuple)):
+        return ()
+    seen: dict[str, str] = {}
+    for topic in raw:
+        if isinstance(topic, (str, int)) and str(topic).strip():
+            name = normalise_inline(str(topic))
+            seen.setdefault(name.casefold(), name)
+    return tuple(seen.values())
+
+
+def _first_image(item: dict[str, Any]) -> str | None:
+    images = item.get("images")
+    if isinstance(images, list):
+        for image in images:
+            if isinstance(image, dict) and isinstance(image.get("url"), str):
+                return image["url"]
+    return None
+
+
+def _item_to_article(
+    item: dict[str, Any], source_file: str, *, body: str = "", kind: StoryKind = StoryKind.ARTICLE
+) -> Article:
+    """Map one front-matter mapping (or one ``related`` entry) to an Article."""
+    title = _text_field(item, "title", "headline")
+    if not title:
+        raise ParseError("missing title")
+    if len(title) > MAX_TITLE_CHARS:
+        raise ParseError(f"title longer than {MAX_TITLE_CHARS} characters")
+    excerpt = _text_field(item, "excerpt", "description", "summary")
+    provider = item.get("provider") if isinstance(item.get("provider"), dict) else {}
+    outlet = _text_field(provider, "name") or _text_field(item, "outlet", "source", "publisher")
+    domain = _text_field(provider, "domain")
+    url = _text_field(item, "webUrl", "url", "originalUrl", "link")
+    text = "\n\n".join(part for part in (excerpt, body) if part)
+    related: list[Article] = []
+    if kind is StoryKind.ARTICLE and isinstance(item.get("related"), list):
+        for entry in item["related"]:
+            if not isinstance(entry, dict):
+                continue
+            try:
+                related.append(_item_to_article(entry, source_file, kind=StoryKind.RELATED))
+            except ParseError:
+                continue  # one bad related entry never costs the whole article
+    return Article(
+        title=title,
+        body=text,
+        source_file=source_file,
+        kind=kind,
+        excerpt=excerpt,
+        url=url,
+        outlet=outlet,
+        outlet_domain=domain,
+        published=parse_datetime(item.get("publishedDateTime") or item.get("published_at") or item.get("date")),
+        topics=_topics(item),
+        quality=_int_field(item, "quality"),
+        image_url=_first_image(item),
+        related=tuple(related),
+    )
+
+
+def _split_front_matter(text: str) -> tuple[str, str] | None:
+    """``(yaml, body)`` when the text opens with a ``---`` front-matter block."""
+    if not text.startswith("---"):
+        return None
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :])
+    raise ParseError("front matter is not closed by '---'")
+
+
+def _load_yaml(source: str) -> Any:
+    try:
+        return yaml.safe_load(source)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ParseError(f"invalid YAML{where}") from None
+
+
+def _plain_text_article(text: str, source_file: str, *, markdown: bool) -> Article:
+    lines = [line for line in normalise(text).split("\n")]
+    title = None
+    for line in lines:
+        candidate = _MD_HEADING.sub("", line).strip() if markdown else line.strip()
+        if candidate and not is_boilerplate(candidate):
+            title = normalise_inline(_MD_EMPHASIS.sub("", candidate))
+            break
+    if not title:
+        raise ParseError("missing title (no text)")
+    if len(title) > MAX_TITLE_CHARS:
+        raise ParseError("missing title (first line is a paragraph, not a headline)")
+    body = clean_body(text, title=title, markdown=markdown)
+    if not body:
+        raise ParseError("no article text after the title")
+    return Article(title=title, body=body, source_file=source_file)
+
+
+def parse_text(text: str, source_file: str) -> list[Article]:
+    """Parse decoded file content. Raises :class:`ParseError` with a reason."""
+    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    if not text.strip():
+        raise ParseError("empty file")
+    suffix = PurePath(source_file).suffix.lower()
+    markdown = suffix in (".md", ".markdown")
+    front = _split_front_matter(text.lstrip())
+    if front is not None:
+        meta, body = front
+        item = _load_yaml(meta)
+        if not isinstance(item, dict):
+            raise ParseError("front matter is not a mapping")
+        return [_item_to_article(item, source_file, body=clean_body(body, markdown=True))]
+    if suffix in (".yaml", ".yml"):
+        data = _load_yaml(text)
+        items = data if isinstance(data, list) else [data]
+        if not items or not all(isinstance(item, dict) for item in items):
+            raise ParseError("YAML file is not a news item or a list of items")
+        return [_item_to_article(item, source_file, body=_text_field(item, "body", "content") or "") for item in items]
+    return [_plain_text_article(text, source_file, markdown=markdown)]
+
+
+def parse_bytes(data: bytes, source_file: str) -> list[Article]:
+    """Decode (UTF-8, latin-1 fallback) and parse one file's bytes."""
+    if not data.strip():
+        raise ParseError("empty file")
+    if len(data) > MAX_FILE_BYTES:
+        raise ParseError(f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+    try:
+        text, _ = decode(data)
+    except NotText as error:
+        raise ParseError(str(error)) from None
+    return parse_text(text, source_file)

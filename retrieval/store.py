@@ -1,0 +1,509 @@
+"""The aiosqlite store (WAL): ingested files, stories, passages, query log and feedback.
+
+Files are the unit of change: every story and passage belongs to the file it came from, so replacing
+or removing a file is one transaction. Deleted passages that the persisted index still contains are
+recorded as tombstones by a trigger.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import aiosqlite
+
+from .models import Facet, Passage, Story, StoryKind
+
+SCHEMA = """
+PRAGMA foreign_keys = ON;
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    ingested_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS stories (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    file_path TEXT NOT NULL REFERENCES files(path) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    parent_id INTEGER REFERENCES stories(id) ON DELETE CASCADE,
+    story_key TEXT NOT NULL,
+    url_key TEXT,
+    title_key TEXT NOT NULL,
+    title TEXT NOT NULL,
+    excerpt TEXT,
+    url TEXT,
+    outlet TEXT,
+    outlet_domain TEXT,
+    published TEXT,
+    topics TEXT NOT NULL DEFAULT '[]',
+    quality INTEGER,
+    image_url TEXT,
+    own_url INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS stories_by_key ON stories(story_key);
+CREATE INDEX IF NOT EXISTS stories_by_url ON stories(url_key);
+CREATE INDEX IF NOT EXISTS stories_by_title ON stories(title_key);
+CREATE INDEX IF NOT EXISTS stories_by_file ON stories(file_path);
+CREATE INDEX IF NOT EXISTS stories_by_parent ON stories(parent_id);
+CREATE INDEX IF NOT EXISTS stories_by_date ON stories(published DESC);
+CREATE INDEX IF NOT EXISTS stories_by_outlet ON stories(outlet COLLATE NOCASE);
+CREATE TABLE IF NOT EXISTS story_topics (
+    story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    topic TEXT NOT NULL COLLATE NOCASE
+);
+CREATE INDEX IF NOT EXISTS story_topics_by_topic ON story_topics(topic, story_id);
+CREATE INDEX IF NOT EXISTS story_topics_by_story ON story_topics(story_id);
+CREATE TABLE IF NOT EXISTS passages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    terms TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passages_by_story ON passages(story_id);
+CREATE TABLE IF NOT EXISTS index_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tombstones (passage_id INTEGER PRIMARY KEY);
+CREATE TRIGGER IF NOT EXISTS passage_tombstone AFTER DELETE ON passages
+WHEN OLD.id <= COALESCE((SELECT CAST(value AS INTEGER) FROM index_state WHERE key = 'watermark'), 0)
+BEGIN
+    INSERT OR IGNORE INTO tombstones(passage_id) VALUES (OLD.id);
+END;
+CREATE TABLE IF NOT EXISTS queries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    guild_id INTEGER,
+    channel_id INTEGER,
+    user_hash TEXT,
+    question TEXT NOT NULL,
+    abstained INTEGER NOT NULL,
+    cited TEXT NOT NULL,
+    latency_ms REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feedback (
+    query_id INTEGER NOT NULL REFERENCES queries(id) ON DELETE CASCADE,
+    user_hash TEXT NOT NULL,
+    vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (query_id, user_hash)
+);
+"""
+
+_STORY_COLUMNS = (
+    "id, story_key, title, kind, file_path, excerpt, url, outlet, outlet_domain, published, topics, quality, parent_id"
+)
+
+
+def _columns(alias: str) -> str:
+    """The story columns qualified by a table alias (``s.id, s.story_key, …``)."""
+    return ", ".join(f"{alias}.{name.strip()}" for name in _STORY_COLUMNS.split(","))
+
+
+
+class StoreError(RuntimeError):
+    """The database cannot be opened or used."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRow:
+    """A story ready to insert, with its passages (text, space-joined terms)."""
+
+    ordinal: int
+    kind: StoryKind
+    parent_ordinal: int | None
+    url_key: str | None
+    title_key: str
+    title: str
+    excerpt: str | None
+    url: str | None
+    outlet: str | None
+    outlet_domain: str | None
+    published: datetime | None
+    topics: tuple[str, ...]
+    quality: int | None
+    image_url: str | None
+    passages: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QueryRecord:
+    origin: str
+    question: str
+    abstained: bool
+    cited: Sequence[str]
+    latency_ms: float
+    guild_id: int | None = None
+    channel_id: int | None = None
+    user_hash: str | None = None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+def _parse_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+
+def _story(row: Sequence) -> Story:
+    return Story(
+        id=row[0], key=row[1], title=row[2], kind=StoryKind(row[3]), source_file=row[4], excerpt=row[5],
+        url=row[6], outlet=row[7], outlet_domain=row[8], published=_parse_iso(row[9]),
+        topics=tuple(json.loads(row[10] or "[]")), quality=row[11], parent_id=row[12],
+    )
+
+
+def _now() -> str:
+    return _iso(datetime.now(timezone.utc)) or ""
+
+
+class Store:
+    """Async access to the SQLite database. One writer (the ingest), any number of readers."""
+
+    def __init__(self, path: Path, db: aiosqlite.Connection) -> None:
+        self.path = path
+        self._db = db
+
+    @classmethod
+    async def open(cls, path: Path) -> Store:
+        """Open (creating if needed) the database at ``path`` in WAL mode."""
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = await aiosqlite.connect(path)
+            await db.execute("PRAGMA journal_mode=WAL")
+            await db.execute("PRAGMA synchronous=NORMAL")
+            await db.executescript(SCHEMA)
+            await db.commit()
+        except (sqlite3.DatabaseError, OSError) as error:
+            raise StoreError(f"cannot open database {path}: {error}") from None
+        return cls(path, db)
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    # ---- files and ingest ---------------------------------------------------------------------
+    async def file_hashes(self) -> dict[str, str]:
+        async with self._db.execute("SELECT path, sha256 FROM files") as cursor:
+            return {path: sha for path, sha in await cursor.fetchall()}
+
+    async def replace_files(
+        self, changes: Sequence[tuple[str, str, int, Sequence[StoryRow]]], removals: Sequence[str]
+    ) -> tuple[list[int], list[tuple[int, str]]]:
+        """Apply new/changed files and removals in one transaction.
+
+        Returns the ids of deleted passages and ``(id, terms)`` of inserted ones.
+        """
+        removed_ids: list[int] = []
+        added: list[tuple[int, str]] = []
+        db = self._db
+        try:
+            await db.execute("BEGIN IMMEDIATE")
+            for path in [*removals, *(c[0] for c in changes)]:
+                async with db.execute(
+                    "SELECT p.id FROM passages p JOIN stories s ON s.id = p.story_id WHERE s.file_path = ?", (path,)
+                ) as cursor:
+                    removed_ids.extend(row[0] for row in await cursor.fetchall())
+                await db.execute(
+                    "DELETE FROM passages WHERE story_id IN (SELECT id FROM stories WHERE file_path = ?)", (path,)
+                )
+                await db.execute("DELETE FROM story_topics WHERE story_id IN (SELECT id FROM stories WHERE file_path = ?)", (path,))
+                await db.execute("DELETE FROM stories WHERE file_path = ? AND parent_id IS NOT NULL", (path,))
+                await db.execute("DELETE FROM stories WHERE file_path = ?", (path,))
+                await db.execute("DELETE FROM files WHERE path = ?", (path,))
+            for path, sha, size, stories in changes:
+                await db.execute(
+                    "INSERT INTO files(path, sha256, size, ingested_at) VALUES (?, ?, ?, ?)", (path, sha, size, _now())
+                )
+                ids_by_ordinal: dict[int, int] = {}
+                for story in stories:
+                    key = await self._story_key(story)
+                    cursor = await db.execute(
+                        "INSERT INTO stories(file_path, ordinal, kind, parent_id, story_key, url_key, title_key, title,"
+                        " excerpt, url, outlet, outlet_domain, published, topics, quality, image_url, own_url)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            path, story.ordinal, story.kind.value,
+                            ids_by_ordinal.get(story.parent_ordinal) if story.parent_ordinal is not None else None,
+                            key, story.url_key, story.title_key, story.title, story.excerpt, story.url, story.outlet,
+                            story.outlet_domain, _iso(story.published), json.dumps(list(story.topics)),
+                            story.quality, story.image_url, int(story.url is not None),
+                        ),
+                    )
+                    story_id = cursor.lastrowid
+                    ids_by_ordinal[story.ordinal] = story_id
+                    await db.executemany(
+                        "INSERT INTO story_topics(story_id, topic) VALUES (?, ?)", [(story_id, t) for t in story.topics]
+                    )
+                    for ordinal, (text, terms) in enumerate(story.passages):
+                        cursor = await db.execute(
+                            "INSERT INTO passages(story_id, ordinal, text, terms) VALUES (?, ?, ?, ?)",
+                            (story_id, ordinal, text, terms),
+                        )
+                        added.append((cursor.lastrowid, terms))
+            await self._enrich_plain_articles()
+            await db.commit()
+        except BaseException:
+            await db.rollback()
+            raise
+        return removed_ids, added
+
+    async def _story_key(self, story: StoryRow) -> str:
+        """Identity across files: the canonical URL, or an existing story with the same title and outlet."""
+        if story.outlet:
+            async with self._db.execute(
+                "SELECT story_key FROM stories WHERE title_key = ? AND outlet = ? COLLATE NOCASE LIMIT 1",
+                (story.title_key, story.outlet),
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row:
+                return row[0]
+        if story.url_key:
+            return story.url_key
+        return f"title:{story.title_key}|{(story.outlet or '').casefold()}"
+
+    async def _enrich_plain_articles(self) -> None:
+        """Give URL-less articles the URL, outlet and date of a same-titled story listed elsewhere."""
+        await self._db.execute(
+            """
+            UPDATE stories AS s SET
+                url = m.url, url_key = m.url_key, outlet = m.outlet, outlet_domain = m.outlet_domain,
+                published = m.published, story_key = m.story_key, quality = COALESCE(s.quality, m.quality)
+            FROM (
+                SELECT title_key, url, url_key, outlet, outlet_domain, published, story_key, quality,
+                       ROW_NUMBER() OVER (PARTITION BY title_key ORDER BY quality DESC, id) AS rn
+                FROM stories WHERE own_url = 1
+            ) AS m
+            WHERE s.own_url = 0 AND m.rn = 1 AND m.title_key = s.title_key
+              AND (s.url IS NOT m.url OR s.story_key IS NOT m.story_key)
+            """
+        )
+        await self._db.execute(
+            """
+            UPDATE stories SET url = NULL, url_key = NULL, outlet = NULL, outlet_domain = NULL, published = NULL,
+                   story_key = 'title:' || title_key || '|'
+            WHERE own_url = 0 AND url IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM stories m WHERE m.own_url = 1 AND m.title_key = stories.title_key)
+            """
+        )
+
+    # ---- index support ------------------------------------------------------------------------
+    async def set_watermark(self, watermark: int) -> None:
+        """Record the main segment's watermark and drop the tombstones it made obsolete."""
+        await self._db.execute(
+            "INSERT INTO index_state(key, value) VALUES ('watermark', ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (str(watermark),),
+        )
+        await self._db.execute("DELETE FROM tombstones WHERE passage_id <= ?", (watermark,))
+        await self._db.commit()
+
+    async def watermark(self) -> int:
+        async with self._db.execute("SELECT value FROM index_state WHERE key = 'watermark'") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def tombstones(self, watermark: int) -> list[int]:
+        async with self._db.execute("SELECT passage_id FROM tombstones WHERE passage_id <= ?", (watermark,)) as cur:
+            return [row[0] for row in await cur.fetchall()]
+
+    async def passages_after(self, watermark: int) -> list[tuple[int, list[str]]]:
+        async with self._db.execute("SELECT id, terms FROM passages WHERE id > ? ORDER BY id", (watermark,)) as cur:
+            return [(pid, terms.split()) for pid, terms in await cur.fetchall()]
+
+    def iter_all_terms(self, batch: int = 20_000) -> Iterator[tuple[int, list[str]]]:
+        """Every live passage's terms in id order, from a separate read-only connection (for rebuilds)."""
+        connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        try:
+            cursor = connection.execute("SELECT id, terms FROM passages ORDER BY id")
+            while rows := cursor.fetchmany(batch):
+                for pid, terms in rows:
+                    yield pid, terms.split()
+        finally:
+            connection.close()
+
+    async def max_passage_id(self) -> int:
+        async with self._db.execute("SELECT COALESCE(MAX(id), 0) FROM passages") as cursor:
+            return (await cursor.fetchone())[0]
+
+    # ---- reading ------------------------------------------------------------------------------
+    async def passages(self, ids: Sequence[int]) -> dict[int, tuple[Passage, Story]]:
+        """Passages and their stories by passage id (missing ids are simply absent)."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        async with self._db.execute(
+            f"SELECT p.id, p.story_id, p.ordinal, p.text, {_columns('s')} FROM passages p JOIN stories s ON s.id = p.story_id"
+            f" WHERE p.id IN ({marks})",
+            tuple(ids),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return {row[0]: (Passage(row[0], row[1], row[2], row[3]), _story(row[4:])) for row in rows}
+
+    async def story(self, story_id: int) -> Story | None:
+        async with self._db.execute(f"SELECT {_STORY_COLUMNS} FROM stories WHERE id = ?", (story_id,)) as cursor:
+            row = await cursor.fetchone()
+        return _story(row) if row else None
+
+    async def story_passages(self, story_id: int) -> list[Passage]:
+        async with self._db.execute(
+            "SELECT id, story_id, ordinal, text FROM passages WHERE story_id = ? ORDER BY ordinal", (story_id,)
+        ) as cursor:
+            return [Passage(*row) for row in await cursor.fetchall()]
+
+    async def related_of(self, story_id: int) -> list[Story]:
+        async with self._db.execute(
+            f"SELECT {_STORY_COLUMNS} FROM stories WHERE parent_id = ? ORDER BY published DESC, id", (story_id,)
+        ) as cursor:
+            return [_story(row) for row in await cursor.fetchall()]
+
+    async def listed_in(self, story_key: str) -> list[Story]:
+        """The articles whose ``related`` lists name this story."""
+        async with self._db.execute(
+            f"SELECT {_columns('p')} FROM stories r"
+            " JOIN stories p ON p.id = r.parent_id WHERE r.story_key = ? GROUP BY p.id ORDER BY p.published DESC",
+            (story_key,),
+        ) as cursor:
+            return [_story(row) for row in await cursor.fetchall()]
+
+    async def stories_by_key(self, story_key: str) -> list[Story]:
+        async with self._db.execute(f"SELECT {_STORY_COLUMNS} FROM stories WHERE story_key = ? ORDER BY id", (story_key,)) as cur:
+            return [_story(row) for row in await cur.fetchall()]
+
+    async def latest(
+        self, *, topic: str | None = None, outlet: str | None = None, limit: int = 10, offset: int = 0,
+        since: datetime | None = None, until: datetime | None = None,
+    ) -> list[Story]:
+        """Newest stories first (undated last), one per story key."""
+        where, params = ["1 = 1"], []
+        if topic:
+            where.append("s.id IN (SELECT story_id FROM story_topics WHERE topic = ?)")
+            params.append(topic)
+        if outlet:
+            where.append("s.outlet = ? COLLATE NOCASE")
+            params.append(outlet)
+        if since:
+            where.append("s.published >= ?")
+            params.append(_iso(since))
+        if until:
+            where.append("s.published < ?")
+            params.append(_iso(until))
+        sql = (
+            f"SELECT {_columns('s')} FROM stories s WHERE {' AND '.join(where)}"
+            " ORDER BY s.published IS NULL, s.published DESC, s.quality DESC, s.id LIMIT ? OFFSET ?"
+        )
+        wanted = offset + limit
+        seen: set[str] = set()
+        out: list[Story] = []
+        batch, position = max(64, wanted * 3), 0
+        while len(out) < wanted:
+            async with self._db.execute(sql, (*params, batch, position)) as cursor:
+                rows = await cursor.fetchall()
+            for row in rows:
+                story = _story(row)
+                if story.key not in seen:
+                    seen.add(story.key)
+                    out.append(story)
+            if len(rows) < batch:
+                break
+            position += batch
+        return out[offset:wanted]
+
+    async def stories_on_day(self, month: int, day: int, year: int | None = None, *, limit: int = 200) -> list[Story]:
+        """Stories published on a calendar day (UTC; any year unless given), best quality first, one per key."""
+        where, params = "substr(published, 6, 5) = ?", [f"{month:02d}-{day:02d}"]
+        if year is not None:
+            where += " AND substr(published, 1, 4) = ?"
+            params.append(f"{year:04d}")
+        async with self._db.execute(
+            f"SELECT {_STORY_COLUMNS} FROM stories WHERE published IS NOT NULL AND {where}"
+            " ORDER BY quality DESC, published DESC, id LIMIT ?",
+            (*params, limit * 2),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        unique: dict[str, Story] = {}
+        for row in rows:
+            story = _story(row)
+            unique.setdefault(story.key, story)
+        return list(unique.values())[:limit]
+
+    async def facets(self, column: str) -> list[Facet]:
+        """Outlets (``column='outlet'``) or topics with their distinct-story counts."""
+        if column == "outlet":
+            sql = (
+                "SELECT MIN(outlet), COUNT(DISTINCT story_key) FROM stories WHERE outlet IS NOT NULL"
+                " GROUP BY outlet COLLATE NOCASE ORDER BY 2 DESC, 1"
+            )
+        elif column == "topic":
+            sql = (
+                "SELECT MIN(t.topic), COUNT(DISTINCT s.story_key) FROM story_topics t JOIN stories s ON s.id = t.story_id"
+                " GROUP BY t.topic ORDER BY 2 DESC, 1"
+            )
+        else:
+            raise ValueError(column)
+        async with self._db.execute(sql) as cursor:
+            return [Facet(name, count) for name, count in await cursor.fetchall()]
+
+    async def story_count(self) -> int:
+        async with self._db.execute("SELECT COUNT(DISTINCT story_key) FROM stories") as cursor:
+            return (await cursor.fetchone())[0]
+
+    async def counts(self) -> tuple[int, int, int]:
+        """(files, stories, passages) stored."""
+        async with self._db.execute(
+            "SELECT (SELECT COUNT(*) FROM files), (SELECT COUNT(*) FROM stories), (SELECT COUNT(*) FROM passages)"
+        ) as cursor:
+            return tuple(await cursor.fetchone())  # type: ignore[return-value]
+
+    # ---- query log and feedback ---------------------------------------------------------------
+    async def log_query(self, record: QueryRecord) -> int:
+        cursor = await self._db.execute(
+            "INSERT INTO queries(created_at, origin, guild_id, channel_id, user_hash, question, abstained, cited,"
+            " latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                _now(), record.origin, record.guild_id, record.channel_id, record.user_hash, record.question,
+                int(record.abstained), json.dumps(list(record.cited)), record.latency_ms,
+            ),
+        )
+        await self._db.commit()
+        return cursor.lastrowid
+
+    async def record_feedback(self, query_id: int, user_hash: str, vote: int) -> str:
+        """One vote per user and query: ``recorded``, ``changed`` or ``unchanged``; KeyError if no such query."""
+        async with self._db.execute("SELECT 1 FROM queries WHERE id = ?", (query_id,)) as cursor:
+            if not await cursor.fetchone():
+                raise KeyError(query_id)
+        async with self._db.execute(
+            "SELECT vote FROM feedback WHERE query_id = ? AND user_hash = ?", (query_id, user_hash)
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row and row[0] == vote:
+            return "unchanged"
+        await self._db.execute(
+            "INSERT INTO feedback(query_id, user_hash, vote, created_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(query_id, user_hash) DO UPDATE SET vote = excluded.vote, created_at = excluded.created_at",
+            (query_id, user_hash, vote, _now()),
+        )
+        await self._db.commit()
+        return "changed" if row else "recorded"
+
+    async def query_rows(self) -> list[tuple[str, int, float, int, int]]:
+        """(question, abstained, latency_ms, upvotes, downvotes) for every logged query."""
+        async with self._db.execute(
+            "SELECT q.question, q.abstained, q.latency_ms,"
+            " COALESCE(SUM(f.vote = 1), 0), COALESCE(SUM(f.vote = -1), 0)"
+            " FROM queries q LEFT JOIN feedback f ON f.query_id = q.id GROUP BY q.id"
+        ) as cursor:
+            return list(await cursor.fetchall())
+
+
+def chunks(items: Sequence, size: int) -> Iterable[Sequence]:
+    """Slices of ``items`` of at most ``size`` (SQLite caps bound parameters)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,54 @@
+"""Decoding and normalising article text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+        "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u200b": "", "\ufeff": "",
+    }
+)
+_SPACES = re.compile(r"[ \t\f\v]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+class NotText(ValueError):
+    """The bytes are not a text article (binary data)."""
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode file bytes as UTF-8, falling back to cp1252/latin-1. Returns (text, encoding)."""
+    if b"\x00" in data[:8192]:
+        raise NotText("binary file (NUL bytes)")
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def normalise(text: str) -> str:
+    """NFC, straight quotes, single spaces, at most one blank line between paragraphs."""
+    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def normalise_inline(text: str) -> str:
+    """Normalise and fold all whitespace into single spaces (titles, excerpts)."""
+    return " ".join(normalise(text).split())
+
+
+def title_key(title: str) -> str:
+    """A comparison key for titles: folded, punctuation-free, single-spaced."""
+    folded = unicodedata.normalize("NFKD", normalise_inline(title).casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return " ".join(re.findall(r"\w+", folded))
