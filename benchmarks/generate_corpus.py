@@ -49,7 +49,7 @@ log = logging.getLogger("benchmarks.generate_corpus")
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPORA = ROOT.parent / "shared" / "corpora"
 
-WORDS_PER_PASSAGE = 62.0
+WORDS_PER_PASSAGE = 69.0
 """Average words per passage the bot's chunker produces on this text (calibrated on a 10k run)."""
 
 FILES_PER_SHARD = 1000

@@ -154,8 +154,8 @@ def _squash(text: str) -> str:
 
 def judge(case: EvalCase, answer: Answer) -> CaseResult:
     """Score one reply against its case."""
-    passages = {c.n: _squash(c.passage.text) for c in answer.citations}
-    faithful = sum(1 for s in answer.sentences if _squash(s.text) in passages.get(s.citation, ""))
+    quoted = {(c.n, p.id): _squash(p.text) for c in answer.citations for p in c.passages}
+    faithful = sum(1 for s in answer.sentences if _squash(s.text) in quoted.get((s.citation, s.passage_id), ""))
     if case.answerable:
         text = answer.text.casefold()
         answered = not answer.abstained and (not case.expect_any or any(e.casefold() in text for e in case.expect_any))

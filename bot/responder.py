@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,11 +31,16 @@ REDUNDANCY_JACCARD = 0.6
 
 @dataclass(frozen=True, slots=True)
 class Citation:
-    """A numbered source of an answer: the story and the passage quoted from it."""
+    """A numbered source of an answer: the story and the passage(s) quoted from it."""
 
     n: int
     story: Story
-    passage: Passage
+    passages: tuple[Passage, ...]
+
+    @property
+    def passage_text(self) -> str:
+        """The quoted passages of this story, in the order the answer uses them."""
+        return "\n\n".join(p.text for p in self.passages)
 
     def to_json(self) -> dict:
         return {
@@ -44,15 +50,18 @@ class Citation:
             "url": self.story.url,
             "published": self.story.published.isoformat().replace("+00:00", "Z") if self.story.published else None,
             "source_file": self.story.source_file,
-            "passage": self.passage.text,
+            "passage": self.passage_text,
             "story_id": self.story.id,
         }
 
 
 @dataclass(frozen=True, slots=True)
 class AnswerSentence:
+    """One verbatim sentence, the number of the source it cites and the passage it was taken from."""
+
     text: str
     citation: int
+    passage_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +96,16 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class QuerySignal:
-    """The question as the responder sees it: weighted terms and names the corpus never mentions."""
+    """The question as the responder sees it.
 
-    weights: Mapping[str, float]  # term -> IDF × importance
-    unknown_names: tuple[str, ...]
+    ``weights``: term → importance (1 + IDF, so topic words the whole corpus shares still count);
+    ``subjects``: terms of names in the question that the coverage knows (an answer should name them);
+    ``unknown_names``: capitalised names or numbers the coverage never mentions (a reason to abstain).
+    """
+
+    weights: Mapping[str, float]
+    unknown_names: tuple[str, ...] = ()
+    subjects: frozenset[str] = frozenset()
     recency: bool = False
 
 
@@ -98,30 +113,56 @@ QUESTION_FILLER = frozenset({"happen", "news", "stori", "coverag", "report", "kn
 """Stems that shape a question ("what happened", "latest news on") without naming its subject."""
 
 _RECENCY = re.compile(r"\b(latest|newest|most recent|recently|recent|last|this week|today|now|update)\b", re.I)
+_NAMING = re.compile(r"\b(?:called|named|known as)\s*\??\s*$", re.I)
+
+
+def _is_name(surface: str, question: str) -> bool:
+    """A capitalised word that is not merely the question's first word (or an acronym anywhere)."""
+    if surface.isupper() and len(surface) > 1:
+        return True
+    return surface[:1].isupper() and not question.lstrip(" \"'“‘(").startswith(surface)
+
+
+def question_terms(question: str, analyzer: Analyzer) -> list[str]:
+    """The terms to retrieve with: the question's analyzed terms without question-shaping words."""
+    return [t for t in analyzer.terms(_NAMING.sub("", question)) if t not in QUESTION_FILLER]
 
 
 def analyse_question(
     question: str, analyzer: Analyzer, doc_freq: Mapping[str, int], n_docs: int,
     context: Sequence[str] = (),
 ) -> QuerySignal:
-    """Weight the question's terms by IDF; spot capitalised names and numbers the coverage lacks."""
-    weights: dict[str, float] = {}
-    unknown: list[str] = []
-    tokens = [t for t in analyzer.tokens(question) if t.term not in QUESTION_FILLER]
-    for position, token in enumerate(tokens):
+    """Weight the question's terms; find the names it asks about, known or not."""
+    shaped = _NAMING.sub("", question)  # "what is X called?" asks for a name, not for "call"
+    known: dict[str, float] = {}
+    unknown_terms: list[str] = []
+    unknown_names: list[str] = []
+    subjects: set[str] = set()
+    for token in analyzer.tokens(shaped):
+        if token.term in QUESTION_FILLER:
+            continue
         df = doc_freq.get(token.term, 0)
-        weight = math.log1p((n_docs - df + 0.5) / (df + 0.5)) if n_docs else 0.0
+        name = _is_name(token.surface, shaped)
         if df == 0:
-            is_name = token.surface[:1].isupper() and (position > 0 or token.surface.isupper())
-            if (is_name or any(ch.isdigit() for ch in token.surface)) and token.surface not in unknown:
-                unknown.append(token.surface)
-        weights[token.term] = max(weights.get(token.term, 0.0), weight)
+            if (name or any(ch.isdigit() for ch in token.surface)) and token.surface not in unknown_names:
+                unknown_names.append(token.surface)
+            unknown_terms.append(token.term)
+            continue
+        known[token.term] = 1.0 + math.log1p((n_docs - df + 0.5) / (df + 0.5))
+        if name:
+            subjects.add(token.term)
+    weights = dict(known)
+    # A word the coverage never uses may be a paraphrase: it counts like a typical known word.
+    typical = statistics.median(known.values()) if known else 1.0
+    for term in unknown_terms:
+        weights.setdefault(term, typical)
     for previous in context[-2:]:
         for token in analyzer.tokens(previous):
             df = doc_freq.get(token.term, 0)
             if df and token.term not in weights:
-                weights[token.term] = 0.5 * math.log1p((n_docs - df + 0.5) / (df + 0.5))
-    return QuerySignal(weights=weights, unknown_names=tuple(unknown), recency=bool(_RECENCY.search(question)))
+                weights[token.term] = 0.5 * (1.0 + math.log1p((n_docs - df + 0.5) / (df + 0.5)))
+    return QuerySignal(weights=weights, unknown_names=tuple(unknown_names), subjects=frozenset(subjects),
+                       recency=bool(_RECENCY.search(question)))
 
 
 @dataclass(slots=True)
@@ -177,7 +218,7 @@ def compose_answer(
         tie_break = 1e-3 * ((hit.story.quality or 0) / 100) + 1e-12 * _recency_key(hit.story)
         for sentence in split_sentences(hit.passage.text):
             words = sentence.split()
-            if len(words) < MIN_SENTENCE_WORDS or sentence.endswith(":"):
+            if len(words) < MIN_SENTENCE_WORDS:
                 continue
             terms = frozenset(analyzer.terms(sentence))
             # the story's title gives context to its sentences, counted at a discount
@@ -185,46 +226,56 @@ def compose_answer(
             context = 0.3 * _coverage(title_terms - terms, signal.weights, total)
             if coverage <= 0:
                 continue
-            candidates.append(_Candidate(sentence, terms, coverage, coverage + context + rank_bonus + tie_break, hit))
+            score = coverage + context + rank_bonus + tie_break
+            if signal.subjects:  # a sentence that names none of the question's subjects answers another question
+                named = len(signal.subjects & terms) / len(signal.subjects)
+                score *= 0.5 + 0.5 * named
+            candidates.append(_Candidate(sentence, terms, coverage, score, hit))
 
     if best_passage_coverage < COVERAGE_TO_ANSWER or not candidates:
         return Answer(question, abstained=True, searched=searched,
                       reason=f"The coverage doesn't say: the {searched} stories don't answer that question. {hint}")
 
-    chosen = _select(candidates, signal)
-    citations: dict[str, Citation] = {}
-    sentences: list[AnswerSentence] = []
-    for candidate in chosen:
-        story = candidate.hit.story
-        citation = citations.get(story.key)
-        if citation is None:
-            citation = Citation(len(citations) + 1, story, candidate.hit.passage)
-            citations[story.key] = citation
-        sentences.append(AnswerSentence(candidate.text, citation.n))
-    return Answer(question, tuple(sentences), tuple(citations.values()), searched=searched,
-                  query_terms=tuple(signal.weights))
+    sentences, citations = _cite([(c.text, c.hit) for c in _select(candidates, signal)])
+    return Answer(question, sentences, citations, searched=searched, query_terms=tuple(signal.weights))
+
+
+def _cite(picked: Sequence[tuple[str, RankedPassage]]) -> tuple[tuple[AnswerSentence, ...], tuple[Citation, ...]]:
+    """Number sources by first use, one number per story, each holding the passages it quotes."""
+    numbers: dict[str, int] = {}
+    passages: dict[str, list[Passage]] = {}
+    stories: dict[str, Story] = {}
+    sentences = []
+    for text, hit in picked:
+        key = hit.story.key
+        if key not in numbers:
+            numbers[key] = len(numbers) + 1
+            passages[key], stories[key] = [], hit.story
+        if all(p.id != hit.passage.id for p in passages[key]):
+            passages[key].append(hit.passage)
+        sentences.append(AnswerSentence(text, numbers[key], hit.passage.id))
+    citations = tuple(Citation(numbers[k], stories[k], tuple(passages[k])) for k in numbers)
+    return tuple(sentences), citations
 
 
 def compose_digest(question: str, ranked: Sequence[RankedPassage], *, searched: int, day: str) -> Answer:
     """The leading sentence of each of the day's top stories (for "what happened on June 11?")."""
-    sentences: list[AnswerSentence] = []
-    citations: dict[str, Citation] = {}
+    picked: list[tuple[str, RankedPassage]] = []
     used = 0
     for hit in ranked:
-        if hit.story.key in citations or len(sentences) >= MAX_SENTENCES - 1:
+        if any(h.story.key == hit.story.key for _, h in picked) or len(picked) >= MAX_SENTENCES - 1:
             continue
         lead = next((s for s in split_sentences(hit.passage.text) if len(s.split()) >= MIN_SENTENCE_WORDS), None)
-        if lead is None or (sentences and used + len(lead) + 5 > MAX_ANSWER_CHARS):
+        if lead is None or (picked and used + len(lead) + 5 > MAX_ANSWER_CHARS):
             continue
-        citation = Citation(len(citations) + 1, hit.story, hit.passage)
-        citations[hit.story.key] = citation
-        sentences.append(AnswerSentence(lead, citation.n))
+        picked.append((lead, hit))
         used += len(lead) + 5
-    if not sentences:
+    if not picked:
         return Answer(question, abstained=True, searched=searched,
                       reason=f"The coverage doesn't say: none of the {searched} stories was published on {day}. "
                       "Try `latest` for the newest stories.")
-    return Answer(question, tuple(sentences), tuple(citations.values()), searched=searched)
+    sentences, citations = _cite(picked)
+    return Answer(question, sentences, citations, searched=searched)
 
 
 def _select(candidates: list[_Candidate], signal: QuerySignal) -> list[_Candidate]:

@@ -21,7 +21,7 @@ from retrieval.ingest import Ingestor, Progress
 from retrieval.models import Facet, IngestReport, Passage, RankedPassage, Story
 from retrieval.store import QueryRecord, Store
 
-from .responder import QUESTION_FILLER, Answer, analyse_question, compose_answer, compose_digest
+from .responder import Answer, analyse_question, compose_answer, compose_digest, question_terms
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -186,7 +186,7 @@ class NewsService:
         searched = await self.story_count()
         date = find_date(question)
         text_for_terms = question if date is None else question[: date.span[0]] + question[date.span[1] :]
-        terms = [t for t in self.analyzer.terms(text_for_terms) if t not in QUESTION_FILLER]
+        terms = question_terms(text_for_terms, self.analyzer)
         context_terms = [t for previous in context[-2:] for t in self.analyzer.terms(previous)]
         multipliers: dict[str, float] = {}
         for term in terms:

@@ -174,6 +174,7 @@ class Store:
     async def open(cls, path: Path) -> Store:
         """Open (creating if needed) the database at ``path`` in WAL mode."""
         path = Path(path)
+        db: aiosqlite.Connection | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             db = await aiosqlite.connect(path)
@@ -181,7 +182,9 @@ class Store:
             await db.execute("PRAGMA synchronous=NORMAL")
             await db.executescript(SCHEMA)
             await db.commit()
-        except (sqlite3.DatabaseError, OSError) as error:
+        except (sqlite3.Error, OSError) as error:
+            if db is not None:
+                await db.close()  # aiosqlite's worker thread would otherwise keep the process alive
             raise StoreError(f"cannot open database {path}: {error}") from None
         return cls(path, db)
 
@@ -396,7 +399,7 @@ class Store:
             params.append(_iso(until))
         sql = (
             f"SELECT {_columns('s')} FROM stories s WHERE {' AND '.join(where)}"
-            " ORDER BY s.published IS NULL, s.published DESC, s.quality DESC, s.id LIMIT ? OFFSET ?"
+            " ORDER BY s.published IS NULL, s.published DESC, s.kind = 'related', s.quality DESC, s.id LIMIT ? OFFSET ?"
         )
         wanted = offset + limit
         seen: set[str] = set()

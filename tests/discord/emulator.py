@@ -546,6 +546,8 @@ class DiscordEmulator:
             "nsfw": c.get("nsfw", False),
             **c,
         }
+        if out["default_member_permissions"] is not None:  # Discord answers with a string
+            out["default_member_permissions"] = str(out["default_member_permissions"])
         if guild_id is not None:
             out["guild_id"] = str(guild_id)
         return out
@@ -626,14 +628,14 @@ class DiscordEmulator:
         if rest == ["messages"] and method == "GET":
             limit = int(request.query.get("limit", 50))
             before = int(request.query.get("before", 1 << 63))
-            msgs = [m for m in reversed(self.messages[channel_id]) if int(m["id"]) < before]
+            msgs = [self._as_seen(m) for m in reversed(self.messages[channel_id]) if int(m["id"]) < before]
             return json_response(msgs[:limit])
         if len(rest) == 2 and rest[0] == "messages":
             msg = next((m for m in self.messages[channel_id] if m["id"] == rest[1]), None)
             if msg is None:
                 return error(404, "Unknown Message", 10008)
             if method == "GET":
-                return json_response(msg)
+                return json_response(self._as_seen(msg))
             if method == "PATCH":
                 msg.update({k: v for k, v in body.items() if k in ("content", "embeds", "components")})
                 msg["edited_timestamp"] = _now_iso()
@@ -954,14 +956,18 @@ class DiscordEmulator:
         if msg.get("guild_id"):
             msg["member"] = {k: v for k, v in user.member_payload(self.guild_id).items() if k != "user"}
         self.messages[channel_id].append(msg)
-        delivered = dict(msg)
-        if not self._can_read(msg, dm=msg.get("guild_id") is None):
-            delivered.update(content="", embeds=[], attachments=[], components=[])
+        delivered = self._as_seen(msg)
         session = self.sessions.get(self._shard_for(self._guild_of(channel_id)))
         wanted = INTENT_DIRECT_MESSAGES if msg.get("guild_id") is None else INTENT_GUILD_MESSAGES
         if session is not None and session.intents & wanted:
             await self.dispatch("MESSAGE_CREATE", delivered, guild_id=self._guild_of(channel_id))
         return msg
+
+    def _as_seen(self, msg: dict[str, Any]) -> dict[str, Any]:
+        """A message as the bot may see it: content withheld without the intent, a mention or a DM."""
+        if int(msg["author"]["id"]) == self.bot_user.id or self._can_read(msg, dm=msg.get("guild_id") is None):
+            return msg
+        return {**msg, "content": "", "embeds": [], "attachments": [], "components": []}
 
     def _can_read(self, msg: dict[str, Any], *, dm: bool) -> bool:
         session = self.sessions.get(self._shard_for(self._guild_of(int(msg["channel_id"]))))

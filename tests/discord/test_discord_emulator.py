@@ -9,7 +9,7 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from emulator import DEFERRED_CHANNEL_MESSAGE, DiscordEmulator
+from .emulator import DEFERRED_CHANNEL_MESSAGE, DiscordEmulator
 
 pytestmark = pytest.mark.asyncio
 

@@ -1,0 +1,293 @@
+"""The one command: newsbot vs tantivy, bm25s and rank-bm25 on a generated corpus, side by side.
+
+    python -m benchmarks.compare --size 10k                  # ~1 min
+    python -m benchmarks.compare --size 100k                 # ~10 min
+    python -m benchmarks.compare --size 1m --json bench-1m.json
+    python -m benchmarks.compare --size 10k --engines newsbot,bm25s --questions 50
+
+Steps (each engine and phase in its own subprocess, so peak RSS is that engine's own):
+
+1. generate the corpus (``benchmarks.generate_corpus``, cached in ``--workdir``) and 200 questions;
+2. newsbot: full ingest through ``NewsService.ingest`` (the bot's real path: parse, chunk, analyze,
+   SQLite store, BM25 segment persisted as .npy); start-up on the ingested store, with and without
+   the incremental rescan of the corpus folder; retrieval and ``ask`` latency; adding one article;
+3. the analyzed passages are exported from the bot's store; tantivy, bm25s and rank-bm25 index
+   exactly those terms, and every engine analyzes the questions with the same analyzer;
+4. top-10 agreement with an exact brute-force BM25 on a 10k-passage sample;
+5. a table (engine, size, build s, load s, p50/p95 ms, peak RSS, index bytes) and the ratios.
+
+rank-bm25 scores every document per query in Python: above ``--rank-bm25-max`` passages (default
+100k) it is measured on the first 100k passages and its build and query times are scaled linearly
+to the full size (marked ``*`` in the table).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.bench_questions import make_questions  # noqa: E402
+from benchmarks.generate_corpus import DEFAULT_CORPORA, generate, parse_size  # noqa: E402
+
+log = logging.getLogger("benchmarks.compare")
+
+DEFAULT_WORKDIR = Path(__file__).resolve().parent / ".work"
+ENGINES = ("newsbot", "tantivy", "bm25s", "rank_bm25")
+
+
+def machine() -> dict:
+    """Where the figures come from."""
+    info = {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemTotal"):
+                info["ram_gb"] = round(int(line.split()[1]) / 1024**2, 1)
+                break
+    except OSError:
+        pass
+    versions = {}
+    for module in ("numpy", "tantivy", "bm25s", "rank_bm25"):
+        try:
+            from importlib.metadata import version
+
+            versions[module] = version(module.replace("_", "-"))
+        except Exception:  # noqa: BLE001 - a missing package only loses its version line
+            versions[module] = "?"
+    info["versions"] = versions
+    return info
+
+
+def run_worker(engine: str, phase: str, work: Path, *extra: str, timeout: float | None = None) -> dict:
+    """Run one ``benchmarks.engines`` worker in a fresh interpreter and return its JSON result."""
+    result = work / "results" / f"{engine}-{phase}.json"
+    result.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "benchmarks.engines", engine, phase, "--work", str(work), "--result", str(result), *extra]
+    log.info("run %s %s", engine, phase)
+    started = time.perf_counter()
+    completed = subprocess.run(command, cwd=ROOT, timeout=timeout)
+    if completed.returncode != 0 or not result.exists():
+        raise RuntimeError(f"{engine} {phase} failed (exit {completed.returncode})")
+    log.info("%s %s done in %.1fs", engine, phase, time.perf_counter() - started)
+    return json.loads(result.read_text())
+
+
+def prepare(work: Path, passages: int, *, seed: int, questions: int, corpora: Path) -> dict:
+    manifest = generate(work / "articles", passages, seed=seed, corpora=corpora)
+    path = work / "questions.json"
+    if not path.exists() or len(json.loads(path.read_text())) != questions:
+        path.write_text(json.dumps(make_questions(work / "articles", questions, seed=seed), indent=1))
+    return manifest
+
+
+def run(args: argparse.Namespace) -> dict:
+    target = parse_size(args.size)
+    work = (args.workdir / args.size.lower()).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "results").mkdir(exist_ok=True)
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    manifest = prepare(work, target, seed=args.seed, questions=args.questions, corpora=args.corpora)
+    out: dict = {
+        "size": args.size,
+        "target_passages": target,
+        "corpus": manifest,
+        "questions": args.questions,
+        "machine": machine(),
+        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "engines": {},
+    }
+    db = work / "newsbot" / "newsbot.db"
+    if "newsbot" in engines:
+        if args.reuse and db.exists() and (work / "passages.tsv").exists():
+            log.info("reusing the ingested store in %s (build figures from the previous run)", db.parent)
+            previous = work / "results" / "newsbot-build.json"
+            build = json.loads(previous.read_text()) if previous.exists() else {}
+        else:
+            build = run_worker("newsbot", "build", work)
+            run_worker("newsbot", "export", work)
+        startup = run_worker("newsbot", "startup", work)
+        rescan = run_worker("newsbot", "startup-rescan", work) if not args.skip_rescan else {}
+        serve = run_worker("newsbot", "serve", work)
+        out["engines"]["newsbot"] = {
+            **build,
+            **serve,
+            "build_s": build.get("build_s"),
+            "startup_s": startup["load_s"],
+            "startup_first_query_ms": startup["first_query_ms"],
+            "startup_rescan_s": rescan.get("load_s"),
+            "peak_rss_build_mb": build.get("peak_rss_mb"),
+            "peak_rss_mb": serve["peak_rss_mb"],
+        }
+    elif not (work / "passages.tsv").exists():
+        raise SystemExit("passages.tsv is exported from the bot's store: run with the newsbot engine first")
+    n_passages = sum(1 for _ in open(work / "passages.tsv", encoding="utf-8"))
+    out["passages"] = n_passages
+    for engine in engines:
+        if engine == "newsbot":
+            continue
+        extra: list[str] = []
+        scale = 1.0
+        if engine == "rank_bm25" and n_passages > args.rank_bm25_max:
+            extra = ["--limit", str(args.rank_bm25_max)]
+            scale = n_passages / args.rank_bm25_max
+        build = run_worker(engine, "build", work, *extra)
+        serve = run_worker(engine, "serve", work)
+        record = {**build, **serve, "peak_rss_build_mb": build["peak_rss_mb"], "peak_rss_mb": serve["peak_rss_mb"]}
+        if scale != 1.0:
+            record["measured_passages"] = build["passages"]
+            record["extrapolated_x"] = scale
+            for key in ("build_s", "load_s", "p50_ms", "p95_ms", "mean_ms"):
+                record[f"measured_{key}"] = record[key]
+                record[key] = record[key] * scale
+        for key in ("peak_rss_mb", "index_bytes", "peak_rss_build_mb"):
+            if scale != 1.0:
+                record[f"measured_{key}"] = record[key]
+        out["engines"][engine] = record
+    if not args.skip_agreement:
+        out["agreement"] = run_worker("reference", "sample", work, "--sample", str(args.sample), "--engines", ",".join(engines))
+    out["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return out
+
+
+# ---- reporting -------------------------------------------------------------------------------------------
+def _fmt(value: float | None, spec: str = ".2f", suffix: str = "") -> str:
+    if value is None or value != value:
+        return "—"
+    return f"{value:{spec}}{suffix}"
+
+
+def _bytes(value: float | None) -> str:
+    if not value:
+        return "—"
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return "—"
+
+
+def render(out: dict) -> str:
+    """The comparison table, the ratios and the newsbot-specific figures, as Markdown."""
+    size = out["size"]
+    lines = [
+        f"### {size}: {out.get('passages', 0):,} passages from {out['corpus']['articles']:,} articles, "
+        f"{out['questions']} questions, top-{10}, one thread",
+        "",
+        "| engine | size | build s | load s | p50 ms | p95 ms | peak RSS (serve) | peak RSS (build) | index bytes |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, e in out["engines"].items():
+        star = "*" if e.get("extrapolated_x") else ""
+        lines.append(
+            f"| {name}{star} | {size} | {_fmt(e.get('build_s'), '.1f')} | {_fmt(e.get('load_s'), '.3f')} "
+            f"| {_fmt(e.get('p50_ms'), '.2f')} | {_fmt(e.get('p95_ms'), '.2f')} | {_fmt(e.get('peak_rss_mb'), ',.0f', ' MB')} "
+            f"| {_fmt(e.get('peak_rss_build_mb'), ',.0f', ' MB')} | {_bytes(e.get('index_bytes'))} |"
+        )
+    for name, e in out["engines"].items():
+        if e.get("extrapolated_x"):
+            lines.append(
+                f"\n\\* {name}: measured on the first {e['measured_passages']:,} passages "
+                f"(p50 {e['measured_p50_ms']:.1f} ms, p95 {e['measured_p95_ms']:.1f} ms, build {e['measured_build_s']:.1f} s, "
+                f"peak RSS {e['measured_peak_rss_mb']:,.0f} MB serve / {e['measured_peak_rss_build_mb']:,.0f} MB build); "
+                f"times scaled ×{e['extrapolated_x']:.1f} to the full size (it scores every document, linear in N); "
+                "RSS and bytes are as measured."
+            )
+    nb = out["engines"].get("newsbot")
+    if nb:
+        lines += ["", "Ratios (other engine ÷ newsbot; >1 means newsbot is better):", ""]
+        lines.append("| vs | p50 | p95 | build | peak RSS (serve) |")
+        lines.append("|---|---:|---:|---:|---:|")
+        for name, e in out["engines"].items():
+            if name == "newsbot":
+                continue
+
+            def ratio(key: str) -> str:
+                a, b = e.get(key), nb.get(key)
+                return f"{a / b:.2f}×" if a and b else "—"
+
+            lines.append(f"| {name} | {ratio('p50_ms')} | {ratio('p95_ms')} | {ratio('build_s')} | {ratio('peak_rss_mb')} |")
+        rebuild = nb.get("index_rebuild_s")
+        build = nb.get("build_s")
+        ask = nb.get("ask", {})
+        lines += [
+            "",
+            "newsbot (the bot's own code path):",
+            "",
+            f"- full ingest: {_fmt(build, '.1f', ' s')} — {nb.get('articles', 0):,} articles, {nb.get('passages', 0):,} passages: "
+            f"{_fmt(nb.get('articles_per_s'), ',.0f')} articles/s, {_fmt(nb.get('passages_per_s'), ',.0f')} passages/s; "
+            f"store {_bytes(nb.get('store_bytes'))}, peak RSS {_fmt(nb.get('peak_rss_build_mb'), ',.0f', ' MB')}",
+            f"- index-only rebuild (compaction from the store): {_fmt(rebuild, '.2f', ' s')}",
+            f"- start-up on the ingested store (open store + memory-map index): {_fmt(nb.get('startup_s'), '.3f', ' s')}"
+            + (f" = {100 * nb['startup_s'] / build:.2f}% of the full ingest, {100 * nb['startup_s'] / rebuild:.1f}% of an index rebuild"
+               if build and rebuild and nb.get('startup_s') else "")
+            + f"; first query {_fmt(nb.get('startup_first_query_ms'), '.1f', ' ms')}",
+            f"- start-up including the incremental rescan of the corpus folder (`NewsService.open` default): "
+            f"{_fmt(nb.get('startup_rescan_s'), '.2f', ' s')}"
+            + (f" = {100 * nb['startup_rescan_s'] / build:.1f}% of the full ingest" if build and nb.get('startup_rescan_s') else ""),
+            f"- add one article: {_fmt(nb.get('add_one_s'), '.3f', ' s')}"
+            + (f" = {100 * nb['add_one_s'] / build:.3f}% of the full ingest" if build and nb.get('add_one_s') else "")
+            + f"; answerable: {nb.get('add_answerable')}, index rebuilt: {nb.get('add_rebuilt_index')}",
+            f"- `ask` end to end (in-process, retrieve 30 + compose): p50 {_fmt(ask.get('p50_ms'), '.2f', ' ms')}, "
+            f"p95 {_fmt(ask.get('p95_ms'), '.2f', ' ms')}"
+            + (f" = {ask['p95_ms'] / nb['p50_ms']:.1f}× the retrieval p50" if ask.get("p95_ms") and nb.get("p50_ms") else "")
+            + f"; abstained on {ask.get('abstained', 0)}/{ask.get('queries', 0)}",
+        ]
+    agree = out.get("agreement")
+    if agree:
+        lines += ["", f"Top-10 agreement with exact brute-force BM25 on a {agree['sample_passages']:,}-passage sample:", ""]
+        lines.append("| engine | identical top-10 | identical up to score ties | mean overlap@10 |")
+        lines.append("|---|---:|---:|---:|")
+        for name, a in agree["engines"].items():
+            lines.append(
+                f"| {name} | {100 * a['exact_top10']:.1f}% | {100 * a['top10_up_to_ties']:.1f}% | {100 * a['mean_overlap_at_10']:.1f}% |"
+            )
+        full = agree.get("full_run")
+        if full:
+            lines += ["", "The whole collection fits the sample, so the timed runs' own top-10s were checked too: " + ", ".join(
+                f"{name} {100 * a['top10_up_to_ties']:.1f}%" for name, a in full.items()
+            ) + " identical up to score ties."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", default="10k", help="10k, 100k, 1m (passages) or a number")
+    parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--questions", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
+    parser.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA)
+    parser.add_argument("--sample", type=int, default=10_000, help="passages in the agreement sample")
+    parser.add_argument("--rank-bm25-max", type=int, default=100_000)
+    parser.add_argument("--reuse", action="store_true", help="reuse an ingested newsbot store from a previous run")
+    parser.add_argument("--skip-rescan", action="store_true", help="skip the start-up-with-rescan measurement")
+    parser.add_argument("--skip-agreement", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write every figure as JSON")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    out = run(args)
+    (Path(args.workdir) / args.size.lower() / "results" / "run.json").write_text(json.dumps(out, indent=1, default=float))
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=1, default=float))
+    sys.stdout.write(render(out) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

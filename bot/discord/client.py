@@ -1,0 +1,159 @@
+"""NewsBot: the Discord client. Opens the service in ``setup_hook``, loads a cog per concern, syncs commands."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from ..responder import Answer
+from ..service import NewsService, QueryOrigin, QuestionError
+from ..settings import Settings
+from .cooldown import UserCooldown
+from .views import reply_ephemeral
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+SHUTDOWN_GRACE_S = 5.0
+
+
+class NotManager(app_commands.CheckFailure):
+    """The user may not run an admin command."""
+
+
+class NewsBot(commands.AutoShardedBot):
+    """The newsbot Discord client. All state lives on the instance (safe for any number of shards).
+
+    ``service`` may be injected (tests); otherwise it is opened from ``settings`` in ``setup_hook``
+    and closed in ``close``.
+    """
+
+    def __init__(self, settings: Settings, *, service: NewsService | None = None, **options: Any) -> None:
+        intents = discord.Intents.default()  # no privileged intents...
+        intents.message_content = settings.message_content  # ...unless the owner turned this one on
+        intents.members = False
+        intents.presences = False
+        options.setdefault("allowed_mentions", discord.AllowedMentions.none())
+        super().__init__(command_prefix=commands.when_mentioned, intents=intents, help_command=None, **options)
+        self.settings = settings
+        self._service = service
+        self._owns_service = service is None
+        self.cooldown = UserCooldown(rate=settings.ask_cooldown_rate, per=settings.ask_cooldown_seconds)
+        self._pending_writes: set[asyncio.Task[Any]] = set()
+
+    @property
+    def service(self) -> NewsService:
+        if self._service is None:
+            raise RuntimeError("the news service is not open yet")
+        return self._service
+
+    # ---------------------------------------------------------------- lifecycle
+    async def setup_hook(self) -> None:
+        if self._service is None:
+            self._service = await NewsService.open(self.settings)
+        from .cogs.admin import AdminCog
+        from .cogs.ask import AskCog
+        from .cogs.browse import BrowseCog
+
+        for cog in (AskCog(self), BrowseCog(self), AdminCog(self)):
+            await self.add_cog(cog)
+        self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
+        await self.sync_commands()
+
+    async def sync_commands(self) -> list[app_commands.AppCommand]:
+        """To one guild when ``DISCORD_GUILD_ID`` is set (instant), else globally."""
+        if self.settings.guild_id:
+            guild = discord.Object(id=self.settings.guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to guild %s", len(synced), self.settings.guild_id)
+        else:
+            synced = await self.tree.sync()
+            log.info("synced %d commands globally (may take a while to appear)", len(synced))
+        return synced
+
+    async def on_ready(self) -> None:
+        assert self.user is not None
+        log.info("connected as %s (%s) to %d guild(s), %s shard(s)", self.user, self.user.id, len(self.guilds), self.shard_count)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """No prefix commands: mentions and DMs are handled by the ask cog's listener."""
+
+    async def close(self) -> None:
+        """Disconnect, let in-flight writes finish, then close the store (no half-written rows)."""
+        await super().close()
+        if self._pending_writes:
+            await asyncio.wait(self._pending_writes, timeout=SHUTDOWN_GRACE_S)
+        if self._service is not None and self._owns_service:
+            service, self._service = self._service, None
+            await service.close()
+            log.info("store closed")
+
+    # ----------------------------------------------------------- service calls
+    def _write(self, coro: Awaitable[T]) -> Awaitable[T]:
+        """Run a store write so that shutdown waits for it and a cancelled caller cannot tear it."""
+        task = asyncio.ensure_future(coro)
+        self._pending_writes.add(task)
+        task.add_done_callback(self._pending_writes.discard)
+        return asyncio.shield(task)
+
+    async def log_query(self, answer: Answer, origin: QueryOrigin) -> int | None:
+        """Log a question; a failing log never costs the user the answer."""
+        try:
+            return await self._write(self.service.log_query(answer, origin=origin))
+        except Exception:
+            log.exception("could not log a query")
+            return None
+
+    async def record_feedback(self, query_id: int, user_id: int, vote: int) -> str:
+        return await self._write(self.service.record_feedback(query_id, user_id, vote))
+
+    # ------------------------------------------------------------------ errors
+    async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        """Every slash-command error becomes a short private message; unexpected ones are logged in full."""
+        original = getattr(error, "original", error)
+        if isinstance(error, app_commands.CommandOnCooldown):
+            text = f"You're asking quickly — try again in {math.ceil(error.retry_after)} s."
+        elif isinstance(original, QuestionError):
+            text = str(original)
+        elif isinstance(error, (NotManager, app_commands.MissingPermissions)):
+            text = "Only members with the Manage Server permission (or the bot's owner) can do that."
+        elif isinstance(error, app_commands.NoPrivateMessage):
+            text = "That command only works in a server."
+        elif isinstance(error, app_commands.CheckFailure):
+            text = "You can't use that command here."
+        else:
+            name = interaction.command.qualified_name if interaction.command else "that command"
+            log.error("error in /%s (user %s)", name, interaction.user.id, exc_info=original)
+            text = f"Sorry — something went wrong with /{name}. The error has been logged; please try again later."
+        try:
+            await reply_ephemeral(interaction, text)
+        except discord.HTTPException:
+            log.warning("could not report an error to the user", exc_info=True)
+
+
+def ask_cooldown_check(interaction: discord.Interaction) -> bool:
+    """``/ask`` shares the per-user cooldown with mentions (state lives on the bot, not the module)."""
+    bot = interaction.client
+    assert isinstance(bot, NewsBot)
+    retry_after = bot.cooldown.hit(interaction.user.id)
+    if retry_after:
+        raise app_commands.CommandOnCooldown(app_commands.Cooldown(bot.cooldown.rate, bot.cooldown.per), retry_after)
+    return True
+
+
+async def manager_check(interaction: discord.Interaction) -> bool:
+    """Manage Server in this guild, or the application's owner anywhere."""
+    if interaction.permissions.manage_guild:
+        return True
+    if await interaction.client.is_owner(interaction.user):  # type: ignore[attr-defined]
+        return True
+    raise NotManager()

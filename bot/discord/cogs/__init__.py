@@ -1,0 +1,1 @@
+"""One cog per concern: asking (slash and mentions), browsing, administration."""

@@ -1,0 +1,43 @@
+"""Administration and reference: ``/reindex`` (managers only), ``/sources``, ``/topics``, ``/help``."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from .. import embeds
+from ..client import NewsBot, manager_check
+
+log = logging.getLogger(__name__)
+
+
+class AdminCog(commands.Cog, name="Admin"):
+    def __init__(self, bot: NewsBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="reindex", description="Re-read the article files now (Manage Server only)")
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.check(manager_check)
+    async def reindex(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await self.bot.service.ingest()
+        log.info("reindex by %s: %s", interaction.user.id, report.summary())
+        await interaction.followup.send(embed=embeds.ingest_embed(report), ephemeral=True)
+
+    @app_commands.command(name="sources", description="The outlets in the coverage, with story counts")
+    async def sources(self, interaction: discord.Interaction) -> None:
+        facets = await self.bot.service.sources()
+        await interaction.response.send_message(embed=embeds.facets_embed(facets, title="Outlets", noun="outlets"))
+
+    @app_commands.command(name="topics", description="The topics in the coverage, with story counts")
+    async def topics(self, interaction: discord.Interaction) -> None:
+        facets = await self.bot.service.topics()
+        await interaction.response.send_message(embed=embeds.facets_embed(facets, title="Topics", noun="topics"))
+
+    @app_commands.command(name="help", description="What this bot can do")
+    async def help(self, interaction: discord.Interaction) -> None:
+        mention = self.bot.user.mention if self.bot.user else None
+        await interaction.response.send_message(embed=embeds.help_embed(mention), ephemeral=True)

@@ -1,0 +1,99 @@
+"""Browsing: ``/latest``, ``/search`` and ``/story``, with paging and a story picker."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import Optional
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from retrieval.models import Story
+
+from ...service import SearchResult
+from .. import embeds
+from ..client import NewsBot
+from ..views import PagerView, send_story
+
+log = logging.getLogger(__name__)
+
+PER_PAGE_MAX = 10
+
+
+def choices(names: list[str]) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices within Discord's limits (25 choices, 100 characters each)."""
+    out = []
+    for name in names[: embeds.MAX_CHOICES]:
+        if len(name) <= embeds.CHOICE_LIMIT:
+            out.append(app_commands.Choice(name=name, value=name))
+    return out
+
+
+class BrowseCog(commands.Cog, name="Browse"):
+    """Newest stories, ranked search and single stories."""
+
+    def __init__(self, bot: NewsBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="latest", description="The newest stories, optionally for one topic or outlet")
+    @app_commands.describe(topic="Only stories with this topic", outlet="Only stories from this outlet", count="Stories per page (1–10)")
+    async def latest(
+        self,
+        interaction: discord.Interaction,
+        topic: Optional[str] = None,
+        outlet: Optional[str] = None,
+        count: app_commands.Range[int, 1, PER_PAGE_MAX] = 5,
+    ) -> None:
+        service = self.bot.service
+
+        async def fetch(offset: int, limit: int) -> list[Story]:
+            return await service.latest(topic=topic or None, outlet=outlet or None, limit=limit, offset=offset)
+
+        title = "Latest stories" + "".join(f" · {label}: {value}" for label, value in (("topic", topic), ("outlet", outlet)) if value)
+        render = partial(_render_stories, title=embeds.escape_mentions(title))
+        view: PagerView[Story] = PagerView(self.bot, interaction.user.id, fetch, render, lambda s: s, per_page=count)
+        await self._send_pages(interaction, view)
+
+    @latest.autocomplete("topic")
+    async def _topic_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return choices(await self.bot.service.complete_topic(current, limit=embeds.MAX_CHOICES))
+
+    @latest.autocomplete("outlet")
+    async def _outlet_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return choices(await self.bot.service.complete_outlet(current, limit=embeds.MAX_CHOICES))
+
+    @app_commands.command(name="search", description="Stories ranked by relevance, with the matching passage")
+    @app_commands.describe(query="Words to look for, e.g. facial recognition police")
+    async def search(self, interaction: discord.Interaction, query: str) -> None:
+        service = self.bot.service
+        query = service.validate_question(query)  # QuestionError → a private note
+
+        async def fetch(offset: int, limit: int) -> list[SearchResult]:
+            return await service.search(query, limit=limit, offset=offset)
+
+        render = partial(_render_results, query=query)
+        view: PagerView[SearchResult] = PagerView(self.bot, interaction.user.id, fetch, render, lambda r: r.story)
+        await self._send_pages(interaction, view)
+
+    @app_commands.command(name="story", description="One story in full, with its related coverage")
+    @app_commands.describe(id="The story number shown as #id in /latest and /search")
+    async def story(self, interaction: discord.Interaction, id: app_commands.Range[int, 1, 2**53]) -> None:
+        await send_story(self.bot, interaction, id, ephemeral=False)
+
+    async def _send_pages(self, interaction: discord.Interaction, view: PagerView) -> None:
+        embed = await view.load(0)
+        if view.is_single_page and not view.items:
+            await interaction.response.send_message(embed=embed)
+            return
+        await interaction.response.send_message(embed=embed, view=view)
+        view.message = await interaction.original_response()
+
+
+def _render_stories(items, page: int, has_more: bool, offset: int, *, title: str) -> discord.Embed:  # type: ignore[no-untyped-def]
+    return embeds.stories_embed(items, title=title, page=page, has_more=has_more, offset=offset)
+
+
+def _render_results(items, page: int, has_more: bool, offset: int, *, query: str) -> discord.Embed:  # type: ignore[no-untyped-def]
+    return embeds.search_embed(items, query=query, page=page, has_more=has_more, offset=offset)

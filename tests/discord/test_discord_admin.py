@@ -1,0 +1,53 @@
+"""/reindex: refused for plain members, a private report for managers and the owner."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from .emulator import CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, EPHEMERAL, DiscordEmulator
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_reindex_is_refused_for_a_plain_member(emulator: DiscordEmulator, newsbot, monkeypatch) -> None:
+    calls = []
+    monkeypatch.setattr(newsbot.service, "ingest", lambda *a, **k: calls.append(a))
+    record = await emulator.slash("reindex", user=emulator.alice)
+    await emulator.wait_until(lambda: record.callbacks, what="a refusal")
+    assert record.callback_types == [CHANNEL_MESSAGE]
+    data = record.callbacks[0]["data"]
+    assert data["flags"] & EPHEMERAL
+    assert "Manage Server" in data["content"]
+    assert calls == []
+
+
+async def test_reindex_declares_manage_server_as_its_default_permission(emulator: DiscordEmulator, newsbot) -> None:
+    command = next(c for c in emulator.commands[emulator.guild_id] if c["name"] == "reindex")
+    assert command["default_member_permissions"] == str(1 << 5)
+
+
+@pytest.mark.parametrize("who", ["moderator", "owner"])
+async def test_reindex_reports_privately_what_changed(emulator: DiscordEmulator, start_bot, tmp_path, who: str) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(emulator_seeds(), seeds)
+    bot = await start_bot(seeds=(seeds,))
+    (seeds / "004_eecef800dc1006f4.txt").unlink()
+
+    record = await emulator.slash("reindex", user=getattr(emulator, who))
+    await emulator.wait_until(lambda: record.followups, what="the reindex report")
+
+    assert record.callback_types == [DEFERRED_CHANNEL_MESSAGE]
+    assert record.callbacks[0]["data"]["flags"] & EPHEMERAL
+    embed = record.followups[0]["embeds"][0]
+    assert embed["title"] == "Reindexed"
+    assert "removed 1" in embed["description"]
+    assert any(f["name"] == "Removed" and "004_eecef800dc1006f4.txt" in f["value"] for f in embed["fields"])
+    assert bot.service is not None
+
+
+def emulator_seeds():
+    from .conftest import SEEDS
+
+    return SEEDS

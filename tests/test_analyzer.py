@@ -1,0 +1,23 @@
+"""The analyzer shared by index and query."""
+
+from retrieval.analyzer import Analyzer
+
+
+def test_lowercases_folds_accents_stems_and_drops_stopwords():
+    assert Analyzer().terms("The Cafés were Selling") == ["cafe", "sell"]
+
+
+def test_numbers_are_kept_and_thousands_separators_ignored():
+    analyzer = Analyzer()
+    assert analyzer.terms("about 2,000 searches") == ["2000", "search"]
+    assert analyzer.terms("2000") == ["2000"]
+    assert "2017" in analyzer.terms("in late 2017")
+
+
+def test_possessives_and_curly_apostrophes_are_handled():
+    assert Analyzer().terms("Amazon’s ban") == Analyzer().terms("Amazon's ban") == ["amazon", "ban"]
+
+
+def test_tokens_keep_their_surface_form():
+    tokens = Analyzer().tokens("Did Apple stop?")
+    assert [(t.surface, t.term) for t in tokens] == [("Apple", "appl"), ("stop", "stop")]

@@ -1,0 +1,63 @@
+"""CI smoke run of the speed benchmark: tiny corpus, every engine, end to end (no timing assertions).
+
+The real figures come from ``python -m benchmarks.compare --size 10k|100k|1m`` (see
+``benchmarks/README.md``); this only checks that the generator, the bot's ingest path, every
+engine worker, the agreement check and the table still work together.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = ROOT.parent / "shared" / "corpora"
+
+pytestmark = pytest.mark.skipif(
+    not (CORPORA / "bbc").is_dir() or not (CORPORA / "smartable-powerapps").is_dir(),
+    reason="seed corpora ../shared/corpora/{bbc,smartable-powerapps} not available",
+)
+
+
+def test_generator_is_seeded_and_uses_both_formats(tmp_path: Path) -> None:
+    from benchmarks.generate_corpus import generate
+
+    first = generate(tmp_path / "a", 300, seed=3, progress=False)
+    second = generate(tmp_path / "b", 300, seed=3, progress=False)
+    assert first["articles"] == second["articles"] > 0
+    files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.*") if p.name != "manifest.json")
+    files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*.*") if p.name != "manifest.json")
+    assert files_a == files_b
+    assert all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files_a)
+    suffixes = {f.suffix for f in files_a}
+    assert suffixes == {".txt", ".md"}
+    item = next((tmp_path / "a" / f).read_text() for f in files_a if f.suffix == ".md")
+    assert item.startswith("---\n") and "\ntitle: " in item and "\npublishedDateTime: " in item
+
+
+def test_compare_smoke_run(tmp_path: Path) -> None:
+    out_json = tmp_path / "run.json"
+    completed = subprocess.run(
+        [
+            sys.executable, "-m", "benchmarks.compare", "--size", "3k", "--questions", "40",
+            "--workdir", str(tmp_path), "--json", str(out_json),
+        ],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr[-4000:]
+    table = completed.stdout
+    for engine in ("newsbot", "tantivy", "bm25s", "rank_bm25"):
+        assert f"| {engine} | 3k |" in table
+    assert "Ratios" in table and "Top-10 agreement" in table
+    result = json.loads(out_json.read_text())
+    newsbot = result["engines"]["newsbot"]
+    assert newsbot["passages"] > 1000 and newsbot["add_answerable"] and not newsbot["add_rebuilt_index"]
+    agreement = result["agreement"]["engines"]
+    # The bot's index is exact BM25: the same top-10 as brute force (up to equal scores).
+    assert agreement["newsbot"]["top10_up_to_ties"] == 1.0
+    assert agreement["bm25s"]["top10_up_to_ties"] == 1.0
+    assert result["agreement"]["full_run"]["newsbot"]["top10_up_to_ties"] == 1.0

@@ -1,0 +1,145 @@
+"""BM25 scoring: exact against a brute-force reference and against bm25s on the seed corpus."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from retrieval.bm25 import Segment, idf, idf_weights
+from retrieval.index import LiveIndex
+
+from .conftest import SHARED
+
+
+def brute_force(docs, query, k1=1.2, b=0.75):
+    n = len(docs)
+    avgdl = sum(map(len, docs)) / n
+    df = Counter(t for d in docs for t in set(d))
+    scores = []
+    for doc in docs:
+        tf = Counter(doc)
+        score = 0.0
+        for term, qtf in Counter(query).items():
+            if tf[term]:
+                w = math.log1p((n - df[term] + 0.5) / (df[term] + 0.5))
+                score += qtf * w * tf[term] * (k1 + 1) / (tf[term] + k1 * (1 - b + b * len(doc) / avgdl))
+        scores.append(score)
+    return scores
+
+
+def test_idf_is_positive_even_for_terms_in_every_document():
+    assert idf(10, 10) > 0 and idf(10, 5) > 0 and idf(10, 1) > idf(10, 5)
+
+
+def test_top_k_equals_brute_force_on_a_zipfian_corpus():
+    rng = random.Random(7)
+    vocab = [f"t{i}" for i in range(800)]
+    weights = [1 / (i + 1) for i in range(800)]
+    docs = [rng.choices(vocab, weights, k=rng.randint(5, 60)) for _ in range(1500)]
+    segment = Segment.build(enumerate(docs))
+    df = {t: segment.doc_freq(t) for t in vocab}
+    for _ in range(150):
+        query = rng.choices(vocab, k=rng.randint(1, 7))
+        keys, scores = segment.search(idf_weights(query, len(docs), df), 10)
+        reference = np.array(brute_force(docs, query))
+        expected = np.lexsort((np.arange(len(docs)), -reference))[: len(keys)]
+        assert np.allclose(scores, reference[expected], atol=1e-6)
+        assert set(keys.tolist()) == set(expected.tolist()) or np.allclose(
+            np.sort(reference[keys]), np.sort(reference[expected]), atol=1e-9
+        )
+
+
+def test_deleted_documents_never_come_back():
+    docs = [["apple", "pie"], ["apple"], ["pie"], ["apple", "apple"]]
+    segment = Segment.build(enumerate(docs))
+    deleted = np.array([False, False, False, True])
+    keys, _ = segment.search(idf_weights(["apple"], 4, {"apple": 3}), 10, deleted=deleted)
+    assert 3 not in keys.tolist() and set(keys.tolist()) == {0, 1}
+
+
+async def test_same_top10_as_bm25s_on_the_seed_corpus(service):
+    """Independent implementation: bm25s (Lucene IDF) over the very same analyzed passages."""
+    bm25s = pytest.importorskip("bm25s")
+    import yaml
+
+    pairs = list(service.store.iter_all_terms())
+    ids = [pid for pid, _ in pairs]
+    reference = bm25s.BM25(method="lucene", k1=1.2, b=0.75)
+    reference.index([terms for _, terms in pairs], show_progress=False)
+    questions = [c["question"] for c in yaml.safe_load((SHARED / "eval" / "questions.yaml").read_text())] if (
+        SHARED / "eval" / "questions.yaml"
+    ).exists() else []
+    questions += [
+        "Microsoft DEA emails", "Amazon one-year moratorium", "IBM facial recognition", "Clearview AI police",
+        "Brad Smith national law", "phrenology", "Congress regulation privacy", "2,000 searches",
+    ]
+    compared = 0
+    for question in questions:
+        terms = service.analyzer.terms(question)
+        ours = service.index.search(terms, 10)
+        vocab_terms = [t for t in terms if t in reference.vocab_dict]
+        if not vocab_terms:
+            assert ours == []
+            continue
+        docs, scores = reference.retrieve([vocab_terms], k=min(10, len(ids)), show_progress=False)
+        theirs = [(ids[d], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+        # same documents in the same order, up to exact score ties
+        our_scores = np.array([s for _, s in ours])
+        their_scores = np.array([s for _, s in theirs])
+        assert len(ours) == len(theirs), question
+        ratio = our_scores / their_scores  # bm25s drops Lucene's constant (k1 + 1) factor
+        assert np.allclose(ratio, 2.2, rtol=1e-4), question
+        assert [p for p, _ in ours] == [p for p, _ in theirs] or np.allclose(our_scores, their_scores * 2.2, rtol=1e-4)
+        compared += 1
+    assert compared >= 10
+
+
+def test_rank_bm25_okapi_breaks_on_small_corpora_but_our_idf_does_not():
+    """Why the project does not use BM25Okapi: a term in half the documents gets IDF 0 there."""
+    rank_bm25 = pytest.importorskip("rank_bm25")
+    docs = [["police", "ban"], ["police", "amazon"], ["ibm"], ["microsoft"]]
+    okapi = rank_bm25.BM25Okapi(docs)
+    assert okapi.get_scores(["police"]).max() == 0.0
+    index = Segment.build(enumerate(docs))
+    keys, scores = index.search(idf_weights(["police"], 4, {"police": index.doc_freq("police")}), 10)
+    assert set(keys.tolist()) == {0, 1} and (scores > 0).all()
+
+
+def test_live_index_delta_answers_new_documents_without_rebuild(tmp_path):
+    index = LiveIndex(tmp_path / "idx")
+    index.rebuild(iter([(1, ["alpha", "beta"]), (2, ["beta", "gamma"])]), watermark=2)
+    generation = (tmp_path / "idx" / "CURRENT").read_text()
+    index.add([(3, ["delta", "alpha"])])
+    assert index.search(["delta"], 5)[0][0] == 3
+    assert (tmp_path / "idx" / "CURRENT").read_text() == generation  # no rebuild happened
+    index.remove([1, 3])
+    assert [pid for pid, _ in index.search(["alpha", "delta"], 5)] == []
+    assert index.n_docs == 1
+
+
+def test_live_index_persists_and_memory_maps(tmp_path):
+    index = LiveIndex(tmp_path / "idx")
+    index.rebuild(iter([(5, ["alpha"]), (9, ["alpha", "beta"])]), watermark=9)
+    reopened = LiveIndex(tmp_path / "idx")
+    assert reopened.load() and reopened.watermark == 9
+    assert isinstance(reopened._snapshot.main.doc_ids, np.memmap)
+    assert [pid for pid, _ in reopened.search(["beta"], 5)] == [9]
+
+
+def test_an_interrupted_rebuild_leaves_the_previous_index_usable(tmp_path, monkeypatch):
+    index = LiveIndex(tmp_path / "idx")
+    index.rebuild(iter([(1, ["alpha"])]), watermark=1)
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Segment, "save", crash)
+    with pytest.raises(OSError):
+        index.rebuild(iter([(1, ["alpha"]), (2, ["beta"])]), watermark=2)
+    reopened = LiveIndex(tmp_path / "idx")
+    assert reopened.load() and reopened.watermark == 1
+    assert reopened.search(["alpha"], 5)[0][0] == 1

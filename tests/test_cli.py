@@ -1,0 +1,137 @@
+"""The `newsbot` command line, run as a user would (a subprocess, no token)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import PROJECT_ROOT, SHARED
+
+
+def newsbot(*args: str, db: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "NEWSBOT_DB": str(db), **(env or {})}
+    environment.pop("NEWSBOT_SEEDS", None)
+    environment.pop("DISCORD_TOKEN", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, cwd=PROJECT_ROOT, env=environment,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cli") / "newsbot.db"
+
+
+def test_ask_json_has_the_documented_shape(db):
+    result = newsbot("ask", "What did Microsoft pitch to the DEA?", "--json", db=db)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"question", "answer", "abstained", "citations", "elapsed_ms"}
+    assert data["abstained"] is False and data["citations"]
+    for citation in data["citations"]:
+        assert {"n", "title", "outlet", "url", "published", "source_file", "passage"} <= set(citation)
+        assert Path(citation["source_file"]).exists()
+    assert "[1]" in data["answer"]
+
+
+def test_ask_abstains_in_json_with_no_citations(db):
+    data = json.loads(newsbot("ask", "Did Apple stop selling facial recognition to police?", "--json", db=db).stdout)
+    assert data["abstained"] is True and data["citations"] == []
+
+
+def test_latest_is_newest_first_and_filters_by_outlet_and_topic(db):
+    stories = json.loads(newsbot("latest", "--limit", "50", "--json", db=db).stdout)
+    dates = [s["published"] for s in stories if s["published"]]
+    assert dates == sorted(dates, reverse=True) and len(stories) == len({(s["title"], s["url"]) for s in stories})
+    forbes = json.loads(newsbot("latest", "--outlet", "forbes", "--json", db=db).stdout)
+    assert forbes and all(s["outlet"] == "Forbes" for s in forbes)
+    vision = json.loads(newsbot("latest", "--topic", "Computer Vision", "--json", db=db).stdout)
+    assert vision and all("Computer Vision" in s["topics"] for s in vision)
+
+
+def test_search_ranks_stories_with_their_matching_passage(db):
+    results = json.loads(newsbot("search", "Rekognition moratorium", "--limit", "3", "--json", db=db).stdout)
+    assert results and "Rekognition" in results[0]["passage"]
+    assert len({r["id"] for r in results}) == len(results)
+
+
+def test_sources_and_topics_list_counts(db):
+    sources = newsbot("sources", db=db)
+    assert sources.returncode == 0 and "Forbes" in sources.stdout
+    topics = json.loads(newsbot("topics", "--json", db=db).stdout)
+    assert {"name": "AI", "stories": 3} in topics
+
+
+def test_ingest_reports_what_changed(tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Zebra news\n\nZebras crossed the road in 2021.\n")
+    (folder / "bad.yaml").write_text("title: [oops\n")
+    result = newsbot("--seeds", str(folder), "ingest", "--json", db=tmp_path / "i.db")
+    report = json.loads(result.stdout)
+    assert report["added"] == ["articles/a.txt"]
+    assert report["skipped"] == [{"path": "articles/bad.yaml", "reason": "invalid YAML at line 2"}]  # the unclosed flow list ends at EOF
+    again = newsbot("--seeds", str(folder), "ingest", db=tmp_path / "i.db")
+    assert "added 0, updated 0, unchanged 1, removed 0, skipped 1" in again.stdout
+
+
+def test_shared_question_set_passes_every_case(db):
+    questions = SHARED / "eval" / "questions.yaml"
+    if not questions.exists():
+        pytest.skip("../shared/eval/questions.yaml is not beside this checkout")
+    result = newsbot("eval", str(questions), "--json", db=db)
+    totals = json.loads(result.stdout)["totals"]
+    assert result.returncode == 0, result.stdout
+    assert totals["passed"] == totals["cases"] and totals["faithfulness"] == 1.0
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("--seeds", "/nonexistent/folder", "ask", "hi"), "no such file or folder"),
+        (("eval", "/nonexistent/q.yaml"), "cannot read"),
+        (("ask", "   "), "Please ask a question"),
+        (("latest", "--limit", "0"), "--limit must be between 1 and 100"),
+    ],
+)
+def test_errors_are_one_clear_line_and_a_failing_exit(tmp_path, args, message):
+    result = newsbot(*args, db=tmp_path / "e.db")
+    assert result.returncode != 0
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_unreadable_database_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"this is not a database" * 100)
+    result = newsbot("latest", db=bad)
+    assert result.returncode == 2 and "cannot open database" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_empty_corpus_is_a_clear_error(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = newsbot("--seeds", str(tmp_path / "empty"), "ask", "anything?", db=tmp_path / "x.db")
+    assert result.returncode == 2 and "the corpus is empty" in result.stderr
+
+
+def test_chat_answers_questions_and_follow_ups(db):
+    environment = {**os.environ, "NEWSBOT_DB": str(db)}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"], input="How long is the ban on police use of face recognition?\nand Amazon?\nquit\n",
+        capture_output=True, text=True, cwd=PROJECT_ROOT, env=environment, timeout=120,
+    )
+    assert result.returncode == 0
+    assert result.stdout.count("Sources:") == 2
+
+
+def test_stats_summarises_logged_questions(db):
+    newsbot("ask", "What did Microsoft pitch to the DEA?", db=db)
+    stats = json.loads(newsbot("stats", "--json", db=db).stdout)
+    assert stats["queries"] >= 1 and stats["latency_p50_ms"] > 0

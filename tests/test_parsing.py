@@ -1,0 +1,117 @@
+"""Parsing every kind of article users actually have: the five seeds and the malformed rest."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from retrieval.models import StoryKind
+from retrieval.parsing import ParseError, clean_body, is_boilerplate, parse_bytes, parse_text
+
+from .conftest import SEEDS
+
+
+def parse_seed(prefix: str):
+    path = next(SEEDS.glob(f"{prefix}_*.txt"))
+    return parse_bytes(path.read_bytes(), path.name)
+
+
+def test_front_matter_item_has_all_its_fields():
+    [article] = parse_seed("000")
+    assert article.title == "ACLU Finds Microsoft Tried To Sell Facial Recognition Software to the DEA"
+    assert article.excerpt.startswith("E-mails exposed on Wednesday by the American Civil Liberties Union")
+    assert article.published == datetime(2020, 6, 17, 23, 47, tzinfo=timezone.utc)
+    assert article.url == "https://redmondmag.com/articles/2020/06/17/microsoft-facial-recognition-dea.aspx"
+    assert (article.outlet, article.outlet_domain) == ("Redmond Magazine", "redmondmag.com")
+    assert article.topics == ("Natural Language Processing", "AI", "Computer Vision", "Microsoft AI")
+    assert article.quality == 40
+    assert article.image_url.endswith("0914red_F1Outsource.jpg")
+    assert "secured" not in article.body and "Qq3wbK" not in article.body
+
+
+def test_related_entries_are_stories_with_their_own_citation():
+    [article] = parse_seed("000")
+    assert [r.outlet for r in article.related] == ["Bloomberg", "Seattle Times"]
+    bloomberg = article.related[0]
+    assert bloomberg.kind is StoryKind.RELATED
+    assert bloomberg.url.startswith("https://www.bloomberg.com/news/articles/2020-06-19/")
+    assert bloomberg.published == datetime(2020, 6, 19, 16, 44, tzinfo=timezone.utc)
+    assert bloomberg.quality == 54
+    assert bloomberg.body.startswith("A week after the tech giants said")
+
+
+@pytest.mark.parametrize("prefix, related", [("001", 6), ("004", 29)])
+def test_every_related_entry_is_parsed(prefix: str, related: int):
+    [article] = parse_seed(prefix)
+    assert len(article.related) == related
+    assert all(r.title and r.url and r.outlet for r in article.related)
+
+
+def test_plain_text_article_takes_its_first_line_as_title_and_drops_boilerplate():
+    [article] = parse_seed("002")
+    assert article.title == "Microsoft Pitched Facial Recognition To The DEA"
+    assert article.url is None and article.kind is StoryKind.ARTICLE
+    for furniture in ("Source link", "Spread the love", "Leave a Reply", "Your email address will not be published"):
+        assert furniture not in article.body
+    assert article.body.startswith("In early June, Microsoft joined")
+    assert article.body.rstrip().endswith("the demise of George Floyd.\u201d") or "George Floyd" in article.body[-200:]
+
+
+def test_plain_text_with_advertisements_photo_credits_and_repeated_title():
+    [article] = parse_seed("003")
+    assert article.title == "Now Microsoft is banning police from using its facial recognition tech, too"
+    assert "advertisement" not in article.body.lower()
+    assert "[Photo" not in article.body
+    assert article.title not in article.body  # the repeated headline line is gone
+    assert "\u201c" not in article.body and "\u2019" not in article.body  # curly quotes normalised
+    assert "Matt Cagle" in article.body
+
+
+def test_boilerplate_lines_are_recognised_but_text_is_not():
+    assert is_boilerplate("advertisement")
+    assert is_boilerplate("[Photo: Flickr user North Charleston]")
+    assert is_boilerplate("Your email address will not be published. Required fields are marked *")
+    assert not is_boilerplate("Advertisement revenue fell by 20% this year, the company said.")
+    assert clean_body("Title\n\nadvertisement\n\nBody text.", title="Title") == "Body text."
+
+
+def test_markdown_with_front_matter_keeps_its_body_as_plain_text():
+    text = "---\ntitle: Hello\nwebUrl: https://x.org/a\n---\n# Heading\n\nSome **bold** [link](https://y.org) text.\n"
+    [article] = parse_text(text, "a.md")
+    assert article.title == "Hello"
+    assert "Some bold link text." in article.body and "https://y.org" not in article.body
+
+
+def test_yaml_file_with_a_list_of_items():
+    text = "- title: One\n  excerpt: First.\n- title: Two\n  excerpt: Second.\n"
+    assert [a.title for a in parse_text(text, "items.yaml")] == ["One", "Two"]
+
+
+def test_latin1_file_is_decoded():
+    [article] = parse_bytes("Pound story\n\nIt cost \xa3300 today.".encode("latin-1"), "sport.txt")
+    assert "£300" in article.body
+
+
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b"", "empty file"),
+        (b"   \n\n", "empty file"),
+        (b"\x00\x01\x02binary", "binary"),
+        (b"---\ntitle: [unclosed\n---\n", "invalid YAML"),
+        (b"---\nexcerpt: no title here\n---\n", "missing title"),
+        (b"---\ntitle: x\n", "not closed"),
+        (b"x" * (6 * 1024 * 1024), "larger than"),
+        (b"Just a title line\n", "no article text"),
+    ],
+)
+def test_malformed_files_raise_a_reason(data: bytes, reason: str):
+    with pytest.raises(ParseError, match=reason):
+        parse_bytes(data, "bad.txt")
+
+
+def test_one_bad_related_entry_does_not_cost_the_article():
+    text = "---\ntitle: Parent\nrelated:\n  - excerpt: no title\n  - title: Child\n    webUrl: https://c.org/x\n---\n"
+    [article] = parse_text(text, "p.md")
+    assert [r.title for r in article.related] == ["Child"]
