@@ -31,8 +31,10 @@ STOPWORDS: frozenset[str] = frozenset(
     """.split()
 )
 
-_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)*")
+_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
+_POSSESSIVE_RE = re.compile(r"(?<=\w)['’]s\b")
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_COMBINING_RE = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 
 def fold(text: str) -> str:
@@ -40,8 +42,7 @@ def fold(text: str) -> str:
     text = text.casefold()
     if text.isascii():
         return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _COMBINING_RE.sub("", unicodedata.normalize("NFKD", text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,17 +62,15 @@ class Analyzer:
         self.stopwords = stopwords
 
     def _words(self, text: str) -> list[str]:
+        """Folded word and number tokens without possessives and stopwords ("won't" → "won", "t")."""
+        stop = self.stopwords
         words = []
-        for raw in _TOKEN_RE.findall(fold(text)):
-            if raw[0].isdigit():
-                words.append(_THOUSANDS_RE.sub("", raw).rstrip(".,"))
+        for word in _TOKEN_RE.findall(_POSSESSIVE_RE.sub("", fold(text))):
+            if word in stop:
                 continue
-            raw = raw.replace("’", "'")
-            if raw.endswith("'s"):
-                raw = raw[:-2]
-            for part in raw.split("'"):
-                if part and part not in self.stopwords:
-                    words.append(part)
+            if word[0].isdigit() and "," in word:
+                word = _THOUSANDS_RE.sub("", word)
+            words.append(word)
         return words
 
     def terms(self, text: str) -> list[str]:

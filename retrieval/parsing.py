@@ -69,7 +69,7 @@ def clean_body(text: str, *, title: str | None = None, markdown: bool = False) -
         if markdown:
             line = _MD_LINK.sub(r"\1", _HTML_TAG.sub("", line))
             line = _MD_EMPHASIS.sub("", _MD_HEADING.sub("", line)).strip()
-        if is_boilerplate(line) or (key and line and title_key(line) == key):
+        if is_boilerplate(line) or (key and line and len(line) <= 2 * len(key) + 10 and title_key(line) == key):
             continue
         kept.append(line)
     return normalise("\n".join(kept))

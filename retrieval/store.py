@@ -201,55 +201,24 @@ class Store:
     ) -> tuple[list[int], list[tuple[int, str]]]:
         """Apply new/changed files and removals in one transaction.
 
-        Returns the ids of deleted passages and ``(id, terms)`` of inserted ones.
+        Returns the ids of deleted passages and ``(id, terms)`` of inserted ones. Rows are written with
+        ``executemany`` and ids allocated up front (the transaction holds the write lock).
         """
-        removed_ids: list[int] = []
-        added: list[tuple[int, str]] = []
         db = self._db
+        removed_ids: list[int] = []
         try:
             await db.execute("BEGIN IMMEDIATE")
-            for path in [*removals, *(c[0] for c in changes)]:
-                async with db.execute(
-                    "SELECT p.id FROM passages p JOIN stories s ON s.id = p.story_id WHERE s.file_path = ?", (path,)
-                ) as cursor:
+            for group in chunks([*removals, *(c[0] for c in changes)], 500):
+                marks = ",".join("?" * len(group))
+                in_files = f"SELECT id FROM stories WHERE file_path IN ({marks})"
+                async with db.execute(f"SELECT id FROM passages WHERE story_id IN ({in_files})", group) as cursor:
                     removed_ids.extend(row[0] for row in await cursor.fetchall())
-                await db.execute(
-                    "DELETE FROM passages WHERE story_id IN (SELECT id FROM stories WHERE file_path = ?)", (path,)
-                )
-                await db.execute("DELETE FROM story_topics WHERE story_id IN (SELECT id FROM stories WHERE file_path = ?)", (path,))
-                await db.execute("DELETE FROM stories WHERE file_path = ? AND parent_id IS NOT NULL", (path,))
-                await db.execute("DELETE FROM stories WHERE file_path = ?", (path,))
-                await db.execute("DELETE FROM files WHERE path = ?", (path,))
-            for path, sha, size, stories in changes:
-                await db.execute(
-                    "INSERT INTO files(path, sha256, size, ingested_at) VALUES (?, ?, ?, ?)", (path, sha, size, _now())
-                )
-                ids_by_ordinal: dict[int, int] = {}
-                for story in stories:
-                    key = await self._story_key(story)
-                    cursor = await db.execute(
-                        "INSERT INTO stories(file_path, ordinal, kind, parent_id, story_key, url_key, title_key, title,"
-                        " excerpt, url, outlet, outlet_domain, published, topics, quality, image_url, own_url)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            path, story.ordinal, story.kind.value,
-                            ids_by_ordinal.get(story.parent_ordinal) if story.parent_ordinal is not None else None,
-                            key, story.url_key, story.title_key, story.title, story.excerpt, story.url, story.outlet,
-                            story.outlet_domain, _iso(story.published), json.dumps(list(story.topics)),
-                            story.quality, story.image_url, int(story.url is not None),
-                        ),
-                    )
-                    story_id = cursor.lastrowid
-                    ids_by_ordinal[story.ordinal] = story_id
-                    await db.executemany(
-                        "INSERT INTO story_topics(story_id, topic) VALUES (?, ?)", [(story_id, t) for t in story.topics]
-                    )
-                    for ordinal, (text, terms) in enumerate(story.passages):
-                        cursor = await db.execute(
-                            "INSERT INTO passages(story_id, ordinal, text, terms) VALUES (?, ?, ?, ?)",
-                            (story_id, ordinal, text, terms),
-                        )
-                        added.append((cursor.lastrowid, terms))
+                await db.execute(f"DELETE FROM passages WHERE story_id IN ({in_files})", group)
+                await db.execute(f"DELETE FROM story_topics WHERE story_id IN ({in_files})", group)
+                await db.execute(f"DELETE FROM stories WHERE file_path IN ({marks}) AND parent_id IS NOT NULL", group)
+                await db.execute(f"DELETE FROM stories WHERE file_path IN ({marks})", group)
+                await db.execute(f"DELETE FROM files WHERE path IN ({marks})", group)
+            added = await self._insert(changes)
             await self._enrich_plain_articles()
             await db.commit()
         except BaseException:
@@ -257,19 +226,68 @@ class Store:
             raise
         return removed_ids, added
 
-    async def _story_key(self, story: StoryRow) -> str:
-        """Identity across files: the canonical URL, or an existing story with the same title and outlet."""
-        if story.outlet:
+    async def _next_id(self, table: str) -> int:
+        async with self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)) as cursor:
+            row = await cursor.fetchone()
+        return (row[0] if row else 0) + 1
+
+    async def _insert(self, changes: Sequence[tuple[str, str, int, Sequence[StoryRow]]]) -> list[tuple[int, str]]:
+        if not changes:
+            return []
+        story_id = await self._next_id("stories")
+        passage_id = await self._next_id("passages")
+        keys = await self._known_keys({s.title_key for *_, stories in changes for s in stories if s.outlet})
+        now = _now()
+        files, story_rows, topic_rows, passage_rows, added = [], [], [], [], []
+        for path, sha, size, stories in changes:
+            files.append((path, sha, size, now))
+            ids_by_ordinal: dict[int, int] = {}
+            for story in stories:
+                identity = (story.title_key, (story.outlet or "").casefold())
+                key = keys.get(identity) if story.outlet else None
+                if key is None:
+                    key = story.url_key or f"title:{story.title_key}|{identity[1]}"
+                    if story.outlet:
+                        keys[identity] = key  # later copies in this batch join this story
+                ids_by_ordinal[story.ordinal] = story_id
+                parent = ids_by_ordinal.get(story.parent_ordinal) if story.parent_ordinal is not None else None
+                story_rows.append((
+                    story_id, path, story.ordinal, story.kind.value, parent, key, story.url_key, story.title_key,
+                    story.title, story.excerpt, story.url, story.outlet, story.outlet_domain, _iso(story.published),
+                    json.dumps(list(story.topics)), story.quality, story.image_url, int(story.url is not None),
+                ))
+                topic_rows.extend((story_id, topic) for topic in story.topics)
+                for ordinal, (text, terms) in enumerate(story.passages):
+                    passage_rows.append((passage_id, story_id, ordinal, text, terms))
+                    added.append((passage_id, terms))
+                    passage_id += 1
+                story_id += 1
+        await self._db.executemany("INSERT INTO files(path, sha256, size, ingested_at) VALUES (?, ?, ?, ?)", files)
+        await self._db.executemany(
+            "INSERT INTO stories(id, file_path, ordinal, kind, parent_id, story_key, url_key, title_key, title, excerpt,"
+            " url, outlet, outlet_domain, published, topics, quality, image_url, own_url)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            story_rows,
+        )
+        await self._db.executemany("INSERT INTO story_topics(story_id, topic) VALUES (?, ?)", topic_rows)
+        await self._db.executemany(
+            "INSERT INTO passages(id, story_id, ordinal, text, terms) VALUES (?, ?, ?, ?, ?)", passage_rows
+        )
+        return added
+
+    async def _known_keys(self, title_keys: set[str]) -> dict[tuple[str, str], str]:
+        """Story keys of stored stories by (title key, outlet): the same title and outlet is the same story."""
+        known: dict[tuple[str, str], str] = {}
+        for group in chunks(sorted(title_keys), 500):
+            marks = ",".join("?" * len(group))
             async with self._db.execute(
-                "SELECT story_key FROM stories WHERE title_key = ? AND outlet = ? COLLATE NOCASE LIMIT 1",
-                (story.title_key, story.outlet),
+                f"SELECT title_key, outlet, story_key FROM stories WHERE outlet IS NOT NULL"
+                f" AND title_key IN ({marks}) ORDER BY id DESC",
+                group,
             ) as cursor:
-                row = await cursor.fetchone()
-            if row:
-                return row[0]
-        if story.url_key:
-            return story.url_key
-        return f"title:{story.title_key}|{(story.outlet or '').casefold()}"
+                for title, outlet, key in await cursor.fetchall():
+                    known[(title, outlet.casefold())] = key
+        return known
 
     async def _enrich_plain_articles(self) -> None:
         """Give URL-less articles the URL, outlet and date of a same-titled story listed elsewhere."""

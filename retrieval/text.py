@@ -47,8 +47,13 @@ def normalise_inline(text: str) -> str:
     return " ".join(normalise(text).split())
 
 
+_COMBINING = re.compile(r"[\u0300-\u036f]+")
+_WORD = re.compile(r"\w+")
+
+
 def title_key(title: str) -> str:
     """A comparison key for titles: folded, punctuation-free, single-spaced."""
-    folded = unicodedata.normalize("NFKD", normalise_inline(title).casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return " ".join(re.findall(r"\w+", folded))
+    folded = title.translate(_QUOTES).casefold()
+    if not folded.isascii():
+        folded = _COMBINING.sub("", unicodedata.normalize("NFKD", folded))
+    return " ".join(_WORD.findall(folded))

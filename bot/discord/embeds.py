@@ -124,20 +124,27 @@ def shorten(text: str, limit: int, placeholder: str = ELLIPSIS) -> str:
     return head + placeholder
 
 
-def join_lines(lines: Sequence[str], limit: int, more: str = "…and {n} more") -> str:
-    """Whole lines joined by newlines within ``limit``; a last line says how many were left out."""
+def join_lines(lines: Sequence[str], limit: int, more: str = "…and {n} more", hidden: int = 0) -> str:
+    """Whole lines joined by newlines within ``limit``; a last line says how many were left out.
+
+    ``hidden`` counts lines left out beforehand (they are included in the "more" count).
+    """
     out: list[str] = []
     used = 0
     for i, line in enumerate(lines):
-        line = line if len(line) <= limit else shorten(line, limit - len(more) - 8)
-        tail = more.format(n=len(lines) - i - 1)
+        after = len(lines) - i - 1 + hidden
+        reserve = len(more.format(n=after)) + 1 if after else 0
+        if not out and len(line) > limit - reserve:
+            line = shorten(line, max(limit - reserve, 1))
         needed = len(line) + (1 if out else 0)
-        reserve = len(tail) + 1 if i < len(lines) - 1 else 0
         if used + needed + reserve > limit:
-            out.append(more.format(n=len(lines) - i))
+            out.append(more.format(n=len(lines) - i + hidden))
             break
         out.append(line)
         used += needed
+    else:
+        if hidden:
+            out.append(more.format(n=hidden))
     return "\n".join(out)
 
 
@@ -221,10 +228,9 @@ def answer_embed(answer: Answer, *, max_sources: int = 5) -> discord.Embed:
         return fit_embed(embed)
     embed = discord.Embed(title=title, description=_answer_body(answer, 3000), colour=ANSWER_COLOUR)
     lines = [citation_line(c) for c in answer.citations]
-    shown = lines[:max_sources]
-    value = join_lines(shown, FIELD_VALUE_LIMIT)
-    if len(lines) > len(shown):
-        value = join_lines([*shown, f"…{len(lines) - len(shown)} more under **Sources**"], FIELD_VALUE_LIMIT)
+    value = join_lines(
+        lines[:max_sources], FIELD_VALUE_LIMIT, more="…{n} more under **Sources**", hidden=max(len(lines) - max_sources, 0)
+    )
     if value:
         embed.add_field(name="Sources", value=value, inline=False)
     embed.set_footer(text=footer)
@@ -320,7 +326,10 @@ def ingest_embed(report: IngestReport) -> discord.Embed:
     """What ``/reindex`` changed."""
     embed = discord.Embed(
         title="Reindexed" if report.changed else "Reindexed: nothing changed",
-        description=f"{report.summary()} in {report.elapsed_s:.2f} s\nStore: {report.stories} stories, {report.passages} passages",
+        description=(
+            f"{report.summary()} in {report.elapsed_s:.2f} s\n"
+            f"Store: {report.stories} stories, {report.passages} passages"
+        ),
         colour=BROWSE_COLOUR,
     )
     for label, paths in (("Added", report.added), ("Updated", report.updated), ("Removed", report.removed)):

@@ -26,8 +26,9 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterator
+from datetime import datetime, UTC
+from typing import Any
+from collections.abc import Callable, Iterator
 
 from aiohttp import WSMsgType, web
 
@@ -62,7 +63,7 @@ OPTION_TYPES = {"string": 3, "integer": 4, "boolean": 5, "number": 10}
 
 
 def _now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -277,7 +278,7 @@ class DiscordEmulator:
 
         try:
             return await asyncio.wait_for(_wait(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}") from None
 
     # ----------------------------------------------------------- fault hooks
@@ -595,7 +596,11 @@ class DiscordEmulator:
             }
         ref = body.get("message_reference")
         if ref:
-            msg["message_reference"] = {**ref, "channel_id": str(channel_id)}
+            msg["message_reference"] = {
+                **ref,
+                "message_id": str(ref["message_id"]),
+                "channel_id": str(channel_id),
+            }  # Discord answers with string ids
             msg["type"] = 19
         return msg
 
@@ -893,7 +898,10 @@ class DiscordEmulator:
             out.extend(row.get("components", []))
         return out
 
-    def find_component(self, message: dict[str, Any], *, label: str | None = None, custom_id: str | None = None, type: int | None = None) -> dict[str, Any]:
+    def find_component(
+        self, message: dict[str, Any], *, label: str | None = None, custom_id: str | None = None, type: int | None = None
+    ) -> dict[str, Any]:
+        """The first component matching ``label`` (or emoji), ``custom_id`` and ``type``."""
         for comp in self.components(message):
             if label is not None and comp.get("label") != label and (comp.get("emoji") or {}).get("name") != label:
                 continue

@@ -122,4 +122,6 @@ async def test_sources_topics_and_help(emulator: DiscordEmulator, newsbot) -> No
     help_ = await reply_to(emulator, await emulator.slash("help"))
     assert help_["data"]["flags"] & EPHEMERAL
     assert "/ask" in help_["data"]["embeds"][0]["description"]
-    assert emulator.command_names(emulator.guild_id) == ["ask", "help", "latest", "reindex", "search", "sources", "story", "topics"]
+    assert emulator.command_names(emulator.guild_id) == [
+        "ask", "help", "latest", "reindex", "search", "sources", "story", "topics"
+    ]

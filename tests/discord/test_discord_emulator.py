@@ -6,7 +6,6 @@ import asyncio
 
 import discord
 import pytest
-from discord import app_commands
 from discord.ext import commands
 
 from .emulator import DEFERRED_CHANNEL_MESSAGE, DiscordEmulator

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from typing import Optional
 
 import discord
 from discord import app_commands
@@ -38,12 +37,14 @@ class BrowseCog(commands.Cog, name="Browse"):
         self.bot = bot
 
     @app_commands.command(name="latest", description="The newest stories, optionally for one topic or outlet")
-    @app_commands.describe(topic="Only stories with this topic", outlet="Only stories from this outlet", count="Stories per page (1–10)")
+    @app_commands.describe(
+        topic="Only stories with this topic", outlet="Only stories from this outlet", count="Stories per page (1–10)"
+    )
     async def latest(
         self,
         interaction: discord.Interaction,
-        topic: Optional[str] = None,
-        outlet: Optional[str] = None,
+        topic: str | None = None,
+        outlet: str | None = None,
         count: app_commands.Range[int, 1, PER_PAGE_MAX] = 5,
     ) -> None:
         service = self.bot.service
@@ -51,7 +52,8 @@ class BrowseCog(commands.Cog, name="Browse"):
         async def fetch(offset: int, limit: int) -> list[Story]:
             return await service.latest(topic=topic or None, outlet=outlet or None, limit=limit, offset=offset)
 
-        title = "Latest stories" + "".join(f" · {label}: {value}" for label, value in (("topic", topic), ("outlet", outlet)) if value)
+        filters = (("topic", topic), ("outlet", outlet))
+        title = "Latest stories" + "".join(f" · {label}: {value}" for label, value in filters if value)
         render = partial(_render_stories, title=embeds.escape_mentions(title))
         view: PagerView[Story] = PagerView(self.bot, interaction.user.id, fetch, render, lambda s: s, per_page=count)
         await self._send_pages(interaction, view)

@@ -1,0 +1,100 @@
+"""Running the bot: `newsbot run` without a token, a rejected token, Ctrl-C, and a clean close."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import discord
+import pytest
+
+import bot.discord as adapter
+from bot.settings import Settings
+
+from .conftest import PROJECT_ROOT
+from .emulator import DiscordEmulator
+
+
+def test_newsbot_run_without_a_token_fails_with_one_clear_line(tmp_path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    env["PYTHONPATH"] = str(PROJECT_ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--db", str(tmp_path / "db.sqlite"), "run"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30,
+    )
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "DISCORD_TOKEN is not set" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (discord.LoginFailure("Improper token has been passed."), "rejected DISCORD_TOKEN"),
+        (discord.PrivilegedIntentsRequired(0), "Message Content intent"),
+    ],
+    ids=["bad-token", "intent-not-enabled"],
+)
+def test_start_up_failures_are_one_line(monkeypatch, capsys, error: Exception, expected: str) -> None:
+    async def failing(settings):
+        raise error
+
+    monkeypatch.setattr(adapter, "serve", failing)
+    assert adapter.run_bot(Settings(discord_token="x")) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and expected in err[0]
+
+
+def test_ctrl_c_is_a_clean_exit(monkeypatch) -> None:
+    async def interrupted(settings):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(adapter, "serve", interrupted)
+    assert adapter.run_bot(Settings(discord_token="x")) == 0
+
+
+@pytest.mark.asyncio
+async def test_a_bad_token_is_a_login_failure_against_the_emulator(emulator: DiscordEmulator, settings) -> None:
+    with pytest.raises(discord.LoginFailure):
+        await adapter.serve(Settings(discord_token="not-the-token", db_path=settings.db_path, seeds=settings.seeds))
+
+
+@pytest.mark.asyncio
+async def test_close_waits_for_pending_writes_then_closes_the_store(emulator: DiscordEmulator, start_bot) -> None:
+    bot = await start_bot()
+    service = bot.service
+    record = await emulator.slash("ask", question="What did IBM decide?")
+    await emulator.wait_until(lambda: record.followups, what="an answer")
+    await bot.close()
+    assert bot._service is None
+    assert service.store._db._connection is None, "the store is closed"
+    stats_after = await _reopen_stats(bot.settings)
+    assert stats_after.queries == 1
+
+
+async def _reopen_stats(settings: Settings):
+    from bot.service import NewsService
+
+    service = await NewsService.open(settings, ingest=False)
+    try:
+        return await service.stats()
+    finally:
+        await service.close()
+
+
+@pytest.mark.asyncio
+async def test_serve_connects_syncs_answers_and_stops_cleanly_when_cancelled(emulator: DiscordEmulator, settings) -> None:
+    import asyncio
+
+    task = asyncio.create_task(adapter.serve(settings, guild_ready_timeout=0.05))
+    await emulator.wait_until(lambda: emulator.sessions and emulator.commands.get(emulator.guild_id), what="login and sync")
+    record = await emulator.slash("ask", question="What did IBM decide?")
+    await emulator.wait_until(lambda: record.followups, what="an answer")
+
+    task.cancel()  # what Ctrl-C does to asyncio.run's main task
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert (await _reopen_stats(settings)).queries == 1
