@@ -11,9 +11,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import multiprocessing
+import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analyzer import Analyzer
@@ -30,6 +33,8 @@ log = logging.getLogger(__name__)
 TITLE_WEIGHT = 2
 """Title terms count this many times in every passage of the story (a boosted title field)."""
 BATCH_FILES = 500
+PARALLEL_MIN_FILES = 2_000
+"""Folders with at least this many files are parsed by worker processes."""
 _IGNORED_NAMES = ("readme", "license", "licence", "changelog", "contributing")
 
 Progress = Callable[[int, int], None]
@@ -102,8 +107,19 @@ def story_rows(articles: Sequence[Article], analyzer: Analyzer) -> list[StoryRow
     return rows
 
 
+_worker_analyzer: Analyzer | None = None
+
+
+def _prepare_in_worker(candidates: Sequence[_Candidate], known: dict[str, str]):
+    """:func:`_prepare` in a worker process, with that process's own analyzer."""
+    global _worker_analyzer
+    if _worker_analyzer is None:
+        _worker_analyzer = Analyzer()
+    return _prepare(candidates, known, _worker_analyzer)
+
+
 def _prepare(candidates: Sequence[_Candidate], known: dict[str, str], analyzer: Analyzer):
-    """Read, hash and parse files (runs in a worker thread)."""
+    """Read, hash and parse files (runs in a worker thread or process)."""
     prepared, unchanged, skipped = [], [], []
     for candidate in candidates:
         try:
@@ -134,6 +150,27 @@ def _prepare(candidates: Sequence[_Candidate], known: dict[str, str], analyzer: 
     return prepared, unchanged, skipped
 
 
+@dataclass(slots=True)
+class _Run:
+    """The state of one ingest: what it found, what it changed, what the index still has to take."""
+
+    known: dict[str, str]
+    removals: list[str]
+    add_limit: int
+    report: IngestReport = field(default_factory=IngestReport)
+    pending_add: list[tuple[int, list[str]]] = field(default_factory=list)
+    pending_remove: list[int] = field(default_factory=list)
+    rebuild: bool = False
+
+
+def _process_pool(files: int) -> ProcessPoolExecutor | None:
+    """Worker processes for large ingests (parsing and analysis are CPU-bound); None for small ones."""
+    workers = min(os.cpu_count() or 1, 4)
+    if files < PARALLEL_MIN_FILES or workers < 2:
+        return None
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
 class Ingestor:
     """Keeps the store and the index in step with folders of article files."""
 
@@ -147,48 +184,77 @@ class Ingestor:
         """Bring the store and index up to date with the files under ``roots``."""
         async with self._lock:
             started = time.perf_counter()
-            report = IngestReport()
             candidates = await asyncio.to_thread(discover, roots)
             known = await self.store.file_hashes()
             root_prefixes = [str(Path(r).expanduser().resolve()) for r in roots]
             present = {c.key for c in candidates}
-            removals = [
-                path for path in known
-                if path not in present and any(path == p or path.startswith(p.rstrip("/") + "/") for p in root_prefixes)
-            ]
-            pending_add: list[tuple[int, list[str]]] = []
-            pending_remove: list[int] = []
-            add_limit = max(2_000, self.index.main_docs // 10)
-            rebuild = False
+            run = _Run(
+                known=known,
+                removals=[
+                    path for path in known
+                    if path not in present
+                    and any(path == p or path.startswith(p.rstrip("/") + "/") for p in root_prefixes)
+                ],
+                add_limit=max(2_000, self.index.main_docs // 10),
+            )
             total = len(candidates)
             if progress:
                 progress(0, total)
-            for start in range(0, max(total, 1), BATCH_FILES):
-                batch = candidates[start : start + BATCH_FILES]
-                prepared, unchanged, skipped = await asyncio.to_thread(_prepare, batch, known, self.analyzer)
-                report.unchanged.extend(c.display for c in unchanged)
-                report.skipped.extend(skipped)
-                batch_removals = removals if start == 0 else []
-                if prepared or batch_removals:
-                    changes = [(c.key, sha, size, rows) for c, sha, size, rows in prepared]
-                    removed_ids, added = await self.store.replace_files(changes, batch_removals)
-                    for candidate, *_ in prepared:
-                        (report.updated if candidate.key in known else report.added).append(candidate.display)
-                    report.removed.extend(Path(p).name for p in batch_removals)
-                    pending_remove.extend(removed_ids)
-                    if not rebuild:
-                        pending_add.extend((pid, terms.split()) for pid, terms in added)
-                        if len(pending_add) > add_limit:
-                            rebuild, pending_add = True, []
-                if progress:
-                    progress(min(start + len(batch), total), total)
+            batches = [candidates[i : i + BATCH_FILES] for i in range(0, total, BATCH_FILES)] or [[]]
+            pool = _process_pool(total)
+            try:
+                async for number, prepared in self._prepare_batches(batches, known, pool):
+                    await self._apply_batch(run, prepared, removals=run.removals if number == 0 else [])
+                    if progress:
+                        progress(min((number + 1) * BATCH_FILES, total), total)
+            finally:
+                if pool is not None:
+                    pool.shutdown(cancel_futures=True)
+            report = run.report
             for item in report.skipped:
                 log.warning("skipped %s: %s", item.path, item.reason)
-            await self._update_index(pending_add, pending_remove, rebuild, report)
+            await self._update_index(run.pending_add, run.pending_remove, run.rebuild, report)
             _, report.stories, report.passages = await self.store.counts()
             report.elapsed_s = time.perf_counter() - started
             log.info("ingest: %s in %.2fs", report.summary(), report.elapsed_s)
             return report
+
+    async def _prepare_batches(self, batches: list[list[_Candidate]], known: dict[str, str], pool):
+        """Yield ``(number, prepared)`` in order; with a pool, parse ahead while the store writes."""
+        def subset(batch: list[_Candidate]) -> dict[str, str]:
+            return {c.key: known[c.key] for c in batch if c.key in known}
+
+        if pool is None:
+            for number, batch in enumerate(batches):
+                yield number, await asyncio.to_thread(_prepare, batch, subset(batch), self.analyzer)
+            return
+        loop = asyncio.get_running_loop()
+        window = 2 * (os.cpu_count() or 2)  # bounded read-ahead keeps memory flat
+        futures: dict[int, asyncio.Future] = {}
+        for number in range(len(batches)):
+            for ahead in range(number, min(number + window, len(batches))):
+                if ahead not in futures:
+                    futures[ahead] = loop.run_in_executor(pool, _prepare_in_worker, batches[ahead], subset(batches[ahead]))
+            yield number, await futures.pop(number)
+
+    async def _apply_batch(self, run: _Run, prepared_batch, *, removals: list[str]) -> None:
+        """Write one prepared batch to the store (one transaction) and queue its index changes."""
+        prepared, unchanged, skipped = prepared_batch
+        report = run.report
+        report.unchanged.extend(c.display for c in unchanged)
+        report.skipped.extend(skipped)
+        if not prepared and not removals:
+            return
+        changes = [(c.key, sha, size, rows) for c, sha, size, rows in prepared]
+        removed_ids, added = await self.store.replace_files(changes, removals)
+        for candidate, *_ in prepared:
+            (report.updated if candidate.key in run.known else report.added).append(candidate.display)
+        report.removed.extend(Path(p).name for p in removals)
+        run.pending_remove.extend(removed_ids)
+        if not run.rebuild:
+            run.pending_add.extend((pid, terms.split()) for pid, terms in added)
+            if len(run.pending_add) > run.add_limit:  # cheaper to rebuild once at the end
+                run.rebuild, run.pending_add = True, []
 
     async def _update_index(
         self, added: list[tuple[int, list[str]]], removed: list[int], rebuild: bool, report: IngestReport

@@ -13,7 +13,8 @@ _QUOTES = str.maketrans(
     }
 )
 _SPACES = re.compile(r"[ \t\f\v]+")
-_BLANK_LINES = re.compile(r"\n\s*\n+")
+_LINE_EDGES = re.compile(r" ?\n ?")
+_BLANK_LINES = re.compile(r"\n{3,}")
 
 
 class NotText(ValueError):
@@ -36,10 +37,10 @@ def decode(data: bytes) -> tuple[str, str]:
 
 def normalise(text: str) -> str:
     """NFC, straight quotes, single spaces, at most one blank line between paragraphs."""
-    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text).translate(_QUOTES)
+    text = _SPACES.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _BLANK_LINES.sub("\n\n", _LINE_EDGES.sub("\n", text)).strip()
 
 
 def normalise_inline(text: str) -> str:

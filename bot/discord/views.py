@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-FEEDBACK_TIMEOUT = 30 * 60.0
+FEEDBACK_TIMEOUT = 14 * 60.0
+"""Under Discord's 15-minute interaction-token life, so the expired buttons can still be disabled."""
 PAGER_TIMEOUT = 10 * 60.0
 
 FEEDBACK_REPLIES = {
@@ -65,8 +66,8 @@ class BaseView(discord.ui.View):
 class AnswerView(BaseView):
     """Under an answer: the full source list (private) and 👍 / 👎 feedback (one vote per user)."""
 
-    def __init__(self, bot: NewsBot, answer: Answer, query_id: int | None, *, timeout: float = FEEDBACK_TIMEOUT) -> None:
-        super().__init__(timeout=timeout)
+    def __init__(self, bot: NewsBot, answer: Answer, query_id: int | None, *, timeout: float | None = None) -> None:
+        super().__init__(timeout=FEEDBACK_TIMEOUT if timeout is None else timeout)
         self.bot = bot
         self.answer = answer
         self.query_id = query_id
@@ -104,7 +105,9 @@ class StorySelect(discord.ui.Select["PagerView[Any]"]):
     """Open one of the page's stories in full (privately); anyone may use it."""
 
     def __init__(self) -> None:
-        super().__init__(placeholder="Open a story…", min_values=1, max_values=1, options=[discord.SelectOption(label="-")])
+        super().__init__(
+            placeholder="Open a story…", min_values=1, max_values=1, options=[discord.SelectOption(label="-")], row=0
+        )
 
     def set_stories(self, stories: Sequence[Story], offset: int) -> None:
         self.options = [
@@ -142,9 +145,9 @@ class PagerView(BaseView, Generic[T]):
         story_of: Callable[[T], Story],
         *,
         per_page: int = 5,
-        timeout: float = PAGER_TIMEOUT,
+        timeout: float | None = None,
     ) -> None:
-        super().__init__(timeout=timeout)
+        super().__init__(timeout=PAGER_TIMEOUT if timeout is None else timeout)
         self.bot = bot
         self.owner_id = owner_id
         self.fetch = fetch

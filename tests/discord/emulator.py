@@ -631,10 +631,13 @@ class DiscordEmulator:
                 self.threads[channel_id]["message_count"] += 1
             return json_response(msg)
         if rest == ["messages"] and method == "GET":
+            # Newest first, as Discord answers; ``after`` selects the messages just after it.
             limit = int(request.query.get("limit", 50))
             before = int(request.query.get("before", 1 << 63))
-            msgs = [self._as_seen(m) for m in reversed(self.messages[channel_id]) if int(m["id"]) < before]
-            return json_response(msgs[:limit])
+            after = int(request.query.get("after", 0))
+            msgs = [self._as_seen(m) for m in self.messages[channel_id] if after < int(m["id"]) < before]
+            msgs = msgs[:limit] if "after" in request.query else msgs[-limit:]
+            return json_response(list(reversed(msgs)))
         if len(rest) == 2 and rest[0] == "messages":
             msg = next((m for m in self.messages[channel_id] if m["id"] == rest[1]), None)
             if msg is None:

@@ -51,3 +51,11 @@ def emulator_seeds():
     from .conftest import SEEDS
 
     return SEEDS
+
+
+async def test_without_a_guild_id_commands_sync_globally_and_work(emulator: DiscordEmulator, start_bot) -> None:
+    await start_bot(guild_id=None)
+    assert emulator.command_names(None) and not emulator.commands.get(emulator.guild_id)
+    record = await emulator.slash("help")
+    await emulator.wait_until(lambda: record.callbacks, what="/help answered from a global command")
+    assert record.callbacks[0]["data"]["embeds"][0]["title"] == "What I can do"

@@ -127,3 +127,28 @@ async def test_everyone_in_a_mention_never_pings(emulator: DiscordEmulator, news
     assert answer["allowed_mentions"]["parse"] == []
     assert "@everyone" not in emulator.threads[int(question["id"])]["name"]
     assert "@everyone" not in answer["embeds"][0]["title"]
+
+
+async def test_a_dm_follow_up_uses_the_users_recent_dm_questions(emulator: DiscordEmulator, newsbot, asked) -> None:
+    first = await emulator.say("what did IBM decide?", dm=True)
+    await bot_reply(emulator, int(first["channel_id"]))
+    await emulator.say("and Amazon?", dm=True)
+    await bot_reply(emulator, int(first["channel_id"]), count=2)
+    assert asked == [("what did IBM decide?", ()), ("and Amazon?", ("what did IBM decide?",))]
+
+
+async def test_an_error_while_answering_a_mention_is_reported_and_logged(
+    emulator: DiscordEmulator, newsbot, monkeypatch, caplog
+) -> None:
+    async def broken(*args, **kwargs):
+        raise RuntimeError("store on fire")
+
+    monkeypatch.setattr(newsbot.service, "ask", broken)
+    question = await emulator.say("what did IBM decide?", mention_bot=True)
+    reply = await bot_reply(emulator, int(question["id"]))
+    assert reply["content"] == "Sorry — something went wrong answering that. The error has been logged."
+    assert any(r.exc_info and "store on fire" in str(r.exc_info[1]) for r in caplog.records)
+
+    monkeypatch.undo()
+    again = await emulator.say("what did Amazon decide?", mention_bot=True)
+    assert (await bot_reply(emulator, int(again["id"])))["embeds"], "the bot keeps running"

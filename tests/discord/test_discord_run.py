@@ -98,3 +98,12 @@ async def test_serve_connects_syncs_answers_and_stops_cleanly_when_cancelled(emu
     with pytest.raises(asyncio.CancelledError):
         await task
     assert (await _reopen_stats(settings)).queries == 1
+
+
+@pytest.mark.asyncio
+async def test_the_content_intent_without_portal_approval_fails_clearly(emulator: DiscordEmulator, settings) -> None:
+    import dataclasses
+
+    emulator.privileged_intents_allowed = False  # the owner set NEWSBOT_MESSAGE_CONTENT=1 but not the portal switch
+    with pytest.raises(discord.PrivilegedIntentsRequired):
+        await adapter.serve(dataclasses.replace(settings, message_content=True), guild_ready_timeout=0.05)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 import math
 import re
@@ -24,6 +25,7 @@ THREAD_ARCHIVE_MINUTES = 1440
 CONTEXT_QUESTIONS = 4
 HISTORY_LIMIT = 50
 COOLDOWN_NOTICE_SECONDS = 10.0
+DM_CONTEXT_WINDOW = datetime.timedelta(minutes=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +126,8 @@ class AskCog(commands.Cog, name="Ask"):
         if conversation.in_own_thread:
             assert isinstance(message.channel, discord.Thread)
             context = await self.thread_questions(message.channel, before=message)
+        elif conversation.is_dm:
+            context = await self.recent_dm_questions(message)
         elif not conversation.is_dm and not isinstance(message.channel, discord.Thread):
             thread = await self.open_thread(message, question)
             if thread is not None:
@@ -169,4 +173,14 @@ class AskCog(commands.Cog, name="Ask"):
         for previous in reversed(history):
             if not previous.author.bot:
                 questions.append(strip_bot_mention(previous.content, self.bot.user.id))
+        return [q for q in questions if q][-CONTEXT_QUESTIONS:]
+
+    async def recent_dm_questions(self, message: discord.Message) -> list[str]:
+        """The user's questions earlier in this DM, within the last half hour, oldest first."""
+        assert self.bot.user is not None
+        since = message.created_at - DM_CONTEXT_WINDOW
+        channel = message.channel
+        history = [m async for m in channel.history(limit=HISTORY_LIMIT, before=message, after=since, oldest_first=False)]
+        mine = [m for m in reversed(history) if m.author.id == message.author.id]
+        questions = [strip_bot_mention(m.content, self.bot.user.id) for m in mine]
         return [q for q in questions if q][-CONTEXT_QUESTIONS:]
