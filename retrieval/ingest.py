@@ -24,7 +24,7 @@ from .index import LiveIndex
 from .models import Article, IngestReport, SkippedFile, StoryKind
 from .parsing import ARTICLE_SUFFIXES, MAX_FILE_BYTES, ParseError, parse_bytes
 from .passages import chunk_passages
-from .store import Store, StoryRow
+from .store import FileChange, FileState, Store, StoryRow
 from .text import title_key
 from .urls import canonical_url
 
@@ -110,7 +110,7 @@ def story_rows(articles: Sequence[Article], analyzer: Analyzer) -> list[StoryRow
 _worker_analyzer: Analyzer | None = None
 
 
-def _prepare_in_worker(candidates: Sequence[_Candidate], known: dict[str, str]):
+def _prepare_in_worker(candidates: Sequence[_Candidate], known: dict[str, FileState]):
     """:func:`_prepare` in a worker process, with that process's own analyzer."""
     global _worker_analyzer
     if _worker_analyzer is None:
@@ -118,43 +118,62 @@ def _prepare_in_worker(candidates: Sequence[_Candidate], known: dict[str, str]):
     return _prepare(candidates, known, _worker_analyzer)
 
 
-def _prepare(candidates: Sequence[_Candidate], known: dict[str, str], analyzer: Analyzer):
-    """Read, hash and parse files (runs in a worker thread or process)."""
-    prepared, unchanged, skipped = [], [], []
+@dataclass(slots=True)
+class _Prepared:
+    """One batch read from disk: changes to write, files left as they were, files skipped, files touched."""
+
+    changes: list[tuple[_Candidate, FileChange]] = field(default_factory=list)
+    unchanged: list[_Candidate] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    touched: list[tuple[str, FileState]] = field(default_factory=list)
+
+
+def _prepare(candidates: Sequence[_Candidate], known: dict[str, FileState], analyzer: Analyzer) -> _Prepared:
+    """Read, hash and parse files (runs in a worker thread or process).
+
+    A file whose size and modification time match the store is unchanged without being read.
+    """
+    out = _Prepared()
     for candidate in candidates:
+        previous = known.get(candidate.key)
         try:
-            size = candidate.path.stat().st_size
+            stat = candidate.path.stat()
+            size = stat.st_size
+            if previous and previous.size == size and previous.mtime_ns == stat.st_mtime_ns:
+                out.unchanged.append(candidate)
+                continue
             if size > MAX_FILE_BYTES:
                 raise ParseError(f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
             data = candidate.path.read_bytes()
         except ParseError as error:
-            skipped.append(SkippedFile(candidate.display, str(error)))
+            out.skipped.append(SkippedFile(candidate.display, str(error)))
             continue
         except OSError as error:
-            skipped.append(SkippedFile(candidate.display, f"unreadable: {error.strerror or error}"))
+            out.skipped.append(SkippedFile(candidate.display, f"unreadable: {error.strerror or error}"))
             continue
-        sha = hashlib.sha256(data).hexdigest()
-        if known.get(candidate.key) == sha:
-            unchanged.append(candidate)
+        state = FileState(hashlib.sha256(data).hexdigest(), len(data), stat.st_mtime_ns)
+        if previous and previous.sha256 == state.sha256:
+            out.unchanged.append(candidate)
+            out.touched.append((candidate.key, state))
             continue
         try:
             articles = parse_bytes(data, candidate.display)
         except ParseError as error:
-            skipped.append(SkippedFile(candidate.display, str(error)))
+            out.skipped.append(SkippedFile(candidate.display, str(error)))
             continue
         except Exception as error:  # a parser bug must not stop the ingest
             log.exception("unexpected error parsing %s", candidate.display)
-            skipped.append(SkippedFile(candidate.display, f"could not parse: {type(error).__name__}"))
+            out.skipped.append(SkippedFile(candidate.display, f"could not parse: {type(error).__name__}"))
             continue
-        prepared.append((candidate, sha, len(data), story_rows(articles, analyzer)))
-    return prepared, unchanged, skipped
+        out.changes.append((candidate, FileChange(candidate.key, state, story_rows(articles, analyzer))))
+    return out
 
 
 @dataclass(slots=True)
 class _Run:
     """The state of one ingest: what it found, what it changed, what the index still has to take."""
 
-    known: dict[str, str]
+    known: dict[str, FileState]
     removals: list[str]
     add_limit: int
     report: IngestReport = field(default_factory=IngestReport)
@@ -185,7 +204,7 @@ class Ingestor:
         async with self._lock:
             started = time.perf_counter()
             candidates = await asyncio.to_thread(discover, roots)
-            known = await self.store.file_hashes()
+            known = await self.store.file_states()
             root_prefixes = [str(Path(r).expanduser().resolve()) for r in roots]
             present = {c.key for c in candidates}
             run = _Run(
@@ -219,9 +238,9 @@ class Ingestor:
             log.info("ingest: %s in %.2fs", report.summary(), report.elapsed_s)
             return report
 
-    async def _prepare_batches(self, batches: list[list[_Candidate]], known: dict[str, str], pool):
+    async def _prepare_batches(self, batches: list[list[_Candidate]], known: dict[str, FileState], pool):
         """Yield ``(number, prepared)`` in order; with a pool, parse ahead while the store writes."""
-        def subset(batch: list[_Candidate]) -> dict[str, str]:
+        def subset(batch: list[_Candidate]) -> dict[str, FileState]:
             return {c.key: known[c.key] for c in batch if c.key in known}
 
         if pool is None:
@@ -237,17 +256,16 @@ class Ingestor:
                     futures[ahead] = loop.run_in_executor(pool, _prepare_in_worker, batches[ahead], subset(batches[ahead]))
             yield number, await futures.pop(number)
 
-    async def _apply_batch(self, run: _Run, prepared_batch, *, removals: list[str]) -> None:
+    async def _apply_batch(self, run: _Run, batch: _Prepared, *, removals: list[str]) -> None:
         """Write one prepared batch to the store (one transaction) and queue its index changes."""
-        prepared, unchanged, skipped = prepared_batch
         report = run.report
-        report.unchanged.extend(c.display for c in unchanged)
-        report.skipped.extend(skipped)
-        if not prepared and not removals:
+        report.unchanged.extend(c.display for c in batch.unchanged)
+        report.skipped.extend(batch.skipped)
+        await self.store.touch_files(batch.touched)
+        if not batch.changes and not removals:
             return
-        changes = [(c.key, sha, size, rows) for c, sha, size, rows in prepared]
-        removed_ids, added = await self.store.replace_files(changes, removals)
-        for candidate, *_ in prepared:
+        removed_ids, added = await self.store.replace_files([change for _, change in batch.changes], removals)
+        for candidate, _ in batch.changes:
             (report.updated if candidate.key in run.known else report.added).append(candidate.display)
         report.removed.extend(Path(p).name for p in removals)
         run.pending_remove.extend(removed_ids)

@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY,
     sha256 TEXT NOT NULL,
     size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
     ingested_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS stories (
@@ -132,6 +133,24 @@ class StoryRow:
 
 
 @dataclass(frozen=True, slots=True)
+class FileState:
+    """What the store knows of an ingested file: its content hash, size and modification time."""
+
+    sha256: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """A new or changed file and the stories parsed from it."""
+
+    path: str
+    state: FileState
+    stories: Sequence[StoryRow]
+
+
+@dataclass(frozen=True, slots=True)
 class QueryRecord:
     origin: str
     question: str
@@ -192,12 +211,20 @@ class Store:
         await self._db.close()
 
     # ---- files and ingest ---------------------------------------------------------------------
-    async def file_hashes(self) -> dict[str, str]:
-        async with self._db.execute("SELECT path, sha256 FROM files") as cursor:
-            return {path: sha for path, sha in await cursor.fetchall()}
+    async def file_states(self) -> dict[str, FileState]:
+        async with self._db.execute("SELECT path, sha256, size, mtime_ns FROM files") as cursor:
+            return {path: FileState(sha, size, mtime) for path, sha, size, mtime in await cursor.fetchall()}
+
+    async def touch_files(self, states: Sequence[tuple[str, FileState]]) -> None:
+        """Record new modification times of files whose content did not change."""
+        if states:
+            await self._db.executemany(
+                "UPDATE files SET mtime_ns = ? WHERE path = ?", [(st.mtime_ns, path) for path, st in states]
+            )
+            await self._db.commit()
 
     async def replace_files(
-        self, changes: Sequence[tuple[str, str, int, Sequence[StoryRow]]], removals: Sequence[str]
+        self, changes: Sequence[FileChange], removals: Sequence[str]
     ) -> tuple[list[int], list[tuple[int, str]]]:
         """Apply new/changed files and removals in one transaction.
 
@@ -208,7 +235,7 @@ class Store:
         removed_ids: list[int] = []
         try:
             await db.execute("BEGIN IMMEDIATE")
-            for group in chunks([*removals, *(c[0] for c in changes)], 500):
+            for group in chunks([*removals, *(c.path for c in changes)], 500):
                 marks = ",".join("?" * len(group))
                 in_files = f"SELECT id FROM stories WHERE file_path IN ({marks})"
                 async with db.execute(f"SELECT id FROM passages WHERE story_id IN ({in_files})", group) as cursor:
@@ -231,16 +258,17 @@ class Store:
             row = await cursor.fetchone()
         return (row[0] if row else 0) + 1
 
-    async def _insert(self, changes: Sequence[tuple[str, str, int, Sequence[StoryRow]]]) -> list[tuple[int, str]]:
+    async def _insert(self, changes: Sequence[FileChange]) -> list[tuple[int, str]]:
         if not changes:
             return []
         story_id = await self._next_id("stories")
         passage_id = await self._next_id("passages")
-        keys = await self._known_keys({s.title_key for *_, stories in changes for s in stories if s.outlet})
+        keys = await self._known_keys({s.title_key for change in changes for s in change.stories if s.outlet})
         now = _now()
         files, story_rows, topic_rows, passage_rows, added = [], [], [], [], []
-        for path, sha, size, stories in changes:
-            files.append((path, sha, size, now))
+        for change in changes:
+            path, stories = change.path, change.stories
+            files.append((path, change.state.sha256, change.state.size, change.state.mtime_ns, now))
             ids_by_ordinal: dict[int, int] = {}
             for story in stories:
                 identity = (story.title_key, (story.outlet or "").casefold())
@@ -262,7 +290,8 @@ class Store:
                     added.append((passage_id, terms))
                     passage_id += 1
                 story_id += 1
-        await self._db.executemany("INSERT INTO files(path, sha256, size, ingested_at) VALUES (?, ?, ?, ?)", files)
+        await self._db.executemany("INSERT INTO files(path, sha256, size, mtime_ns, ingested_at) VALUES (?, ?, ?, ?, ?)", files
+        )
         await self._db.executemany(
             "INSERT INTO stories(id, file_path, ordinal, kind, parent_id, story_key, url_key, title_key, title, excerpt,"
             " url, outlet, outlet_domain, published, topics, quality, image_url, own_url)"

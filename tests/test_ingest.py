@@ -169,3 +169,25 @@ async def test_bbc_style_latin1_and_readme_files(tmp_path):
         assert "£5m" in (await service.search("striker fee"))[0].passage
     finally:
         await service.close()
+
+
+async def test_touched_but_identical_files_are_unchanged_and_not_reparsed(settings, seeds_copy, monkeypatch):
+    import os
+
+    import retrieval.ingest as ingest_module
+
+    service = await NewsService.open(settings)
+    try:
+        path = next(seeds_copy.glob("001_*.txt"))
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10_000_000_000))
+        report = await service.ingest()
+        assert report.unchanged and not report.updated and not report.added
+
+        def must_not_parse(*args, **kwargs):
+            raise AssertionError("an unchanged file was parsed")
+
+        monkeypatch.setattr(ingest_module, "parse_bytes", must_not_parse)
+        again = await service.ingest()  # the new mtime was recorded: no file is even read
+        assert len(again.unchanged) == 5
+    finally:
+        await service.close()

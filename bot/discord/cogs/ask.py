@@ -25,6 +25,7 @@ THREAD_ARCHIVE_MINUTES = 1440
 CONTEXT_QUESTIONS = 4
 HISTORY_LIMIT = 50
 COOLDOWN_NOTICE_SECONDS = 10.0
+ERROR_REPLY = "Sorry — something went wrong answering that. The error has been logged."
 DM_CONTEXT_WINDOW = datetime.timedelta(minutes=30)
 
 
@@ -97,10 +98,14 @@ class AskCog(commands.Cog, name="Ask"):
             await self.answer_message(message, conversation)
         except Exception:
             log.exception("error answering message %s in channel %s", message.id, message.channel.id)
-            try:
-                await message.reply("Sorry — something went wrong answering that. The error has been logged.")
-            except discord.HTTPException:
-                pass
+            await self._report_failure(message.channel, message)
+
+    @staticmethod
+    async def _report_failure(target: discord.abc.Messageable, message: discord.Message | None) -> None:
+        try:
+            await target.send(ERROR_REPLY, reference=message) if message else await target.send(ERROR_REPLY)
+        except discord.HTTPException:
+            log.warning("could not report a failure in %s", getattr(target, "id", target))
 
     async def answer_message(self, message: discord.Message, conversation: Conversation) -> None:
         assert self.bot.user is not None
@@ -133,13 +138,17 @@ class AskCog(commands.Cog, name="Ask"):
             if thread is not None:
                 target, reply_to = thread, None
 
-        async with target.typing():
-            answer = await self.bot.service.ask(question, context=context)
-        kind = "dm" if conversation.is_dm else ("thread" if conversation.in_own_thread else "mention")
-        channel_id = getattr(target, "id", message.channel.id)
-        origin = self._origin(kind, message.guild.id if message.guild else None, channel_id, message.author.id)
-        query_id = await self.bot.log_query(answer, origin)
-        await self.send_answer(target, answer, query_id, reply_to=reply_to)
+        try:
+            async with target.typing():
+                answer = await self.bot.service.ask(question, context=context)
+            kind = "dm" if conversation.is_dm else ("thread" if conversation.in_own_thread else "mention")
+            channel_id = getattr(target, "id", message.channel.id)
+            origin = self._origin(kind, message.guild.id if message.guild else None, channel_id, message.author.id)
+            query_id = await self.bot.log_query(answer, origin)
+            await self.send_answer(target, answer, query_id, reply_to=reply_to)
+        except Exception:
+            log.exception("error answering message %s in %s", message.id, getattr(target, "id", target))
+            await self._report_failure(target, reply_to)
 
     async def send_answer(
         self, target: discord.abc.Messageable, answer: Answer, query_id: int | None, *, reply_to: discord.Message | None
@@ -178,7 +187,8 @@ class AskCog(commands.Cog, name="Ask"):
     async def recent_dm_questions(self, message: discord.Message) -> list[str]:
         """The user's questions earlier in this DM, within the last half hour, oldest first."""
         assert self.bot.user is not None
-        since = message.created_at - DM_CONTEXT_WINDOW
+        since = message.created_at - ERROR_REPLY = "Sorry — something went wrong answering that. The error has been logged."
+DM_CONTEXT_WINDOW
         channel = message.channel
         history = [m async for m in channel.history(limit=HISTORY_LIMIT, before=message, after=since, oldest_first=False)]
         mine = [m for m in reversed(history) if m.author.id == message.author.id]
