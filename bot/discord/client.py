@@ -42,6 +42,7 @@ class NewsBot(commands.AutoShardedBot):
         intents.members = False
         intents.presences = False
         options.setdefault("allowed_mentions", discord.AllowedMentions.none())
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # a text-only bot needs no voice
         super().__init__(command_prefix=commands.when_mentioned, intents=intents, help_command=None, **options)
         self.settings = settings
         self._service = service

@@ -143,12 +143,13 @@ async def test_an_error_while_answering_a_mention_is_reported_and_logged(
     async def broken(*args, **kwargs):
         raise RuntimeError("store on fire")
 
+    real_ask = newsbot.service.ask
     monkeypatch.setattr(newsbot.service, "ask", broken)
     question = await emulator.say("what did IBM decide?", mention_bot=True)
     reply = await bot_reply(emulator, int(question["id"]))
     assert reply["content"] == "Sorry — something went wrong answering that. The error has been logged."
     assert any(r.exc_info and "store on fire" in str(r.exc_info[1]) for r in caplog.records)
 
-    monkeypatch.undo()
+    monkeypatch.setattr(newsbot.service, "ask", real_ask)
     again = await emulator.say("what did Amazon decide?", mention_bot=True)
     assert (await bot_reply(emulator, int(again["id"])))["embeds"], "the bot keeps running"

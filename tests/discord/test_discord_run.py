@@ -107,3 +107,24 @@ async def test_the_content_intent_without_portal_approval_fails_clearly(emulator
     emulator.privileged_intents_allowed = False  # the owner set NEWSBOT_MESSAGE_CONTENT=1 but not the portal switch
     with pytest.raises(discord.PrivilegedIntentsRequired):
         await adapter.serve(dataclasses.replace(settings, message_content=True), guild_ready_timeout=0.05)
+
+
+def test_newsbot_run_answers_then_ctrl_c_shuts_down_cleanly(tmp_path) -> None:
+    """``newsbot run`` in its own process: connect, sync, answer, SIGINT → exit 0, store intact."""
+    import json
+    import sqlite3
+
+    db = tmp_path / "newsbot.db"
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"} | {"PYTHONPATH": str(PROJECT_ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.discord.ctrl_c_driver", str(db)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"answered": True, "exit_code": 0}
+    assert "Traceback" not in result.stderr
+    assert "synced 8 commands to guild" in result.stderr and "store closed" in result.stderr
+    assert "PyNaCl" not in result.stderr, "no voice warnings for a text-only bot"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("SELECT COUNT(*) FROM queries").fetchone() == (1,)

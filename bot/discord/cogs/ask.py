@@ -102,8 +102,10 @@ class AskCog(commands.Cog, name="Ask"):
 
     @staticmethod
     async def _report_failure(target: discord.abc.Messageable, message: discord.Message | None) -> None:
+        """Tell the user briefly that answering failed (the traceback is already logged)."""
+        kwargs = {"reference": message, "mention_author": False} if message is not None else {}
         try:
-            await target.send(ERROR_REPLY, reference=message) if message else await target.send(ERROR_REPLY)
+            await target.send(ERROR_REPLY, **kwargs)
         except discord.HTTPException:
             log.warning("could not report a failure in %s", getattr(target, "id", target))
 
@@ -133,7 +135,7 @@ class AskCog(commands.Cog, name="Ask"):
             context = await self.thread_questions(message.channel, before=message)
         elif conversation.is_dm:
             context = await self.recent_dm_questions(message)
-        elif not conversation.is_dm and not isinstance(message.channel, discord.Thread):
+        elif not isinstance(message.channel, discord.Thread):  # a guild channel: one thread per question
             thread = await self.open_thread(message, question)
             if thread is not None:
                 target, reply_to = thread, None
@@ -187,8 +189,7 @@ class AskCog(commands.Cog, name="Ask"):
     async def recent_dm_questions(self, message: discord.Message) -> list[str]:
         """The user's questions earlier in this DM, within the last half hour, oldest first."""
         assert self.bot.user is not None
-        since = message.created_at - ERROR_REPLY = "Sorry — something went wrong answering that. The error has been logged."
-DM_CONTEXT_WINDOW
+        since = message.created_at - DM_CONTEXT_WINDOW
         channel = message.channel
         history = [m async for m in channel.history(limit=HISTORY_LIMIT, before=message, after=since, oldest_first=False)]
         mine = [m for m in reversed(history) if m.author.id == message.author.id]

@@ -1,0 +1,56 @@
+"""The extended question sets are well-formed and honest.
+
+Every answerable case's expected phrases must occur verbatim in a story its ``sources_any`` names,
+so a correct extractive answer can hold them (benchmarks/questions/check_sets.py); ids are unique;
+unanswerable cases carry no expectations. Answer quality itself is measured by
+``python benchmarks/answer_quality.py`` (and ``newsbot eval``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+def _check_sets():
+    spec = importlib.util.spec_from_file_location("check_sets", ROOT / "benchmarks" / "questions" / "check_sets.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    sys.modules["check_sets"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+check_sets = _check_sets()
+
+
+def test_seed_question_set_is_honest():
+    cases = check_sets.yaml.safe_load((ROOT / "benchmarks/questions/seeds.yaml").read_text(encoding="utf-8"))
+    assert len(cases) >= 25
+    assert sum(1 for c in cases if c.get("answerable", True) is False) >= 5
+    assert check_sets.check(ROOT / "benchmarks/questions/seeds.yaml", ROOT / "seeds") == []
+
+
+@pytest.mark.skipif(not (SHARED / "corpora/smartable-powerapps").is_dir(), reason="smartable corpus not available")
+def test_smartable_question_set_is_honest():
+    path = ROOT / "benchmarks/questions/smartable.yaml"
+    cases = check_sets.yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert len(cases) >= 20
+    assert sum(1 for c in cases if c.get("answerable", True) is False) >= 3
+    assert check_sets.check(path, SHARED / "corpora/smartable-powerapps") == []
+
+
+def test_sets_do_not_repeat_shared_questions():
+    shared = SHARED / "eval/questions.yaml"
+    if not shared.exists():
+        pytest.skip("shared question set not available")
+    taken = {c["question"].casefold() for c in check_sets.yaml.safe_load(shared.read_text(encoding="utf-8"))}
+    for name in ("seeds.yaml", "smartable.yaml"):
+        for case in check_sets.yaml.safe_load((ROOT / "benchmarks/questions" / name).read_text(encoding="utf-8")):
+            assert case["question"].casefold() not in taken, case["id"]
