@@ -27,6 +27,12 @@ SECOND_SENTENCE_RATIO = 0.45
 """A further sentence must score at least this share of the best sentence."""
 SAME_STORY_PENALTY = 0.8
 REDUNDANCY_JACCARD = 0.6
+HEADLINE_DISCOUNT = 0.8
+PLACE_BONUS = 1.5
+SUBJECT_MAX_SHARE = 0.5
+RECENT_STORIES = 3
+RECENT_TOPIC_SHARE = 0.5
+"""A story counts as being about the topic of a "latest on X" question at this share of the best match."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,12 +113,48 @@ class QuerySignal:
     unknown_names: tuple[str, ...] = ()
     subjects: frozenset[str] = frozenset()
     recency: bool = False
+    answer_type: str | None = None  # "amount" (how much money), "count" (how many/much), "place" (where)
 
 
-QUESTION_FILLER = frozenset({"happen", "news", "stori", "coverag", "report", "know", "explain", "describ", "latest", "recent", "newest"})
+QUESTION_FILLER = frozenset({"happen", "news", "stori", "coverag", "report", "know", "explain", "describ", "latest", "recent", "newest", "much", "mani"})
 """Stems that shape a question ("what happened", "latest news on") without naming its subject."""
 
-_RECENCY = re.compile(r"\b(latest|newest|most recent|recently|recent|last|this week|today|now|update)\b", re.I)
+_RECENCY = re.compile(r"\b(latest|newest|most recent|recently|recent|lately|this week|last week|today|so far|what.s new)\b", re.I)
+LIGHT_WORDS = frozenset(
+    "work make get take think use want need go come give tri keep seem mean becom start continu "
+    "alreadi still realli actual current enough ever even just quit rather els thing way lot".split()
+)
+"""Stems of light verbs and adverbs that frame a question; they count at LIGHT_WORD_WEIGHT."""
+LIGHT_WORD_WEIGHT = 0.3
+
+_QUANTITY = re.compile(r"\bhow\s+(?:much|many)\b", re.I)
+_MONEY_QUESTION = re.compile(
+    r"\b(?:money|cost|costs|price|priced|pay|paid|earn|earned|spend|spent|worth|revenue|fees?|charged?|charges)\b", re.I)
+_NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|"
+    r"thousands?|millions?|billions?|dozens?)\b", re.I)
+_MONEY = re.compile(r"[$€£¥]\s?\d|\b\d[\d,.]*\s*(?:dollars|euros|pounds|million|billion)\b|\b(?:dollars|euros)\b", re.I)
+_WHERE_QUESTION = re.compile(r"^\W*where\b|\bwhere\s+(?:did|does|do|is|was|were|will|has|have)\b", re.I)
+_PLACE = re.compile(r"\b(?:at|in|to|on|from|during)\s+(?:(?:the|a|an)\s+)?[A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*)+")
+"""A preposition before a multi-word proper name: "at a Washington Post Live event", "in New York"."""
+
+
+def answer_type(question: str) -> str | None:
+    """What kind of fact the question asks for: "amount"/"count" (a sentence without one cannot answer),
+    "place" (a sentence naming a place or venue answers best), or None."""
+    if _QUANTITY.search(question):
+        return "amount" if _MONEY_QUESTION.search(question) else "count"
+    if _WHERE_QUESTION.search(question):
+        return "place"
+    return None
+
+
+def has_answer_type(sentence: str, kind: str | None) -> bool:
+    if kind not in ("amount", "count"):
+        return True
+    return bool(_MONEY.search(sentence) if kind == "amount" else _NUMBER.search(sentence))
+
+
 _NAMING = re.compile(r"\b(?:called|named|known as)\s*\??\s*$", re.I)
 
 
@@ -149,20 +191,22 @@ def analyse_question(
             unknown_terms.append(token.term)
             continue
         known[token.term] = 1.0 + math.log1p((n_docs - df + 0.5) / (df + 0.5))
-        if name:
+        if token.term in LIGHT_WORDS:  # "work", "already", "think": rare in news, yet not what is asked about
+            known[token.term] *= LIGHT_WORD_WEIGHT
+        if name and df <= SUBJECT_MAX_SHARE * n_docs:  # a name most of the coverage shares is its topic, not a subject
             subjects.add(token.term)
     weights = dict(known)
     # A word the coverage never uses may be a paraphrase: it counts like a typical known word.
     typical = statistics.median(known.values()) if known else 1.0
     for term in unknown_terms:
-        weights.setdefault(term, typical)
+        weights.setdefault(term, typical * (LIGHT_WORD_WEIGHT if term in LIGHT_WORDS else 1.0))
     for previous in context[-2:]:
         for token in analyzer.tokens(previous):
             df = doc_freq.get(token.term, 0)
             if df and token.term not in weights:
                 weights[token.term] = 0.5 * (1.0 + math.log1p((n_docs - df + 0.5) / (df + 0.5)))
     return QuerySignal(weights=weights, unknown_names=tuple(unknown_names), subjects=frozenset(subjects),
-                       recency=bool(_RECENCY.search(question)))
+                       recency=bool(_RECENCY.search(question)), answer_type=answer_type(question))
 
 
 @dataclass(slots=True)
@@ -206,14 +250,21 @@ def compose_answer(
     candidates: list[_Candidate] = []
     best_passage_coverage = 0.0
     seen_stories: list[str] = []
+    story_terms: dict[str, frozenset[str]] = {}
+    story_coverage: dict[str, float] = {}
     for hit in ranked:
         if hit.story.key not in seen_stories:
             seen_stories.append(hit.story.key)
-        if len(seen_stories) > max_passages:
+        if len(seen_stories) > max_passages and not signal.recency:  # "latest": the newest may rank lower
             break
         title_terms = frozenset(analyzer.terms(hit.story.title))
         passage_terms = frozenset(analyzer.terms(hit.passage.text))
-        best_passage_coverage = max(best_passage_coverage, _coverage(passage_terms | title_terms, signal.weights, total))
+        story_terms[hit.story.key] = story_terms.get(hit.story.key, frozenset()) | passage_terms | title_terms
+        passage_coverage = _coverage(passage_terms | title_terms, signal.weights, total)
+        best_passage_coverage = max(best_passage_coverage, passage_coverage)
+        story_coverage[hit.story.key] = max(story_coverage.get(hit.story.key, 0.0), passage_coverage)
+        if signal.subjects and not signal.subjects & (passage_terms | title_terms):
+            continue  # a passage of a story that names none of the question's subjects answers another question
         rank_bonus = 0.25 * (hit.score / top_score)
         tie_break = 1e-3 * ((hit.story.quality or 0) / 100) + 1e-12 * _recency_key(hit.story)
         for sentence in split_sentences(hit.passage.text):
@@ -227,16 +278,39 @@ def compose_answer(
             if coverage <= 0:
                 continue
             score = coverage + context + rank_bonus + tie_break
+            if sentence == hit.story.title:  # the headline: quotable, but a body sentence says more
+                score *= HEADLINE_DISCOUNT
+            elif signal.answer_type == "place" and _PLACE.search(sentence):
+                score *= PLACE_BONUS  # "where did …": a sentence that names a place or venue
             if signal.subjects:  # a sentence that names none of the question's subjects answers another question
-                named = len(signal.subjects & terms) / len(signal.subjects)
+                # a subject named by the sentence's own passage or headline still frames it, at a discount
+                around = len(signal.subjects & (passage_terms | title_terms) - terms)
+                named = (len(signal.subjects & terms) + 0.5 * around) / len(signal.subjects)
                 score *= 0.5 + 0.5 * named
             candidates.append(_Candidate(sentence, terms, coverage, score, hit))
 
+    if len(signal.subjects) > 1 and not any(signal.subjects <= terms for terms in story_terms.values()):
+        # every name the question joins appears somewhere, but no story mentions them together
+        return Answer(question, abstained=True, searched=searched,
+                      reason=f"The coverage doesn't say: no story among the {searched} mentions all of the names "
+                      f"in that question together. {hint}")
+    if signal.answer_type is not None:
+        candidates = [c for c in candidates if has_answer_type(c.text, signal.answer_type)]
+        if not candidates:
+            figure = "an amount" if signal.answer_type == "amount" else "a number"
+            return Answer(question, abstained=True, searched=searched,
+                          reason=f"The coverage doesn't say: none of the {searched} stories gives {figure} for that. {hint}")
     if best_passage_coverage < COVERAGE_TO_ANSWER or not candidates:
         return Answer(question, abstained=True, searched=searched,
                       reason=f"The coverage doesn't say: the {searched} stories don't answer that question. {hint}")
 
-    sentences, citations = _cite([(c.text, c.hit) for c in _select(candidates, signal)])
+    if signal.recency:
+        # "latest on X": the newest stories about X (matched at least COVERAGE_TO_ANSWER), newest first, one sentence each
+        on_topic = {k for k, c in story_coverage.items() if c >= max(COVERAGE_TO_ANSWER, RECENT_TOPIC_SHARE * best_passage_coverage)}
+        chosen = _select_recent([c for c in candidates if c.hit.story.key in on_topic])
+    else:
+        chosen = _select(candidates, signal)
+    sentences, citations = _cite([(c.text, c.hit) for c in chosen])
     return Answer(question, sentences, citations, searched=searched, query_terms=tuple(signal.weights))
 
 
@@ -278,6 +352,28 @@ def compose_digest(question: str, ranked: Sequence[RankedPassage], *, searched: 
     return Answer(question, sentences, citations, searched=searched)
 
 
+def _select_recent(candidates: list[_Candidate], stories: int = RECENT_STORIES) -> list[_Candidate]:
+    """The best sentence of each of the newest ``stories`` stories, newest first, within the length budget."""
+    best: dict[str, _Candidate] = {}
+    for candidate in candidates:
+        key = candidate.hit.story.key
+        if key not in best or candidate.score > best[key].score:
+            best[key] = candidate
+    chosen: list[_Candidate] = []
+    used_chars = 0
+    seen_text: set[str] = set()
+    for candidate in sorted(best.values(), key=lambda c: (-_recency_key(c.hit.story), -c.score)):
+        key = title_key(candidate.text)
+        if key in seen_text or (chosen and used_chars + len(candidate.text) + 5 > MAX_ANSWER_CHARS):
+            continue
+        chosen.append(candidate)
+        seen_text.add(key)
+        used_chars += len(candidate.text) + 5
+        if len(chosen) >= stories:
+            break
+    return chosen
+
+
 def _select(candidates: list[_Candidate], signal: QuerySignal) -> list[_Candidate]:
     """Greedy selection with redundancy removal, a same-story penalty and a length budget."""
     chosen: list[_Candidate] = []
@@ -298,6 +394,10 @@ def _select(candidates: list[_Candidate], signal: QuerySignal) -> list[_Candidat
         key = title_key(candidate.text)
         if key in seen_text:
             continue
+        if candidate.text == candidate.hit.story.title:
+            quoted = frozenset().union(*(c.terms for c in chosen if c.hit.story.key == candidate.hit.story.key))
+            if quoted and len(candidate.terms & quoted) >= 0.5 * len(candidate.terms):
+                continue  # the headline of a story already quoted adds little
         if any(_jaccard(candidate.terms, c.terms) >= REDUNDANCY_JACCARD for c in chosen):
             continue
         if chosen and adjusted(candidate) < SECOND_SENTENCE_RATIO * best_score:

@@ -12,7 +12,7 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from retrieval.analyzer import Analyzer
@@ -21,7 +21,7 @@ from retrieval.ingest import Ingestor, Progress
 from retrieval.models import Facet, IngestReport, Passage, RankedPassage, Story
 from retrieval.store import QueryRecord, Store
 
-from .responder import Answer, analyse_question, compose_answer, compose_digest, question_terms
+from .responder import Answer, QuerySignal, analyse_question, compose_answer, compose_digest, question_terms
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,14 @@ class UsageStats:
     latency_p50_ms: float
     latency_p95_ms: float
     top_questions: tuple[tuple[str, int], ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    terms: list[str]
+    multipliers: dict[str, float]
+    doc_freq: dict[str, int]
+    signal: QuerySignal
 
 
 class QuestionError(ValueError):
@@ -185,30 +193,42 @@ class NewsService:
         question = self.validate_question(question)
         searched = await self.story_count()
         date = find_date(question)
-        text_for_terms = question if date is None else question[: date.span[0]] + question[date.span[1] :]
-        terms = question_terms(text_for_terms, self.analyzer)
-        context_terms = [t for previous in context[-2:] for t in self.analyzer.terms(previous)]
+        answer = await self._answer_for_day(question, date, context, searched) if date else None
+        if answer is None:  # no date named, or nothing published that day: the text may still name it
+            query = self._query(question, context)
+            ranked = await self._ranked(query.multipliers)
+            answer = compose_answer(question, query.signal, ranked, self.analyzer, searched=searched)
+            if date is not None and answer.abstained:
+                answer = replace(answer, reason=(
+                    f"The coverage doesn't say: none of the {searched} stories was published on {date.label} "
+                    "or mentions it. Try `latest` for the newest stories."
+                ))
+        return replace(answer, elapsed_ms=(time.perf_counter() - started) * 1000, searched=searched)
+
+    def _query(self, text: str, context: Sequence[str]) -> _Query:
+        """Terms to retrieve with (earlier questions at half weight) and the responder's view of them."""
+        terms = question_terms(text, self.analyzer)
         multipliers: dict[str, float] = {}
         for term in terms:
             multipliers[term] = multipliers.get(term, 0.0) + 1.0
-        for term in context_terms:
-            multipliers.setdefault(term, 0.5)
-        doc_freq = {t: self.index.doc_freq(t) for t in set(multipliers)}
-        signal = analyse_question(text_for_terms, self.analyzer, doc_freq, self.index.n_docs, context=context[-2:])
-        if date is not None:
-            ranked = await self._ranked_on_day(date, multipliers, doc_freq)
-            if any(doc_freq.get(t) for t in terms):
-                answer = compose_answer(question, signal, ranked, self.analyzer, searched=searched)
-            else:  # "what happened on June 11?": the day's leading stories
-                answer = compose_digest(question, ranked, searched=searched, day=date.label)
-        else:
-            ranked = await self._ranked(multipliers)
-            answer = compose_answer(question, signal, ranked, self.analyzer, searched=searched)
-        elapsed = (time.perf_counter() - started) * 1000
-        return Answer(
-            answer.question, answer.sentences, answer.citations, answer.abstained, answer.reason,
-            elapsed_ms=elapsed, searched=searched, query_terms=answer.query_terms,
-        )
+        for previous in context[-2:]:
+            for term in self.analyzer.terms(previous):
+                multipliers.setdefault(term, 0.5)
+        doc_freq = {t: self.index.doc_freq(t) for t in multipliers}
+        signal = analyse_question(text, self.analyzer, doc_freq, self.index.n_docs, context=context[-2:])
+        return _Query(terms, multipliers, doc_freq, signal)
+
+    async def _answer_for_day(
+        self, question: str, date: DateMention, context: Sequence[str], searched: int
+    ) -> Answer | None:
+        """Answer from the stories published on the named day; None when there are none."""
+        query = self._query(question[: date.span[0]] + question[date.span[1] :], context)
+        ranked = await self._ranked_on_day(date, query.multipliers, query.doc_freq)
+        if not ranked:
+            return None
+        if any(query.doc_freq.get(t) for t in query.terms):
+            return compose_answer(question, query.signal, ranked, self.analyzer, searched=searched)
+        return compose_digest(question, ranked, searched=searched, day=date.label)  # "what happened on June 11?"
 
     async def _ranked(self, multipliers: dict[str, float], k: int = RETRIEVE_PASSAGES) -> list[RankedPassage]:
         hits = await asyncio.to_thread(self.index.search, multipliers, k)

@@ -35,6 +35,12 @@ _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 _POSSESSIVE_RE = re.compile(r"(?<=\w)['’]s\b")
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _COMBINING_RE = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+_DOTTED_ACRONYM_RE = re.compile(r"\b(?:[^\W\d_]\.){2,}(?![^\W\d_])")
+""""U.S.", "e.g.", "U.K." → "US", "eg", "UK": one term, as when written without dots."""
+
+
+def _undot(match: re.Match[str]) -> str:
+    return match.group(0).replace(".", "")
 
 
 def fold(text: str) -> str:
@@ -65,7 +71,7 @@ class Analyzer:
         """Folded word and number tokens without possessives and stopwords ("won't" → "won", "t")."""
         stop = self.stopwords
         words = []
-        for word in _TOKEN_RE.findall(_POSSESSIVE_RE.sub("", fold(text))):
+        for word in _TOKEN_RE.findall(_POSSESSIVE_RE.sub("", _DOTTED_ACRONYM_RE.sub(_undot, fold(text)))):
             if word in stop:
                 continue
             if word[0].isdigit() and "," in word:
@@ -82,7 +88,7 @@ class Analyzer:
     def tokens(self, text: str) -> list[Token]:
         """Terms with their original surface form (used to spot names in a question)."""
         out: list[Token] = []
-        for match in _TOKEN_RE.finditer(text):
+        for match in _TOKEN_RE.finditer(_DOTTED_ACRONYM_RE.sub(_undot, text)):
             surface = match.group(0)
             for term in self.terms(surface):
                 out.append(Token(surface=surface, term=term))

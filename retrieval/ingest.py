@@ -89,6 +89,10 @@ def story_rows(articles: Sequence[Article], analyzer: Analyzer) -> list[StoryRow
         title_terms = analyzer.terms(article.title) * TITLE_WEIGHT
         chunks = chunk_passages(article.body) if article.body else []
         texts = [chunk.text for chunk in chunks] or [article.title]
+        # The headline is part of the story a reader sees: make it quotable (and citable) by putting it
+        # at the head of the first passage unless the body already opens with it.
+        if article.title and not texts[0].startswith(article.title):
+            texts[0] = f"{article.title}\n{texts[0]}"
         passages = tuple((text, " ".join(title_terms + analyzer.terms(text))) for text in texts)
         rows.append(
             StoryRow(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -37,6 +38,8 @@ def decode(data: bytes) -> tuple[str, str]:
 
 def normalise(text: str) -> str:
     """NFC, straight quotes, single spaces, at most one blank line between paragraphs."""
+    if "&" in text:  # HTML entities in feed excerpts: "we&#8217;re", "R&amp;D"
+        text = html.unescape(text)
     if not text.isascii():
         text = unicodedata.normalize("NFC", text).translate(_QUOTES)
     text = _SPACES.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
