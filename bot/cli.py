@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import sqlite3
 import sys
 import time
 from collections.abc import Sequence
@@ -274,6 +275,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_COMMANDS[args.command](settings, args))
     except (CliError, SettingsError, StoreError, IngestError, EvalFileError, QuestionError) as error:
         print(f"newsbot: error: {error}", file=sys.stderr)
+        return 2
+    except sqlite3.Error as error:
+        print(f"newsbot: error: database error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("newsbot: interrupted", file=sys.stderr)

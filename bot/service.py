@@ -145,7 +145,10 @@ class NewsService:
     ) -> NewsService:
         """Open the store and the persisted index, then (by default) ingest the configured seeds."""
         store = await Store.open(settings.db_path)
-        service = cls(settings, store, LiveIndex(settings.index_dir), Analyzer())
+        index = LiveIndex(settings.index_dir)
+        if store.reset:
+            index.clear()  # built from the dropped rows
+        service = cls(settings, store, index, Analyzer())
         try:
             await service.ingestor.load_index()
             if ingest:

@@ -26,13 +26,24 @@ STOPWORDS: frozenset[str] = frozenset(
     off on once only or other ought our ours ourselves out over own re same shan she should shouldn so
     some such t than that the their theirs them themselves then there these they this those through to
     too under until up ve very was wasn we were weren what when where which while who whom why will
-    with won would wouldn you your yours yourself yourselves s d m o y ain ma also may might must shall
+    with would wouldn you your yours yourself yourselves s d m o y ain ma also may might must shall
     say says said whether anyone anything
     """.split()
 )
 
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 _POSSESSIVE_RE = re.compile(r"(?<=\w)['’]s\b")
+_NEGATION_RE = re.compile(r"\b(?:(wo)|(ca)|(sha)|(\w+))n['’]t\b")
+"""Negative contractions: "won't" → "will not", "can't" → "can not", "didn't" → "did not"."""
+
+
+def _expand_negation(match: re.Match[str]) -> str:
+    irregular = ("will", "can", "shall")
+    for group, full in zip(match.groups()[:3], irregular):
+        if group:
+            return f"{full} not"
+    return f"{match.group(4)} not"
+
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _COMBINING_RE = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _DOTTED_ACRONYM_RE = re.compile(r"\b(?:[^\W\d_]\.){2,}(?![^\W\d_])")
@@ -68,10 +79,13 @@ class Analyzer:
         self.stopwords = stopwords
 
     def _words(self, text: str) -> list[str]:
-        """Folded word and number tokens without possessives and stopwords ("won't" → "won", "t")."""
+        """Folded word and number tokens, negations expanded, without possessives and stopwords."""
         stop = self.stopwords
         words = []
-        for word in _TOKEN_RE.findall(_POSSESSIVE_RE.sub("", _DOTTED_ACRONYM_RE.sub(_undot, fold(text)))):
+        folded = fold(text)
+        if "'" in folded or "’" in folded:
+            folded = _NEGATION_RE.sub(_expand_negation, _POSSESSIVE_RE.sub("", folded))
+        for word in _TOKEN_RE.findall(_DOTTED_ACRONYM_RE.sub(_undot, folded)):
             if word in stop:
                 continue
             if word[0].isdigit() and "," in word:

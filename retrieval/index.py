@@ -101,6 +101,13 @@ class LiveIndex:
         log.info("loaded index %s: %d passages", generation, segment.n_docs)
         return True
 
+    def clear(self) -> None:
+        """Forget the persisted index (its store rows are gone); the next ingest builds a new one."""
+        with self._write_lock:
+            if self.directory.exists():
+                shutil.rmtree(self.directory)
+            self._snapshot = _Snapshot(main=None, watermark=0, deleted=None, deleted_count=0)
+
     def rebuild(self, docs: Iterable[Doc], *, watermark: int) -> Segment:
         """Build and persist a new main segment from every live passage; deltas and tombstones reset."""
         segment = Segment.build(docs, params=self.params)

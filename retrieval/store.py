@@ -8,6 +8,7 @@ recorded as tombstones by a trigger.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,13 @@ from pathlib import Path
 import aiosqlite
 
 from .models import Facet, Passage, Story, StoryKind
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 3
+"""Bump when the derived tables' layout, the analyzer or passage building changes: stored articles are
+then re-ingested from their files (the query log and feedback are kept)."""
+DERIVED_TABLES = ("tombstones", "index_state", "passages", "story_topics", "stories", "files")
 
 SCHEMA = """
 PRAGMA foreign_keys = ON;
@@ -185,9 +193,11 @@ def _now() -> str:
 class Store:
     """Async access to the SQLite database. One writer (the ingest), any number of readers."""
 
-    def __init__(self, path: Path, db: aiosqlite.Connection) -> None:
+    def __init__(self, path: Path, db: aiosqlite.Connection, *, reset: bool = False) -> None:
         self.path = path
         self._db = db
+        self.reset = reset
+        """True when an older layout was found and the articles must be ingested again."""
 
     @classmethod
     async def open(cls, path: Path) -> Store:
@@ -199,13 +209,30 @@ class Store:
             db = await aiosqlite.connect(path)
             await db.execute("PRAGMA journal_mode=WAL")
             await db.execute("PRAGMA synchronous=NORMAL")
+            reset = await cls._drop_outdated(db)
             await db.executescript(SCHEMA)
+            await db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             await db.commit()
         except (sqlite3.Error, OSError) as error:
             if db is not None:
                 await db.close()  # aiosqlite's worker thread would otherwise keep the process alive
             raise StoreError(f"cannot open database {path}: {error}") from None
-        return cls(path, db)
+        return cls(path, db, reset=reset)
+
+    @staticmethod
+    async def _drop_outdated(db: aiosqlite.Connection) -> bool:
+        """Drop the derived tables of a database written by another version; True if it did."""
+        async with db.execute("PRAGMA user_version") as cursor:
+            version = (await cursor.fetchone())[0]
+        async with db.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'files'") as cursor:
+            has_tables = (await cursor.fetchone())[0] > 0
+        if version == SCHEMA_VERSION or not has_tables:
+            return False
+        log.warning("database layout %s is not this version's (%s): re-ingesting its articles", version, SCHEMA_VERSION)
+        await db.execute("DROP TRIGGER IF EXISTS passage_tombstone")
+        for table in DERIVED_TABLES:
+            await db.execute(f"DROP TABLE IF EXISTS {table}")
+        return True
 
     async def close(self) -> None:
         await self._db.close()

@@ -21,3 +21,9 @@ def test_possessives_and_curly_apostrophes_are_handled():
 def test_tokens_keep_their_surface_form():
     tokens = Analyzer().tokens("Did Apple stop?")
     assert [(t.surface, t.term) for t in tokens] == [("Apple", "appl"), ("stop", "stop")]
+
+
+def test_negative_contractions_expand_so_won_stays_a_word():
+    analyzer = Analyzer()
+    assert analyzer.terms("Microsoft won't sell, can't and didn't") == ["microsoft", "sell"]
+    assert analyzer.terms("Who won the Australian Open?") == ["won", "australian", "open"]

@@ -191,3 +191,26 @@ async def test_touched_but_identical_files_are_unchanged_and_not_reparsed(settin
         assert len(again.unchanged) == 5
     finally:
         await service.close()
+
+
+async def test_a_database_from_another_version_is_re_ingested_and_keeps_its_query_log(settings):
+    import sqlite3
+
+    from bot.service import QueryOrigin
+
+    service = await NewsService.open(settings)
+    answer = await service.ask("What did Microsoft pitch to the DEA?")
+    await service.log_query(answer, QueryOrigin(origin="cli"))
+    stories = await service.story_count()
+    await service.close()
+    with sqlite3.connect(settings.db_path) as connection:
+        connection.execute("PRAGMA user_version = 1")
+        connection.execute("ALTER TABLE files DROP COLUMN mtime_ns")  # an older layout
+    reopened = await NewsService.open(settings)
+    try:
+        assert reopened.store.reset
+        assert await reopened.story_count() == stories
+        assert not (await reopened.ask("What did Microsoft pitch to the DEA?")).abstained
+        assert (await reopened.stats()).queries == 1
+    finally:
+        await reopened.close()
