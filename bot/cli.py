@@ -9,7 +9,8 @@ import logging
 import sqlite3
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from retrieval.ingest import IngestError
@@ -53,10 +54,6 @@ class ProgressBar:
         self.stream.flush()
 
 
-def _emit(data: object) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
-
-
 def _story_json(story) -> dict:
     return {
         "id": story.id,
@@ -71,91 +68,77 @@ def _story_json(story) -> dict:
     }
 
 
-async def _open(settings: Settings, *, require_stories: bool = True) -> NewsService:
-    service = await NewsService.open(settings, progress=ProgressBar())
-    if require_stories and await service.story_count() == 0:
+@asynccontextmanager
+async def _session(
+    settings: Settings, *, ingest: bool = True, require_stories: bool = True
+) -> AsyncIterator[NewsService]:
+    """An open service (seeds ingested first unless ``ingest`` is False), closed afterwards."""
+    service = await NewsService.open(settings, ingest=ingest, progress=ProgressBar())
+    try:
+        if require_stories and await service.story_count() == 0:
+            where = ", ".join(str(p) for p in settings.seeds)
+            raise CliError(f"the corpus is empty: no articles found under {where}")
+        yield service
+    finally:
         await service.close()
-        where = ", ".join(str(p) for p in settings.seeds)
-        raise CliError(f"the corpus is empty: no articles found under {where}")
-    return service
+
+
+def _show(args: argparse.Namespace, data: object, text: str) -> None:
+    """JSON on stdout with ``--json``, the human-readable text otherwise."""
+    if getattr(args, "json", False):
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        print(text)
 
 
 async def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
-    service = await _open(settings)
-    try:
+    async with _session(settings) as service:
         answer = await service.ask(args.question)
         await service.log_query(answer, QueryOrigin(origin="cli"))
-    finally:
-        await service.close()
-    if args.json:
-        _emit(answer.to_json())
-    else:
-        print(formatting.answer_text(answer))
+    _show(args, answer.to_json(), formatting.answer_text(answer))
     return 0
 
 
 async def cmd_latest(settings: Settings, args: argparse.Namespace) -> int:
-    service = await _open(settings)
-    try:
+    async with _session(settings) as service:
         stories = await service.latest(topic=args.topic, outlet=args.outlet, limit=args.limit)
-    finally:
-        await service.close()
-    if args.json:
-        _emit([_story_json(s) for s in stories])
-    else:
-        print(formatting.stories_text(stories))
+    _show(args, [_story_json(s) for s in stories], formatting.stories_text(stories))
     return 0
 
 
 async def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
-    service = await _open(settings)
-    try:
+    async with _session(settings) as service:
         results = await service.search(args.query, limit=args.limit)
-    finally:
-        await service.close()
-    if args.json:
-        _emit([{**_story_json(r.story), "passage": r.passage, "score": round(r.score, 4)} for r in results])
-    else:
-        print(formatting.search_text(results))
+    data = [{**_story_json(r.story), "passage": r.passage, "score": round(r.score, 4)} for r in results]
+    _show(args, data, formatting.search_text(results))
     return 0
 
 
 async def cmd_facets(settings: Settings, args: argparse.Namespace) -> int:
-    service = await _open(settings, require_stories=False)
-    try:
+    async with _session(settings, require_stories=False) as service:
         facets = await (service.sources() if args.command == "sources" else service.topics())
-    finally:
-        await service.close()
-    if args.json:
-        _emit([{"name": f.name, "stories": f.count} for f in facets])
-    else:
-        print(formatting.facets_text(facets, "outlets" if args.command == "sources" else "topics"))
+    noun = "outlets" if args.command == "sources" else "topics"
+    _show(args, [{"name": f.name, "stories": f.count} for f in facets], formatting.facets_text(facets, noun))
     return 0
 
 
 async def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
-    service = await NewsService.open(settings, ingest=False)
-    try:
+    async with _session(settings, ingest=False, require_stories=False) as service:
         report = await service.ingest([Path(p) for p in args.paths] or None, progress=ProgressBar())
-    finally:
-        await service.close()
-    if args.json:
-        _emit({
-            "added": report.added, "updated": report.updated, "unchanged": report.unchanged,
-            "removed": report.removed, "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
-            "stories": report.stories, "passages": report.passages, "elapsed_s": round(report.elapsed_s, 3),
-            "index_rebuilt": report.index_rebuilt,
-        })
-    else:
-        print(formatting.ingest_text(report))
+    data = {
+        "added": report.added, "updated": report.updated, "unchanged": report.unchanged,
+        "removed": report.removed, "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
+        "stories": report.stories, "passages": report.passages, "elapsed_s": round(report.elapsed_s, 3),
+        "index_rebuilt": report.index_rebuilt,
+    }
+    _show(args, data, formatting.ingest_text(report))
     return 0
 
 
 async def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
-    service = await _open(settings)
-    history: list[str] = []
-    print(f"newsbot chat — {await service.story_count()} stories. Ask a question; 'quit' to leave.")
-    try:
+    async with _session(settings) as service:
+        history: list[str] = []
+        print(f"newsbot chat — {await service.story_count()} stories. Ask a question; 'quit' to leave.")
         while True:
             try:
                 question = (await asyncio.to_thread(input, "> ")).strip()
@@ -174,39 +157,26 @@ async def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
             await service.log_query(answer, QueryOrigin(origin="chat"))
             history.append(question)
             print(formatting.answer_text(answer) + "\n")
-    finally:
-        await service.close()
     return 0
 
 
 async def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     cases = load_cases(Path(args.file))
-    service = await _open(settings)
-    try:
+    async with _session(settings) as service:
         summary = await evaluate(service, cases)
-    finally:
-        await service.close()
-    if args.json:
-        _emit(summary.to_json())
-    else:
-        print(formatting.eval_text(summary))
+    _show(args, summary.to_json(), formatting.eval_text(summary))
     return 0 if summary.passed == len(summary.results) else 1
 
 
 async def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
-    service = await NewsService.open(settings, ingest=False)
-    try:
+    async with _session(settings, ingest=False, require_stories=False) as service:
         stats = await service.stats()
-    finally:
-        await service.close()
-    if args.json:
-        _emit({
-            "queries": stats.queries, "abstention_rate": stats.abstention_rate, "upvotes": stats.upvotes,
-            "downvotes": stats.downvotes, "latency_p50_ms": stats.latency_p50_ms,
-            "latency_p95_ms": stats.latency_p95_ms, "top_questions": [list(q) for q in stats.top_questions],
-        })
-    else:
-        print(formatting.stats_text(stats))
+    data = {
+        "queries": stats.queries, "abstention_rate": stats.abstention_rate, "upvotes": stats.upvotes,
+        "downvotes": stats.downvotes, "latency_p50_ms": stats.latency_p50_ms,
+        "latency_p95_ms": stats.latency_p95_ms, "top_questions": [list(q) for q in stats.top_questions],
+    }
+    _show(args, data, formatting.stats_text(stats))
     return 0
 
 
