@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from importlib import metadata
 from pathlib import Path
 
 from retrieval.ingest import IngestError
@@ -188,12 +189,20 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     return run_bot(settings)
 
 
+def _version() -> str:
+    try:
+        return metadata.version("newsbot")
+    except metadata.PackageNotFoundError:  # running from a checkout that was never installed
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsbot", description="Answer questions about news coverage, with citations.")
     parser.add_argument("--seeds", action="append", metavar="PATH",
                         help="article file or folder (repeatable; env NEWSBOT_SEEDS; default: the bundled seeds/)")
     parser.add_argument("--db", metavar="PATH", help="database file (env NEWSBOT_DB; default .newsbot/newsbot.db)")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging on stderr")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     ask = sub.add_parser("ask", help="answer a question with cited sources")
