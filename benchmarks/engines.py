@@ -31,7 +31,7 @@ import statistics
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -594,7 +594,8 @@ def reference_sample(work: Path, sample: int, engines: Sequence[str]) -> dict:
         impl.build(ids, docs)
         impl.load()
         out["engines"][engine] = agreement(reference, questions, [impl.search(q) for q in questions], analyzer)
-    total = sum(1 for _ in open(work / "passages.tsv", encoding="utf-8"))
+    with open(work / "passages.tsv", encoding="utf-8") as handle:
+        total = sum(1 for _ in handle)
     if total <= sample:
         out["full_run"] = {}
         for engine in engines:

@@ -35,7 +35,6 @@ import json
 import logging
 import random
 import re
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
