@@ -251,14 +251,19 @@ def compose_answer(
     best_passage_coverage = 0.0
     seen_stories: list[str] = []
     story_terms: dict[str, frozenset[str]] = {}
+    title_cache: dict[str, frozenset[str]] = {}
     story_coverage: dict[str, float] = {}
     for hit in ranked:
         if hit.story.key not in seen_stories:
             seen_stories.append(hit.story.key)
         if len(seen_stories) > max_passages and not signal.recency:  # "latest": the newest may rank lower
             break
-        title_terms = frozenset(analyzer.terms(hit.story.title))
-        passage_terms = frozenset(analyzer.terms(hit.passage.text))
+        if hit.story.title not in title_cache:
+            title_cache[hit.story.title] = frozenset(analyzer.terms(hit.story.title))
+        title_terms = title_cache[hit.story.title]
+        # each sentence is analyzed once; the passage's terms are their union
+        sentence_terms = [(sentence, frozenset(analyzer.terms(sentence))) for sentence in split_sentences(hit.passage.text)]
+        passage_terms = frozenset().union(*(terms for _, terms in sentence_terms))
         story_terms[hit.story.key] = story_terms.get(hit.story.key, frozenset()) | passage_terms | title_terms
         passage_coverage = _coverage(passage_terms | title_terms, signal.weights, total)
         best_passage_coverage = max(best_passage_coverage, passage_coverage)
@@ -267,11 +272,9 @@ def compose_answer(
             continue  # a passage of a story that names none of the question's subjects answers another question
         rank_bonus = 0.25 * (hit.score / top_score)
         tie_break = 1e-3 * ((hit.story.quality or 0) / 100) + 1e-12 * _recency_key(hit.story)
-        for sentence in split_sentences(hit.passage.text):
-            words = sentence.split()
-            if len(words) < MIN_SENTENCE_WORDS:
+        for sentence, terms in sentence_terms:
+            if len(sentence.split()) < MIN_SENTENCE_WORDS:
                 continue
-            terms = frozenset(analyzer.terms(sentence))
             # the story's title gives context to its sentences, counted at a discount
             coverage = _coverage(terms, signal.weights, total)
             context = 0.3 * _coverage(title_terms - terms, signal.weights, total)
