@@ -10,7 +10,6 @@ import re
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from retrieval.analyzer import Analyzer
 from retrieval.models import Passage, RankedPassage, Story
@@ -428,7 +427,3 @@ def format_sources(answer: Answer) -> list[str]:
         where = story.url or story.source_file
         lines.append(f"[{citation.n}] {story.citation_label} <{where}>")
     return lines
-
-
-def published_on(story: Story, day: datetime) -> bool:
-    return bool(story.published and story.published.date() == day.date())

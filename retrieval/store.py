@@ -449,10 +449,6 @@ class Store:
         ) as cursor:
             return [_story(row) for row in await cursor.fetchall()]
 
-    async def stories_by_key(self, story_key: str) -> list[Story]:
-        async with self._db.execute(f"SELECT {_STORY_COLUMNS} FROM stories WHERE story_key = ? ORDER BY id", (story_key,)) as cur:
-            return [_story(row) for row in await cur.fetchall()]
-
     async def latest(
         self, *, topic: str | None = None, outlet: str | None = None, limit: int = 10, offset: int = 0,
         since: datetime | None = None, until: datetime | None = None,
