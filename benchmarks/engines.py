@@ -316,7 +316,7 @@ def export_passages(work: Path) -> int:
         with open(tmp, "w", encoding="utf-8") as handle:
             cursor = connection.execute("SELECT id, terms FROM passages ORDER BY id")
             while rows := cursor.fetchmany(50_000):
-                handle.writelines(f"{pid}\t{terms}\n" for pid, terms in rows)
+                handle.writelines(f"{pid}\t{' '.join(terms.split())}\n" for pid, terms in rows)
                 count += len(rows)
     finally:
         connection.close()

@@ -225,6 +225,21 @@ def _recency_key(story: Story) -> float:
     return story.published.timestamp() if story.published else 0.0
 
 
+def passage_sentences(hit: RankedPassage, analyzer: Analyzer) -> tuple[frozenset[str], list[tuple[str, frozenset[str]]]]:
+    """The title's terms and each sentence of the passage with its terms.
+
+    Stored passages carry the terms computed at ingest (one sentence a line), so nothing is
+    re-analyzed; a passage without them is split and analyzed here.
+    """
+    passage = hit.passage
+    if passage.line_terms is not None and passage.title_terms is not None:
+        lines = passage.text.split("\n")
+        if len(lines) == len(passage.line_terms):
+            return passage.title_terms, [(line, terms) for line, terms in zip(lines, passage.line_terms) if line]
+    title_terms = frozenset(analyzer.terms(hit.story.title))
+    return title_terms, [(sentence, frozenset(analyzer.terms(sentence))) for sentence in split_sentences(passage.text)]
+
+
 def compose_answer(
     question: str,
     signal: QuerySignal,
@@ -250,18 +265,13 @@ def compose_answer(
     best_passage_coverage = 0.0
     seen_stories: list[str] = []
     story_terms: dict[str, frozenset[str]] = {}
-    title_cache: dict[str, frozenset[str]] = {}
     story_coverage: dict[str, float] = {}
     for hit in ranked:
         if hit.story.key not in seen_stories:
             seen_stories.append(hit.story.key)
         if len(seen_stories) > max_passages and not signal.recency:  # "latest": the newest may rank lower
             break
-        if hit.story.title not in title_cache:
-            title_cache[hit.story.title] = frozenset(analyzer.terms(hit.story.title))
-        title_terms = title_cache[hit.story.title]
-        # each sentence is analyzed once; the passage's terms are their union
-        sentence_terms = [(sentence, frozenset(analyzer.terms(sentence))) for sentence in split_sentences(hit.passage.text)]
+        title_terms, sentence_terms = passage_sentences(hit, analyzer)
         passage_terms = frozenset().union(*(terms for _, terms in sentence_terms))
         story_terms[hit.story.key] = story_terms.get(hit.story.key, frozenset()) | passage_terms | title_terms
         passage_coverage = _coverage(passage_terms | title_terms, signal.weights, total)

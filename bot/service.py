@@ -21,7 +21,9 @@ from retrieval.ingest import Ingestor, Progress
 from retrieval.models import Facet, IngestReport, Passage, RankedPassage, Story
 from retrieval.store import QueryRecord, Store
 
-from .responder import Answer, QuerySignal, analyse_question, compose_answer, compose_digest, question_terms
+from .responder import (
+    Answer, QuerySignal, analyse_question, compose_answer, compose_digest, passage_sentences, question_terms,
+)
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -259,7 +261,8 @@ class NewsService:
         ranked: list[RankedPassage] = []
         for story in stories:
             for passage in (await self.store.story_passages(story.id))[:3]:
-                text_terms = set(self.analyzer.terms(passage.text)) | set(self.analyzer.terms(story.title))
+                title_terms, sentences = passage_sentences(RankedPassage(passage, story, 0.0), self.analyzer)
+                text_terms = title_terms.union(*(terms for _, terms in sentences))
                 score = sum(w for t, w in weights.items() if t in text_terms) + (story.quality or 0) / 1000
                 ranked.append(RankedPassage(passage, story, score))
         ranked.sort(key=lambda r: (-r.score, -(r.story.quality or 0), r.passage.id))

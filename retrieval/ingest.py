@@ -23,7 +23,7 @@ from .analyzer import Analyzer
 from .index import LiveIndex
 from .models import Article, IngestReport, SkippedFile, StoryKind
 from .parsing import ARTICLE_SUFFIXES, MAX_FILE_BYTES, ParseError, parse_bytes
-from .passages import chunk_passages
+from .passages import chunk_passages, encode_terms
 from .store import FileChange, FileState, Store, StoryRow
 from .text import title_key
 from .urls import canonical_url
@@ -112,7 +112,9 @@ def story_rows(articles: Sequence[Article], analyzer: Analyzer) -> list[StoryRow
         # at the head of the first passage unless the body already opens with it.
         if article.title and not texts[0].startswith(article.title):
             texts[0] = f"{article.title}\n{texts[0]}"
-        passages = tuple((text, " ".join(title_terms + analyzer.terms(text))) for text in texts)
+        passages = tuple(
+            (text, encode_terms(title_terms, [analyzer.terms(line) for line in text.split("\n")])) for text in texts
+        )
         rows.append(
             StoryRow(
                 ordinal=ordinal, kind=article.kind, parent_ordinal=parent, url_key=canonical_url(article.url),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 MIN_WORDS = 40
@@ -85,3 +86,29 @@ def chunk_passages(text: str, *, min_words: int = MIN_WORDS, max_words: int = MA
         else:
             chunks.append(current)
     return [Chunk(text="\n".join(chunk), sentences=len(chunk)) for chunk in chunks]
+
+
+# ---- stored terms ------------------------------------------------------------------------------------
+# A passage's analyzed terms are stored as lines: the story's title terms (repeated TITLE_WEIGHT times,
+# a boosted field), then one line per line of the passage text (one sentence each). The index reads
+# them with ``str.split()``, which treats newlines as spaces; the responder reads them per sentence,
+# so answering never re-analyzes retrieved text.
+
+
+def encode_terms(title_terms: Sequence[str], line_terms: Sequence[Sequence[str]]) -> str:
+    """The stored form of a passage's terms: a title line, then one line per text line."""
+    return "\n".join([" ".join(title_terms), *(" ".join(terms) for terms in line_terms)])
+
+
+@dataclass(frozen=True, slots=True)
+class PassageTerms:
+    """A passage's analyzed terms as the responder uses them."""
+
+    title: frozenset[str]
+    lines: tuple[frozenset[str], ...]
+
+
+def decode_terms(encoded: str) -> PassageTerms:
+    """The title terms and per-line terms of :func:`encode_terms`' output."""
+    title, *lines = encoded.split("\n")
+    return PassageTerms(frozenset(title.split()), tuple(frozenset(line.split()) for line in lines))

@@ -18,10 +18,11 @@ from pathlib import Path
 import aiosqlite
 
 from .models import Facet, Passage, Story, StoryKind
+from .passages import decode_terms
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bump when the derived tables' layout, the analyzer or passage building changes: stored articles are
 then re-ingested from their files (the query log and feedback are kept)."""
 DERIVED_TABLES = ("tombstones", "index_state", "passages", "story_topics", "stories", "files")
@@ -184,6 +185,12 @@ def _story(row: Sequence) -> Story:
         url=row[6], outlet=row[7], outlet_domain=row[8], published=_parse_iso(row[9]),
         topics=tuple(json.loads(row[10] or "[]")), quality=row[11], parent_id=row[12],
     )
+
+
+def _passage(row: Sequence) -> Passage:
+    """A passage from ``id, story_id, ordinal, text, terms`` (the terms decoded per line)."""
+    terms = decode_terms(row[4])
+    return Passage(row[0], row[1], row[2], row[3], title_terms=terms.title, line_terms=terms.lines)
 
 
 def _now() -> str:
@@ -416,12 +423,12 @@ class Store:
             return {}
         marks = ",".join("?" * len(ids))
         async with self._db.execute(
-            f"SELECT p.id, p.story_id, p.ordinal, p.text, {_columns('s')} FROM passages p JOIN stories s ON s.id = p.story_id"
-            f" WHERE p.id IN ({marks})",
+            f"SELECT p.id, p.story_id, p.ordinal, p.text, p.terms, {_columns('s')} FROM passages p"
+            f" JOIN stories s ON s.id = p.story_id WHERE p.id IN ({marks})",
             tuple(ids),
         ) as cursor:
             rows = await cursor.fetchall()
-        return {row[0]: (Passage(row[0], row[1], row[2], row[3]), _story(row[4:])) for row in rows}
+        return {row[0]: (_passage(row[:5]), _story(row[5:])) for row in rows}
 
     async def story(self, story_id: int) -> Story | None:
         async with self._db.execute(f"SELECT {_STORY_COLUMNS} FROM stories WHERE id = ?", (story_id,)) as cursor:
@@ -430,9 +437,9 @@ class Store:
 
     async def story_passages(self, story_id: int) -> list[Passage]:
         async with self._db.execute(
-            "SELECT id, story_id, ordinal, text FROM passages WHERE story_id = ? ORDER BY ordinal", (story_id,)
+            "SELECT id, story_id, ordinal, text, terms FROM passages WHERE story_id = ? ORDER BY ordinal", (story_id,)
         ) as cursor:
-            return [Passage(*row) for row in await cursor.fetchall()]
+            return [_passage(row) for row in await cursor.fetchall()]
 
     async def related_of(self, story_id: int) -> list[Story]:
         async with self._db.execute(
