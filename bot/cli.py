@@ -74,7 +74,7 @@ async def _session(
     settings: Settings, *, ingest: bool = True, require_stories: bool = True
 ) -> AsyncIterator[NewsService]:
     """An open service (seeds ingested first unless ``ingest`` is False), closed afterwards."""
-    service = await NewsService.open(settings, ingest=ingest, progress=ProgressBar())
+    service = await NewsService.open(settings, ingest=ingest and settings.rescan, progress=ProgressBar())
     try:
         if require_stories and await service.story_count() == 0:
             where = ", ".join(str(p) for p in settings.seeds)
@@ -201,6 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seeds", action="append", metavar="PATH",
                         help="article file or folder (repeatable; env NEWSBOT_SEEDS; default: the bundled seeds/)")
     parser.add_argument("--db", metavar="PATH", help="database file (env NEWSBOT_DB; default .newsbot/newsbot.db)")
+    parser.add_argument("--no-rescan", action="store_true",
+                        help="answer from the store as it is, without checking the seeds for changed files "
+                        "(env NEWSBOT_RESCAN=0; `ingest` still scans)")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging on stderr")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -245,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
-        settings = Settings.from_env(seeds=args.seeds, db=args.db)
+        settings = Settings.from_env(seeds=args.seeds, db=args.db, rescan=False if args.no_rescan else None)
         if args.command == "run":
             return cmd_run(settings, args)
         limit = getattr(args, "limit", None)

@@ -139,13 +139,19 @@ class NewsService:
         self.index = index
         self.analyzer = analyzer
         self.ingestor = Ingestor(store, index, analyzer)
+        self.rescan_task: asyncio.Task[IngestReport | None] | None = None
+        """The background rescan started by ``open(..., background=True)``, if any."""
         self._story_count: int | None = None
 
     @classmethod
     async def open(
-        cls, settings: Settings, *, ingest: bool = True, progress: Progress | None = None
+        cls, settings: Settings, *, ingest: bool = True, background: bool = False, progress: Progress | None = None
     ) -> NewsService:
-        """Open the store and the persisted index, then (by default) ingest the configured seeds."""
+        """Open the store and the persisted index, then (by default) ingest the configured seeds.
+
+        With ``background``, a store that already holds stories answers at once while the seeds are
+        rescanned by :attr:`rescan_task`; an empty store is still ingested before this returns.
+        """
         store = await Store.open(settings.db_path)
         index = LiveIndex(settings.index_dir)
         if store.reset:
@@ -153,14 +159,34 @@ class NewsService:
         service = cls(settings, store, index, Analyzer())
         try:
             await service.ingestor.load_index()
-            if ingest:
+            if ingest and background and await service.story_count() > 0:
+                service.rescan_task = asyncio.create_task(service._rescan(), name="newsbot-rescan")
+            elif ingest:
                 await service.ingest(progress=progress)
         except BaseException:
             await store.close()
             raise
         return service
 
+    async def _rescan(self) -> IngestReport | None:
+        """The background rescan: logs what changed; a failure is logged, never raised into the bot."""
+        try:
+            report = await self.ingest()
+        except asyncio.CancelledError:
+            log.info("background rescan stopped (shutting down)")
+            raise
+        except Exception:
+            log.exception("background rescan of the seeds failed; answering from the stored coverage")
+            return None
+        log.info("background rescan done: %s in %.2fs", report.summary(), report.elapsed_s)
+        return report
+
     async def close(self) -> None:
+        """Stop a background rescan (its batch is rolled back whole), then close the store."""
+        task, self.rescan_task = self.rescan_task, None
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
         await self.store.close()
 
     async def __aenter__(self) -> NewsService:

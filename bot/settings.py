@@ -43,6 +43,10 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _on_unless_off(value: str | None) -> bool:
+    return (value or "").strip().lower() not in {"0", "false", "no", "off"}
+
+
 def _optional_int(env: Mapping[str, str], name: str) -> int | None:
     raw = (env.get(name) or "").strip()
     if not raw:
@@ -76,6 +80,8 @@ class Settings:
     ask_cooldown_rate: int = 3
     user_hash_salt: str = "newsbot"
     log_level: str = "INFO"
+    rescan: bool = True
+    """Check the seed folders for new, changed and removed files on start-up (the bot: in the background)."""
 
     @property
     def index_dir(self) -> Path:
@@ -89,6 +95,7 @@ class Settings:
         *,
         seeds: Sequence[str | Path] | None = None,
         db: str | Path | None = None,
+        rescan: bool | None = None,
         dotenv: Path | None = Path(".env"),
     ) -> Settings:
         """Build settings from ``environ`` (default ``os.environ`` plus ``.env``); arguments win."""
@@ -111,4 +118,5 @@ class Settings:
             ask_cooldown_rate=int(_number(env, "NEWSBOT_ASK_COOLDOWN_RATE", 3)),
             user_hash_salt=env.get("NEWSBOT_USER_HASH_SALT") or "newsbot",
             log_level=(env.get("NEWSBOT_LOG_LEVEL") or "INFO").upper(),
+            rescan=rescan if rescan is not None else _on_unless_off(env.get("NEWSBOT_RESCAN")),
         )

@@ -46,18 +46,22 @@ class IngestError(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class _Candidate:
-    path: Path
+    """An article file found by :func:`discover`: its resolved path (the store's key), its name for
+    reports, and the size and modification time seen while listing (-1: not known)."""
+
     key: str
     display: str
+    size: int = -1
+    mtime_ns: int = -1
 
 
-def _walk(root: Path) -> list[tuple[str, Path]]:
-    """``(path relative to root, path)`` of article files below ``root``, via ``os.scandir``.
+def _walk(root: str, prefix: str) -> list[_Candidate]:
+    """Article files below the folder ``root``, via ``os.scandir`` (one ``stat`` a file, no ``Path``s).
 
     Hidden files and folders and READMEs are left out; the result is sorted like sorted paths.
     """
-    found: list[tuple[str, Path]] = []
-    stack = [("", str(root))]
+    found: list[tuple[list[str], _Candidate]] = []
+    stack = [("", root)]
     while stack:
         relative, directory = stack.pop()
         with os.scandir(directory) as entries:
@@ -72,9 +76,17 @@ def _walk(root: Path) -> list[tuple[str, Path]]:
                     and os.path.splitext(entry.name)[1].lower() in ARTICLE_SUFFIXES
                     and not entry.name.lower().startswith(_IGNORED_NAMES)
                 ):
-                    found.append((rel, Path(entry.path)))
-    found.sort(key=lambda item: item[0].split("/"))
-    return found
+                    try:
+                        stat = entry.stat()  # follows symlinks, like reading the file will
+                    except OSError:
+                        stat = None
+                    key = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
+                    candidate = _Candidate(
+                        key, f"{prefix}/{rel}", stat.st_size if stat else -1, stat.st_mtime_ns if stat else -1
+                    )
+                    found.append((rel.split("/"), candidate))
+    found.sort(key=lambda item: item[0])
+    return [candidate for _, candidate in found]
 
 
 def discover(roots: Sequence[Path]) -> list[_Candidate]:
@@ -87,16 +99,22 @@ def discover(roots: Sequence[Path]) -> list[_Candidate]:
         root = Path(root).expanduser()
         if not root.exists():
             raise IngestError(f"no such file or folder: {root}")
+        resolved = root.resolve()
         if root.is_file():
-            resolved = root.resolve()
-            found.setdefault(str(resolved), _Candidate(resolved, str(resolved), root.name))
+            found.setdefault(str(resolved), _Candidate(str(resolved), root.name))
             continue
-        resolved_root = root.resolve()
-        prefix = root.name
-        for relative, path in _walk(resolved_root):
-            key = str(path.resolve()) if path.is_symlink() else str(path)
-            found.setdefault(key, _Candidate(Path(key), key, f"{prefix}/{relative}"))
+        for candidate in _walk(str(resolved), root.name):
+            found.setdefault(candidate.key, candidate)
     return list(found.values())
+
+
+def _unchanged(candidate: _Candidate, known: dict[str, FileState]) -> bool:
+    """Same size and modification time as stored: unchanged without reading the file."""
+    previous = known.get(candidate.key)
+    return (
+        previous is not None and candidate.size >= 0
+        and previous.size == candidate.size and previous.mtime_ns == candidate.mtime_ns
+    )
 
 
 def story_rows(articles: Sequence[Article], analyzer: Analyzer) -> list[StoryRow]:
@@ -162,14 +180,15 @@ def _prepare(candidates: Sequence[_Candidate], known: dict[str, FileState], anal
     for candidate in candidates:
         previous = known.get(candidate.key)
         try:
-            stat = candidate.path.stat()
+            stat = os.stat(candidate.key)
             size = stat.st_size
             if previous and previous.size == size and previous.mtime_ns == stat.st_mtime_ns:
                 out.unchanged.append(candidate)
                 continue
             if size > MAX_FILE_BYTES:
                 raise ParseError(f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
-            data = candidate.path.read_bytes()
+            with open(candidate.key, "rb") as handle:
+                data = handle.read()
         except ParseError as error:
             out.skipped.append(SkippedFile(candidate.display, str(error)))
             continue
@@ -229,18 +248,15 @@ class Ingestor:
         async with self._lock:
             started = time.perf_counter()
             candidates = await asyncio.to_thread(discover, roots)
-            known = await self.store.file_states()
-            root_prefixes = [str(Path(r).expanduser().resolve()) for r in roots]
+            known = await self._known_states(roots, candidates)
             present = {c.key for c in candidates}
             run = _Run(
                 known=known,
-                removals=[
-                    path for path in known
-                    if path not in present
-                    and any(path == p or path.startswith(p.rstrip("/") + "/") for p in root_prefixes)
-                ],
+                removals=[path for path in known if path not in present],  # gone from a folder being scanned
                 add_limit=max(2_000, self.index.main_docs // 10),
             )
+            run.report.unchanged.extend(c.display for c in candidates if _unchanged(c, known))
+            candidates = [c for c in candidates if not _unchanged(c, known)]  # only these are opened
             total = len(candidates)
             if progress:
                 progress(0, total)
@@ -263,6 +279,23 @@ class Ingestor:
             log.info("ingest: %s in %.2fs", report.summary(), report.elapsed_s)
             return report
 
+    async def _known_states(self, roots: Sequence[Path], candidates: Sequence[_Candidate]) -> dict[str, FileState]:
+        """The stored state of every file below the scanned folders and of every candidate.
+
+        Scoped to ``roots``, so adding one file to a large store reads one row.
+        """
+        folders: list[str] = []
+        for root in roots:
+            resolved = Path(root).expanduser().resolve()
+            if resolved.is_dir():
+                folders.append(str(resolved))
+        known = await self.store.file_states(folders=folders) if folders else {}
+        prefixes = tuple(folder.rstrip("/") + "/" for folder in folders)
+        outside = [c.key for c in candidates if not c.key.startswith(prefixes)]  # single files, symlink targets
+        if outside:
+            known.update(await self.store.file_states(paths=outside))
+        return known
+
     async def _prepare_batches(self, batches: list[list[_Candidate]], known: dict[str, FileState], pool):
         """Yield ``(number, prepared)`` in order; with a pool, parse ahead while the store writes."""
         def subset(batch: list[_Candidate]) -> dict[str, FileState]:
@@ -270,7 +303,7 @@ class Ingestor:
 
         if pool is None:
             for number, batch in enumerate(batches):
-                yield number, await asyncio.to_thread(_prepare, batch, subset(batch), self.analyzer)
+                yield number, await asyncio.to_thread(_prepare, batch, subset(batch), self.analyzer) if batch else _Prepared()
             return
         loop = asyncio.get_running_loop()
         window = 2 * (os.cpu_count() or 2)  # bounded read-ahead keeps memory flat

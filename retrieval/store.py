@@ -245,9 +245,28 @@ class Store:
         await self._db.close()
 
     # ---- files and ingest ---------------------------------------------------------------------
-    async def file_states(self) -> dict[str, FileState]:
-        async with self._db.execute("SELECT path, sha256, size, mtime_ns FROM files") as cursor:
-            return {path: FileState(sha, size, mtime) for path, sha, size, mtime in await cursor.fetchall()}
+    async def file_states(
+        self, *, folders: Sequence[str] = (), paths: Sequence[str] = ()
+    ) -> dict[str, FileState]:
+        """What is stored of the files below ``folders`` and of the given ``paths`` (no arguments: all).
+
+        Each folder is a range scan of the primary key, so checking one new file in a large store
+        reads one row, not every file.
+        """
+        select = "SELECT path, sha256, size, mtime_ns FROM files"
+        queries: list[tuple[str, Sequence]] = []
+        if not folders and not paths:
+            queries.append((select, ()))
+        for folder in folders:
+            prefix = folder.rstrip("/") + "/"
+            queries.append((f"{select} WHERE path >= ? AND path < ?", (prefix, prefix[:-1] + "0")))  # "0" follows "/"
+        for group in chunks(sorted(set(paths)), 500):
+            queries.append((f"{select} WHERE path IN ({','.join('?' * len(group))})", group))
+        states: dict[str, FileState] = {}
+        for sql, params in queries:
+            async with self._db.execute(sql, params) as cursor:
+                states.update((path, FileState(sha, size, mtime)) for path, sha, size, mtime in await cursor.fetchall())
+        return states
 
     async def touch_files(self, states: Sequence[tuple[str, FileState]]) -> None:
         """Record new modification times of files whose content did not change."""
@@ -267,11 +286,14 @@ class Store:
         """
         db = self._db
         removed_ids: list[int] = []
+        title_keys = {story.title_key for change in changes for story in change.stories}
         try:
             await db.execute("BEGIN IMMEDIATE")
             for group in chunks([*removals, *(c.path for c in changes)], 500):
                 marks = ",".join("?" * len(group))
                 in_files = f"SELECT id FROM stories WHERE file_path IN ({marks})"
+                async with db.execute(f"SELECT DISTINCT title_key FROM stories WHERE file_path IN ({marks})", group) as cursor:
+                    title_keys.update(row[0] for row in await cursor.fetchall())
                 async with db.execute(f"SELECT id FROM passages WHERE story_id IN ({in_files})", group) as cursor:
                     removed_ids.extend(row[0] for row in await cursor.fetchall())
                 await db.execute(f"DELETE FROM passages WHERE story_id IN ({in_files})", group)
@@ -280,7 +302,7 @@ class Store:
                 await db.execute(f"DELETE FROM stories WHERE file_path IN ({marks})", group)
                 await db.execute(f"DELETE FROM files WHERE path IN ({marks})", group)
             added = await self._insert(changes)
-            await self._enrich_plain_articles()
+            await self._enrich_plain_articles(title_keys)
             await db.commit()
         except BaseException:
             await db.rollback()
@@ -352,8 +374,14 @@ class Store:
                     known[(title, outlet.casefold())] = key
         return known
 
-    async def _enrich_plain_articles(self) -> None:
-        """Give URL-less articles the URL, outlet and date of a same-titled story listed elsewhere."""
+    async def _enrich_plain_articles(self, title_keys: Iterable[str]) -> None:
+        """Give URL-less articles the URL, outlet and date of a same-titled story listed elsewhere.
+
+        Only stories with the given title keys (those the transaction added or removed) can change.
+        """
+        await self._db.execute("CREATE TEMP TABLE IF NOT EXISTS enrich_keys (title_key TEXT PRIMARY KEY)")
+        await self._db.execute("DELETE FROM temp.enrich_keys")
+        await self._db.executemany("INSERT OR IGNORE INTO temp.enrich_keys VALUES (?)", [(k,) for k in title_keys])
         await self._db.execute(
             """
             UPDATE stories AS s SET
@@ -362,9 +390,10 @@ class Store:
             FROM (
                 SELECT title_key, url, url_key, outlet, outlet_domain, published, story_key, quality,
                        ROW_NUMBER() OVER (PARTITION BY title_key ORDER BY quality DESC, id) AS rn
-                FROM stories WHERE own_url = 1
+                FROM stories WHERE own_url = 1 AND title_key IN (SELECT title_key FROM temp.enrich_keys)
             ) AS m
             WHERE s.own_url = 0 AND m.rn = 1 AND m.title_key = s.title_key
+              AND s.title_key IN (SELECT title_key FROM temp.enrich_keys)
               AND (s.url IS NOT m.url OR s.story_key IS NOT m.story_key)
             """
         )
@@ -372,7 +401,7 @@ class Store:
             """
             UPDATE stories SET url = NULL, url_key = NULL, outlet = NULL, outlet_domain = NULL, published = NULL,
                    story_key = 'title:' || title_key || '|'
-            WHERE own_url = 0 AND url IS NOT NULL
+            WHERE own_url = 0 AND url IS NOT NULL AND title_key IN (SELECT title_key FROM temp.enrich_keys)
               AND NOT EXISTS (SELECT 1 FROM stories m WHERE m.own_url = 1 AND m.title_key = stories.title_key)
             """
         )

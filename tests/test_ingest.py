@@ -7,7 +7,8 @@ import shutil
 import pytest
 
 from bot.service import NewsService
-from retrieval.store import Store
+from bot.settings import Settings
+from retrieval.store import FileChange, FileState, Store
 
 from .conftest import SEEDS
 
@@ -105,8 +106,8 @@ async def test_a_crash_mid_ingest_leaves_the_previous_state_intact(settings, see
         (seeds_copy / "extra.txt").write_text("Extra story\n\nSomething about giraffes and zebras.\n")
         original = Store._enrich_plain_articles
 
-        async def crash(self):
-            await original(self)
+        async def crash(self, *args):
+            await original(self, *args)
             raise RuntimeError("power cut")
 
         monkeypatch.setattr(Store, "_enrich_plain_articles", crash)
@@ -146,6 +147,40 @@ async def test_plain_text_article_is_enriched_from_the_related_story_that_lists_
     assert story.source_file.endswith("003_2df267bf6da7e9c6.txt")  # the full article represents the story
     assert any("Matt Cagle" in p.text for p in detail.passages)
     assert [s.outlet for s in detail.listed_in] == ["The Star"]  # seed 004 lists it among its related stories
+
+
+async def test_enrichment_follows_the_listing_story_as_it_arrives_and_leaves(tmp_path, seeds_copy):
+    plain, listing = seeds_copy / "003_2df267bf6da7e9c6.txt", seeds_copy / "004_eecef800dc1006f4.txt"
+    settings = Settings(seeds=(plain,), db_path=tmp_path / "db" / "newsbot.db")
+    title = "Now Microsoft is banning police from using its facial recognition tech, too"
+
+    async def plain_story(service: NewsService):
+        return next(s for s in await service.latest(limit=100) if s.title == title and s.source_file.endswith(plain.name))
+
+    service = await NewsService.open(settings)
+    try:
+        assert (await plain_story(service)).outlet is None  # nothing lists it yet
+        await service.ingest([listing])  # one file added to the store
+        assert (await plain_story(service)).outlet == "Fast Company"
+        listing.unlink()
+        await service.ingest([seeds_copy])
+        story = await plain_story(service)
+        assert (story.outlet, story.url) == (None, None)  # the listing left, and its details with it
+    finally:
+        await service.close()
+
+
+async def test_file_states_of_a_folder_leave_out_its_siblings(tmp_path):
+    store = await Store.open(tmp_path / "db" / "newsbot.db")
+    try:
+        state = FileState("0" * 64, 1, 1)
+        changes = [FileChange(path, state, []) for path in ("/x/seeds/a.txt", "/x/seeds/sub/c.txt", "/x/seeds2/b.txt", "/x/seeds.txt")]
+        await store.replace_files(changes, [])
+        assert sorted(await store.file_states(folders=["/x/seeds"])) == ["/x/seeds/a.txt", "/x/seeds/sub/c.txt"]
+        assert sorted(await store.file_states(paths=["/x/seeds2/b.txt", "/nowhere"])) == ["/x/seeds2/b.txt"]
+        assert len(await store.file_states()) == 4
+    finally:
+        await store.close()
 
 
 async def test_unknown_seed_path_is_a_clear_error(tmp_path):

@@ -59,7 +59,8 @@ class NewsBot(commands.AutoShardedBot):
     # ---------------------------------------------------------------- lifecycle
     async def setup_hook(self) -> None:
         if self._service is None:
-            self._service = await NewsService.open(self.settings)
+            # answer from the stored coverage at once; new or changed seed files arrive as the rescan finds them
+            self._service = await NewsService.open(self.settings, ingest=self.settings.rescan, background=True)
         from .cogs.admin import AdminCog
         from .cogs.ask import AskCog
         from .cogs.browse import BrowseCog
