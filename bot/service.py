@@ -29,7 +29,7 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1_000
-RETRIEVE_PASSAGES = 30
+RETRIEVE_PASSAGES = 20
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,15 @@ import numpy as np
 K1 = 1.2
 B = 0.75
 _FORMAT = 1
+_ROUNDING = 1e-4
+"""Relative allowance for float32 accumulation error (≤ ~30 additions: ~2e-6) in pruning decisions."""
+_LOWER, _UPPER = 1 - _ROUNDING, 1 + _ROUNDING
+_PROBE_DOCS = 256
+"""How many of the best partial matches are scored fully before walking a long posting list."""
+_PROBE_MIN_POSTINGS = 4_096
+"""Probe before walking a posting list longer than this."""
+_WALK_RATIO = 16
+"""Rescore survivors by walking a posting list when they number more than 1/_WALK_RATIO of its length."""
 _ARRAYS = ("vocab", "offsets", "doc_ids", "impacts", "max_impact", "doc_keys", "doc_lengths")
 
 
@@ -170,7 +179,10 @@ class Segment:
         meta = json.loads((directory / "meta.json").read_text())
         if meta.get("format") != _FORMAT:
             raise ValueError(f"unsupported index format {meta.get('format')!r}")
-        arrays = {name: np.load(directory / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS}
+        # plain ndarray views of the memory maps: slicing a np.memmap costs a Python-level call each time
+        arrays = {
+            name: np.asarray(np.load(directory / f"{name}.npy", mmap_mode="r", allow_pickle=False)) for name in _ARRAYS
+        }
         segment = cls(
             **arrays, avgdl=float(meta["avgdl"]), params=BM25Params(meta["k1"], meta["b"]), path=directory
         )
@@ -205,10 +217,13 @@ class Segment:
         return 0 if index < 0 else int(self.offsets[index + 1] - self.offsets[index])
 
     # ---- search -------------------------------------------------------------------------------
-    def _scratch(self) -> tuple[np.ndarray, np.ndarray]:
+    def _scratch(self) -> np.ndarray:
+        """This thread's score accumulator, all zeros between searches (every impact is positive, so a
+        zero also means "not seen yet"). float32 halves the memory traffic of walking posting lists;
+        pruning allows for its rounding and the final top-k is rescored exactly in float64."""
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
-            scratch = (np.zeros(self.n_docs, dtype=np.float64), np.zeros(self.n_docs, dtype=bool))
+            scratch = np.zeros(self.n_docs, dtype=np.float32)
             self._local.scratch = scratch
         return scratch
 
@@ -225,9 +240,9 @@ class Segment:
             plan.append((float(self.max_impact[index]) * qt.weight, qt.weight, start, end))
         if not plan or k <= 0:
             return np.empty(0, np.int64), np.empty(0, np.float64)
-        plan.sort(key=lambda p: -p[0])
+        plan.sort(key=lambda p: (p[3] - p[2], p[0]))  # shortest lists first: the long ones end up only rescoring
         remaining_ub = np.cumsum([p[0] for p in plan][::-1])[::-1].tolist() + [0.0]
-        acc, seen = self._scratch()
+        acc = self._scratch()
         touched: list[np.ndarray] = []  # posting lists applied to the scratch buffers (to reset)
         fresh_parts: list[np.ndarray] = []  # each live candidate exactly once
         n_candidates = 0
@@ -235,36 +250,62 @@ class Segment:
         step = 0
         try:
             while step < len(plan):
-                if n_candidates >= k and remaining_ub[step] * (1 + 1e-9) < theta:
+                if n_candidates >= k and remaining_ub[step] < theta:
                     break
                 _, weight, start, end = plan[step]
                 ids = self.doc_ids[start:end]
-                acc[ids] += self.impacts[start:end] * weight
-                fresh = ids[~seen[ids]]
-                seen[ids] = True
+                before = acc[ids]
+                updated = before + self.impacts[start:end] * weight
+                acc[ids] = updated
+                fresh = ids[before == 0.0]
                 touched.append(ids)
-                if deleted is not None and len(fresh):
+                if deleted is not None:
                     fresh = fresh[~deleted[fresh]]
                 if len(fresh):
                     fresh_parts.append(fresh)
                     n_candidates += len(fresh)
                 step += 1
-                if n_candidates >= k:
-                    theta = self._kth_score(acc, np.concatenate(fresh_parts), k)
+                if n_candidates >= k and step < len(plan):
+                    # θ is any lower bound of the final k-th score. Cheap: the k-th best of the
+                    # documents this term just touched; exact (all candidates) only when that costs
+                    # less than the next posting list would.
+                    next_length = plan[step][3] - plan[step][2]
+                    live_ids, live_scores = (ids, updated) if deleted is None else (ids[~deleted[ids]], updated[~deleted[ids]])
+                    best = _best_positions(live_scores, max(_PROBE_DOCS, 4 * k))
+                    live_ids, live_scores = live_ids[best], live_scores[best]
+                    theta = max(theta, _LOWER * _kth_largest(live_scores, k))
+                    if remaining_ub[step] >= theta and next_length > _PROBE_MIN_POSTINGS:
+                        # Before walking a long list: fully score the best partial matches so far.
+                        # Their k-th full score often already rules the long lists out.
+                        theta = max(theta, _kth_largest(self._exact_scores(live_ids, plan)[1], k))
+                    if remaining_ub[step] >= theta and n_candidates <= 2 * next_length:
+                        theta = max(theta, _LOWER * _kth_largest(acc[np.concatenate(fresh_parts)], k))
             candidates = np.concatenate(fresh_parts) if fresh_parts else np.empty(0, np.int32)
             scores = acc[candidates]
+            if step < len(plan):
+                theta = max(theta, _LOWER * _kth_largest(scores, k))
             # Remaining terms cannot lift an unseen document into the top k: rescore survivors only.
             for _, weight, start, end in plan[step:]:
-                survivors = scores + remaining_ub[step] * (1 + 1e-9) >= theta
+                survivors = scores * _UPPER + remaining_ub[step] >= theta
                 candidates, scores = candidates[survivors], scores[survivors]
                 if not len(candidates):
                     break
                 ids = self.doc_ids[start:end]
-                pos = np.searchsorted(ids, candidates)
-                pos[pos >= len(ids)] = len(ids) - 1
-                hit = ids[pos] == candidates
-                scores[hit] += self.impacts[start:end][pos[hit]] * weight
+                if len(candidates) * _WALK_RATIO > len(ids):  # many survivors: one pass over the list is cheaper
+                    acc[ids] += self.impacts[start:end] * weight
+                    touched.append(ids)
+                    scores = acc[candidates]
+                else:  # few survivors: a binary search each
+                    pos = np.searchsorted(ids, candidates)
+                    pos[pos >= len(ids)] = len(ids) - 1
+                    hit = ids[pos] == candidates
+                    scores[hit] += self.impacts[start:end][pos[hit]] * weight
+                    acc[candidates[hit]] = scores[hit]  # keep the accumulator in step for a later pass
+                theta = max(theta, _LOWER * _kth_largest(scores, k))  # survivors' scores only grow
                 step += 1
+            if len(candidates) > k:  # every candidate that float32 rounding could place in the top k
+                candidates = candidates[scores * _UPPER >= _LOWER * _kth_largest(scores, k)]
+            candidates, scores = self._exact_scores(candidates, plan)
             if len(candidates) > k:
                 top = np.argpartition(-scores, k - 1)[:k]
                 candidates, scores = candidates[top], scores[top]
@@ -273,14 +314,46 @@ class Segment:
         finally:
             for ids in touched:
                 acc[ids] = 0.0
-                seen[ids] = False
 
-    @staticmethod
-    def _kth_score(acc: np.ndarray, candidates: np.ndarray, k: int) -> float:
-        if len(candidates) < k:
-            return 0.0
-        values = acc[candidates]
-        return float(np.partition(values, len(values) - k)[len(values) - k])
+
+    def _exact_scores(self, docs: np.ndarray, plan: Sequence[tuple]) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted ``docs`` and their full float64 scores: a binary search per document and query term."""
+        docs = np.sort(docs)
+        scores = np.zeros(len(docs), dtype=np.float64)
+        if not len(docs):
+            return docs, scores
+        for _, weight, start, end in plan:
+            postings = self.doc_ids[start:end]
+            pos = np.searchsorted(postings, docs)
+            pos[pos >= len(postings)] = len(postings) - 1
+            hit = postings[pos] == docs
+            scores[hit] += self.impacts[start:end][pos[hit]].astype(np.float64) * weight
+        return docs, scores
+
+
+def _best_positions(values: np.ndarray, at_least: int) -> np.ndarray:
+    """Positions of the largest values: every value above a cut-off, at least ``at_least`` of them
+    (all if there are fewer). A linear filter first, so a full partition is never needed."""
+    if len(values) <= at_least:
+        return np.arange(len(values))
+    cut = float(values.max()) * 0.5
+    while True:
+        chosen = np.flatnonzero(values >= cut)
+        if len(chosen) >= at_least or cut <= 0.0:
+            break
+        cut = cut * 0.5 if cut > 1e-6 else 0.0
+    if len(chosen) > 4 * at_least:  # too many at this cut-off: keep the best of them
+        chosen = chosen[np.argpartition(-values[chosen], at_least - 1)[:at_least]]
+    return chosen
+
+
+def _kth_largest(values: np.ndarray, k: int) -> float:
+    """The ``k``-th largest value (0.0 when there are fewer than ``k``)."""
+    if len(values) < k:
+        return 0.0
+    if len(values) > 8 * k:  # the k largest are among the values above a cut-off: partition only those
+        values = values[_best_positions(values, k)]
+    return float(np.partition(values, len(values) - k)[len(values) - k])
 
 
 def idf_weights(
@@ -294,3 +367,4 @@ def idf_weights(
         if df > 0 and n_docs > 0 and count > 0:
             out.append(QueryTerm(term, count * math.log1p((n_docs - df + 0.5) / (df + 0.5))))
     return out
+

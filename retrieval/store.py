@@ -451,12 +451,11 @@ class Store:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        async with self._db.execute(
+        rows = await self._db.execute_fetchall(  # one round trip to the database thread (the hot path of `ask`)
             f"SELECT p.id, p.story_id, p.ordinal, p.text, p.terms, {_columns('s')} FROM passages p"
             f" JOIN stories s ON s.id = p.story_id WHERE p.id IN ({marks})",
             tuple(ids),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return {row[0]: (_passage(row[:5]), _story(row[5:])) for row in rows}
 
     async def story(self, story_id: int) -> Story | None:
