@@ -262,11 +262,15 @@ class NewsService:
         return compose_digest(question, ranked, searched=searched, day=date.label)  # "what happened on June 11?"
 
     async def _ranked(self, multipliers: dict[str, float], k: int = RETRIEVE_PASSAGES) -> list[RankedPassage]:
-        hits = await asyncio.to_thread(self.index.search, multipliers, k)
-        return await self._hydrate(hits)
+        """Search and read the passages in one worker-thread trip (the event loop stays free)."""
+        return await asyncio.to_thread(self._search_and_read, multipliers, k)
 
-    async def _hydrate(self, hits: Sequence[tuple[int, float]]) -> list[RankedPassage]:
-        rows = await self.store.passages([pid for pid, _ in hits])
+    def _search_and_read(self, terms: Sequence[str] | dict[str, float], k: int) -> list[RankedPassage]:
+        hits = self.index.search(terms, k)
+        return self._with_rows(hits, self.store.read_passages([pid for pid, _ in hits]))
+
+    @staticmethod
+    def _with_rows(hits: Sequence[tuple[int, float]], rows: dict[int, tuple[Passage, Story]]) -> list[RankedPassage]:
         ranked = []
         for pid, score in hits:
             if pid in rows:  # a passage deleted since the index snapshot is simply skipped
@@ -285,8 +289,9 @@ class NewsService:
             for t, m in multipliers.items() if doc_freq.get(t, 0)
         }
         ranked: list[RankedPassage] = []
+        leading = await self.store.leading_passages([story.id for story in stories], per_story=3)
         for story in stories:
-            for passage in (await self.store.story_passages(story.id))[:3]:
+            for passage in leading[story.id]:
                 title_terms, sentences = passage_sentences(RankedPassage(passage, story, 0.0), self.analyzer)
                 text_terms = title_terms.union(*(terms for _, terms in sentences))
                 score = sum(w for t, w in weights.items() if t in text_terms) + (story.quality or 0) / 1000
@@ -304,12 +309,11 @@ class NewsService:
         wanted = offset + limit
         k = max(RETRIEVE_PASSAGES, wanted * 4)
         while True:
-            hits = await asyncio.to_thread(self.index.search, terms, k)
-            ranked = await self._hydrate(hits)
+            ranked = await asyncio.to_thread(self._search_and_read, terms, k)
             results: dict[str, SearchResult] = {}
             for hit in ranked:
                 results.setdefault(hit.story.key, SearchResult(hit.story, hit.passage.text, hit.score))
-            if len(results) >= wanted or len(hits) < k:
+            if len(results) >= wanted or len(ranked) < k:  # fewer than k: nothing more matches
                 return list(results.values())[offset:wanted]
             k *= 2
 

@@ -72,7 +72,28 @@ def clean_body(text: str, *, title: str | None = None, markdown: bool = False) -
         if is_boilerplate(line) or (key and line and len(line) <= 2 * len(key) + 10 and title_key(line) == key):
             continue
         kept.append(line)
-    return normalise("\n".join(kept))
+    return normalise("\n".join(_unwrap(kept)))
+
+
+_SENTENCE_END = tuple(".!?:;…\"'”’)]")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•+]|\d+[.)])\s")
+HARD_WRAP_MIN_CHARS = 40
+"""A line at least this long that stops mid-sentence was wrapped by its editor, not ended by its author."""
+
+
+def _unwrap(lines: list[str]) -> list[str]:
+    """Join hard-wrapped lines back into their paragraph (a newline is otherwise a sentence boundary)."""
+    out: list[str] = []
+    for line in lines:
+        previous = out[-1].rstrip() if out else ""
+        if (
+            line.strip() and len(previous) >= HARD_WRAP_MIN_CHARS and not previous.endswith(_SENTENCE_END)
+            and not _LIST_ITEM.match(line) and line.strip()[0].isalnum()
+        ):
+            out[-1] = f"{previous} {line.strip()}"
+        else:
+            out.append(line)
+    return out
 
 
 def parse_datetime(value: Any) -> datetime | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -22,7 +23,7 @@ from .passages import decode_terms
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Bump when the derived tables' layout, the analyzer or passage building changes: stored articles are
 then re-ingested from their files (the query log and feedback are kept)."""
 DERIVED_TABLES = ("tombstones", "index_state", "passages", "story_topics", "stories", "files")
@@ -176,14 +177,14 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _parse_iso(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+    return datetime.fromisoformat(value) if value else None  # Python 3.11+ reads the "Z" suffix
 
 
 def _story(row: Sequence) -> Story:
     return Story(
         id=row[0], key=row[1], title=row[2], kind=StoryKind(row[3]), source_file=row[4], excerpt=row[5],
         url=row[6], outlet=row[7], outlet_domain=row[8], published=_parse_iso(row[9]),
-        topics=tuple(json.loads(row[10] or "[]")), quality=row[11], parent_id=row[12],
+        topics=tuple(json.loads(row[10])) if row[10] and row[10] != "[]" else (), quality=row[11], parent_id=row[12],
     )
 
 
@@ -204,6 +205,9 @@ class Store:
         self.path = path
         self._db = db
         self.reset = reset
+        self._readers = threading.local()
+        self._reader_connections: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
         """True when an older layout was found and the articles must be ingested again."""
 
     @classmethod
@@ -242,7 +246,21 @@ class Store:
         return True
 
     async def close(self) -> None:
+        with self._readers_lock:
+            connections, self._reader_connections = self._reader_connections, []
+        for connection in connections:
+            connection.close()
         await self._db.close()
+
+    def _reader(self) -> sqlite3.Connection:
+        """This thread's read-only connection (WAL: readers never wait for the writer)."""
+        connection = getattr(self._readers, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self._readers.connection = connection
+            with self._readers_lock:
+                self._reader_connections.append(connection)
+        return connection
 
     # ---- files and ingest ---------------------------------------------------------------------
     async def file_states(
@@ -446,16 +464,19 @@ class Store:
             return (await cursor.fetchone())[0]
 
     # ---- reading ------------------------------------------------------------------------------
-    async def passages(self, ids: Sequence[int]) -> dict[int, tuple[Passage, Story]]:
-        """Passages and their stories by passage id (missing ids are simply absent)."""
+    def read_passages(self, ids: Sequence[int]) -> dict[int, tuple[Passage, Story]]:
+        """Passages and their stories by passage id (missing ids are simply absent).
+
+        Synchronous, on the calling thread's own read-only connection: ``ask`` runs it in the same
+        worker thread as the search, so reading and decoding stay off the event loop in one trip."""
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        rows = await self._db.execute_fetchall(  # one round trip to the database thread (the hot path of `ask`)
+        rows = self._reader().execute(
             f"SELECT p.id, p.story_id, p.ordinal, p.text, p.terms, {_columns('s')} FROM passages p"
             f" JOIN stories s ON s.id = p.story_id WHERE p.id IN ({marks})",
             tuple(ids),
-        )
+        ).fetchall()
         return {row[0]: (_passage(row[:5]), _story(row[5:])) for row in rows}
 
     async def story(self, story_id: int) -> Story | None:
@@ -468,6 +489,19 @@ class Store:
             "SELECT id, story_id, ordinal, text, terms FROM passages WHERE story_id = ? ORDER BY ordinal", (story_id,)
         ) as cursor:
             return [_passage(row) for row in await cursor.fetchall()]
+
+    async def leading_passages(self, story_ids: Sequence[int], per_story: int = 3) -> dict[int, list[Passage]]:
+        """The first ``per_story`` passages of each story, in one query (story id → passages in order)."""
+        out: dict[int, list[Passage]] = {story_id: [] for story_id in story_ids}
+        for group in chunks(list(story_ids), 500):
+            rows = await self._db.execute_fetchall(
+                f"SELECT id, story_id, ordinal, text, terms FROM passages WHERE story_id IN ({','.join('?' * len(group))})"
+                " AND ordinal < ? ORDER BY story_id, ordinal",
+                (*group, per_story),
+            )
+            for row in rows:
+                out[row[1]].append(_passage(row))
+        return out
 
     async def related_of(self, story_id: int) -> list[Story]:
         async with self._db.execute(

@@ -115,3 +115,27 @@ def test_one_bad_related_entry_does_not_cost_the_article():
     text = "---\ntitle: Parent\nrelated:\n  - excerpt: no title\n  - title: Child\n    webUrl: https://c.org/x\n---\n"
     [article] = parse_text(text, "p.md")
     assert [r.title for r in article.related] == ["Child"]
+
+
+def test_hard_wrapped_paragraphs_are_joined_back_into_whole_sentences():
+    text = (
+        "Kettle wins prize\n\n"
+        "The Zorblatt quantum kettle, a countertop appliance that boils water in four seconds, won the\n"
+        "Glasgow innovation prize on Tuesday. Its inventor, engineer Morwenna Quillfeather, said the prize\n"
+        "money would fund a factory.\n\n"
+        "Short menu line\nAnother menu line\n"
+        "A complete sentence that ends here on its own line, as authors write them.\n"
+        "The next sentence starts a new line.\n"
+        "- a list item that is long enough to look like wrapped prose but has no stop\n"
+        "- and the next item\n"
+    )
+    [article] = parse_text(text, "kettle.txt")
+    lines = article.body.split("\n")
+    assert (
+        "The Zorblatt quantum kettle, a countertop appliance that boils water in four seconds, won the Glasgow "
+        "innovation prize on Tuesday. Its inventor, engineer Morwenna Quillfeather, said the prize money would "
+        "fund a factory."
+    ) in lines
+    assert "Short menu line" in lines and "Another menu line" in lines  # short lines are not wrapped prose
+    assert "The next sentence starts a new line." in lines
+    assert "- and the next item" in lines
