@@ -9,15 +9,18 @@ fully new.
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .analyzer import Analyzer
 from .index import LiveIndex
@@ -44,10 +47,10 @@ class IngestError(RuntimeError):
     """The ingest cannot start (for example, a configured path does not exist)."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
+class _Candidate(NamedTuple):
     """An article file found by :func:`discover`: its resolved path (the store's key), its name for
-    reports, and the size and modification time seen while listing (-1: not known)."""
+    reports, and the size and modification time seen while listing (-1: not known). A named tuple:
+    a rescan lists every file of the corpus."""
 
     key: str
     display: str
@@ -73,7 +76,7 @@ def _walk(root: str, prefix: str) -> list[_Candidate]:
                     stack.append((rel, entry.path))
                 elif (
                     entry.is_file()
-                    and os.path.splitext(entry.name)[1].lower() in ARTICLE_SUFFIXES
+                    and entry.name[entry.name.rfind(".") :].lower() in ARTICLE_SUFFIXES  # no dot: the last letter, never a suffix
                     and not entry.name.lower().startswith(_IGNORED_NAMES)
                 ):
                     try:
@@ -106,6 +109,28 @@ def discover(roots: Sequence[Path]) -> list[_Candidate]:
         for candidate in _walk(str(resolved), root.name):
             found.setdefault(candidate.key, candidate)
     return list(found.values())
+
+
+def _folders(roots: Sequence[Path]) -> list[str]:
+    """The resolved folders among ``roots`` (the store's file rows below them are the ones to check)."""
+    folders = []
+    for root in roots:
+        resolved = Path(root).expanduser().resolve()
+        if resolved.is_dir():
+            folders.append(str(resolved))
+    return folders
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while bulk records (no cycles) are built."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _unchanged(candidate: _Candidate, known: dict[str, FileState]) -> bool:
@@ -247,16 +272,27 @@ class Ingestor:
         """Bring the store and index up to date with the files under ``roots``."""
         async with self._lock:
             started = time.perf_counter()
-            candidates = await asyncio.to_thread(discover, roots)
-            known = await self._known_states(roots, candidates)
+            folders = _folders(roots)
+            with _gc_paused():  # hundreds of thousands of small records: cycle collection would rescan them all
+                candidates = await asyncio.to_thread(discover, roots)
+                known = await self.store.file_states(folders=folders) if folders else {}
+            prefixes = tuple(folder.rstrip("/") + "/" for folder in folders)
+            outside = [c.key for c in candidates if not c.key.startswith(prefixes)]  # single files, symlink targets
+            if outside:
+                known.update(await self.store.file_states(paths=outside))
             present = {c.key for c in candidates}
             run = _Run(
                 known=known,
                 removals=[path for path in known if path not in present],  # gone from a folder being scanned
                 add_limit=max(2_000, self.index.main_docs // 10),
             )
-            run.report.unchanged.extend(c.display for c in candidates if _unchanged(c, known))
-            candidates = [c for c in candidates if not _unchanged(c, known)]  # only these are opened
+            changed: list[_Candidate] = []  # only these are opened
+            for candidate in candidates:
+                if _unchanged(candidate, known):
+                    run.report.unchanged.append(candidate.display)
+                else:
+                    changed.append(candidate)
+            candidates = changed
             total = len(candidates)
             if progress:
                 progress(0, total)
@@ -278,23 +314,6 @@ class Ingestor:
             report.elapsed_s = time.perf_counter() - started
             log.info("ingest: %s in %.2fs", report.summary(), report.elapsed_s)
             return report
-
-    async def _known_states(self, roots: Sequence[Path], candidates: Sequence[_Candidate]) -> dict[str, FileState]:
-        """The stored state of every file below the scanned folders and of every candidate.
-
-        Scoped to ``roots``, so adding one file to a large store reads one row.
-        """
-        folders: list[str] = []
-        for root in roots:
-            resolved = Path(root).expanduser().resolve()
-            if resolved.is_dir():
-                folders.append(str(resolved))
-        known = await self.store.file_states(folders=folders) if folders else {}
-        prefixes = tuple(folder.rstrip("/") + "/" for folder in folders)
-        outside = [c.key for c in candidates if not c.key.startswith(prefixes)]  # single files, symlink targets
-        if outside:
-            known.update(await self.store.file_states(paths=outside))
-        return known
 
     async def _prepare_batches(self, batches: list[list[_Candidate]], known: dict[str, FileState], pool):
         """Yield ``(number, prepared)`` in order; with a pool, parse ahead while the store writes."""

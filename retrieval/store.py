@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 import aiosqlite
 
@@ -142,9 +143,11 @@ class StoryRow:
     passages: tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class FileState:
-    """What the store knows of an ingested file: its content hash, size and modification time."""
+class FileState(NamedTuple):
+    """What the store knows of an ingested file: its content hash, size and modification time.
+
+    A named tuple rather than a dataclass: a rescan builds one per stored file (150k at a million
+    passages), and tuples are built in C, ~10× faster."""
 
     sha256: str
     size: int
@@ -283,7 +286,7 @@ class Store:
         states: dict[str, FileState] = {}
         for sql, params in queries:
             async with self._db.execute(sql, params) as cursor:
-                states.update((path, FileState(sha, size, mtime)) for path, sha, size, mtime in await cursor.fetchall())
+                states.update((row[0], FileState._make(row[1:])) for row in await cursor.fetchall())
         return states
 
     async def touch_files(self, states: Sequence[tuple[str, FileState]]) -> None:
