@@ -3,9 +3,11 @@
 A segment stores, per term, its sorted document ids and a precomputed *impact*
 ``tf·(k1+1) / (tf + k1·(1 − b + b·dl/avgdl))``. The query-time weight is Lucene's always-positive
 IDF ``log(1 + (N − n + 0.5)/(n + 0.5))`` from collection-wide statistics, so segments can be
-combined (main + delta) without rebuilding. Top-k is exact: terms are taken rarest-impact first and,
-once the best possible score of the remaining terms cannot reach the current k-th score, those terms
-only rescore the surviving candidates (MaxScore pruning).
+combined (main + delta) without rebuilding. Top-k is exact: the shortest posting lists are walked
+first and, once the best possible score of the remaining terms cannot reach a lower bound of the k-th
+score (raised by fully scoring the best partial matches), those terms only rescore the surviving
+candidates (MaxScore pruning). Scores accumulate in float32 with a rounding allowance in every
+pruning decision; the final candidates are rescored exactly in float64.
 """
 
 from __future__ import annotations
