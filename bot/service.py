@@ -267,16 +267,9 @@ class NewsService:
 
     def _search_and_read(self, terms: Sequence[str] | dict[str, float], k: int) -> list[RankedPassage]:
         hits = self.index.search(terms, k)
-        return self._with_rows(hits, self.store.read_passages([pid for pid, _ in hits]))
-
-    @staticmethod
-    def _with_rows(hits: Sequence[tuple[int, float]], rows: dict[int, tuple[Passage, Story]]) -> list[RankedPassage]:
-        ranked = []
-        for pid, score in hits:
-            if pid in rows:  # a passage deleted since the index snapshot is simply skipped
-                passage, story = rows[pid]
-                ranked.append(RankedPassage(passage, story, score))
-        return ranked
+        rows = self.store.read_passages([pid for pid, _ in hits])
+        # a passage deleted since the index snapshot is simply skipped
+        return [RankedPassage(*rows[pid], score) for pid, score in hits if pid in rows]
 
     async def _ranked_on_day(
         self, date: DateMention, multipliers: dict[str, float], doc_freq: dict[str, int]

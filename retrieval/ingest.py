@@ -104,7 +104,8 @@ def discover(roots: Sequence[Path]) -> list[_Candidate]:
             raise IngestError(f"no such file or folder: {root}")
         resolved = root.resolve()
         if root.is_file():
-            found.setdefault(str(resolved), _Candidate(str(resolved), root.name))
+            stat = resolved.stat()
+            found.setdefault(str(resolved), _Candidate(str(resolved), root.name, stat.st_size, stat.st_mtime_ns))
             continue
         for candidate in _walk(str(resolved), root.name):
             found.setdefault(candidate.key, candidate)
@@ -197,9 +198,9 @@ class _Prepared:
 
 
 def _prepare(candidates: Sequence[_Candidate], known: dict[str, FileState], analyzer: Analyzer) -> _Prepared:
-    """Read, hash and parse files (runs in a worker thread or process).
+    """Read, hash and parse files that their listing showed changed (runs in a worker thread or process).
 
-    A file whose size and modification time match the store is unchanged without being read.
+    A file whose content hash matches the store is unchanged: only its new modification time is kept.
     """
     out = _Prepared()
     for candidate in candidates:
@@ -207,9 +208,6 @@ def _prepare(candidates: Sequence[_Candidate], known: dict[str, FileState], anal
         try:
             stat = os.stat(candidate.key)
             size = stat.st_size
-            if previous and previous.size == size and previous.mtime_ns == stat.st_mtime_ns:
-                out.unchanged.append(candidate)
-                continue
             if size > MAX_FILE_BYTES:
                 raise ParseError(f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
             with open(candidate.key, "rb") as handle:
