@@ -272,7 +272,11 @@ class Segment:
                     # documents this term just touched; exact (all candidates) only when that costs
                     # less than the next posting list would.
                     next_length = plan[step][3] - plan[step][2]
-                    live_ids, live_scores = (ids, updated) if deleted is None else (ids[~deleted[ids]], updated[~deleted[ids]])
+                    if deleted is None:
+                        live_ids, live_scores = ids, updated
+                    else:
+                        live = ~deleted[ids]
+                        live_ids, live_scores = ids[live], updated[live]
                     best = _best_positions(live_scores, max(_PROBE_DOCS, 4 * k))
                     live_ids, live_scores = live_ids[best], live_scores[best]
                     theta = max(theta, _LOWER * _kth_largest(live_scores, k))
@@ -298,10 +302,8 @@ class Segment:
                     touched.append(ids)
                     scores = acc[candidates]
                 else:  # few survivors: a binary search each
-                    pos = np.searchsorted(ids, candidates)
-                    pos[pos >= len(ids)] = len(ids) - 1
-                    hit = ids[pos] == candidates
-                    scores[hit] += self.impacts[start:end][pos[hit]] * weight
+                    hit, pos = _find(ids, candidates)
+                    scores[hit] += self.impacts[start:end][pos] * weight
                     acc[candidates[hit]] = scores[hit]  # keep the accumulator in step for a later pass
                 theta = max(theta, _LOWER * _kth_largest(scores, k))  # survivors' scores only grow
                 step += 1
@@ -317,7 +319,6 @@ class Segment:
             for ids in touched:
                 acc[ids] = 0.0
 
-
     def _exact_scores(self, docs: np.ndarray, plan: Sequence[tuple]) -> tuple[np.ndarray, np.ndarray]:
         """Sorted ``docs`` and their full float64 scores: a binary search per document and query term."""
         docs = np.sort(docs)
@@ -325,12 +326,19 @@ class Segment:
         if not len(docs):
             return docs, scores
         for _, weight, start, end in plan:
-            postings = self.doc_ids[start:end]
-            pos = np.searchsorted(postings, docs)
-            pos[pos >= len(postings)] = len(postings) - 1
-            hit = postings[pos] == docs
-            scores[hit] += self.impacts[start:end][pos[hit]].astype(np.float64) * weight
+            hit, pos = _find(self.doc_ids[start:end], docs)
+            scores[hit] += self.impacts[start:end][pos].astype(np.float64) * weight
         return docs, scores
+
+
+def _find(postings: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which of the sorted ``docs`` occur in a sorted posting list (a mask), and their positions in it."""
+    if not len(postings):
+        return np.zeros(len(docs), dtype=bool), np.empty(0, dtype=np.intp)
+    pos = np.searchsorted(postings, docs)
+    pos[pos >= len(postings)] = len(postings) - 1
+    hit = postings[pos] == docs
+    return hit, pos[hit]
 
 
 def _best_positions(values: np.ndarray, at_least: int) -> np.ndarray:

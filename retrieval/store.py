@@ -208,10 +208,10 @@ class Store:
         self.path = path
         self._db = db
         self.reset = reset
+        """True when an older layout was found and the articles must be ingested again."""
         self._readers = threading.local()
         self._reader_connections: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
-        """True when an older layout was found and the articles must be ingested again."""
 
     @classmethod
     async def open(cls, path: Path) -> Store:
@@ -489,9 +489,9 @@ class Store:
 
     async def story_passages(self, story_id: int) -> list[Passage]:
         async with self._db.execute(
-            "SELECT id, story_id, ordinal, text, terms FROM passages WHERE story_id = ? ORDER BY ordinal", (story_id,)
+            "SELECT id, story_id, ordinal, text FROM passages WHERE story_id = ? ORDER BY ordinal", (story_id,)
         ) as cursor:
-            return [_passage(row) for row in await cursor.fetchall()]
+            return [Passage(*row) for row in await cursor.fetchall()]
 
     async def leading_passages(self, story_ids: Sequence[int], per_story: int = 3) -> dict[int, list[Passage]]:
         """The first ``per_story`` passages of each story, in one query (story id → passages in order)."""
