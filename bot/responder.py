@@ -8,12 +8,13 @@ from __future__ import annotations
 import math
 import re
 import statistics
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from retrieval.analyzer import Analyzer
 from retrieval.models import Passage, RankedPassage, Story
-from retrieval.passages import split_sentences
+from retrieval.passages import decode_terms, split_sentences
 from retrieval.text import title_key
 
 MAX_SENTENCES = 5
@@ -217,8 +218,9 @@ class _Candidate:
     hit: RankedPassage
 
 
-def _coverage(terms: frozenset[str], weights: Mapping[str, float], total: float) -> float:
-    return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
+def _coverage(terms: frozenset[str], weights: Sequence[tuple[str, float]], total: float) -> float:
+    """The share of the question's weight that ``terms`` cover."""
+    return sum(w for t, w in weights if t in terms) / total if total else 0.0
 
 
 def _recency_key(story: Story) -> float:
@@ -232,10 +234,11 @@ def passage_sentences(hit: RankedPassage, analyzer: Analyzer) -> tuple[frozenset
     re-analyzed; a passage without them is split and analyzed here.
     """
     passage = hit.passage
-    if passage.line_terms is not None and passage.title_terms is not None:
+    if passage.terms is not None:
+        stored = decode_terms(passage.terms)
         lines = passage.text.split("\n")
-        if len(lines) == len(passage.line_terms):
-            return passage.title_terms, [(line, terms) for line, terms in zip(lines, passage.line_terms) if line]
+        if len(lines) == len(stored.lines):
+            return stored.title, [(line, terms) for line, terms in zip(lines, stored.lines) if line]
     title_terms = frozenset(analyzer.terms(hit.story.title))
     return title_terms, [(sentence, frozenset(analyzer.terms(sentence))) for sentence in split_sentences(passage.text)]
 
@@ -261,6 +264,7 @@ def compose_answer(
                       reason=f"The coverage doesn't say: nothing in the {searched} stories matches that question. {hint}")
 
     top_score = ranked[0].score or 1.0
+    weights = tuple(signal.weights.items())
     candidates: list[_Candidate] = []
     best_passage_coverage = 0.0
     seen_stories: list[str] = []
@@ -273,22 +277,22 @@ def compose_answer(
             break
         title_terms, sentence_terms = passage_sentences(hit, analyzer)
         passage_terms = frozenset().union(*(terms for _, terms in sentence_terms))
-        story_terms[hit.story.key] = story_terms.get(hit.story.key, frozenset()) | passage_terms | title_terms
-        passage_coverage = _coverage(passage_terms | title_terms, signal.weights, total)
+        around = passage_terms | title_terms  # what the passage and its headline name
+        story_terms[hit.story.key] = story_terms.get(hit.story.key, frozenset()) | around
+        passage_coverage = _coverage(around, weights, total)
         best_passage_coverage = max(best_passage_coverage, passage_coverage)
         story_coverage[hit.story.key] = max(story_coverage.get(hit.story.key, 0.0), passage_coverage)
-        if signal.subjects and not signal.subjects & (passage_terms | title_terms):
+        if signal.subjects and not signal.subjects & around:
             continue  # a passage of a story that names none of the question's subjects answers another question
         rank_bonus = 0.25 * (hit.score / top_score)
         tie_break = 1e-3 * ((hit.story.quality or 0) / 100) + 1e-12 * _recency_key(hit.story)
+        title_weights = tuple((t, w) for t, w in weights if t in title_terms)
         for sentence, terms in sentence_terms:
-            if len(sentence.split()) < MIN_SENTENCE_WORDS:
+            coverage = _coverage(terms, weights, total)
+            if coverage <= 0 or len(sentence.split()) < MIN_SENTENCE_WORDS:
                 continue
             # the story's title gives context to its sentences, counted at a discount
-            coverage = _coverage(terms, signal.weights, total)
-            context = 0.3 * _coverage(title_terms - terms, signal.weights, total)
-            if coverage <= 0:
-                continue
+            context = 0.3 * (sum(w for t, w in title_weights if t not in terms) / total)
             score = coverage + context + rank_bonus + tie_break
             if sentence == hit.story.title:  # the headline: quotable, but a body sentence says more
                 score *= HEADLINE_DISCOUNT
@@ -296,8 +300,8 @@ def compose_answer(
                 score *= PLACE_BONUS  # "where did …": a sentence that names a place or venue
             if signal.subjects:  # a sentence that names none of the question's subjects answers another question
                 # a subject named by the sentence's own passage or headline still frames it, at a discount
-                around = len(signal.subjects & (passage_terms | title_terms) - terms)
-                named = (len(signal.subjects & terms) + 0.5 * around) / len(signal.subjects)
+                framing = len(signal.subjects & around - terms)
+                named = (len(signal.subjects & terms) + 0.5 * framing) / len(signal.subjects)
                 score *= 0.5 + 0.5 * named
             candidates.append(_Candidate(sentence, terms, coverage, score, hit))
 
@@ -396,12 +400,16 @@ def _select(candidates: list[_Candidate], signal: QuerySignal) -> list[_Candidat
         best = pool[0].score
         pool.sort(key=lambda c: (c.score < 0.8 * best, -_recency_key(c.hit.story), -c.score))
     best_score = pool[0].score
+    quoted_per_story: Counter[str] = Counter()
+
+    def adjusted(c: _Candidate) -> float:
+        return c.score * SAME_STORY_PENALTY ** quoted_per_story[c.hit.story.key]
+
+    stale = not signal.recency  # the pool's order no longer reflects the same-story penalties
     while pool and len(chosen) < MAX_SENTENCES:
-        def adjusted(c: _Candidate) -> float:
-            penalty = SAME_STORY_PENALTY ** sum(1 for x in chosen if x.hit.story.key == c.hit.story.key)
-            return c.score * penalty
-        if not signal.recency or chosen:
+        if stale:
             pool.sort(key=lambda c: -adjusted(c))
+            stale = False
         candidate = pool.pop(0)
         key = title_key(candidate.text)
         if key in seen_text:
@@ -420,6 +428,8 @@ def _select(candidates: list[_Candidate], signal: QuerySignal) -> list[_Candidat
                 break
             continue
         chosen.append(candidate)
+        quoted_per_story[candidate.hit.story.key] += 1
+        stale = True
         seen_text.add(key)
         used_chars += extra
     return chosen

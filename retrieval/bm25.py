@@ -37,6 +37,10 @@ _PROBE_MIN_POSTINGS = 4_096
 """Probe before walking a posting list longer than this."""
 _WALK_RATIO = 16
 """Rescore survivors by walking a posting list when they number more than 1/_WALK_RATIO of its length."""
+_SAMPLE = 2_048
+"""Sample size for estimating a top-n cut-off (see ``_best_positions``)."""
+_RESET_SHARE = 32
+"""Zero the whole accumulator when a search touched more than 1/_RESET_SHARE of it."""
 _ARRAYS = ("vocab", "offsets", "doc_ids", "impacts", "max_impact", "doc_keys", "doc_lengths")
 
 
@@ -229,6 +233,14 @@ class Segment:
             self._local.scratch = scratch
         return scratch
 
+    def _marks(self) -> np.ndarray:
+        """This thread's document bitmap (one byte each), all False between uses."""
+        marks = getattr(self._local, "marks", None)
+        if marks is None:
+            marks = np.zeros(self.n_docs, dtype=bool)
+            self._local.marks = marks
+        return marks
+
     def search(
         self, query: Sequence[QueryTerm], k: int, *, deleted: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -250,17 +262,23 @@ class Segment:
         n_candidates = 0
         theta = 0.0
         step = 0
+        gathered, gathered_at = None, -1  # every candidate's partial score, as of that step
         try:
             while step < len(plan):
                 if n_candidates >= k and remaining_ub[step] < theta:
                     break
                 _, weight, start, end = plan[step]
                 ids = self.doc_ids[start:end]
-                before = acc[ids]
-                updated = before + self.impacts[start:end] * weight
-                acc[ids] = updated
-                fresh = ids[before == 0.0]
                 touched.append(ids)
+                if step == 0:  # the accumulator is all zeros: every document is new
+                    updated = self.impacts[start:end] * np.float32(weight)
+                    acc[ids] = updated
+                    fresh = ids
+                else:
+                    before = acc[ids]
+                    updated = before + self.impacts[start:end] * np.float32(weight)
+                    acc[ids] = updated
+                    fresh = ids[before == 0.0]
                 if deleted is not None:
                     fresh = fresh[~deleted[fresh]]
                 if len(fresh):
@@ -277,29 +295,44 @@ class Segment:
                     else:
                         live = ~deleted[ids]
                         live_ids, live_scores = ids[live], updated[live]
-                    best = _best_positions(live_scores, max(_PROBE_DOCS, 4 * k))
+                    best = np.sort(_best_positions(live_scores, max(_PROBE_DOCS, 4 * k)))  # ids stay sorted
                     live_ids, live_scores = live_ids[best], live_scores[best]
                     theta = max(theta, _LOWER * _kth_largest(live_scores, k))
                     if remaining_ub[step] >= theta and next_length > _PROBE_MIN_POSTINGS:
-                        # Before walking a long list: fully score the best partial matches so far.
-                        # Their k-th full score often already rules the long lists out.
-                        theta = max(theta, _kth_largest(self._exact_scores(live_ids, plan)[1], k))
+                        # Before walking a long list: complete the best partial matches so far with
+                        # the terms not walked yet. Their k-th score often already rules those out.
+                        theta = max(theta, _kth_largest(
+                            self._partial_scores(live_ids, plan[step:], _LOWER * live_scores), k
+                        ))
                     if remaining_ub[step] >= theta and n_candidates <= 2 * next_length:
-                        theta = max(theta, _LOWER * _kth_largest(acc[np.concatenate(fresh_parts)], k))
+                        gathered = acc[np.concatenate(fresh_parts)]
+                        theta = max(theta, _LOWER * _kth_largest(gathered, k))
+                        gathered_at = step
             candidates = np.concatenate(fresh_parts) if fresh_parts else np.empty(0, np.int32)
-            scores = acc[candidates]
-            if step < len(plan):
-                theta = max(theta, _LOWER * _kth_largest(scores, k))
+            if gathered_at == step:  # nothing walked since the last gather: reuse it
+                scores = gathered
+            else:
+                scores = acc[candidates]
+                if step < len(plan):
+                    theta = max(theta, _LOWER * _kth_largest(scores, k))
             # Remaining terms cannot lift an unseen document into the top k: rescore survivors only.
             for _, weight, start, end in plan[step:]:
-                survivors = scores * _UPPER + remaining_ub[step] >= theta
-                candidates, scores = candidates[survivors], scores[survivors]
+                floor = (theta - remaining_ub[step]) / _UPPER  # the least partial score that can still reach θ
+                if floor > 0.0:
+                    survivors = scores >= floor
+                    candidates, scores = candidates[survivors], scores[survivors]
                 if not len(candidates):
                     break
                 ids = self.doc_ids[start:end]
                 if len(candidates) * _WALK_RATIO > len(ids):  # many survivors: one pass over the list is cheaper
-                    acc[ids] += self.impacts[start:end] * weight
-                    touched.append(ids)
+                    marks = self._marks()  # the survivors as a bitmap: the pass reads bytes, writes only hits
+                    marks[candidates] = True
+                    try:
+                        present = marks[ids]
+                    finally:
+                        marks[candidates] = False
+                    hits = ids[present]  # all survivors, so the accumulator is reset with the walked lists
+                    acc[hits] += self.impacts[start:end][present] * weight
                     scores = acc[candidates]
                 else:  # few survivors: a binary search each
                     hit, pos = _find(ids, candidates)
@@ -308,7 +341,7 @@ class Segment:
                 theta = max(theta, _LOWER * _kth_largest(scores, k))  # survivors' scores only grow
                 step += 1
             if len(candidates) > k:  # every candidate that float32 rounding could place in the top k
-                candidates = candidates[scores * _UPPER >= _LOWER * _kth_largest(scores, k)]
+                candidates = candidates[scores >= _LOWER * _kth_largest(scores, k) / _UPPER]
             candidates, scores = self._exact_scores(candidates, plan)
             if len(candidates) > k:
                 top = np.argpartition(-scores, k - 1)[:k]
@@ -316,19 +349,27 @@ class Segment:
             order = np.lexsort((candidates, -scores))
             return np.asarray(self.doc_keys[candidates[order]], dtype=np.int64), scores[order]
         finally:
-            for ids in touched:
-                acc[ids] = 0.0
+            if sum(len(ids) for ids in touched) > len(acc) // _RESET_SHARE:
+                acc.fill(0.0)  # one sequential pass beats scattered writes to most of the buffer
+            else:
+                for ids in touched:
+                    acc[ids] = 0.0
 
     def _exact_scores(self, docs: np.ndarray, plan: Sequence[tuple]) -> tuple[np.ndarray, np.ndarray]:
         """Sorted ``docs`` and their full float64 scores: a binary search per document and query term."""
         docs = np.sort(docs)
-        scores = np.zeros(len(docs), dtype=np.float64)
+        return docs, self._partial_scores(docs, plan, np.zeros(len(docs), dtype=np.float64))
+
+    def _partial_scores(self, docs: np.ndarray, plan: Sequence[tuple], base: np.ndarray) -> np.ndarray:
+        """``base`` plus the float64 scores of ``docs`` (sorted: the binary searches then walk forward)
+        for the planned terms."""
+        scores = base.astype(np.float64)
         if not len(docs):
-            return docs, scores
+            return scores
         for _, weight, start, end in plan:
             hit, pos = _find(self.doc_ids[start:end], docs)
             scores[hit] += self.impacts[start:end][pos].astype(np.float64) * weight
-        return docs, scores
+        return scores
 
 
 def _find(postings: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -343,16 +384,25 @@ def _find(postings: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 def _best_positions(values: np.ndarray, at_least: int) -> np.ndarray:
     """Positions of the largest values: every value above a cut-off, at least ``at_least`` of them
-    (all if there are fewer). A linear filter first, so a full partition is never needed."""
-    if len(values) <= at_least:
-        return np.arange(len(values))
-    cut = float(values.max()) * 0.5
-    while True:
-        chosen = np.flatnonzero(values >= cut)
-        if len(chosen) >= at_least or cut <= 0.0:
-            break
-        cut = cut * 0.5 if cut > 1e-6 else 0.0
-    if len(chosen) > 4 * at_least:  # too many at this cut-off: keep the best of them
+    (all if there are fewer). The cut-off comes from an evenly spaced sample, so neither a full
+    partition nor a second pass is usually needed."""
+    n = len(values)
+    if n <= at_least:
+        return np.arange(n)
+    chosen = None
+    stride = n // _SAMPLE
+    if stride > 1:
+        sample = values[::stride]
+        # about 2·at_least values expected above the cut-off (and never fewer than 4 sampled ones)
+        rank = len(sample) - 1 - max((2 * at_least) // stride, 4)
+        if rank > 0:
+            cut = np.partition(sample, rank)[rank]
+            chosen = np.flatnonzero(values >= cut)
+            if len(chosen) < at_least:
+                chosen = None  # an unlucky sample: fall back to the full partition
+    if chosen is None:
+        return np.argpartition(-values, at_least - 1)[:at_least]
+    if len(chosen) > 4 * at_least:  # ties at the cut-off: keep the best of them
         chosen = chosen[np.argpartition(-values[chosen], at_least - 1)[:at_least]]
     return chosen
 

@@ -74,10 +74,9 @@ class Passage:
     story_id: int
     ordinal: int
     text: str
-    title_terms: frozenset[str] | None = field(default=None, compare=False, repr=False)
-    """The story title's analyzed terms, when read with the passage (None: not loaded)."""
-    line_terms: tuple[frozenset[str], ...] | None = field(default=None, compare=False, repr=False)
-    """Analyzed terms of each line of ``text`` (one sentence a line), when read with the passage."""
+    terms: str | None = field(default=None, compare=False, repr=False)
+    """The analyzed terms stored at ingest (``retrieval.passages.encode_terms``), when read with the
+    passage (None: not loaded). Decoded only where used, by ``decode_terms``."""
 
 
 @dataclass(frozen=True, slots=True)

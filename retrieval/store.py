@@ -20,7 +20,6 @@ from typing import NamedTuple
 import aiosqlite
 
 from .models import Facet, Passage, Story, StoryKind
-from .passages import decode_terms
 
 log = logging.getLogger(__name__)
 
@@ -192,9 +191,8 @@ def _story(row: Sequence) -> Story:
 
 
 def _passage(row: Sequence) -> Passage:
-    """A passage from ``id, story_id, ordinal, text, terms`` (the terms decoded per line)."""
-    terms = decode_terms(row[4])
-    return Passage(row[0], row[1], row[2], row[3], title_terms=terms.title, line_terms=terms.lines)
+    """A passage from ``id, story_id, ordinal, text, terms``."""
+    return Passage(row[0], row[1], row[2], row[3], terms=row[4])
 
 
 def _now() -> str:

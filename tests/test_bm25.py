@@ -9,6 +9,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from retrieval import bm25
 from retrieval.bm25 import Segment, idf, idf_weights
 from retrieval.index import LiveIndex
 
@@ -51,6 +52,69 @@ def test_top_k_equals_brute_force_on_a_zipfian_corpus():
         assert set(keys.tolist()) == set(expected.tolist()) or np.allclose(
             np.sort(reference[keys]), np.sort(reference[expected]), atol=1e-9
         )
+
+
+def _dense_scores(segment: Segment, query) -> np.ndarray:
+    """Every document's score from the segment's own impacts, in float64: the pruning's reference."""
+    scores = np.zeros(segment.n_docs)
+    for qt in query:
+        index = segment.term_index(qt.term)
+        start, end = int(segment.offsets[index]), int(segment.offsets[index + 1])
+        scores[segment.doc_ids[start:end]] += segment.impacts[start:end].astype(np.float64) * qt.weight
+    return scores
+
+
+@pytest.mark.parametrize(
+    "tuning",
+    [
+        {},  # as shipped
+        # tiny thresholds: every query probes, samples its cut-offs, walks survivors through the bitmap
+        # and zeroes the whole accumulator
+        {"_PROBE_MIN_POSTINGS": 8, "_PROBE_DOCS": 16, "_SAMPLE": 32, "_WALK_RATIO": 1_000, "_RESET_SHARE": 1_000},
+        # the other way round: survivors are always found by binary search, resets are scattered
+        {"_PROBE_MIN_POSTINGS": 8, "_PROBE_DOCS": 4, "_SAMPLE": 8, "_WALK_RATIO": 1, "_RESET_SHARE": 1},
+    ],
+    ids=["shipped", "bitmap-walks", "binary-searches"],
+)
+def test_pruned_top_k_is_exact_whatever_the_tuning(monkeypatch, tuning):
+    for name, value in tuning.items():
+        monkeypatch.setattr(bm25, name, value)
+    rng = random.Random(11)
+    vocab = [f"t{i}" for i in range(300)]
+    weights = [1 / (i + 1) ** 0.8 for i in range(300)]  # flat enough that many queries have only common terms
+    docs = [rng.choices(vocab, weights, k=rng.randint(5, 40)) for _ in range(4_000)]
+    segment = Segment.build(enumerate(docs))
+    deleted = np.zeros(len(docs), dtype=bool)
+    deleted[rng.sample(range(len(docs)), 200)] = True
+    df = {t: segment.doc_freq(t) for t in vocab}
+    for trial in range(120):
+        query = idf_weights(rng.choices(vocab[:60], k=rng.randint(1, 8)), len(docs), df)
+        k = rng.choice([1, 10, 20, 50])
+        mask = deleted if trial % 2 else None
+        keys, scores = segment.search(query, k, deleted=mask)
+        reference = _dense_scores(segment, query)
+        if mask is not None:
+            reference[mask] = 0.0
+        expected = np.lexsort((np.arange(len(docs)), -reference))[:k]
+        expected = expected[reference[expected] > 0]
+        assert np.allclose(scores, reference[expected], rtol=0, atol=1e-9), trial
+        assert keys.tolist() == expected.tolist() or np.allclose(reference[keys], reference[expected], atol=1e-9)
+        assert not segment._scratch().any() and not segment._marks().any()  # scratch left clean for the next search
+
+
+def test_best_positions_always_hold_the_largest_values():
+    rng = np.random.default_rng(3)
+    for size, at_least in [(10, 20), (500, 16), (50_000, 10), (50_000, 256), (9_000, 256)]:
+        for values in (
+            rng.random(size, dtype=np.float32),
+            rng.integers(0, 4, size).astype(np.float32),  # heavy ties
+            np.sort(rng.random(size, dtype=np.float32)),  # sorted: a strided sample sees only one end well
+        ):
+            chosen = bm25._best_positions(values, at_least)
+            assert len(chosen) >= min(size, at_least) and len(set(chosen.tolist())) == len(chosen)
+            kth = np.sort(values)[::-1][min(size, at_least) - 1]
+            assert (values[chosen] >= kth).sum() >= min(size, at_least)
+            assert bm25._kth_largest(values, min(size, at_least)) == kth
 
 
 def test_deleted_documents_never_come_back():
