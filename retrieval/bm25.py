@@ -31,7 +31,7 @@ _FORMAT = 1
 _ROUNDING = 1e-4
 """Relative allowance for float32 accumulation error (≤ ~30 additions: ~2e-6) in pruning decisions."""
 _LOWER, _UPPER = 1 - _ROUNDING, 1 + _ROUNDING
-_PROBE_DOCS = 256
+_PROBE_DOCS = 128
 """How many of the best partial matches are scored fully before walking a long posting list."""
 _PROBE_MIN_POSTINGS = 4_096
 """Probe before walking a posting list longer than this."""
@@ -304,7 +304,7 @@ class Segment:
                         theta = max(theta, _kth_largest(
                             self._partial_scores(live_ids, plan[step:], _LOWER * live_scores), k
                         ))
-                    if remaining_ub[step] >= theta and n_candidates <= 2 * next_length:
+                    if remaining_ub[step] >= theta and n_candidates <= next_length // 2:
                         gathered = acc[np.concatenate(fresh_parts)]
                         theta = max(theta, _LOWER * _kth_largest(gathered, k))
                         gathered_at = step
