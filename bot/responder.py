@@ -287,8 +287,9 @@ def compose_answer(
         rank_bonus = 0.25 * (hit.score / top_score)
         tie_break = 1e-3 * ((hit.story.quality or 0) / 100) + 1e-12 * _recency_key(hit.story)
         title_weights = tuple((t, w) for t, w in weights if t in title_terms)
+        passage_weights = tuple((t, w) for t, w in weights if t in passage_terms)  # same order: same sums
         for sentence, terms in sentence_terms:
-            coverage = _coverage(terms, weights, total)
+            coverage = _coverage(terms, passage_weights, total)
             if coverage <= 0 or len(sentence.split()) < MIN_SENTENCE_WORDS:
                 continue
             # the story's title gives context to its sentences, counted at a discount
