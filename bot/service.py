@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1_000
 RETRIEVE_PASSAGES = 20
+INLINE_SEARCH_POSTINGS = 500_000
+"""A question whose terms have at most this many postings in all is searched on the event loop: a few
+milliseconds at 1M passages, far below what the gateway notices (discord.py warns when its heartbeat is
+blocked for seconds). Longer searches go to a worker thread."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +231,7 @@ class NewsService:
         answer = await self._answer_for_day(question, date, context, searched) if date else None
         if answer is None:  # no date named, or nothing published that day: the text may still name it
             query = self._query(question, context)
-            ranked = await self._ranked(query.multipliers)
+            ranked = await self._ranked(query.multipliers, postings=sum(query.doc_freq.values()))
             answer = compose_answer(question, query.signal, ranked, self.analyzer, searched=searched)
             if date is not None and answer.abstained:
                 answer = replace(answer, reason=(
@@ -261,8 +265,13 @@ class NewsService:
             return compose_answer(question, query.signal, ranked, self.analyzer, searched=searched)
         return compose_digest(question, ranked, searched=searched, day=date.label)  # "what happened on June 11?"
 
-    async def _ranked(self, multipliers: dict[str, float], k: int = RETRIEVE_PASSAGES) -> list[RankedPassage]:
-        """Search and read the passages in one worker-thread trip (the event loop stays free)."""
+    async def _ranked(
+        self, multipliers: dict[str, float], k: int = RETRIEVE_PASSAGES, *, postings: int | None = None
+    ) -> list[RankedPassage]:
+        """Search and read the passages: on the event loop when the query's posting lists are short
+        (a few milliseconds at most; a thread hop would cost a fifth of that), else in a worker thread."""
+        if postings is not None and postings <= INLINE_SEARCH_POSTINGS:
+            return self._search_and_read(multipliers, k)
         return await asyncio.to_thread(self._search_and_read, multipliers, k)
 
     def _search_and_read(self, terms: Sequence[str] | dict[str, float], k: int) -> list[RankedPassage]:
