@@ -295,7 +295,9 @@ def render(out: dict) -> str:
             f"- add one article: {_fmt(nb.get('add_one_s'), '.3f', ' s')}"
             + (f" = {100 * nb['add_one_s'] / build:.2f}% of the full ingest, {100 * nb['add_one_s'] / rebuild:.1f}% of an index rebuild"
                if build and rebuild and nb.get('add_one_s') else "")
-            + f"; answerable: {nb.get('add_answerable')}, index rebuilt: {nb.get('add_rebuilt_index')}",
+            + f"; top hit is the new passage: {nb.get('add_top_hit_is_new')}, the answer cites it: "
+            f"{nb.get('add_answerable')} (names the inventor: {nb.get('add_answer_names_inventor')}), "
+            f"index rebuilt: {nb.get('add_rebuilt_index')}",
             f"- `ask` end to end (in-process, retrieve 20, hydrate, compose; median of 3 sweeps): p50 {_fmt(ask.get('p50_ms'), '.2f', ' ms')}, "
             f"p95 {_fmt(ask.get('p95_ms'), '.2f', ' ms')}"
             + (f" = {ask['p95_ms'] / nb['p50_ms']:.1f}× the retrieval p50" if ask.get("p95_ms") and nb.get("p50_ms") else "")

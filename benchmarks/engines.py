@@ -295,13 +295,15 @@ async def newsbot_serve(work: Path) -> dict:
         add_s = time.perf_counter() - started
         hits = _search_terms(service.index, analyzer.terms("Who invented the Zorblatt quantum kettle?"))
         answer = await service.ask("Who invented the Zorblatt quantum kettle?")
-        found = bool(hits) and any("Quillfeather" in s for s in (getattr(x, "text", str(x)) for x in answer.sentences))
+        new_ids = {pid for pid, _ in hits if pid > index.watermark}  # delta passages: the new article's
         add = {
             "add_one_s": add_s,
             "add_rebuilt_index": report.index_rebuilt,
             "add_passages": service.index.n_docs - before,
-            "add_answerable": found or bool(hits),
-            "add_answer_cites_it": found,
+            "add_top_hit_is_new": bool(hits) and hits[0][0] in new_ids,
+            # answerable: the answer quotes and cites the new article
+            "add_answerable": any(Path(c.story.source_file) == article.resolve() for c in answer.citations),
+            "add_answer_names_inventor": any("Quillfeather" in s.text for s in answer.sentences),
         }
         # Leave the store as it was: remove the article again (tombstones/delta, no rebuild).
         article.unlink()

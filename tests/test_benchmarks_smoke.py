@@ -55,7 +55,8 @@ def test_compare_smoke_run(tmp_path: Path) -> None:
     assert "Ratios" in table and "Top-10 agreement" in table
     result = json.loads(out_json.read_text())
     newsbot = result["engines"]["newsbot"]
-    assert newsbot["passages"] > 1000 and newsbot["add_answerable"] and not newsbot["add_rebuilt_index"]
+    assert newsbot["passages"] > 1000 and newsbot["add_answerable"] and newsbot["add_top_hit_is_new"]
+    assert not newsbot["add_rebuilt_index"]
     agreement = result["agreement"]["engines"]
     # The bot's index is exact BM25: the same top-10 as brute force (up to equal scores).
     assert agreement["newsbot"]["top10_up_to_ties"] == 1.0
