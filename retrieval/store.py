@@ -468,8 +468,8 @@ class Store:
     def read_passages(self, ids: Sequence[int]) -> dict[int, tuple[Passage, Story]]:
         """Passages and their stories by passage id (missing ids are simply absent).
 
-        Synchronous, on the calling thread's own read-only connection: ``ask`` runs it in the same
-        worker thread as the search, so reading and decoding stay off the event loop in one trip."""
+        Synchronous, on the calling thread's own read-only connection: ``ask`` runs it right after the
+        search, in the same thread (a worker thread for long searches)."""
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
