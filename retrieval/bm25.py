@@ -271,12 +271,12 @@ class Segment:
                 ids = self.doc_ids[start:end]
                 touched.append(ids)
                 if step == 0:  # the accumulator is all zeros: every document is new
-                    updated = self.impacts[start:end] * np.float32(weight)
+                    updated = self.impacts[start:end] * weight
                     acc[ids] = updated
                     fresh = ids
                 else:
                     before = acc[ids]
-                    updated = before + self.impacts[start:end] * np.float32(weight)
+                    updated = before + self.impacts[start:end] * weight
                     acc[ids] = updated
                     fresh = ids[before == 0.0]
                 if deleted is not None:
