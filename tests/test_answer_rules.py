@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.responder import has_answer_type
 from bot.service import NewsService
 from bot.settings import Settings
 from retrieval.analyzer import Analyzer
@@ -103,3 +104,21 @@ async def test_names_never_mentioned_together_are_not_answered(tmp_path):
         assert not (await service.ask("Who is the CEO of Provance?")).abstained
     finally:
         await service.close()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names_a_number"),
+    [
+        ("Police ran 2,000 searches.", True),
+        ("Two-thirds of the force used it.", True),
+        ("HUNDREDS of officers signed up.", True),
+        ("A dozen cities banned it.", True),
+        ("The contract ran for years.", False),
+        ("Someone phoned the office.", False),  # "one" inside a word is not a number
+        ("It was a twentyfold increase.", False),
+        ("The vote_one flag was set.", False),  # word characters on both sides
+    ],
+)
+def test_a_count_question_needs_a_sentence_that_names_a_number(sentence, names_a_number):
+    assert has_answer_type(sentence, "count") is names_a_number
+    assert has_answer_type(sentence, None) is True
