@@ -266,13 +266,14 @@ class NewsService:
         return compose_digest(question, ranked, searched=searched, day=date.label)  # "what happened on June 11?"
 
     async def _ranked(
-        self, multipliers: dict[str, float], k: int = RETRIEVE_PASSAGES, *, postings: int | None = None
+        self, terms: Sequence[str] | dict[str, float], k: int = RETRIEVE_PASSAGES, *, postings: int | None = None
     ) -> list[RankedPassage]:
-        """Search and read the passages: on the event loop when the query's posting lists are short
-        (a few milliseconds at most; a thread hop would cost a fifth of that), else in a worker thread."""
+        """Search and read the passages: on the event loop when the query's posting lists are known to
+        be short (a few milliseconds at most; a thread hop would cost a fifth of that), else in a worker
+        thread."""
         if postings is not None and postings <= INLINE_SEARCH_POSTINGS:
-            return self._search_and_read(multipliers, k)
-        return await asyncio.to_thread(self._search_and_read, multipliers, k)
+            return self._search_and_read(terms, k)
+        return await asyncio.to_thread(self._search_and_read, terms, k)
 
     def _search_and_read(self, terms: Sequence[str] | dict[str, float], k: int) -> list[RankedPassage]:
         hits = self.index.search(terms, k)
@@ -311,7 +312,7 @@ class NewsService:
         wanted = offset + limit
         k = max(RETRIEVE_PASSAGES, wanted * 4)
         while True:
-            ranked = await asyncio.to_thread(self._search_and_read, terms, k)
+            ranked = await self._ranked(terms, k)
             results: dict[str, SearchResult] = {}
             for hit in ranked:
                 results.setdefault(hit.story.key, SearchResult(hit.story, hit.passage.text, hit.score))

@@ -478,11 +478,14 @@ class Store:
             f" JOIN stories s ON s.id = p.story_id WHERE p.id IN ({marks})",
             tuple(ids),
         ).fetchall()
+        found: dict[int, tuple[Passage, Story]] = {}
         stories: dict[int, Story] = {}  # passages of one story share its Story
-        return {
-            row[0]: (_passage(row[:5]), stories.get(row[1]) or stories.setdefault(row[1], _story(row[5:])))
-            for row in rows
-        }
+        for row in rows:
+            story = stories.get(row[1])
+            if story is None:
+                story = stories[row[1]] = _story(row[5:])
+            found[row[0]] = (_passage(row[:5]), story)
+        return found
 
     async def story(self, story_id: int) -> Story | None:
         async with self._db.execute(f"SELECT {_STORY_COLUMNS} FROM stories WHERE id = ?", (story_id,)) as cursor:
