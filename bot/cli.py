@@ -71,10 +71,12 @@ def _story_json(story) -> dict:
 
 @asynccontextmanager
 async def _session(
-    settings: Settings, *, ingest: bool = True, require_stories: bool = True
+    settings: Settings, *, ingest: bool = True, require_stories: bool = True, compile_search: bool = False
 ) -> AsyncIterator[NewsService]:
     """An open service (seeds ingested first unless ``ingest`` is False), closed afterwards."""
-    service = await NewsService.open(settings, ingest=ingest and settings.rescan, progress=ProgressBar())
+    service = await NewsService.open(
+        settings, ingest=ingest and settings.rescan, compile_search=compile_search, progress=ProgressBar()
+    )
     try:
         if require_stories and await service.story_count() == 0:
             where = ", ".join(str(p) for p in settings.seeds)
@@ -137,7 +139,7 @@ async def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
-    async with _session(settings) as service:
+    async with _session(settings, compile_search=True) as service:
         history: list[str] = []
         print(f"newsbot chat — {await service.story_count()} stories. Ask a question; 'quit' to leave.")
         while True:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from retrieval import kernels
 from retrieval.analyzer import Analyzer
 from retrieval.index import LiveIndex
 from retrieval.ingest import Ingestor, Progress
@@ -34,6 +35,9 @@ INLINE_SEARCH_POSTINGS = 500_000
 """A question whose terms have at most this many postings in all is searched on the event loop: a few
 milliseconds at 1M passages, far below what the gateway notices (discord.py warns when its heartbeat is
 blocked for seconds). Longer searches go to a worker thread."""
+COMPILE_MIN_PASSAGES = 20_000
+"""A long-running process compiles the search kernels (in the background) once the index holds this many
+passages; below it, posting lists are too short for compiling to pay."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,16 +149,21 @@ class NewsService:
         self.ingestor = Ingestor(store, index, analyzer)
         self.rescan_task: asyncio.Task[IngestReport | None] | None = None
         """The background rescan started by ``open(..., background=True)``, if any."""
+        self.compile_task: asyncio.Task[bool] | None = None
+        """The background compile started by ``open(..., compile_search=True)``, if any."""
         self._story_count: int | None = None
 
     @classmethod
     async def open(
-        cls, settings: Settings, *, ingest: bool = True, background: bool = False, progress: Progress | None = None
+        cls, settings: Settings, *, ingest: bool = True, background: bool = False, compile_search: bool = False,
+        progress: Progress | None = None,
     ) -> NewsService:
         """Open the store and the persisted index, then (by default) ingest the configured seeds.
 
         With ``background``, a store that already holds stories answers at once while the seeds are
         rescanned by :attr:`rescan_task`; an empty store is still ingested before this returns.
+        With ``compile_search`` (long-running processes), a large index gets the compiled search
+        kernels from :attr:`compile_task`; searches use NumPy until they are ready.
         """
         store = await Store.open(settings.db_path)
         index = LiveIndex(settings.index_dir)
@@ -167,6 +176,8 @@ class NewsService:
                 service.rescan_task = asyncio.create_task(service._rescan(), name="newsbot-rescan")
             elif ingest:
                 await service.ingest(progress=progress)
+            if compile_search and service.index.n_docs >= COMPILE_MIN_PASSAGES and kernels.ready() is None:
+                service.compile_task = asyncio.create_task(asyncio.to_thread(kernels.warm_up), name="newsbot-compile")
         except BaseException:
             await store.close()
             raise

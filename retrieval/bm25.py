@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import kernels
+
 K1 = 1.2
 B = 0.75
 _FORMAT = 1
@@ -41,6 +43,8 @@ _SAMPLE = 2_048
 """Sample size for estimating a top-n cut-off (see ``_best_positions``)."""
 _RESET_SHARE = 32
 """Zero the whole accumulator when a search touched more than 1/_RESET_SHARE of it."""
+_COMPILED_MIN_POSTINGS = 1_024
+"""Walk posting lists at least this long with the compiled kernels, once they are loaded."""
 _ARRAYS = ("vocab", "offsets", "doc_ids", "impacts", "max_impact", "doc_keys", "doc_lengths")
 
 
@@ -257,6 +261,7 @@ class Segment:
         plan.sort(key=lambda p: (p[3] - p[2], p[0]))  # shortest lists first: the long ones end up only rescoring
         remaining_ub = np.cumsum([p[0] for p in plan][::-1])[::-1].tolist() + [0.0]
         acc = self._scratch()
+        kern = kernels.ready()
         touched: list[np.ndarray] = []  # posting lists applied to the scratch buffers (to reset)
         fresh_parts: list[np.ndarray] = []  # each live candidate exactly once
         n_candidates = 0
@@ -270,10 +275,19 @@ class Segment:
                 _, weight, start, end = plan[step]
                 ids = self.doc_ids[start:end]
                 touched.append(ids)
+                compiled = kern is not None and end - start >= _COMPILED_MIN_POSTINGS
                 if step == 0:  # the accumulator is all zeros: every document is new
-                    updated = self.impacts[start:end] * weight
-                    acc[ids] = updated
+                    if compiled:
+                        updated = np.empty(end - start, np.float32)
+                        kern.scatter_first(acc, ids, self.impacts[start:end], weight, updated)
+                    else:
+                        updated = self.impacts[start:end] * weight
+                        acc[ids] = updated
                     fresh = ids
+                elif compiled:
+                    updated = np.empty(end - start, np.float32)
+                    fresh = np.empty(end - start, np.int32)
+                    fresh = fresh[: kern.scatter_add(acc, ids, self.impacts[start:end], weight, updated, fresh)]
                 else:
                     before = acc[ids]
                     updated = before + self.impacts[start:end] * weight
@@ -311,6 +325,13 @@ class Segment:
             candidates = np.concatenate(fresh_parts) if fresh_parts else np.empty(0, np.int32)
             if gathered_at == step:  # nothing walked since the last gather: reuse it
                 scores = gathered
+            elif kern is not None and len(candidates) >= _COMPILED_MIN_POSTINGS:
+                # only the candidates that can still reach θ (the rest never could: θ is a lower bound)
+                kept, scores = np.empty_like(candidates), np.empty(len(candidates), np.float32)
+                n_kept = kern.gather_at_least(acc, candidates, (theta - remaining_ub[step]) / _UPPER, kept, scores)
+                candidates, scores = kept[:n_kept], scores[:n_kept]
+                if step < len(plan):
+                    theta = max(theta, _LOWER * _kth_largest(scores, k))
             else:
                 scores = acc[candidates]
                 if step < len(plan):
@@ -327,12 +348,14 @@ class Segment:
                 if len(candidates) * _WALK_RATIO > len(ids):  # many survivors: one pass over the list is cheaper
                     marks = self._marks()  # the survivors as a bitmap: the pass reads bytes, writes only hits
                     marks[candidates] = True
-                    try:
-                        present = marks[ids]
+                    try:  # the hits are all survivors, so the accumulator is reset with the walked lists
+                        if kern is not None and end - start >= _COMPILED_MIN_POSTINGS:
+                            kern.add_marked(acc, ids, self.impacts[start:end], weight, marks)
+                        else:
+                            present = marks[ids]
+                            acc[ids[present]] += self.impacts[start:end][present] * weight
                     finally:
                         marks[candidates] = False
-                    hits = ids[present]  # all survivors, so the accumulator is reset with the walked lists
-                    acc[hits] += self.impacts[start:end][present] * weight
                     scores = acc[candidates]
                 else:  # few survivors: a binary search each
                     hit, pos = _find(ids, candidates)
@@ -365,6 +388,11 @@ class Segment:
         for the planned terms."""
         scores = base.astype(np.float64)
         if not len(docs):
+            return scores
+        kern = kernels.ready()
+        if kern is not None:
+            starts, ends = np.array([p[2] for p in plan], np.int64), np.array([p[3] for p in plan], np.int64)
+            kern.add_scores(self.doc_ids, self.impacts, starts, ends, np.array([p[1] for p in plan]), docs, scores)
             return scores
         for _, weight, start, end in plan:
             hit, pos = _find(self.doc_ids[start:end], docs)

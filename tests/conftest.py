@@ -9,6 +9,7 @@ import pytest
 
 from bot.service import NewsService
 from bot.settings import Settings
+from retrieval import kernels
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT_ROOT / "seeds"
@@ -35,3 +36,26 @@ async def service(settings: Settings):
         yield service
     finally:
         await service.close()
+
+
+@pytest.fixture(scope="session")
+def compiled_kernels():
+    """The compiled search kernels, compiled once; tests switch them on with ``use_kernels``."""
+    previous = kernels.ready()
+    assert kernels.warm_up(), "Numba is a dependency: the kernels must compile"
+    compiled = kernels.ready()
+    kernels._kernels = previous  # every other test starts where it would have: on NumPy
+    return compiled
+
+
+@pytest.fixture(params=["numpy", "compiled"])
+def search_path(request, monkeypatch):
+    """Run a test once with NumPy walks and once with the compiled kernels on every posting list."""
+    from retrieval import bm25
+
+    if request.param == "compiled":
+        monkeypatch.setattr(kernels, "_kernels", request.getfixturevalue("compiled_kernels"))
+        monkeypatch.setattr(bm25, "_COMPILED_MIN_POSTINGS", 0)
+    else:
+        monkeypatch.setattr(kernels, "_kernels", None)
+    return request.param

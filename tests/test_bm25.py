@@ -9,7 +9,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from retrieval import bm25
+from retrieval import bm25, kernels
 from retrieval.bm25 import Segment, idf, idf_weights
 from retrieval.index import LiveIndex
 
@@ -76,7 +76,7 @@ def _dense_scores(segment: Segment, query) -> np.ndarray:
     ],
     ids=["shipped", "bitmap-walks", "binary-searches"],
 )
-def test_pruned_top_k_is_exact_whatever_the_tuning(monkeypatch, tuning):
+def test_pruned_top_k_is_exact_whatever_the_tuning(monkeypatch, tuning, search_path):
     for name, value in tuning.items():
         monkeypatch.setattr(bm25, name, value)
     rng = random.Random(11)
@@ -100,6 +100,48 @@ def test_pruned_top_k_is_exact_whatever_the_tuning(monkeypatch, tuning):
         assert np.allclose(scores, reference[expected], rtol=0, atol=1e-9), trial
         assert keys.tolist() == expected.tolist() or np.allclose(reference[keys], reference[expected], atol=1e-9)
         assert not segment._scratch().any() and not segment._marks().any()  # scratch left clean for the next search
+
+
+def test_compiled_kernels_find_the_same_documents_and_scores_bit_for_bit(monkeypatch, compiled_kernels):
+    rng = random.Random(5)
+    vocab = [f"t{i}" for i in range(2_000)]
+    weights = [1 / (i + 1) ** 0.9 for i in range(2_000)]
+    docs = [rng.choices(vocab, weights, k=rng.randint(10, 70)) for _ in range(30_000)]
+    segment = Segment.build(enumerate(docs))
+    deleted = np.zeros(len(docs), dtype=bool)
+    deleted[rng.sample(range(len(docs)), 500)] = True
+    df = {t: segment.doc_freq(t) for t in vocab}
+    queries = [
+        (idf_weights(rng.choices(vocab[:400], k=rng.randint(2, 9)), len(docs), df), rng.choice([10, 20]),
+         deleted if trial % 3 == 0 else None)
+        for trial in range(150)
+    ]
+    assert max(segment.doc_freq(t) for t in vocab[:20]) > bm25._COMPILED_MIN_POSTINGS  # long lists are compiled
+    monkeypatch.setattr(kernels, "_kernels", None)
+    with_numpy = [segment.search(query, k, deleted=mask) for query, k, mask in queries]
+    monkeypatch.setattr(kernels, "_kernels", compiled_kernels)
+    compiled = [segment.search(query, k, deleted=mask) for query, k, mask in queries]
+    for (keys_a, scores_a), (keys_b, scores_b) in zip(with_numpy, compiled):
+        assert np.array_equal(keys_a, keys_b) and np.array_equal(scores_a, scores_b)
+    assert not segment._scratch().any() and not segment._marks().any()
+
+
+def test_searches_stay_on_numpy_until_the_kernels_are_ready(monkeypatch):
+    monkeypatch.setattr(kernels, "_kernels", None)
+    monkeypatch.setenv(kernels.DISABLE_ENV, "1")
+    assert kernels.warm_up() is False and kernels.ready() is None
+    monkeypatch.delenv(kernels.DISABLE_ENV)
+
+    def broken():
+        raise OSError("no compiler here")
+
+    monkeypatch.setattr(kernels, "_compile", broken)
+    monkeypatch.setattr(kernels, "_failed", False)
+    assert kernels.warm_up() is False and kernels.ready() is None
+    assert kernels.warm_up() is False  # a failure is not retried on every call
+    segment = Segment.build(enumerate([["apple", "pie"], ["apple"], ["pie"]]))
+    keys, _ = segment.search(idf_weights(["apple"], 3, {"apple": 2}), 10)
+    assert sorted(keys.tolist()) == [0, 1]
 
 
 def test_best_positions_always_hold_the_largest_values():

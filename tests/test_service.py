@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 
 from bot import service as service_module
+from bot.service import NewsService
+from retrieval import kernels
 
 
 async def test_short_searches_run_on_the_event_loop_and_long_ones_in_a_worker_thread(service, monkeypatch):
@@ -22,3 +24,36 @@ async def test_short_searches_run_on_the_event_loop_and_long_ones_in_a_worker_th
     assert threads[0] == threading.main_thread().name and threads[1] != threading.main_thread().name
     assert [(r.passage.id, r.score) for r in inline] == [(r.passage.id, r.score) for r in threaded]
     assert inline and all("DEA" in r.passage.text or "DEA" in r.story.title for r in inline[:3])
+
+
+async def test_long_running_processes_compile_the_search_kernels_in_the_background(
+    settings, monkeypatch, compiled_kernels
+):
+    monkeypatch.setattr(kernels, "_kernels", None)
+    compiles: list[str] = []
+
+    def warm_up() -> bool:
+        compiles.append(threading.current_thread().name)
+        kernels._kernels = compiled_kernels
+        return True
+
+    monkeypatch.setattr(kernels, "warm_up", warm_up)
+    one_shot = await NewsService.open(settings)  # a CLI command: nothing to compile for
+    await one_shot.close()
+    assert one_shot.compile_task is None and kernels.ready() is None
+
+    monkeypatch.setattr(service_module, "COMPILE_MIN_PASSAGES", 10**9)
+    small = await NewsService.open(settings, compile_search=True)  # too few passages for compiling to pay
+    await small.close()
+    assert small.compile_task is None
+
+    monkeypatch.setattr(service_module, "COMPILE_MIN_PASSAGES", 1)
+    bot = await NewsService.open(settings, compile_search=True)
+    try:
+        before = await bot.ask("What did Microsoft pitch to the DEA?")  # answered while compiling, or after
+        assert await bot.compile_task is True and kernels.ready() is compiled_kernels
+        assert compiles and compiles[0] != threading.main_thread().name
+        after = await bot.ask("What did Microsoft pitch to the DEA?")
+        assert after.text == before.text and not after.abstained
+    finally:
+        await bot.close()

@@ -60,7 +60,9 @@ class NewsBot(commands.AutoShardedBot):
     async def setup_hook(self) -> None:
         if self._service is None:
             # answer from the stored coverage at once; new or changed seed files arrive as the rescan finds them
-            self._service = await NewsService.open(self.settings, ingest=self.settings.rescan, background=True)
+            self._service = await NewsService.open(
+                self.settings, ingest=self.settings.rescan, background=True, compile_search=True
+            )
         from .cogs.admin import AdminCog
         from .cogs.ask import AskCog
         from .cogs.browse import BrowseCog
