@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from retrieval.analyzer import Analyzer
 from retrieval.models import Passage, RankedPassage, Story
-from retrieval.passages import decode_terms, split_sentences
+from retrieval.passages import split_sentences
 from retrieval.text import title_key
 
 MAX_SENTENCES = 5
@@ -239,14 +239,19 @@ def passage_sentences(hit: RankedPassage, analyzer: Analyzer) -> tuple[frozenset
     Stored passages carry the terms computed at ingest (one sentence a line), so nothing is
     re-analyzed; a passage without them is split and analyzed here.
     """
+    title_terms, lines = _passage_lines(hit, analyzer)
+    return frozenset(title_terms), [(sentence, frozenset(terms)) for sentence, terms in lines]
+
+
+def _passage_lines(hit: RankedPassage, analyzer: Analyzer) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """The title's terms and each sentence with its terms, as lists (see :func:`passage_sentences`)."""
     passage = hit.passage
     if passage.terms is not None:
-        stored = decode_terms(passage.terms)
+        title, *encoded = passage.terms.split("\n")
         lines = passage.text.split("\n")
-        if len(lines) == len(stored.lines):
-            return stored.title, [(line, terms) for line, terms in zip(lines, stored.lines) if line]
-    title_terms = frozenset(analyzer.terms(hit.story.title))
-    return title_terms, [(sentence, frozenset(analyzer.terms(sentence))) for sentence in split_sentences(passage.text)]
+        if len(lines) == len(encoded):
+            return title.split(), [(line, terms.split()) for line, terms in zip(lines, encoded) if line]
+    return analyzer.terms(hit.story.title), [(s, analyzer.terms(s)) for s in split_sentences(passage.text)]
 
 
 def compose_answer(
@@ -271,6 +276,7 @@ def compose_answer(
 
     top_score = ranked[0].score or 1.0
     weights = tuple(signal.weights.items())
+    asked = frozenset(signal.weights)  # only these terms count below (the subjects are among them)
     candidates: list[_Candidate] = []
     best_passage_coverage = 0.0
     seen_stories: list[str] = []
@@ -281,9 +287,11 @@ def compose_answer(
             seen_stories.append(hit.story.key)
         if len(seen_stories) > max_passages and not signal.recency:  # "latest": the newest may rank lower
             break
-        title_terms, sentence_terms = passage_sentences(hit, analyzer)
-        passage_terms = frozenset().union(*(terms for _, terms in sentence_terms))
-        around = passage_terms | title_terms  # what the passage and its headline name
+        title_tokens, lines = _passage_lines(hit, analyzer)
+        title_terms = asked.intersection(title_tokens)
+        sentence_terms = [(sentence, asked.intersection(tokens), tokens) for sentence, tokens in lines]
+        passage_terms = frozenset().union(*(terms for _, terms, _ in sentence_terms))
+        around = passage_terms | title_terms  # the asked terms the passage and its headline name
         story_terms[hit.story.key] = story_terms.get(hit.story.key, frozenset()) | around
         passage_coverage = _coverage(around, weights, total)
         best_passage_coverage = max(best_passage_coverage, passage_coverage)
@@ -294,7 +302,7 @@ def compose_answer(
         tie_break = 1e-3 * ((hit.story.quality or 0) / 100) + 1e-12 * _recency_key(hit.story)
         title_weights = tuple((t, w) for t, w in weights if t in title_terms)
         passage_weights = tuple((t, w) for t, w in weights if t in passage_terms)  # same order: same sums
-        for sentence, terms in sentence_terms:
+        for sentence, terms, tokens in sentence_terms:
             coverage = _coverage(terms, passage_weights, total)
             if coverage <= 0 or len(sentence.split()) < MIN_SENTENCE_WORDS:
                 continue
@@ -310,7 +318,7 @@ def compose_answer(
                 framing = len(signal.subjects & around - terms)
                 named = (len(signal.subjects & terms) + 0.5 * framing) / len(signal.subjects)
                 score *= 0.5 + 0.5 * named
-            candidates.append(_Candidate(sentence, terms, coverage, score, hit))
+            candidates.append(_Candidate(sentence, frozenset(tokens), coverage, score, hit))
 
     if len(signal.subjects) > 1 and not any(signal.subjects <= terms for terms in story_terms.values()):
         # every name the question joins appears somewhere, but no story mentions them together

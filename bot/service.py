@@ -35,6 +35,8 @@ INLINE_SEARCH_POSTINGS = 500_000
 """A question whose terms have at most this many postings in all is searched on the event loop: a few
 milliseconds at 1M passages, far below what the gateway notices (discord.py warns when its heartbeat is
 blocked for seconds). Longer searches go to a worker thread."""
+INLINE_COMPILED_SEARCH_POSTINGS = 4_000_000
+"""The same bound once the compiled kernels walk the lists (about 1 ns a posting instead of 8)."""
 COMPILE_MIN_PASSAGES = 20_000
 """A long-running process compiles the search kernels (in the background) once the index holds this many
 passages; below it, posting lists are too short for compiling to pay."""
@@ -282,7 +284,8 @@ class NewsService:
         """Search and read the passages: on the event loop when the query's posting lists are known to
         be short (a few milliseconds at most; a thread hop would cost a fifth of that), else in a worker
         thread."""
-        if postings is not None and postings <= INLINE_SEARCH_POSTINGS:
+        inline = INLINE_SEARCH_POSTINGS if kernels.ready() is None else INLINE_COMPILED_SEARCH_POSTINGS
+        if postings is not None and postings <= inline:
             return self._search_and_read(terms, k)
         return await asyncio.to_thread(self._search_and_read, terms, k)
 

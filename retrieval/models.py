@@ -76,7 +76,7 @@ class Passage:
     text: str
     terms: str | None = field(default=None, compare=False, repr=False)
     """The analyzed terms stored at ingest (``retrieval.passages.encode_terms``), when read with the
-    passage (None: not loaded). Decoded only where used, by ``decode_terms``."""
+    passage (None: not loaded). Split only where used, by the responder."""
 
 
 @dataclass(frozen=True, slots=True)

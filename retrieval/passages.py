@@ -98,17 +98,3 @@ def chunk_passages(text: str, *, min_words: int = MIN_WORDS, max_words: int = MA
 def encode_terms(title_terms: Sequence[str], line_terms: Sequence[Sequence[str]]) -> str:
     """The stored form of a passage's terms: a title line, then one line per text line."""
     return "\n".join([" ".join(title_terms), *(" ".join(terms) for terms in line_terms)])
-
-
-@dataclass(frozen=True, slots=True)
-class PassageTerms:
-    """A passage's analyzed terms as the responder uses them."""
-
-    title: frozenset[str]
-    lines: tuple[frozenset[str], ...]
-
-
-def decode_terms(encoded: str) -> PassageTerms:
-    """The title terms and per-line terms of :func:`encode_terms`' output."""
-    title, *lines = encoded.split("\n")
-    return PassageTerms(frozenset(title.split()), tuple(frozenset(line.split()) for line in lines))

@@ -70,9 +70,11 @@ def _dense_scores(segment: Segment, query) -> np.ndarray:
         {},  # as shipped
         # tiny thresholds: every query probes, samples its cut-offs, walks survivors through the bitmap
         # and zeroes the whole accumulator
-        {"_PROBE_MIN_POSTINGS": 8, "_PROBE_DOCS": 16, "_SAMPLE": 32, "_WALK_RATIO": 1_000, "_RESET_SHARE": 1_000},
+        {"_PROBE_MIN_POSTINGS": 8, "_PROBE_DOCS": 16, "_SAMPLE": 32, "_WALK_RATIO": 1_000, "_COMPILED_WALK_RATIO": 1_000,
+         "_RESET_SHARE": 1_000},
         # the other way round: survivors are always found by binary search, resets are scattered
-        {"_PROBE_MIN_POSTINGS": 8, "_PROBE_DOCS": 4, "_SAMPLE": 8, "_WALK_RATIO": 1, "_RESET_SHARE": 1},
+        {"_PROBE_MIN_POSTINGS": 8, "_PROBE_DOCS": 4, "_SAMPLE": 8, "_WALK_RATIO": 1, "_COMPILED_WALK_RATIO": 1,
+         "_RESET_SHARE": 1},
     ],
     ids=["shipped", "bitmap-walks", "binary-searches"],
 )

@@ -9,7 +9,9 @@ from bot.service import NewsService
 from retrieval import kernels
 
 
-async def test_short_searches_run_on_the_event_loop_and_long_ones_in_a_worker_thread(service, monkeypatch):
+async def test_short_searches_run_on_the_event_loop_and_long_ones_in_a_worker_thread(
+    service, monkeypatch, compiled_kernels
+):
     threads: list[str] = []
     original = service._search_and_read
 
@@ -22,6 +24,10 @@ async def test_short_searches_run_on_the_event_loop_and_long_ones_in_a_worker_th
     inline = await service._ranked(terms, postings=10)
     threaded = await service._ranked(terms, postings=service_module.INLINE_SEARCH_POSTINGS + 1)
     assert threads[0] == threading.main_thread().name and threads[1] != threading.main_thread().name
+    monkeypatch.setattr(kernels, "_kernels", compiled_kernels)  # compiled walks: a longer search stays inline
+    await service._ranked(terms, postings=service_module.INLINE_SEARCH_POSTINGS + 1)
+    await service._ranked(terms, postings=service_module.INLINE_COMPILED_SEARCH_POSTINGS + 1)
+    assert threads[2] == threading.main_thread().name and threads[3] != threading.main_thread().name
     assert [(r.passage.id, r.score) for r in inline] == [(r.passage.id, r.score) for r in threaded]
     assert inline and all("DEA" in r.passage.text or "DEA" in r.story.title for r in inline[:3])
 
