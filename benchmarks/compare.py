@@ -298,8 +298,8 @@ def render(out: dict) -> str:
             + f"; top hit is the new passage: {nb.get('add_top_hit_is_new')}, the answer cites it: "
             f"{nb.get('add_answerable')} (names the inventor: {nb.get('add_answer_names_inventor')}), "
             f"index rebuilt: {nb.get('add_rebuilt_index')}",
-            f"- compiled search kernels (Numba, in the background after start-up; searches use NumPy until then): "
-            f"{'ready in ' + _fmt(nb.get('compile_s'), '.2f', ' s') if nb.get('compiled_search') else 'not used'}",
+            f"- compiled search kernels (Numba, loaded in the background from 1 s after start-up; searches use NumPy "
+            f"until then): {'ready ' + _fmt(nb.get('compile_s'), '.2f', ' s') + ' after start-up' if nb.get('compiled_search') else 'not used'}",
             f"- `ask` end to end (in-process, retrieve 20, hydrate, compose; median of 3 sweeps): p50 {_fmt(ask.get('p50_ms'), '.2f', ' ms')}, "
             f"p95 {_fmt(ask.get('p95_ms'), '.2f', ' ms')}"
             + (f" = {ask['p95_ms'] / nb['p50_ms']:.1f}× the retrieval p50" if ask.get("p95_ms") and nb.get("p50_ms") else "")

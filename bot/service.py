@@ -40,6 +40,8 @@ INLINE_COMPILED_SEARCH_POSTINGS = 4_000_000
 COMPILE_MIN_PASSAGES = 20_000
 """A long-running process compiles the search kernels (in the background) once the index holds this many
 passages; below it, posting lists are too short for compiling to pay."""
+COMPILE_AFTER_S = 1.0
+"""Without a background rescan to wait for, compiling starts this long after start-up."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,12 +180,24 @@ class NewsService:
                 service.rescan_task = asyncio.create_task(service._rescan(), name="newsbot-rescan")
             elif ingest:
                 await service.ingest(progress=progress)
-            if compile_search and service.index.n_docs >= COMPILE_MIN_PASSAGES and kernels.ready() is None:
-                service.compile_task = asyncio.create_task(asyncio.to_thread(kernels.warm_up), name="newsbot-compile")
+            if (
+                compile_search and settings.jit and service.index.n_docs >= COMPILE_MIN_PASSAGES
+                and kernels.ready() is None
+            ):
+                service.compile_task = asyncio.create_task(service._compile_search(), name="newsbot-compile")
         except BaseException:
             await store.close()
             raise
         return service
+
+    async def _compile_search(self) -> bool:
+        """Compile the search kernels once start-up has settled: after the background rescan, or
+        :data:`COMPILE_AFTER_S` from now (loading Numba holds the interpreter lock for a moment)."""
+        if self.rescan_task is not None:
+            await asyncio.wait([self.rescan_task])
+        else:
+            await asyncio.sleep(COMPILE_AFTER_S)
+        return await asyncio.to_thread(kernels.warm_up)
 
     async def _rescan(self) -> IngestReport | None:
         """The background rescan: logs what changed; a failure is logged, never raised into the bot."""
@@ -199,11 +213,13 @@ class NewsService:
         return report
 
     async def close(self) -> None:
-        """Stop a background rescan (its batch is rolled back whole), then close the store."""
-        task, self.rescan_task = self.rescan_task, None
-        if task is not None and not task.done():
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        """Stop a background rescan (its batch is rolled back whole) and a pending compile, then close
+        the store."""
+        for task in (self.compile_task, self.rescan_task):
+            if task is not None and not task.done():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self.rescan_task = self.compile_task = None
         await self.store.close()
 
     async def __aenter__(self) -> NewsService:

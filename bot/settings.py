@@ -82,6 +82,8 @@ class Settings:
     log_level: str = "INFO"
     rescan: bool = True
     """Check the seed folders for new, changed and removed files on start-up (the bot: in the background)."""
+    jit: bool = True
+    """Long-running processes compile the search kernels (Numba) for large indexes (``NEWSBOT_JIT``)."""
 
     @property
     def index_dir(self) -> Path:
@@ -119,4 +121,5 @@ class Settings:
             user_hash_salt=env.get("NEWSBOT_USER_HASH_SALT") or "newsbot",
             log_level=(env.get("NEWSBOT_LOG_LEVEL") or "INFO").upper(),
             rescan=rescan if rescan is not None else _on_unless_off(env.get("NEWSBOT_RESCAN")),
+            jit=_on_unless_off(env.get("NEWSBOT_JIT")),
         )

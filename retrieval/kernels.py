@@ -13,15 +13,11 @@ Numba is missing, :func:`ready` returns ``None`` and searches use NumPy.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from types import SimpleNamespace
 
 log = logging.getLogger(__name__)
-
-DISABLE_ENV = "NEWSBOT_NO_JIT"
-"""Set to 1 to keep every search on NumPy (no Numba import)."""
 
 _lock = threading.Lock()
 _kernels: SimpleNamespace | None = None
@@ -41,7 +37,7 @@ def warm_up() -> bool:
     global _kernels, _failed
     if _kernels is not None:
         return True
-    if _failed or os.environ.get(DISABLE_ENV, "") not in ("", "0"):
+    if _failed:
         return False
     with _lock:
         if _kernels is None and not _failed:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 from bot import service as service_module
 from bot.service import NewsService
@@ -54,6 +55,11 @@ async def test_long_running_processes_compile_the_search_kernels_in_the_backgrou
     assert small.compile_task is None
 
     monkeypatch.setattr(service_module, "COMPILE_MIN_PASSAGES", 1)
+    monkeypatch.setattr(service_module, "COMPILE_AFTER_S", 0.0)
+    switched_off = await NewsService.open(replace(settings, jit=False), compile_search=True)  # NEWSBOT_JIT=0
+    await switched_off.close()
+    assert switched_off.compile_task is None
+
     bot = await NewsService.open(settings, compile_search=True)
     try:
         before = await bot.ask("What did Microsoft pitch to the DEA?")  # answered while compiling, or after
@@ -63,3 +69,9 @@ async def test_long_running_processes_compile_the_search_kernels_in_the_backgrou
         assert after.text == before.text and not after.abstained
     finally:
         await bot.close()
+
+    monkeypatch.setattr(kernels, "_kernels", None)
+    monkeypatch.setattr(service_module, "COMPILE_AFTER_S", 60.0)
+    closing = await NewsService.open(settings, compile_search=True)
+    await closing.close()  # a compile still waiting to start is called off, never left behind
+    assert closing.compile_task is None and kernels.ready() is None and len(compiles) == 1

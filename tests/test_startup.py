@@ -121,6 +121,11 @@ def test_rescan_can_be_turned_off_by_environment_or_flag(tmp_path):
     assert Settings.from_env({"NEWSBOT_RESCAN": "0"}, rescan=True, dotenv=None).rescan is True
 
 
+def test_compiled_search_can_be_turned_off_by_environment():
+    assert Settings.from_env({}, dotenv=None).jit is True
+    assert Settings.from_env({"NEWSBOT_JIT": "0"}, dotenv=None).jit is False
+
+
 def test_cli_no_rescan_answers_from_the_store_as_it_is(tmp_path):
     folder = tmp_path / "articles"
     folder.mkdir()
