@@ -327,15 +327,14 @@ class Segment:
             candidates = np.concatenate(fresh_parts) if fresh_parts else np.empty(0, np.int32)
             if gathered_at == step:  # nothing walked since the last gather: reuse it
                 scores = gathered
-            elif kern is not None and len(candidates) >= _COMPILED_MIN_POSTINGS:
-                # only the candidates that can still reach θ (the rest never could: θ is a lower bound)
-                kept, scores = np.empty_like(candidates), np.empty(len(candidates), np.float32)
-                n_kept = kern.gather_at_least(acc, candidates, (theta - remaining_ub[step]) / _UPPER, kept, scores)
-                candidates, scores = kept[:n_kept], scores[:n_kept]
-                if step < len(plan):
-                    theta = max(theta, _LOWER * _kth_largest(scores, k))
             else:
-                scores = acc[candidates]
+                if kern is not None and len(candidates) >= _COMPILED_MIN_POSTINGS:
+                    # only the candidates that can still reach θ (the rest never could: θ is a lower bound)
+                    kept, scores = np.empty_like(candidates), np.empty(len(candidates), np.float32)
+                    n_kept = kern.gather_at_least(acc, candidates, (theta - remaining_ub[step]) / _UPPER, kept, scores)
+                    candidates, scores = kept[:n_kept], scores[:n_kept]
+                else:
+                    scores = acc[candidates]
                 if step < len(plan):
                     theta = max(theta, _LOWER * _kth_largest(scores, k))
             # Remaining terms cannot lift an unseen document into the top k: rescore survivors only.
@@ -459,4 +458,3 @@ def idf_weights(
         if df > 0 and n_docs > 0 and count > 0:
             out.append(QueryTerm(term, count * math.log1p((n_docs - df + 0.5) / (df + 0.5))))
     return out
-
