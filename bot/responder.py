@@ -9,7 +9,7 @@ import math
 import re
 import statistics
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from retrieval.analyzer import Analyzer
@@ -218,15 +218,36 @@ def analyse_question(
 @dataclass(slots=True)
 class _Candidate:
     text: str
-    terms: frozenset[str]
-    coverage: float
+    tokens: list[str]
     score: float
     hit: RankedPassage
+    story_key: str
+    _terms: frozenset[str] | None = None
+
+    @property
+    def terms(self) -> frozenset[str]:
+        """The sentence's terms as a set (built on first use: only sentences considered for the answer)."""
+        if self._terms is None:
+            self._terms = frozenset(self.tokens)
+        return self._terms
 
 
-def _coverage(terms: frozenset[str], weights: Sequence[tuple[str, float]], total: float) -> float:
-    """The share of the question's weight that ``terms`` cover."""
-    return sum(w for t, w in weights if t in terms) / total if total else 0.0
+class _Shares:
+    """The share of the question's (IDF-weighted) terms that a set of terms covers, memoised: the
+    sentences of the top passages name the same few subsets of the asked terms over and over."""
+
+    __slots__ = ("weights", "total", "known")
+
+    def __init__(self, weights: Sequence[tuple[str, float]], total: float) -> None:
+        self.weights = weights
+        self.total = total
+        self.known: dict[frozenset[str], float] = {frozenset(): 0.0}
+
+    def __call__(self, terms: frozenset[str]) -> float:
+        share = self.known.get(terms)
+        if share is None:  # summed in the question's term order, whatever the set's order
+            share = self.known[terms] = sum(w for t, w in self.weights if t in terms) / self.total
+        return share
 
 
 def _recency_key(story: Story) -> float:
@@ -275,39 +296,38 @@ def compose_answer(
                       reason=f"The coverage doesn't say: nothing in the {searched} stories matches that question. {hint}")
 
     top_score = ranked[0].score or 1.0
-    weights = tuple(signal.weights.items())
+    share = _Shares(tuple(signal.weights.items()), total)
     asked = frozenset(signal.weights)  # only these terms count below (the subjects are among them)
     candidates: list[_Candidate] = []
     best_passage_coverage = 0.0
-    seen_stories: list[str] = []
+    seen_stories: set[str] = set()
     story_terms: dict[str, frozenset[str]] = {}
     story_coverage: dict[str, float] = {}
     for hit in ranked:
-        if hit.story.key not in seen_stories:
-            seen_stories.append(hit.story.key)
+        story_key = hit.story.key
+        seen_stories.add(story_key)
         if len(seen_stories) > max_passages and not signal.recency:  # "latest": the newest may rank lower
             break
         title_tokens, lines = _passage_lines(hit, analyzer)
         title_terms = asked.intersection(title_tokens)
-        sentence_terms = [(sentence, asked.intersection(tokens), tokens) for sentence, tokens in lines]
+        # the sentences that name an asked term, with those terms (no other sentence can be quoted)
+        sentence_terms = [(sentence, terms, tokens) for sentence, tokens in lines if (terms := asked.intersection(tokens))]
         passage_terms = frozenset().union(*(terms for _, terms, _ in sentence_terms))
         around = passage_terms | title_terms  # the asked terms the passage and its headline name
-        story_terms[hit.story.key] = story_terms.get(hit.story.key, frozenset()) | around
-        passage_coverage = _coverage(around, weights, total)
+        story_terms[story_key] = story_terms.get(story_key, frozenset()) | around
+        passage_coverage = share(around)
         best_passage_coverage = max(best_passage_coverage, passage_coverage)
-        story_coverage[hit.story.key] = max(story_coverage.get(hit.story.key, 0.0), passage_coverage)
-        if signal.subjects and not signal.subjects & around:
+        story_coverage[story_key] = max(story_coverage.get(story_key, 0.0), passage_coverage)
+        if not sentence_terms or (signal.subjects and not signal.subjects & around):
             continue  # a passage of a story that names none of the question's subjects answers another question
         rank_bonus = 0.25 * (hit.score / top_score)
         tie_break = 1e-3 * ((hit.story.quality or 0) / 100) + 1e-12 * _recency_key(hit.story)
-        title_weights = tuple((t, w) for t, w in weights if t in title_terms)
-        passage_weights = tuple((t, w) for t, w in weights if t in passage_terms)  # same order: same sums
         for sentence, terms, tokens in sentence_terms:
-            coverage = _coverage(terms, passage_weights, total)
+            coverage = share(terms)
             if coverage <= 0 or len(sentence.split()) < MIN_SENTENCE_WORDS:
                 continue
             # the story's title gives context to its sentences, counted at a discount
-            context = 0.3 * (sum(w for t, w in title_weights if t not in terms) / total)
+            context = 0.3 * share(title_terms - terms)
             score = coverage + context + rank_bonus + tie_break
             if sentence == hit.story.title:  # the headline: quotable, but a body sentence says more
                 score *= HEADLINE_DISCOUNT
@@ -318,15 +338,21 @@ def compose_answer(
                 framing = len(signal.subjects & around - terms)
                 named = (len(signal.subjects & terms) + 0.5 * framing) / len(signal.subjects)
                 score *= 0.5 + 0.5 * named
-            candidates.append(_Candidate(sentence, frozenset(tokens), coverage, score, hit))
+            candidates.append(_Candidate(sentence, tokens, score, hit, story_key))
 
     if len(signal.subjects) > 1 and not any(signal.subjects <= terms for terms in story_terms.values()):
         # every name the question joins appears somewhere, but no story mentions them together
         return Answer(question, abstained=True, searched=searched,
                       reason=f"The coverage doesn't say: no story among the {searched} mentions all of the names "
                       f"in that question together. {hint}")
+    gives_figure: Callable[[_Candidate], bool] | None = None
     if signal.answer_type is not None:
-        candidates = [c for c in candidates if has_answer_type(c.text, signal.answer_type)]
+        kind = signal.answer_type
+        gives_figure = lambda c: has_answer_type(c.text, kind)  # noqa: E731
+        if signal.recency:
+            candidates = [c for c in candidates if gives_figure(c)]
+        elif not any(gives_figure(c) for c in candidates):  # stops at the first that gives one
+            candidates = []
         if not candidates:
             figure = "an amount" if signal.answer_type == "amount" else "a number"
             return Answer(question, abstained=True, searched=searched,
@@ -338,9 +364,9 @@ def compose_answer(
     if signal.recency:
         # "latest on X": the newest stories about X (matched at least COVERAGE_TO_ANSWER), newest first, one sentence each
         on_topic = {k for k, c in story_coverage.items() if c >= max(COVERAGE_TO_ANSWER, RECENT_TOPIC_SHARE * best_passage_coverage)}
-        chosen = _select_recent([c for c in candidates if c.hit.story.key in on_topic])
+        chosen = _select_recent([c for c in candidates if c.story_key in on_topic])
     else:
-        chosen = _select(candidates, signal)
+        chosen = _select(candidates, gives_figure)
     sentences, citations = _cite([(c.text, c.hit) for c in chosen])
     return Answer(question, sentences, citations, searched=searched, query_terms=tuple(signal.weights))
 
@@ -387,7 +413,7 @@ def _select_recent(candidates: list[_Candidate], stories: int = RECENT_STORIES) 
     """The best sentence of each of the newest ``stories`` stories, newest first, within the length budget."""
     best: dict[str, _Candidate] = {}
     for candidate in candidates:
-        key = candidate.hit.story.key
+        key = candidate.story_key
         if key not in best or candidate.score > best[key].score:
             best[key] = candidate
     chosen: list[_Candidate] = []
@@ -405,37 +431,36 @@ def _select_recent(candidates: list[_Candidate], stories: int = RECENT_STORIES) 
     return chosen
 
 
-def _select(candidates: list[_Candidate], signal: QuerySignal) -> list[_Candidate]:
-    """Greedy selection with redundancy removal, a same-story penalty and a length budget."""
+def _select(candidates: list[_Candidate], accepts: Callable[[_Candidate], bool] | None = None) -> list[_Candidate]:
+    """Greedy selection with redundancy removal, a same-story penalty and a length budget.
+
+    ``accepts``: the candidates that can answer at all (checked only for those the selection reaches)."""
     chosen: list[_Candidate] = []
     used_chars = 0
     seen_text: set[str] = set()
     pool = sorted(candidates, key=lambda c: -c.score)
-    if signal.recency:
-        best = pool[0].score
-        pool.sort(key=lambda c: (c.score < 0.8 * best, -_recency_key(c.hit.story), -c.score))
+    if accepts is not None:
+        pool = pool[next(i for i, c in enumerate(pool) if accepts(c)):]
     best_score = pool[0].score
-    quoted_per_story: Counter[str] = Counter()
+    penalty: dict[str, float] = {}  # story → SAME_STORY_PENALTY ** (sentences quoted from it)
 
-    def adjusted(c: _Candidate) -> float:
-        return c.score * SAME_STORY_PENALTY ** quoted_per_story[c.hit.story.key]
-
-    stale = not signal.recency  # the pool's order no longer reflects the same-story penalties
+    stale = False  # the pool's order no longer reflects the same-story penalties
     while pool and len(chosen) < MAX_SENTENCES:
         if stale:
-            pool.sort(key=lambda c: -adjusted(c))
+            pool.sort(key=lambda c: -(c.score * penalty.get(c.story_key, 1.0)))
             stale = False
         candidate = pool.pop(0)
-        key = title_key(candidate.text)
-        if key in seen_text:
+        if accepts is not None and not accepts(candidate):
+            continue
+        if seen_text and title_key(candidate.text) in seen_text:
             continue
         if candidate.text == candidate.hit.story.title:
-            quoted = frozenset().union(*(c.terms for c in chosen if c.hit.story.key == candidate.hit.story.key))
+            quoted = frozenset().union(*(c.terms for c in chosen if c.story_key == candidate.story_key))
             if quoted and len(candidate.terms & quoted) >= 0.5 * len(candidate.terms):
                 continue  # the headline of a story already quoted adds little
         if any(_jaccard(candidate.terms, c.terms) >= REDUNDANCY_JACCARD for c in chosen):
             continue
-        if chosen and adjusted(candidate) < SECOND_SENTENCE_RATIO * best_score:
+        if chosen and candidate.score * penalty.get(candidate.story_key, 1.0) < SECOND_SENTENCE_RATIO * best_score:
             break
         extra = len(candidate.text) + 5
         if chosen and used_chars + extra > MAX_ANSWER_CHARS:
@@ -443,9 +468,10 @@ def _select(candidates: list[_Candidate], signal: QuerySignal) -> list[_Candidat
                 break
             continue
         chosen.append(candidate)
-        quoted_per_story[candidate.hit.story.key] += 1
+        quoted = sum(c.story_key == candidate.story_key for c in chosen)
+        penalty[candidate.story_key] = SAME_STORY_PENALTY ** quoted
         stale = True
-        seen_text.add(key)
+        seen_text.add(title_key(candidate.text))
         used_chars += extra
     return chosen
 

@@ -7,6 +7,7 @@ recorded as tombstones by a trigger.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import sqlite3
@@ -27,6 +28,8 @@ SCHEMA_VERSION = 5
 """Bump when the derived tables' layout, the analyzer or passage building changes: stored articles are
 then re-ingested from their files (the query log and feedback are kept)."""
 DERIVED_TABLES = ("tombstones", "index_state", "passages", "story_topics", "stories", "files")
+STORY_CACHE_SIZE = 4_096
+"""Stories each reader keeps between reads (about 1 KB each); answers keep citing the same few."""
 
 SCHEMA = """
 PRAGMA foreign_keys = ON;
@@ -199,6 +202,26 @@ def _now() -> str:
     return _iso(datetime.now(timezone.utc)) or ""
 
 
+class _Reader:
+    """One thread's read-only connection and the stories it has read, forgotten whenever any other
+    connection commits (SQLite's ``data_version`` tells), so a cached story is never stale."""
+
+    __slots__ = ("connection", "stories", "data_version")
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self.stories: dict[int, Story] = {}
+        self.data_version = -1
+
+    def fresh_stories(self) -> dict[int, Story]:
+        """The cached stories, emptied first if the database changed since the last read."""
+        version = self.connection.execute("PRAGMA data_version").fetchone()[0]
+        if version != self.data_version:
+            self.stories.clear()
+            self.data_version = version
+        return self.stories
+
+
 class Store:
     """Async access to the SQLite database. One writer (the ingest), any number of readers."""
 
@@ -253,15 +276,15 @@ class Store:
             connection.close()
         await self._db.close()
 
-    def _reader(self) -> sqlite3.Connection:
+    def _reader(self) -> _Reader:
         """This thread's read-only connection (WAL: readers never wait for the writer)."""
-        connection = getattr(self._readers, "connection", None)
-        if connection is None:
+        reader = getattr(self._readers, "reader", None)
+        if reader is None:
             connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
-            self._readers.connection = connection
+            reader = self._readers.reader = _Reader(connection)
             with self._readers_lock:
                 self._reader_connections.append(connection)
-        return connection
+        return reader
 
     # ---- files and ingest ---------------------------------------------------------------------
     async def file_states(
@@ -469,23 +492,27 @@ class Store:
         """Passages and their stories by passage id (missing ids are simply absent).
 
         Synchronous, on the calling thread's own read-only connection: ``ask`` runs it right after the
-        search, in the same thread (a worker thread for long searches)."""
+        search, in the same thread (a worker thread for long searches). Stories come from the reader's
+        cache when it has them (see :class:`_Reader`)."""
         if not ids:
             return {}
-        marks = ",".join("?" * len(ids))
-        rows = self._reader().execute(
-            f"SELECT p.id, p.story_id, p.ordinal, p.text, p.terms, {_columns('s')} FROM passages p"
-            f" JOIN stories s ON s.id = p.story_id WHERE p.id IN ({marks})",
+        reader = self._reader()
+        cached = reader.fresh_stories()
+        rows = reader.connection.execute(
+            f"SELECT id, story_id, ordinal, text, terms FROM passages WHERE id IN ({','.join('?' * len(ids))})",
             tuple(ids),
         ).fetchall()
-        found: dict[int, tuple[Passage, Story]] = {}
-        stories: dict[int, Story] = {}  # passages of one story share its Story
-        for row in rows:
-            story = stories.get(row[1])
-            if story is None:
-                story = stories[row[1]] = _story(row[5:])
-            found[row[0]] = (_passage(row[:5]), story)
-        return found
+        stories = {row[1]: cached.get(row[1]) for row in rows}
+        missing = [story_id for story_id, story in stories.items() if story is None]
+        if missing:
+            for row in reader.connection.execute(
+                f"SELECT {_STORY_COLUMNS} FROM stories WHERE id IN ({','.join('?' * len(missing))})", missing
+            ):
+                stories[row[0]] = cached[row[0]] = _story(row)
+            for oldest in list(itertools.islice(cached, max(0, len(cached) - STORY_CACHE_SIZE))):
+                del cached[oldest]
+        # a passage whose story was deleted between the two statements is skipped like a deleted one
+        return {row[0]: (_passage(row), stories[row[1]]) for row in rows if stories[row[1]] is not None}
 
     async def story(self, story_id: int) -> Story | None:
         async with self._db.execute(f"SELECT {_STORY_COLUMNS} FROM stories WHERE id = ?", (story_id,)) as cursor:

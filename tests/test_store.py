@@ -1,0 +1,42 @@
+"""Reading passages for answers: stories are cached per reader, and the cache never serves a stale story."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from retrieval import store as store_module
+
+
+async def _first_passage_id(service, story_title_word: str) -> int:
+    hits = await service.search(story_title_word)
+    assert hits, f"the seeds mention {story_title_word!r}"
+    story_id = hits[0].story.id
+    return (await service.store.story_passages(story_id))[0].id
+
+
+async def test_read_passages_returns_each_passage_with_its_story(service):
+    passage_id = await _first_passage_id(service, "Microsoft DEA")
+    rows = service.store.read_passages([passage_id, 10**9])
+    assert list(rows) == [passage_id]  # an unknown id is simply absent
+    passage, story = rows[passage_id]
+    assert passage.story_id == story.id and passage.text and passage.terms is not None
+    assert story == await service.store.story(story.id)
+
+
+async def test_a_story_changed_by_another_connection_is_read_fresh(service):
+    passage_id = await _first_passage_id(service, "Microsoft DEA")
+    _, before = service.store.read_passages([passage_id])[passage_id]  # now cached by this thread's reader
+    with sqlite3.connect(service.store.path) as other:  # another process editing the database
+        other.execute("UPDATE stories SET title = 'Retitled by an editor' WHERE id = ?", (before.id,))
+    _, after = service.store.read_passages([passage_id])[passage_id]
+    assert after.id == before.id and after.title == "Retitled by an editor"
+
+
+async def test_the_story_cache_keeps_at_most_its_bound(service, monkeypatch):
+    monkeypatch.setattr(store_module, "STORY_CACHE_SIZE", 3)
+    ids = []
+    for story in await service.latest(limit=10):
+        ids.extend(p.id for p in (await service.store.story_passages(story.id))[:1])
+    rows = service.store.read_passages(ids)
+    assert len({story.id for _, story in rows.values()}) > 3  # every passage still comes with its story
+    assert len(service.store._reader().stories) <= 3
