@@ -47,6 +47,10 @@ _RESET_SHARE = 32
 """Zero the whole accumulator when a search touched more than 1/_RESET_SHARE of it."""
 _COMPILED_MIN_POSTINGS = 1_024
 """Walk posting lists at least this long with the compiled kernels, once they are loaded."""
+_MAX_SCORE_TERMS = 10
+"""With the compiled kernels, queries of up to this many terms are searched document-at-a-time
+(``kernels.max_score``); longer ones keep the term-at-a-time walk, which handles many lists better."""
+_NO_DELETIONS = np.zeros(0, dtype=bool)
 _ARRAYS = ("vocab", "offsets", "doc_ids", "impacts", "max_impact", "doc_keys", "doc_lengths")
 
 
@@ -261,9 +265,11 @@ class Segment:
         if not plan or k <= 0:
             return np.empty(0, np.int64), np.empty(0, np.float64)
         plan.sort(key=lambda p: (p[3] - p[2], p[0]))  # shortest lists first: the long ones end up only rescoring
+        kern = kernels.ready()
+        if kern is not None and len(plan) <= _MAX_SCORE_TERMS:
+            return self._max_score(kern, plan, k, deleted)
         remaining_ub = np.cumsum([p[0] for p in plan][::-1])[::-1].tolist() + [0.0]
         acc = self._scratch()
-        kern = kernels.ready()
         touched: list[np.ndarray] = []  # posting lists applied to the scratch buffers (to reset)
         fresh_parts: list[np.ndarray] = []  # each live candidate exactly once
         n_candidates = 0
@@ -369,10 +375,7 @@ class Segment:
             if len(candidates) > k:  # every candidate that float32 rounding could place in the top k
                 candidates = candidates[scores >= _LOWER * _kth_largest(scores, k) / _UPPER]
             candidates, scores = self._exact_scores(candidates, plan)
-            if len(candidates) > k:
-                top = np.argpartition(-scores, k - 1)[:k]
-                candidates, scores = candidates[top], scores[top]
-            order = np.lexsort((candidates, -scores))
+            order = np.lexsort((candidates, -scores))[:k]  # ties: the lower document, as max_score does
             return np.asarray(self.doc_keys[candidates[order]], dtype=np.int64), scores[order]
         finally:
             if sum(len(ids) for ids in touched) > len(acc) // _RESET_SHARE:
@@ -380,6 +383,20 @@ class Segment:
             else:
                 for ids in touched:
                     acc[ids] = 0.0
+
+    def _max_score(self, kern, plan: Sequence[tuple], k: int, deleted: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """The compiled document-at-a-time search (see ``kernels.max_score``): same results as the
+        term-at-a-time walk below, faster when a query has few terms."""
+        k = min(k, self.n_docs)
+        top_docs, top_scores = np.empty(k, np.int64), np.empty(k, np.float64)
+        size = kern.max_score(
+            self.doc_ids, self.impacts, np.array([p[2] for p in plan], np.int64), np.array([p[3] for p in plan], np.int64),
+            np.array([p[1] for p in plan]), np.array([p[0] for p in plan]), k,
+            _NO_DELETIONS if deleted is None else deleted, top_docs, top_scores,
+        )
+        docs, scores = top_docs[:size], top_scores[:size]
+        order = np.lexsort((docs, -scores))
+        return np.asarray(self.doc_keys[docs[order]], dtype=np.int64), scores[order]
 
     def _exact_scores(self, docs: np.ndarray, plan: Sequence[tuple]) -> tuple[np.ndarray, np.ndarray]:
         """Sorted ``docs`` and their full float64 scores: a binary search per document and query term."""

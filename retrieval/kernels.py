@@ -133,7 +133,133 @@ def _compile() -> SimpleNamespace:
                 if doc_ids[low] == doc:
                     scores[j] += np.float64(all_impacts[low]) * weight
 
+    marks_in = types.Array(types.boolean, 1, "C", readonly=True)
+    int64s = types.Array(types.int64, 1, "C")
+    float64s_in = types.Array(types.float64, 1, "C", readonly=True)
+
+    @njit(types.intp(ids, impacts, offsets, offsets, float64s_in, float64s_in, types.intp, marks_in, int64s, float64s),
+          **options)
+    def max_score(doc_ids, all_impacts, starts, ends, weights, bounds, k, deleted, top_docs, top_scores):  # pragma: no cover - compiled
+        """Exact top-``k`` by document-at-a-time MaxScore: the lists are merged in document order; the
+        lists whose summed bounds cannot lift a document past the k-th score (θ) are only searched for
+        documents the others found. Terms come in plan order (scores are summed in that order, in
+        float64, exactly as ``Segment._exact_scores`` does); ``bounds`` are their weighted maximum
+        impacts. Ties go to the lower document. Writes a heap into ``top_docs``/``top_scores``;
+        returns its size."""
+        n = starts.shape[0]
+        by_bound = np.argsort(bounds, kind="mergesort")  # non-essential lists are a prefix of this order
+        term = np.empty(n, np.int64)
+        pos = np.empty(n, np.int64)
+        end = np.empty(n, np.int64)
+        weight = np.empty(n, np.float64)
+        at = np.empty(n, np.int64)  # each list's current document (`past` once exhausted)
+        reach = np.empty(n, np.float64)  # the most lists 0..i can add, with a rounding allowance
+        contribution = np.zeros(n, np.float64)  # this document's score per term, in plan order
+        past = np.int64(1) << 40
+        total = 0.0
+        for i in range(n):
+            t = by_bound[i]
+            term[i], pos[i], end[i], weight[i] = t, starts[t], ends[t], weights[t]
+            at[i] = doc_ids[pos[i]] if pos[i] < end[i] else past
+            total += bounds[t]
+            reach[i] = total * (1.0 + 1e-4)
+        check_deleted = deleted.shape[0] > 0
+        size = 0
+        theta = -1.0
+        first = 0  # lists first..n-1 are essential: a document must be in one of them to reach θ
+        doc = past
+        for i in range(n):
+            doc = min(doc, at[i])
+        while doc < past:
+            partial = 0.0
+            following = past
+            for i in range(first, n):
+                current = at[i]
+                if current == doc:
+                    p = pos[i]
+                    value = np.float64(all_impacts[p]) * weight[i]
+                    contribution[term[i]] = value
+                    partial += value
+                    p += 1
+                    pos[i] = p
+                    current = np.int64(doc_ids[p]) if p < end[i] else past
+                    at[i] = current
+                following = min(following, current)
+            alive = not (check_deleted and deleted[doc])
+            if alive:
+                for i in range(first - 1, -1, -1):
+                    if partial + reach[i] <= theta:
+                        alive = False
+                        break
+                    current = at[i]
+                    if current < doc:  # gallop, then binary search, to the first id >= doc
+                        stop, step = end[i], 1
+                        low = pos[i] + 1
+                        high = low
+                        while high < stop and doc_ids[high] < doc:
+                            low = high + 1
+                            high = low + step
+                            step <<= 1
+                        high = min(high, stop)
+                        while low < high:
+                            middle = (low + high) >> 1
+                            if doc_ids[middle] < doc:
+                                low = middle + 1
+                            else:
+                                high = middle
+                        pos[i] = low
+                        current = np.int64(doc_ids[low]) if low < stop else past
+                        at[i] = current
+                    if current == doc:
+                        value = np.float64(all_impacts[pos[i]]) * weight[i]
+                        contribution[term[i]] = value
+                        partial += value
+            if alive and (size < k or partial * (1.0 + 1e-4) > theta):
+                score = 0.0
+                for t in range(n):
+                    score += contribution[t]
+                if size < k:  # sift up: the root is the worst (lowest score, then highest document)
+                    j = size
+                    size += 1
+                    while j > 0:
+                        parent = (j - 1) >> 1
+                        if score < top_scores[parent] or (score == top_scores[parent] and doc > top_docs[parent]):
+                            top_scores[j], top_docs[j] = top_scores[parent], top_docs[parent]
+                            j = parent
+                        else:
+                            break
+                    top_scores[j], top_docs[j] = score, doc
+                    if size == k:
+                        theta = top_scores[0]
+                elif score > theta:  # replace the root, sift down
+                    j = 0
+                    while True:
+                        child = 2 * j + 1
+                        if child >= k:
+                            break
+                        right = child + 1
+                        if right < k and (top_scores[right] < top_scores[child] or (
+                                top_scores[right] == top_scores[child] and top_docs[right] > top_docs[child])):
+                            child = right
+                        if top_scores[child] < score or (top_scores[child] == score and top_docs[child] > doc):
+                            top_scores[j], top_docs[j] = top_scores[child], top_docs[child]
+                            j = child
+                        else:
+                            break
+                    top_scores[j], top_docs[j] = score, doc
+                    theta = top_scores[0]
+                if size == k and first < n and reach[first] <= theta:
+                    while first < n and reach[first] <= theta:
+                        first += 1
+                    following = past
+                    for i in range(first, n):
+                        following = min(following, at[i])
+            for t in range(n):
+                contribution[t] = 0.0
+            doc = following
+        return size
+
     return SimpleNamespace(
         scatter_first=scatter_first, scatter_add=scatter_add, add_marked=add_marked,
-        gather_at_least=gather_at_least, add_scores=add_scores,
+        gather_at_least=gather_at_least, add_scores=add_scores, max_score=max_score,
     )

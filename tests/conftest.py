@@ -48,14 +48,22 @@ def compiled_kernels():
     return compiled
 
 
-@pytest.fixture(params=["numpy", "compiled"])
-def search_path(request, monkeypatch):
-    """Run a test once with NumPy walks and once with the compiled kernels on every posting list."""
+SEARCH_PATHS = ("numpy", "compiled", "max-score")
+
+
+def use_search_path(name: str, monkeypatch, compiled) -> None:
+    """``numpy``: term-at-a-time with NumPy; ``compiled``: term-at-a-time with the compiled kernels on
+    every posting list; ``max-score``: the compiled document-at-a-time search for every query."""
     from retrieval import bm25
 
-    if request.param == "compiled":
-        monkeypatch.setattr(kernels, "_kernels", request.getfixturevalue("compiled_kernels"))
-        monkeypatch.setattr(bm25, "_COMPILED_MIN_POSTINGS", 0)
-    else:
-        monkeypatch.setattr(kernels, "_kernels", None)
+    monkeypatch.setattr(kernels, "_kernels", None if name == "numpy" else compiled)
+    monkeypatch.setattr(bm25, "_COMPILED_MIN_POSTINGS", 0)
+    monkeypatch.setattr(bm25, "_MAX_SCORE_TERMS", 10**6 if name == "max-score" else 0)
+
+
+@pytest.fixture(params=SEARCH_PATHS)
+def search_path(request, monkeypatch):
+    """Run a test once on each search path (see :func:`use_search_path`)."""
+    compiled = request.getfixturevalue("compiled_kernels") if request.param != "numpy" else None
+    use_search_path(request.param, monkeypatch, compiled)
     return request.param

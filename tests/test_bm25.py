@@ -13,7 +13,7 @@ from retrieval import bm25, kernels
 from retrieval.bm25 import Segment, idf, idf_weights
 from retrieval.index import LiveIndex
 
-from .conftest import SHARED
+from .conftest import SEARCH_PATHS, SHARED, use_search_path
 
 
 def brute_force(docs, query, k1=1.2, b=0.75):
@@ -104,7 +104,7 @@ def test_pruned_top_k_is_exact_whatever_the_tuning(monkeypatch, tuning, search_p
         assert not segment._scratch().any() and not segment._marks().any()  # scratch left clean for the next search
 
 
-def test_compiled_kernels_find_the_same_documents_and_scores_bit_for_bit(monkeypatch, compiled_kernels):
+def test_every_search_path_finds_the_same_documents_and_scores_bit_for_bit(monkeypatch, compiled_kernels):
     rng = random.Random(5)
     vocab = [f"t{i}" for i in range(2_000)]
     weights = [1 / (i + 1) ** 0.9 for i in range(2_000)]
@@ -114,18 +114,36 @@ def test_compiled_kernels_find_the_same_documents_and_scores_bit_for_bit(monkeyp
     deleted[rng.sample(range(len(docs)), 500)] = True
     df = {t: segment.doc_freq(t) for t in vocab}
     queries = [
-        (idf_weights(rng.choices(vocab[:400], k=rng.randint(2, 9)), len(docs), df), rng.choice([10, 20]),
+        (idf_weights(rng.choices(vocab[:400], k=rng.randint(2, 14)), len(docs), df), rng.choice([10, 20]),
          deleted if trial % 3 == 0 else None)
         for trial in range(150)
     ]
     assert max(segment.doc_freq(t) for t in vocab[:20]) > bm25._COMPILED_MIN_POSTINGS  # long lists are compiled
-    monkeypatch.setattr(kernels, "_kernels", None)
-    with_numpy = [segment.search(query, k, deleted=mask) for query, k, mask in queries]
-    monkeypatch.setattr(kernels, "_kernels", compiled_kernels)
-    compiled = [segment.search(query, k, deleted=mask) for query, k, mask in queries]
-    for (keys_a, scores_a), (keys_b, scores_b) in zip(with_numpy, compiled):
-        assert np.array_equal(keys_a, keys_b) and np.array_equal(scores_a, scores_b)
+    results = {}
+    for path in SEARCH_PATHS:
+        use_search_path(path, monkeypatch, compiled_kernels)
+        results[path] = [segment.search(query, k, deleted=mask) for query, k, mask in queries]
+    for path in SEARCH_PATHS[1:]:
+        for (keys_a, scores_a), (keys_b, scores_b) in zip(results["numpy"], results[path]):
+            assert np.array_equal(keys_a, keys_b) and np.array_equal(scores_a, scores_b), path
     assert not segment._scratch().any() and not segment._marks().any()
+
+
+@pytest.mark.parametrize("path", SEARCH_PATHS)
+def test_equal_scores_go_to_the_earlier_document_on_every_path(monkeypatch, compiled_kernels, path):
+    use_search_path(path, monkeypatch, compiled_kernels)
+    rng = random.Random(3)
+    filler = [[f"f{rng.randint(0, 50)}" for _ in range(8)] for _ in range(3_000)]
+    for position in range(0, 3_000, 7):  # 429 identical documents: every one scores the same
+        filler[position] = ["storm", "harbour", "f1", "f2", "f3", "f4", "f5", "f6"]
+    deleted = np.zeros(3_000, dtype=bool)
+    deleted[[0, 14]] = True
+    segment = Segment.build(enumerate(filler))
+    query = idf_weights(["storm", "harbour", "f9"], 3_000, {t: segment.doc_freq(t) for t in ("storm", "harbour", "f9")})
+    with_f9 = [p for p in range(0, 3_000, 7) if "f9" in filler[p]]
+    assert not with_f9  # the tied documents share every query term they have
+    keys, scores = segment.search(query, 10, deleted=deleted)
+    assert keys.tolist() == [7, 21, 28, 35, 42, 49, 56, 63, 70, 77] and len(set(scores.tolist())) == 1
 
 
 def test_searches_stay_on_numpy_until_the_kernels_are_ready(monkeypatch):
