@@ -7,7 +7,9 @@ combined (main + delta) without rebuilding. Top-k is exact: the shortest posting
 first and, once the best possible score of the remaining terms cannot reach a lower bound of the k-th
 score (raised by fully scoring the best partial matches), those terms only rescore the surviving
 candidates (MaxScore pruning). Scores accumulate in float32 with a rounding allowance in every
-pruning decision; the final candidates are rescored exactly in float64.
+pruning decision; the final candidates are rescored exactly in float64. Once the compiled kernels are
+loaded, queries of a few terms are instead searched document-at-a-time (``kernels.max_score``), with
+the same results. Ties go to the earlier document.
 """
 
 from __future__ import annotations

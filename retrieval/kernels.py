@@ -1,9 +1,11 @@
-"""Compiled inner loops for walking long posting lists (Numba), loaded on demand and never waited for.
+"""Compiled search loops (Numba), loaded on demand and never waited for.
 
 NumPy walks a posting list in five or six whole-array passes (gather, multiply, add, scatter,
-compare, compress), about 8 ns per posting; one fused compiled loop takes about 1 ns. The loops
-here do exactly the float32 arithmetic of the NumPy expressions they replace, in the same order,
-so a search returns the same documents and scores either way.
+compare, compress), about 8 ns per posting; one fused compiled loop takes about 1 ns. The walking
+loops here do exactly the float32 arithmetic of the NumPy expressions they replace, in the same
+order; ``max_score`` searches a whole query document-at-a-time and sums each score in
+float64 in the order the exact rescoring does. Either way a search returns the same documents and
+scores as with NumPy.
 
 Compiling (or loading the on-disk cache) takes 0.3–3 s, so nothing here happens at import time.
 A long-running process calls :func:`warm_up` in the background; until it finishes, and wherever
