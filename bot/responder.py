@@ -442,12 +442,16 @@ def _select(candidates: list[_Candidate], accepts: Callable[[_Candidate], bool] 
     if accepts is not None:
         pool = pool[next(i for i, c in enumerate(pool) if accepts(c)):]
     best_score = pool[0].score
+    quoted_per_story: Counter[str] = Counter()
     penalty: dict[str, float] = {}  # story → SAME_STORY_PENALTY ** (sentences quoted from it)
+
+    def adjusted(c: _Candidate) -> float:
+        return c.score * penalty.get(c.story_key, 1.0)
 
     stale = False  # the pool's order no longer reflects the same-story penalties
     while pool and len(chosen) < MAX_SENTENCES:
         if stale:
-            pool.sort(key=lambda c: -(c.score * penalty.get(c.story_key, 1.0)))
+            pool.sort(key=lambda c: -adjusted(c))
             stale = False
         candidate = pool.pop(0)
         if accepts is not None and not accepts(candidate):
@@ -460,7 +464,7 @@ def _select(candidates: list[_Candidate], accepts: Callable[[_Candidate], bool] 
                 continue  # the headline of a story already quoted adds little
         if any(_jaccard(candidate.terms, c.terms) >= REDUNDANCY_JACCARD for c in chosen):
             continue
-        if chosen and candidate.score * penalty.get(candidate.story_key, 1.0) < SECOND_SENTENCE_RATIO * best_score:
+        if chosen and adjusted(candidate) < SECOND_SENTENCE_RATIO * best_score:
             break
         extra = len(candidate.text) + 5
         if chosen and used_chars + extra > MAX_ANSWER_CHARS:
@@ -468,8 +472,8 @@ def _select(candidates: list[_Candidate], accepts: Callable[[_Candidate], bool] 
                 break
             continue
         chosen.append(candidate)
-        quoted = sum(c.story_key == candidate.story_key for c in chosen)
-        penalty[candidate.story_key] = SAME_STORY_PENALTY ** quoted
+        quoted_per_story[candidate.story_key] += 1
+        penalty[candidate.story_key] = SAME_STORY_PENALTY ** quoted_per_story[candidate.story_key]
         stale = True
         seen_text.add(title_key(candidate.text))
         used_chars += extra
