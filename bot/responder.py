@@ -116,8 +116,12 @@ class QuerySignal:
     answer_type: str | None = None  # "amount" (how much money), "count" (how many/much), "place" (where)
 
 
-QUESTION_FILLER = frozenset({"happen", "news", "stori", "coverag", "report", "know", "explain", "describ", "latest", "recent", "newest", "much", "mani"})
-"""Stems that shape a question ("what happened", "latest news on") without naming its subject."""
+QUESTION_FILLER = frozenset({
+    "happen", "news", "stori", "coverag", "report", "know", "known", "tell", "explain", "describ", "latest", "recent",
+    "newest", "much", "mani",
+})
+"""Stems that shape a question ("what happened", "latest news on", "tell me about", "what is known about")
+without naming its subject."""
 
 _RECENCY = re.compile(r"\b(latest|newest|most recent|recently|recent|lately|this week|last week|today|so far|what.s new)\b", re.I)
 LIGHT_WORDS = frozenset(

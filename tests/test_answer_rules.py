@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.responder import has_answer_type
+from bot.responder import has_answer_type, question_terms
 from bot.service import NewsService
 from bot.settings import Settings
 from retrieval.analyzer import Analyzer
@@ -20,6 +20,22 @@ def test_dotted_acronyms_are_one_term():
     assert analyzer.terms("the U.S. Isn't China") == analyzer.terms("the US isn't China")
     assert [t.surface for t in analyzer.tokens("U.S. police")] == ["US", "police"]
     assert analyzer.terms("Mr. J. Smith said.") == ["mr", "j", "smith"]  # initials are not acronyms
+
+
+@pytest.mark.parametrize("phrasing", [
+    "Tell me about {}", "What is known about {}?", "What happened with {}?", "Any news on {}?", "Explain {}",
+])
+def test_phrases_that_shape_a_question_are_not_searched_for(phrasing):
+    analyzer = Analyzer()
+    subject = "Microsoft's pitch to the DEA"
+    assert question_terms(phrasing.format(subject), analyzer) == question_terms(subject, analyzer) == ["microsoft", "pitch", "dea"]
+
+
+async def test_a_question_phrased_as_tell_me_about_is_answered_like_a_direct_one(service):
+    direct = await service.ask("What did Microsoft pitch to the DEA?")
+    phrased = await service.ask("Tell me about Microsoft's pitch to the DEA")
+    assert not phrased.abstained and "tell" not in phrased.query_terms
+    assert phrased.citations[0].story.key == direct.citations[0].story.key
 
 
 def test_html_entities_in_excerpts_are_decoded():
