@@ -101,12 +101,26 @@ class Analyzer:
 
     def tokens(self, text: str) -> list[Token]:
         """Terms with their original surface form (used to spot names in a question)."""
-        out: list[Token] = []
-        for match in _TOKEN_RE.finditer(_DOTTED_ACRONYM_RE.sub(_undot, text)):
-            surface = match.group(0)
-            for term in self.terms(surface):
-                out.append(Token(surface=surface, term=term))
-        return out
+        surfaces: list[str] = []
+        words: list[str] = []
+        for surface in _TOKEN_RE.findall(_DOTTED_ACRONYM_RE.sub(_undot, text)):
+            if surface.isascii():  # one word or number, folded by lowercasing: `_words` without its passes
+                word = surface.lower()
+                if word in self.stopwords:
+                    continue
+                if word[0].isdigit() and "," in word:
+                    word = _THOUSANDS_RE.sub("", word)
+                surfaces.append(surface)
+                words.append(word)
+            else:  # folding may split it ("½" → "1⁄2")
+                for word in self._words(surface):
+                    surfaces.append(surface)
+                    words.append(word)
+        stems = self._stemmer.stemWords(words)  # one call for the whole text
+        return [
+            Token(surface=surface, term=stem[:MAX_TERM_LENGTH])
+            for surface, stem in zip(surfaces, stems) if stem and stem not in self.stopwords
+        ]
 
 
 @lru_cache(maxsize=1)

@@ -27,3 +27,13 @@ def test_negative_contractions_expand_so_won_stays_a_word():
     analyzer = Analyzer()
     assert analyzer.terms("Microsoft won't sell, can't and didn't") == ["microsoft", "sell"]
     assert analyzer.terms("Who won the Australian Open?") == ["won", "australian", "open"]
+
+
+def test_tokens_give_the_terms_of_their_text_each_with_the_word_it_came_from():
+    analyzer = Analyzer()
+    text = "Cafés in İstanbul sold 2,000 STRASSE maps for ½ price; the U.S. Army bought them"
+    tokens = analyzer.tokens(text)
+    assert [t.term for t in tokens] == analyzer.terms(text)
+    assert [(t.surface, t.term) for t in tokens][:3] == [("Cafés", "cafe"), ("İstanbul", "istanbul"), ("sold", "sold")]
+    assert [t.surface for t in tokens if t.term in ("1", "2")] == ["½", "½"]  # folding splits one surface in two
+    assert ("2,000", "2000") in [(t.surface, t.term) for t in tokens] and ("US", "us") in [(t.surface, t.term) for t in tokens]
