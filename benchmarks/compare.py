@@ -292,15 +292,16 @@ def render(out: dict) -> str:
             f"{_fmt(nb.get('cli_ask_s'), '.2f', ' s')} wall with the rescan, "
             f"{_fmt(nb.get('cli_ask_no_rescan_s'), '.2f', ' s')} with `--no-rescan`; Python start-up and imports "
             f"{_fmt(nb.get('cli_imports_s'), '.2f', ' s')}",
-            f"- add one article: {_fmt(nb.get('add_one_s'), '.3f', ' s')}"
+            f"- add one article (median of {nb.get('add_cycles', 1)} add-and-remove cycles): {_fmt(nb.get('add_one_s'), '.3f', ' s')}"
             + (f" = {100 * nb['add_one_s'] / build:.2f}% of the full ingest, {100 * nb['add_one_s'] / rebuild:.1f}% of an index rebuild"
                if build and rebuild and nb.get('add_one_s') else "")
+            + (f" (slowest {nb['add_one_max_s']:.3f} s)" if nb.get("add_one_max_s") else "")
             + f"; top hit is the new passage: {nb.get('add_top_hit_is_new')}, the answer cites it: "
             f"{nb.get('add_answerable')} (names the inventor: {nb.get('add_answer_names_inventor')}), "
             f"index rebuilt: {nb.get('add_rebuilt_index')}",
             f"- compiled search kernels (Numba, loaded in the background from 1 s after start-up; searches use NumPy "
             f"until then): {'ready ' + _fmt(nb.get('compile_s'), '.2f', ' s') + ' after start-up' if nb.get('compiled_search') else 'not used'}",
-            f"- `ask` end to end (in-process, retrieve 20, hydrate, compose; median of 3 sweeps): p50 {_fmt(ask.get('p50_ms'), '.2f', ' ms')}, "
+            f"- `ask` end to end (in-process, retrieve 20, hydrate, compose; a warm-up sweep, then the median of 3 sweeps): p50 {_fmt(ask.get('p50_ms'), '.2f', ' ms')}, "
             f"p95 {_fmt(ask.get('p95_ms'), '.2f', ' ms')}"
             + (f" = {ask['p95_ms'] / nb['p50_ms']:.1f}× the retrieval p50" if ask.get("p95_ms") and nb.get("p50_ms") else "")
             + f"; abstained on {ask.get('abstained', 0)}/{ask.get('queries', 0)}",
