@@ -81,8 +81,10 @@ class Analyzer:
     def _words(self, text: str) -> list[str]:
         """Folded word and number tokens, negations expanded, without possessives and stopwords."""
         stop = self.stopwords
-        words = []
         folded = fold(text)
+        if folded.isascii() and (folded.isalpha() or folded.isdigit()):  # one plain word (a token of `tokens`)
+            return [] if folded in stop else [folded]
+        words = []
         if "'" in folded or "’" in folded:
             folded = _NEGATION_RE.sub(_expand_negation, _POSSESSIVE_RE.sub("", folded))
         for word in _TOKEN_RE.findall(_DOTTED_ACRONYM_RE.sub(_undot, folded)):
@@ -104,18 +106,9 @@ class Analyzer:
         surfaces: list[str] = []
         words: list[str] = []
         for surface in _TOKEN_RE.findall(_DOTTED_ACRONYM_RE.sub(_undot, text)):
-            if surface.isascii():  # one word or number, folded by lowercasing: `_words` without its passes
-                word = surface.lower()
-                if word in self.stopwords:
-                    continue
-                if word[0].isdigit() and "," in word:
-                    word = _THOUSANDS_RE.sub("", word)
+            for word in self._words(surface):  # one word, or more when folding splits it ("½" → "1⁄2")
                 surfaces.append(surface)
                 words.append(word)
-            else:  # folding may split it ("½" → "1⁄2")
-                for word in self._words(surface):
-                    surfaces.append(surface)
-                    words.append(word)
         stems = self._stemmer.stemWords(words)  # one call for the whole text
         return [
             Token(surface=surface, term=stem[:MAX_TERM_LENGTH])
