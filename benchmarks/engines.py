@@ -86,9 +86,10 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 TIMED_PASSES = 3
-ADD_CYCLES = 3
 """Timed sweeps over the questions; a question's latency is the median of its sweeps (these shared
 VMs jitter by ±50 % from one sweep to the next). Every engine is timed the same way."""
+ADD_CYCLES = 3
+"""Times newsbot adds and removes one article; the median is reported (one disk write can stall)."""
 
 
 def time_queries(search: Search, questions: Sequence[str], *, warmup: bool = True) -> tuple[dict, list[list[int]]]:

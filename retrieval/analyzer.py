@@ -97,9 +97,12 @@ class Analyzer:
 
     def terms(self, text: str) -> list[str]:
         """Analyzed terms of ``text`` in order (duplicates kept)."""
-        words = self._words(text)
-        stems = self._stemmer.stemWords(words)
-        return [stem[:MAX_TERM_LENGTH] for stem in stems if stem and stem not in self.stopwords]
+        return [term for term in self._stems(self._words(text)) if term]
+
+    def _stems(self, words: list[str]) -> list[str]:
+        """The terms of ``words``, position for position: stemmed, truncated, "" for a stopword stem."""
+        stop = self.stopwords
+        return [stem[:MAX_TERM_LENGTH] if stem and stem not in stop else "" for stem in self._stemmer.stemWords(words)]
 
     def tokens(self, text: str) -> list[Token]:
         """Terms with their original surface form (used to spot names in a question)."""
@@ -109,11 +112,8 @@ class Analyzer:
             for word in self._words(surface):  # one word, or more when folding splits it ("½" → "1⁄2")
                 surfaces.append(surface)
                 words.append(word)
-        stems = self._stemmer.stemWords(words)  # one call for the whole text
-        return [
-            Token(surface=surface, term=stem[:MAX_TERM_LENGTH])
-            for surface, stem in zip(surfaces, stems) if stem and stem not in self.stopwords
-        ]
+        # one stemming call for the whole text
+        return [Token(surface=surface, term=term) for surface, term in zip(surfaces, self._stems(words)) if term]
 
 
 @lru_cache(maxsize=1)
