@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from .responder import Answer
+from .answering import Answer
 from .service import NewsService
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from retrieval.models import Facet, IngestReport, Story
 
 from .evaluation import EvalSummary
-from .responder import Answer, format_sources
+from .answering import Answer, format_sources
 from .service import SearchResult, UsageStats
 
 WIDTH = 100

@@ -17,6 +17,8 @@ from retrieval.models import Passage, RankedPassage, Story
 from retrieval.passages import split_sentences
 from retrieval.text import title_key
 
+from .answering.models import Answer, AnswerSentence, Citation
+
 MAX_SENTENCES = 5
 MIN_SENTENCES = 2
 MAX_ANSWER_CHARS = 700
@@ -33,71 +35,6 @@ SUBJECT_MAX_SHARE = 0.5
 RECENT_STORIES = 3
 RECENT_TOPIC_SHARE = 0.5
 """A story counts as being about the topic of a "latest on X" question at this share of the best match."""
-
-
-@dataclass(frozen=True, slots=True)
-class Citation:
-    """A numbered source of an answer: the story and the passage(s) quoted from it."""
-
-    n: int
-    story: Story
-    passages: tuple[Passage, ...]
-
-    @property
-    def passage_text(self) -> str:
-        """The quoted passages of this story, in the order the answer uses them."""
-        return "\n\n".join(p.text for p in self.passages)
-
-    def to_json(self) -> dict:
-        return {
-            "n": self.n,
-            "title": self.story.title,
-            "outlet": self.story.outlet,
-            "url": self.story.url,
-            "published": self.story.published.isoformat().replace("+00:00", "Z") if self.story.published else None,
-            "source_file": self.story.source_file,
-            "passage": self.passage_text,
-            "story_id": self.story.id,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerSentence:
-    """One verbatim sentence, the number of the source it cites and the passage it was taken from."""
-
-    text: str
-    citation: int
-    passage_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """What the bot says: cited sentences and their sources, or an abstention with its reason."""
-
-    question: str
-    sentences: tuple[AnswerSentence, ...] = ()
-    citations: tuple[Citation, ...] = ()
-    abstained: bool = False
-    reason: str | None = None
-    elapsed_ms: float = 0.0
-    searched: int = 0
-    query_terms: tuple[str, ...] = field(default=(), repr=False)
-
-    @property
-    def text(self) -> str:
-        """The answer body: each sentence followed by its ``[n]`` marker, or the abstention message."""
-        if self.abstained:
-            return self.reason or "The coverage doesn't say."
-        return " ".join(f"{s.text} [{s.citation}]" for s in self.sentences)
-
-    def to_json(self) -> dict:
-        return {
-            "question": self.question,
-            "answer": self.text,
-            "abstained": self.abstained,
-            "citations": [c.to_json() for c in self.citations],
-            "elapsed_ms": round(self.elapsed_ms, 2),
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -486,13 +423,3 @@ def _select(candidates: list[_Candidate], accepts: Callable[[_Candidate], bool] 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
-
-
-def format_sources(answer: Answer) -> list[str]:
-    """``[1] Title — Outlet, 2020-06-11 <url>`` lines for the numbered sources."""
-    lines = []
-    for citation in answer.citations:
-        story = citation.story
-        where = story.url or story.source_file
-        lines.append(f"[{citation.n}] {story.citation_label} <{where}>")
-    return lines

@@ -32,7 +32,9 @@ def test_ask_json_has_the_documented_shape(db):
     result = newsbot("ask", "What did Microsoft pitch to the DEA?", "--json", db=db)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"question", "answer", "abstained", "citations", "elapsed_ms"}
+    assert set(data) == {"question", "answer", "note", "abstained", "sentences", "citations", "elapsed_ms"}
+    for sentence in data["sentences"]:
+        assert sentence["text"] in data["answer"] and sentence["citations"]
     assert data["abstained"] is False and data["citations"]
     for citation in data["citations"]:
         assert {"n", "title", "outlet", "url", "published", "source_file", "passage"} <= set(citation)

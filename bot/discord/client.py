@@ -12,7 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..responder import Answer
+from ..answering import Answer
 from ..service import NewsService, QueryOrigin, QuestionError
 from ..settings import Settings
 from .cooldown import UserCooldown

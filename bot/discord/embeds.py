@@ -15,7 +15,7 @@ import discord
 
 from retrieval.models import Facet, IngestReport, Story
 
-from ..responder import Answer, Citation
+from ..answering import Answer, Citation
 from ..service import SearchResult, StoryDetail
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
@@ -198,17 +198,19 @@ def citation_line(citation: Citation) -> str:
 
 # ---------------------------------------------------------------------------- answers
 def _answer_body(answer: Answer, limit: int) -> str:
-    """Sentences with their ``[n]`` markers linked to the source; whole sentences only."""
+    """The note in italics, then sentences with their ``[n]`` markers, each linked to its source; whole
+    sentences only."""
     urls = {c.n: safe_url(c.story.url) for c in answer.citations}
-    parts: list[str] = []
-    used = 0
+    parts: list[str] = [f"*{escape(answer.note)}*"] if answer.note else []
+    used = len(parts[0]) + 1 if parts else 0
     for sentence in answer.sentences:
-        url = urls.get(sentence.citation)
-        marker = f"[\\[{sentence.citation}\\]]({url})" if url else f"\\[{sentence.citation}\\]"
+        marker = "".join(
+            f"[\\[{n}\\]]({urls[n]})" if urls.get(n) else f"\\[{n}\\]" for n in sentence.citations
+        )
         part = f"{escape(sentence.text)} {marker}"
         if used + len(part) + 1 > limit:
-            if not parts:  # a single over-long sentence: shorten it, keep its marker
-                parts.append(shorten(escape(sentence.text), limit - len(marker) - 1) + " " + marker)
+            if sentence is answer.sentences[0]:  # a single over-long sentence: shorten it, keep its markers
+                parts.append(shorten(escape(sentence.text), limit - used - len(marker) - 1) + " " + marker)
             else:
                 parts.append("…")
             break

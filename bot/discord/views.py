@@ -10,7 +10,7 @@ import discord
 
 from retrieval.models import Story
 
-from ..responder import Answer
+from ..answering import Answer
 from . import embeds
 
 if TYPE_CHECKING:

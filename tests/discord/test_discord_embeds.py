@@ -9,7 +9,7 @@ import discord
 
 from bot.discord import embeds
 from bot.discord.cogs.browse import choices
-from bot.responder import Answer, AnswerSentence, Citation
+from bot.answering import Answer, AnswerSentence, Citation
 from bot.service import SearchResult, StoryDetail
 from retrieval.models import Facet, Passage, Story, StoryKind
 

@@ -12,7 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ...responder import Answer
+from ...answering import Answer
 from ...service import QueryOrigin, QuestionError
 from .. import embeds
 from ..client import NewsBot, ask_cooldown_check
