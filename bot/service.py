@@ -6,7 +6,6 @@ import asyncio
 import calendar
 import hashlib
 import logging
-import math
 import re
 import statistics
 import time
@@ -22,9 +21,10 @@ from retrieval.ingest import Ingestor, Progress
 from retrieval.models import Facet, IngestReport, Passage, RankedPassage, Story
 from retrieval.store import QueryRecord, Store
 
-from .responder import (
-    Answer, QuerySignal, analyse_question, compose_answer, compose_digest, passage_sentences, question_terms,
-)
+from .answering import Answer
+from .answering.candidates import passage_view
+from .answering.compose import compose_answer, compose_digest
+from .answering.question import AnswerType, Question, analyse
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -83,14 +83,6 @@ class UsageStats:
     latency_p50_ms: float
     latency_p95_ms: float
     top_questions: tuple[tuple[str, int], ...] = field(default=())
-
-
-@dataclass(frozen=True, slots=True)
-class _Query:
-    terms: list[str]
-    multipliers: dict[str, float]
-    doc_freq: dict[str, int]
-    signal: QuerySignal
 
 
 class QuestionError(ValueError):
@@ -260,9 +252,9 @@ class NewsService:
         date = find_date(question)
         answer = await self._answer_for_day(question, date, context, searched) if date else None
         if answer is None:  # no date named, or nothing published that day: the text may still name it
-            query = self._query(question, context)
-            ranked = await self._ranked(query.multipliers, postings=sum(query.doc_freq.values()))
-            answer = compose_answer(question, query.signal, ranked, self.analyzer, searched=searched)
+            asked = self.understand(question, context)
+            ranked = await self._ranked_for(asked)
+            answer = compose_answer(asked, ranked, self.analyzer, searched=searched)
             if date is not None and answer.abstained:
                 answer = replace(answer, reason=(
                     f"The coverage doesn't say: none of the {searched} stories was published on {date.label} "
@@ -270,29 +262,42 @@ class NewsService:
                 ))
         return replace(answer, elapsed_ms=(time.perf_counter() - started) * 1000, searched=searched)
 
-    def _query(self, text: str, context: Sequence[str]) -> _Query:
-        """Terms to retrieve with (earlier questions at half weight) and the responder's view of them."""
-        terms = question_terms(text, self.analyzer)
-        multipliers: dict[str, float] = {}
-        for term in terms:
-            multipliers[term] = multipliers.get(term, 0.0) + 1.0
-        for previous in context[-2:]:
-            for term in self.analyzer.terms(previous):
-                multipliers.setdefault(term, 0.5)
-        doc_freq = {t: self.index.doc_freq(t) for t in multipliers}
-        signal = analyse_question(text, self.analyzer, doc_freq, self.index.n_docs, context=context[-2:])
-        return _Query(terms, multipliers, doc_freq, signal)
+    def understand(self, text: str, context: Sequence[str] = ()) -> Question:
+        """The one analysis of a question: its type, weighted terms, subjects and premise."""
+        return analyse(text, self.analyzer, self.index.doc_freq, self.index.n_docs, context=context[-2:],
+                       correct=None)
+
+    async def _ranked_for(self, question: Question) -> list[RankedPassage]:
+        """The passages to answer from. A comparison searches once per subject (each without the other
+        subjects' names) and interleaves the results, so every subject brings its own passages."""
+        search = dict(question.search)
+        if question.answer_type is not AnswerType.COMPARISON or len(question.subjects) < 2:
+            return await self._ranked(search, postings=self._postings(search))
+        per_subject = []
+        for subject in question.subjects:
+            others = question.subject_terms - subject.terms
+            terms = {t: m for t, m in search.items() if t not in others}
+            per_subject.append(await self._ranked(terms, postings=self._postings(terms)))
+        merged: dict[int, RankedPassage] = {}
+        for rank in range(max(len(r) for r in per_subject)):
+            for ranked in per_subject:
+                if rank < len(ranked):
+                    merged.setdefault(ranked[rank].passage.id, ranked[rank])
+        return list(merged.values())[:RETRIEVE_PASSAGES]
+
+    def _postings(self, terms: dict[str, float]) -> int:
+        return sum(self.index.doc_freq(t) for t in terms)
 
     async def _answer_for_day(
         self, question: str, date: DateMention, context: Sequence[str], searched: int
     ) -> Answer | None:
         """Answer from the stories published on the named day; None when there are none."""
-        query = self._query(question[: date.span[0]] + question[date.span[1] :], context)
-        ranked = await self._ranked_on_day(date, query.multipliers, query.doc_freq)
+        asked = replace(self.understand(question[: date.span[0]] + question[date.span[1] :], context), text=question)
+        ranked = await self._ranked_on_day(date, asked)
         if not ranked:
             return None
-        if any(query.doc_freq.get(t) for t in query.terms):
-            return compose_answer(question, query.signal, ranked, self.analyzer, searched=searched)
+        if asked.search:
+            return compose_answer(asked, ranked, self.analyzer, searched=searched)
         return compose_digest(question, ranked, searched=searched, day=date.label)  # "what happened on June 11?"
 
     async def _ranked(
@@ -312,23 +317,16 @@ class NewsService:
         # a passage deleted since the index snapshot is simply skipped
         return [RankedPassage(*rows[pid], score) for pid, score in hits if pid in rows]
 
-    async def _ranked_on_day(
-        self, date: DateMention, multipliers: dict[str, float], doc_freq: dict[str, int]
-    ) -> list[RankedPassage]:
+    async def _ranked_on_day(self, date: DateMention, question: Question) -> list[RankedPassage]:
         """Passages of stories published on the named day, best matching first (ties: quality)."""
         stories = await self.store.stories_on_day(date.month, date.day, date.year, limit=200)
-        n_docs = max(self.index.n_docs, 1)
-        weights = {
-            t: m * math.log1p((n_docs - doc_freq[t] + 0.5) / (doc_freq[t] + 0.5))
-            for t, m in multipliers.items() if doc_freq.get(t, 0)
-        }
+        asked = frozenset(question.search)
         ranked: list[RankedPassage] = []
         leading = await self.store.leading_passages([story.id for story in stories], per_story=3)
         for story in stories:
             for passage in leading[story.id]:
-                title_terms, sentences = passage_sentences(RankedPassage(passage, story, 0.0), self.analyzer)
-                text_terms = title_terms.union(*(terms for _, terms in sentences))
-                score = sum(w for t, w in weights.items() if t in text_terms) + (story.quality or 0) / 1000
+                view = passage_view(RankedPassage(passage, story, 0.0), self.analyzer, asked)
+                score = sum(question.weights[t] for t in view.named) + (story.quality or 0) / 1000
                 ranked.append(RankedPassage(passage, story, score))
         ranked.sort(key=lambda r: (-r.score, -(r.story.quality or 0), r.passage.id))
         return ranked[:RETRIEVE_PASSAGES]

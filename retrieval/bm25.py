@@ -57,8 +57,11 @@ _ARRAYS = ("vocab", "offsets", "doc_ids", "impacts", "max_impact", "doc_keys", "
 
 
 def idf(n_docs: int, doc_freq: np.ndarray | int) -> np.ndarray | float:
-    """Lucene's BM25 IDF: always positive, even for terms in most documents."""
-    return np.log1p((n_docs - doc_freq + 0.5) / (doc_freq + 0.5))
+    """Lucene's BM25 IDF: always positive, even for terms in most documents. The one IDF of the project:
+    index, search and answer composition all weigh terms with it."""
+    if isinstance(doc_freq, np.ndarray):
+        return np.log1p((n_docs - doc_freq + 0.5) / (doc_freq + 0.5))
+    return math.log1p((n_docs - doc_freq + 0.5) / (doc_freq + 0.5))
 
 
 @dataclass(frozen=True, slots=True)
@@ -475,5 +478,5 @@ def idf_weights(
     for term, count in counts.items():
         df = doc_freq.get(term, 0)
         if df > 0 and n_docs > 0 and count > 0:
-            out.append(QueryTerm(term, count * math.log1p((n_docs - df + 0.5) / (df + 0.5))))
+            out.append(QueryTerm(term, count * idf(n_docs, df)))
     return out

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.responder import MAX_ANSWER_CHARS, MAX_SENTENCES
+from bot.answering.select import MAX_ANSWER_CHARS, MAX_SENTENCES
 from bot.service import QuestionError, find_date
 
 QUESTIONS = [
@@ -37,11 +37,11 @@ async def test_every_sentence_is_verbatim_from_the_passage_it_cites(service, que
         [passage] = [p for p in cited.passages if p.id == sentence.passage_id]
         assert squash(sentence.text) in squash(passage.text)
         assert squash(sentence.text) in squash(cited.to_json()["passage"])
-    assert {s.citation for s in answer.sentences} == set(numbers)  # nothing listed that is not cited
+    assert {n for s in answer.sentences for n in s.citations} == set(numbers)  # nothing listed that is not cited
     assert len({c.story.key for c in answer.citations}) == len(numbers)  # never the same story twice
     body = " ".join(s.text for s in answer.sentences)
     assert len(body) <= MAX_ANSWER_CHARS or len(answer.sentences) == 1
-    assert re.search(r"\[\d\]$", answer.text)
+    assert re.search(r"(\[\d\])+$", answer.text)
 
 
 async def test_sources_carry_title_outlet_date_and_link(service):

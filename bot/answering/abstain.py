@@ -1,0 +1,71 @@
+"""Abstention as one weighed decision: term coverage, retrieval strength, unknown names, the subjects and
+the presence of an answer of the expected type count together, instead of each vetoing on its own."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .candidates import Candidate, PassageView, Shares
+from .question import Question
+from .spans import STRICT
+
+ANSWER_AT = 0.5
+"""The confidence at which the bot answers."""
+UNKNOWN_NAME_PENALTY = 0.45
+"""Per name the coverage never mentions (after spelling correction)."""
+TYPE_FOUND_BONUS = 0.1
+SUBJECTS_TOGETHER_BONUS = 0.1
+RETRIEVAL_WEIGHT = 0.15
+APART_PENALTY = 0.25
+"""Names a question joins that no passage mentions together count against answering (a paraphrase such as
+"Americans" for "US" can leave a name apart, so this weighs rather than vetoes)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Whether to answer, the confidence behind it, and (when abstaining) why, in a phrase."""
+
+    answer: bool
+    confidence: float
+    why: str = ""
+
+
+def best_coverage(question: Question, views: Sequence[PassageView], shares: Shares) -> float:
+    """The largest share of the question's weighted terms one passage (with its headline) names."""
+    asked = frozenset(question.weights)
+    return max((shares(asked & v.named) for v in views), default=0.0)
+
+
+def decide(question: Question, views: Sequence[PassageView], candidates: Sequence[Candidate], shares: Shares,
+           searched: int) -> Decision:
+    """Weigh the evidence for answering this question from these passages."""
+    if not views or not candidates:
+        return Decision(False, 0.0, f"nothing in the {searched} stories matches that question")
+    coverage = best_coverage(question, views, shares)
+    confidence = coverage
+    confidence -= UNKNOWN_NAME_PENALTY * len(question.unknown_names)
+    strength = views[0].hit.score / max(sum(question.search.values()), 1.0)
+    confidence += RETRIEVAL_WEIGHT * min(strength / 4.0, 1.0)
+    kind = question.answer_type
+    typed = any(c.typed for c in candidates)
+    if kind in STRICT and not typed:
+        figure = {"amount": "an amount", "percentage": "a percentage"}.get(kind.value, "a number")
+        return Decision(False, confidence, f"none of the {searched} stories gives {figure} for that")
+    if typed:
+        confidence += TYPE_FOUND_BONUS
+    if len(question.subjects) > 1:
+        together = any(all(s.terms & v.named for s in question.subjects) for v in views)
+        if together:
+            confidence += SUBJECTS_TOGETHER_BONUS
+        elif kind.value != "comparison":
+            confidence -= APART_PENALTY
+            if confidence < ANSWER_AT:
+                return Decision(False, confidence,
+                                f"no story among the {searched} mentions all of the names in that question together")
+    if question.unknown_names and confidence < ANSWER_AT:
+        names = ", ".join(f"“{name}”" for name in question.unknown_names)
+        return Decision(False, confidence, f"none of the {searched} stories mentions {names}")
+    if confidence < ANSWER_AT:
+        return Decision(False, confidence, f"the {searched} stories don't answer that question")
+    return Decision(True, confidence)

@@ -1,0 +1,184 @@
+"""Candidate sentences from the retrieved passages, each scored on answering the question.
+
+A sentence scores on: the share of the question's weighted terms it names (its headline counted at a
+discount), holding a span of the expected answer type that the question does not already contain, the
+question's subject being the one acting, the rank of its passage, and how well it stands alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from retrieval.analyzer import Analyzer
+from retrieval.models import RankedPassage, Story
+from retrieval.passages import split_sentences
+
+from .question import AnswerType, Question
+from .spans import TYPED, answering_spans
+from .units import MIN_WORDS, UnitQuality, quality
+
+TITLE_CONTEXT = 0.3
+RANK_WEIGHT = 0.25
+TYPE_BONUS = 0.45
+NAME_BONUS = 0.2
+"""Names are everywhere in news: a name near the asked words is weaker evidence than a date or a figure."""
+ACTING_BONUS = 0.25
+YES_NO_ACTING_BONUS = 0.4
+DEFINITION_COVERAGE = 0.5
+INFORMATIVE = 0.15
+"""A sentence that says more than the question's own words (up to 8 other terms) scores up to this much more."""
+
+
+@dataclass(slots=True)
+class Candidate:
+    """One quotable sentence with its score and where it comes from."""
+
+    text: str
+    terms: frozenset[str]
+    score: float
+    hit: RankedPassage
+    line: int
+    unit: UnitQuality
+    typed: tuple[str, ...] = ()
+    coverage: float = 0.0
+    subjects_named: int = 0
+    also: list[Candidate] = field(default_factory=list)
+
+    @property
+    def story(self) -> Story:
+        return self.hit.story
+
+    @property
+    def story_key(self) -> str:
+        return self.hit.story.key
+
+
+@dataclass(frozen=True, slots=True)
+class PassageView:
+    """A retrieved passage split into sentences with their terms, and the asked terms it names."""
+
+    hit: RankedPassage
+    title_terms: frozenset[str]
+    lines: tuple[tuple[str, frozenset[str]], ...]
+    named: frozenset[str]
+
+
+class Shares:
+    """The share of the question's weighted terms that a set of terms covers, memoised."""
+
+    __slots__ = ("weights", "total", "known")
+
+    def __init__(self, weights: Mapping[str, float]) -> None:
+        self.weights = tuple(weights.items())
+        self.total = sum(weights.values()) or 1.0
+        self.known: dict[frozenset[str], float] = {frozenset(): 0.0}
+
+    def __call__(self, terms: frozenset[str]) -> float:
+        share = self.known.get(terms)
+        if share is None:
+            share = self.known[terms] = sum(w for t, w in self.weights if t in terms) / self.total
+        return share
+
+
+def passage_view(hit: RankedPassage, analyzer: Analyzer, asked: frozenset[str]) -> PassageView:
+    """The passage's sentences with their terms: stored at ingest (one sentence a line), or analyzed here."""
+    passage = hit.passage
+    title_terms: list[str]
+    lines: list[tuple[str, frozenset[str]]]
+    encoded = passage.terms.split("\n") if passage.terms is not None else None
+    text_lines = passage.text.split("\n")
+    if encoded is not None and len(encoded) == len(text_lines) + 1:
+        title_terms = encoded[0].split()
+        lines = [(line, frozenset(terms.split())) for line, terms in zip(text_lines, encoded[1:]) if line]
+    else:
+        title_terms = analyzer.terms(hit.story.title)
+        lines = [(s, frozenset(analyzer.terms(s))) for s in split_sentences(passage.text)]
+    named = asked.intersection(title_terms).union(*(asked & terms for _, terms in lines)) if lines else asked.intersection(title_terms)
+    return PassageView(hit, frozenset(title_terms), tuple(lines), frozenset(named))
+
+
+NAMED = frozenset({AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.PLACE})
+NEAR_WORDS = 5
+
+
+def near(sentence: str, found: Sequence[str], terms: frozenset[str]) -> tuple[str, ...]:
+    """The spans within NEAR_WORDS words of a word that starts like one of the asked terms."""
+    words = sentence.split()
+    lowered = [w.strip("\"'“”‘’(),.;:!?").casefold() for w in words]
+    at = [i for i, w in enumerate(lowered) if any(w.startswith(t[: max(3, len(t) - 1)]) for t in terms)]
+    out = []
+    for span in found:
+        first = span.split()[0]
+        positions = [i for i, w in enumerate(words) if w.strip("\"'“”‘’(),.;:!?") == first]
+        if any(abs(i - j) <= NEAR_WORDS for i in positions for j in at):
+            out.append(span)
+    return tuple(out)
+
+
+def acting(sentence: str, subject_surfaces: Sequence[str]) -> bool:
+    """Is a subject of the question the one acting: named before any other name, early in the sentence?"""
+    lowered = sentence.casefold()
+    first_subject = min((i for s in subject_surfaces if (i := _find_word(lowered, s.casefold().split()[0])) >= 0), default=-1)
+    if first_subject < 0 or first_subject > 90:
+        return False
+    before = sentence[:first_subject]
+    # another capitalised name before it (not the sentence's first word) makes someone else the actor
+    words = before.split()
+    return not any(w[:1].isupper() and i > 0 and w.strip("\"'“‘(").isalpha() for i, w in enumerate(words))
+
+
+def _find_word(text: str, word: str) -> int:
+    start = text.find(word)
+    while start >= 0:
+        before_ok = start == 0 or not text[start - 1].isalnum()
+        if before_ok:
+            return start
+        start = text.find(word, start + 1)
+    return -1
+
+
+def score_candidates(question: Question, views: Sequence[PassageView], shares: Shares) -> list[Candidate]:
+    """Every quotable sentence of the passages, scored."""
+    if not views:
+        return []
+    top_score = views[0].hit.score or 1.0
+    asked = frozenset(question.weights)
+    subjects = question.subjects
+    kind = question.answer_type
+    out: list[Candidate] = []
+    for view in views:
+        hit = view.hit
+        title_terms = asked & view.title_terms
+        if subjects and not any(s.terms & view.named for s in subjects):
+            continue  # a story that names none of the question's subjects answers another question
+        rank = RANK_WEIGHT * (hit.score / top_score)
+        tie_break = 1e-3 * ((hit.story.quality or 0) / 100) + (1e-4 if hit.story.url else 0.0)
+        for line, (sentence, all_terms) in enumerate(view.lines):
+            terms = asked & all_terms
+            if len(sentence.split()) < MIN_WORDS:
+                continue
+            if not terms:
+                continue
+            coverage = shares(terms)
+            typed = tuple(answering_spans(sentence, kind, question.text)) if kind in TYPED else ()
+            if kind is AnswerType.DEFINITION and coverage < DEFINITION_COVERAGE:
+                typed = ()  # "X is a …" defines X only in a sentence about X
+            elif kind in NAMED and typed:
+                typed = near(sentence, typed, terms)  # the name that answers stands by what is asked about
+            context = TITLE_CONTEXT * shares(title_terms - terms)
+            novel = len(all_terms - asked)
+            score = coverage + context + rank + tie_break + INFORMATIVE * min(novel / 8, 1.0)
+            if typed:
+                score += NAME_BONUS if kind in NAMED else TYPE_BONUS
+            named = 0
+            if subjects:
+                named = sum(1 for s in subjects if s.terms & all_terms)
+                framing = sum(1 for s in subjects if not s.terms & all_terms and s.terms & view.named)
+                score *= 0.45 + 0.55 * (named + 0.5 * framing) / len(subjects)
+                if named and acting(sentence, [s.surface for s in subjects]):
+                    score += YES_NO_ACTING_BONUS if kind is AnswerType.YES_NO else ACTING_BONUS
+            unit = quality(sentence, hit.story.title)
+            score *= unit.factor
+            out.append(Candidate(sentence, all_terms, score, hit, line, unit, typed, coverage, named))
+    return out

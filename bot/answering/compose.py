@@ -1,0 +1,198 @@
+"""Composing the reply: understand → score sentences → decide → check the premise → group corroboration →
+select → cite. Every quoted sentence is verbatim from the passage it cites."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from retrieval.analyzer import Analyzer
+from retrieval.models import Passage, RankedPassage, Story
+from retrieval.passages import split_sentences
+from retrieval.text import title_key
+
+from . import premise as premises
+from .abstain import decide
+from .candidates import Candidate, PassageView, Shares, passage_view, score_candidates
+from .corroborate import group
+from .models import Answer, AnswerSentence, Citation
+from .question import AnswerType, Question
+from .select import MAX_ANSWER_CHARS, MAX_SENTENCES, select
+from .spans import TYPED
+from .units import MIN_WORDS, quality
+
+MAX_STORIES = 8
+"""Passages of at most this many stories are read for an answer (all of them for "latest")."""
+RECENT_STORIES = 3
+RECENT_TOPIC_SHARE = 0.5
+"""A story counts as being about a "latest on X" topic at this share of the best match (and at least half)."""
+HINT = "Try `latest` for the newest stories or `search` to browse what is covered."
+
+
+def abstain(question: str, searched: int, why: str, hint: str = HINT) -> Answer:
+    return Answer(question, abstained=True, searched=searched, reason=f"The coverage doesn't say: {why}. {hint}")
+
+
+def compose_answer(
+    question: Question, ranked: Sequence[RankedPassage], analyzer: Analyzer, *, searched: int, hint: str = HINT,
+) -> Answer:
+    """Quote the sentences that answer the question, with their sources; or abstain, saying why."""
+    if not ranked or not question.weights:
+        return abstain(question.text, searched, f"nothing in the {searched} stories matches that question", hint)
+    asked = frozenset(question.weights)
+    views: list[PassageView] = []
+    stories: set[str] = set()
+    for hit in ranked:
+        stories.add(hit.story.key)
+        if len(stories) > MAX_STORIES and not question.recency:
+            break
+        views.append(passage_view(hit, analyzer, asked))
+    shares = Shares(question.weights)
+    candidates = score_candidates(question, views, shares)
+    decision = decide(question, views, candidates, shares, searched)
+    if not decision.answer:
+        return abstain(question.text, searched, decision.why, hint)
+    if question.recency:
+        chosen = _select_recent(question, views, candidates, shares)
+        note = None
+    else:
+        check = premises.check(question, views, candidates)
+        if check.status == "unsupported":
+            subject = " ".join(s.surface for s in question.subjects) or "the subject"
+            return abstain(question.text, searched,
+                           f"none of the {searched} stories reports “{check.word}” about {subject}", hint)
+        leaders = group(candidates)
+        first = next((c for c in leaders if c is check.evidence or check.evidence in c.also), None)
+        kind = question.answer_type
+        answers = (lambda c: bool(c.typed)) if kind in TYPED else None
+        chosen = select(leaders, answers=answers, first=first)
+        chosen = _per_subject(question, chosen, leaders)
+        chosen = _with_antecedents(chosen, views, shares, asked)
+        note = check.note
+    if not chosen:
+        return abstain(question.text, searched, f"the {searched} stories don't answer that question", hint)
+    sentences, citations = cite(chosen)
+    return Answer(question.text, sentences, citations, searched=searched, query_terms=tuple(question.weights), note=note)
+
+
+def _per_subject(question: Question, chosen: list[Candidate], leaders: Sequence[Candidate]) -> list[Candidate]:
+    """A comparison gives each of its subjects a sentence of its own."""
+    if question.answer_type is not AnswerType.COMPARISON or len(question.subjects) < 2:
+        return chosen
+    out = list(chosen)
+    for subject in question.subjects:
+        if any(subject.terms & c.terms for c in out):
+            continue
+        best = next((c for c in leaders if subject.terms & c.terms and c not in out), None)
+        if best is not None:
+            if len(out) >= MAX_SENTENCES:
+                out.pop()
+            out.append(best)
+    return out
+
+
+def _with_antecedents(
+    chosen: list[Candidate], views: Sequence[PassageView], shares: Shares, asked: frozenset[str]
+) -> list[Candidate]:
+    """A sentence that points back ("The next day, …", "He said …") is quoted after the sentence it
+    points to; without one in its passage, it only follows other sentences."""
+    out: list[Candidate] = []
+    by_hit = {id(v.hit): v for v in views}
+    used = sum(len(c.text) + 5 for c in chosen)
+    for candidate in chosen:
+        previous = out[-1] if out else None
+        if candidate.unit.anaphoric and not (
+            previous is not None and previous.hit is candidate.hit and previous.line == candidate.line - 1
+        ):
+            view = by_hit.get(id(candidate.hit))
+            if view is not None and candidate.line > 0:
+                text, terms = view.lines[candidate.line - 1]
+                if len(text.split()) >= MIN_WORDS and used + len(text) + 5 <= MAX_ANSWER_CHARS + 200:
+                    out.append(Candidate(text, terms, 0.0, candidate.hit, candidate.line - 1,
+                                         candidate.unit, coverage=shares(asked & terms)))
+                    used += len(text) + 5
+            elif not out and len(chosen) > 1:
+                continue  # no antecedent to be had: let another sentence lead
+        if any(c.text == candidate.text for c in out):
+            continue
+        out.append(candidate)
+    return out
+
+
+def _select_recent(
+    question: Question, views: Sequence[PassageView], candidates: Sequence[Candidate], shares: Shares
+) -> list[Candidate]:
+    """"Latest on X": the best sentence of each of the newest stories about X, newest first."""
+    asked = frozenset(question.weights)
+    coverage: dict[str, float] = {}
+    for view in views:
+        key = view.hit.story.key
+        coverage[key] = max(coverage.get(key, 0.0), shares(asked & view.named))
+    best_coverage = max(coverage.values(), default=0.0)
+    on_topic = {k for k, c in coverage.items() if c >= max(0.5, RECENT_TOPIC_SHARE * best_coverage)}
+    best: dict[str, Candidate] = {}
+    for candidate in candidates:
+        key = candidate.story_key
+        if key in on_topic and (key not in best or candidate.score > best[key].score):
+            best[key] = candidate
+    chosen: list[Candidate] = []
+    used = 0
+    seen: set[str] = set()
+    for candidate in sorted(best.values(), key=lambda c: (-_published(c.story), -c.score)):
+        key = title_key(candidate.text)
+        if key in seen or (chosen and used + len(candidate.text) + 5 > MAX_ANSWER_CHARS):
+            continue
+        chosen.append(candidate)
+        seen.add(key)
+        used += len(candidate.text) + 5
+        if len(chosen) >= RECENT_STORIES:
+            break
+    return chosen
+
+
+def _published(story: Story) -> float:
+    return story.published.timestamp() if story.published else 0.0
+
+
+def cite(chosen: Sequence[Candidate]) -> tuple[tuple[AnswerSentence, ...], tuple[Citation, ...]]:
+    """Number sources by first use, one number per story, each holding the passages it quotes or that
+    corroborate a quote."""
+    numbers: dict[str, int] = {}
+    passages: dict[str, list[Passage]] = {}
+    stories: dict[str, Story] = {}
+
+    def number(hit: RankedPassage) -> int:
+        key = hit.story.key
+        if key not in numbers:
+            numbers[key] = len(numbers) + 1
+            passages[key], stories[key] = [], hit.story
+        if all(p.id != hit.passage.id for p in passages[key]):
+            passages[key].append(hit.passage)
+        return numbers[key]
+
+    sentences = []
+    for candidate in chosen:
+        n = number(candidate.hit)
+        also = tuple(dict.fromkeys(m for c in candidate.also if (m := number(c.hit)) != n))
+        sentences.append(AnswerSentence(candidate.text, n, candidate.hit.passage.id, also))
+    citations = tuple(Citation(numbers[k], stories[k], tuple(passages[k])) for k in numbers)
+    return tuple(sentences), citations
+
+
+def compose_digest(question: str, ranked: Sequence[RankedPassage], *, searched: int, day: str) -> Answer:
+    """The leading sentence of each of the day's top stories (for "what happened on June 11?")."""
+    picked: list[Candidate] = []
+    used = 0
+    for hit in ranked:
+        if any(c.hit.story.key == hit.story.key for c in picked) or len(picked) >= MAX_SENTENCES:
+            continue
+        lead = next((s for s in split_sentences(hit.passage.text)
+                     if len(s.split()) >= MIN_WORDS and s != hit.story.title), None)
+        if lead is None or (picked and used + len(lead) + 5 > MAX_ANSWER_CHARS):
+            continue
+        picked.append(Candidate(lead, frozenset(), 0.0, hit, 0, quality(lead, hit.story.title)))
+        used += len(lead) + 5
+    if not picked:
+        return abstain(question, searched, f"none of the {searched} stories was published on {day}",
+                       "Try `latest` for the newest stories.")
+    sentences, citations = cite(picked)
+    return Answer(question, sentences, citations, searched=searched)

@@ -1,0 +1,77 @@
+"""Corroboration: the same fact reported by several stories becomes one sentence with several citations.
+
+Sentences from different stories that say nearly the same thing (most of their words shared, or the same
+answering span and much of the wording) form a group; the group is quoted once, in its best-written and
+best-sourced wording, and cites every story in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .candidates import Candidate
+
+SAME_FACT_JACCARD = 0.5
+SAME_SPAN_JACCARD = 0.3
+CORROBORATION_BONUS = 0.05
+"""Each further story (up to MAX_EXTRA) that reports the fact lifts it by this share."""
+MAX_EXTRA = 3
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def same_fact(a: Candidate, b: Candidate) -> bool:
+    """Do two sentences report the same fact?"""
+    overlap = jaccard(a.terms, b.terms)
+    if overlap >= SAME_FACT_JACCARD:
+        return True
+    if a.typed and b.typed and overlap >= SAME_SPAN_JACCARD:
+        return bool({_norm(s) for s in a.typed} & {_norm(s) for s in b.typed})
+    return False
+
+
+def _norm(span: str) -> str:
+    return " ".join(span.casefold().replace("-", " ").split())
+
+
+def sourcing(candidate: Candidate) -> float:
+    """How well sourced and written a wording is: a story with outlet, date and link, a whole sentence,
+    a higher quality score."""
+    story = candidate.story
+    known = sum(bool(v) for v in (story.url, story.outlet, story.published)) / 3
+    written = 0.0 if candidate.unit.fragment or candidate.unit.headline else 1.0
+    return known + written + (story.quality or 0) / 1000
+
+
+def group(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """Groups of the same fact, each led by its best wording, best groups first.
+
+    The leader carries the others in ``also`` (one per other story); its score is the best in the group,
+    lifted a little for each corroborating story."""
+    ordered = sorted(candidates, key=lambda c: -c.score)
+    groups: list[list[Candidate]] = []
+    for candidate in ordered:
+        for members in groups:
+            if same_fact(members[0], candidate):
+                members.append(candidate)
+                break
+        else:
+            groups.append([candidate])
+    leaders: list[Candidate] = []
+    for members in groups:
+        best = members[0].score
+        # equally relevant wordings (within 15 % of the best): the best-sourced leads
+        close = [m for m in members if m.score >= 0.85 * best]
+        leader = max(close, key=lambda m: (sourcing(m), m.score))
+        stories = {leader.story_key}
+        leader.also = []
+        for member in members:
+            if member.story_key not in stories:
+                stories.add(member.story_key)
+                leader.also.append(member)
+        leader.score = best * (1 + CORROBORATION_BONUS * min(len(leader.also), MAX_EXTRA))
+        leaders.append(leader)
+    leaders.sort(key=lambda c: -c.score)
+    return leaders

@@ -1,0 +1,188 @@
+"""Premise check: does the evidence bear out what the question takes for granted?
+
+A question's marked words (a qualifier such as "permanently", a verdict such as "vetoed", a direction such
+as "rose", a figure) must be found in the passages about its subject. When the evidence says otherwise (a
+one-year moratorium for "permanently", "fell" for "rose", another figure), the reply says so first in the
+bot's own words, then quotes what the coverage does say. When the evidence is silent on a claimed event
+("vetoed", "agreed to sell"), the bot abstains and names the claim.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from retrieval.analyzer import default_analyzer
+
+from .candidates import Candidate, PassageView
+from .question import CLAIMS, DIRECTIONS, OPPOSITES, QUALIFIERS, AnswerType, Question, Subject
+from .spans import spans
+
+PERMANENCE = OPPOSITES[2][0]
+MIN_EVIDENCE_COVERAGE = 0.3
+"""A sentence must name this share of the question's weighted terms to count as evidence about it."""
+
+_DIGITS = re.compile(r"\d[\d,.]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Premise:
+    """The outcome of a premise check.
+
+    ``status``: "ok", "contradicted" (``evidence`` says otherwise; the reply corrects ``word`` first) or
+    "unsupported" (the evidence is silent on the claimed ``word``; the bot abstains).
+    """
+
+    status: str
+    word: str = ""
+    evidence: Candidate | None = None
+
+    @property
+    def note(self) -> str | None:
+        if self.status != "contradicted":
+            return None
+        return f"The coverage doesn't say “{self.word}”; it reports:"
+
+
+OK = Premise("ok")
+
+
+@lru_cache(maxsize=1)
+def _family_terms() -> list[tuple[frozenset[str], frozenset[str]]]:
+    """The claim families as index terms (stemmed like the evidence)."""
+    analyzer = default_analyzer()
+    stem = lambda words: frozenset(t for w in words for t in analyzer.terms(w))  # noqa: E731
+    return [(stem(a), stem(b)) for a, b in OPPOSITES]
+
+
+@lru_cache(maxsize=4096)
+def forms(word: str) -> frozenset[str]:
+    """The terms of a word's inflections ("sue": sue, sued, sues, suing), which stemming may not join."""
+    analyzer = default_analyzer()
+    base = word.lower()
+    for suffix in ("ing", "ed", "es", "s", "d"):
+        if base.endswith(suffix) and len(base) - len(suffix) >= 3:
+            base = base[: -len(suffix)]
+            break
+    stems = {base, base + "e"}
+    variants = {word.lower()} | {f"{b}{end}" for b in stems for end in ("", "s", "d", "ed", "ing", "es")}
+    return frozenset(t for v in variants for t in analyzer.terms(v))
+
+
+def _family_of(term: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    for same, opposite in _family_terms():
+        if term in same:
+            return same, opposite
+        if term in opposite:
+            return opposite, same
+    return None
+
+
+def check(question: Question, views: Sequence[PassageView], candidates: Sequence[Candidate]) -> Premise:
+    """Check the question's marked words and figures against the passages about its subject."""
+    if not views:
+        return OK
+    about = [v for v in views if not question.subjects or all(s.terms & v.named for s in question.subjects)]
+    about = about or list(views)
+    evidence_terms = frozenset().union(*(terms for v in about for _, terms in v.lines), *(v.title_terms for v in about))
+    anywhere = frozenset().union(*(terms for v in views for _, terms in v.lines), *(v.title_terms for v in views))
+    relevant = [c for c in candidates if c.coverage >= MIN_EVIDENCE_COVERAGE]
+    for surface, term in question.marked:
+        word = surface.lower()
+        if forms(word) & evidence_terms:
+            continue
+        family = _family_of(term)
+        if word in PERMANENCE:
+            holder = _first_with(relevant, AnswerType.DURATION, exclude=PERMANENCE)
+            if holder is not None:
+                return Premise("contradicted", surface, holder)
+            continue
+        if family is not None:
+            same, opposite = family
+            if word in DIRECTIONS:
+                # a direction is judged where the fact is told: the sentence that best covers the question
+                told = _best_evidence(relevant, question)
+                if told is not None and opposite & told.terms and not same & told.terms:
+                    return Premise("contradicted", surface, told)
+                continue
+            if same & evidence_terms:
+                continue
+            if word in CLAIMS:
+                holder = next((c for c in relevant if opposite & c.terms), None)
+                if holder is not None:
+                    return Premise("contradicted", surface, holder)
+        if (word in CLAIMS or word in QUALIFIERS) and not forms(word) & anywhere:
+            return Premise("unsupported", surface)
+    for figure in question.figures:
+        digits = _DIGITS.findall(figure)
+        kind = _figure_kind(question.text, figure)
+        stating = [c for c in relevant if spans(c.text, kind)]
+        if not digits or not stating or any(_in_text(d, [c.text for c in relevant]) for d in digits):
+            continue
+        return Premise("contradicted", figure, max(stating, key=lambda c: (c.coverage, c.score)))
+    for subject in question.subjects:
+        wrong = _other_actor(question, subject, candidates)
+        if wrong is not None:
+            return Premise("contradicted", subject.surface, wrong)
+    return OK
+
+
+def _best_evidence(candidates: Sequence[Candidate], question: Question) -> Candidate | None:
+    """The sentence that tells the fact asked about: one stating the question's figure if any does,
+    else the one covering most of the question."""
+    figures = [d for f in question.figures for d in _DIGITS.findall(f)]
+    stating = [c for c in candidates if any(re.search(rf"(?<![\d.]){re.escape(d)}(?!\d)", c.text) for d in figures)]
+    pool = stating or list(candidates)
+    return max(pool, key=lambda c: (c.coverage, c.score), default=None)
+
+
+def _first_with(candidates: Sequence[Candidate], kind: AnswerType, exclude: frozenset[str]) -> Candidate | None:
+    for candidate in sorted(candidates, key=lambda c: -c.score):
+        found = [s for s in spans(candidate.text, kind) if s.casefold() not in exclude]
+        if found:
+            return candidate
+    return None
+
+
+def _in_text(digits: str, texts: Sequence[str]) -> bool:
+    """Is the figure in the texts, as a whole number (not inside "2005" or "1,200")?"""
+    plain = digits.replace(",", "").rstrip(".")
+    whole = re.compile(rf"(?<![\d.]){re.escape(plain)}(?![\d])")
+    return any(whole.search(text.replace(",", "")) for text in texts)
+
+
+def _figure_kind(question: str, figure: str) -> AnswerType:
+    """What a figure in the question measures: money, a percentage, or a plain number."""
+    at = question.find(figure)
+    around = question[max(at - 2, 0) : at + len(figure) + 12]
+    if re.search(r"[$€£¥]|\b(?:dollars|euros|pounds|bn|m)\b", around):
+        return AnswerType.AMOUNT
+    if re.search(r"%|\bper ?cent", around):
+        return AnswerType.PERCENTAGE
+    return AnswerType.NUMBER
+
+
+OTHER_ACTOR_COVERAGE = 0.6
+"""A sentence that tells the question's fact this fully, about someone else, answers who really did it."""
+
+
+def _other_actor(question: Question, subject: Subject, candidates: Sequence[Candidate]) -> Candidate | None:
+    """The question's fact told of another actor: the sentences that best cover everything but ``subject``
+    never name it, while no sentence naming it tells the fact ("Why did easyJet order…" when Ryanair did)."""
+    rest = {t: w for t, w in question.weights.items() if t not in subject.terms}
+    total = sum(rest.values())
+    if total <= 0 or len(rest) < 2:
+        return None
+
+    def told(c: Candidate) -> float:
+        return sum(w for t, w in rest.items() if t in c.terms) / total
+
+    best = max(candidates, key=told, default=None)
+    if best is None or told(best) < OTHER_ACTOR_COVERAGE or subject.terms & best.terms:
+        return None
+    naming = [told(c) for c in candidates if subject.terms & c.terms]
+    if naming and max(naming) >= 0.5 * told(best):
+        return None
+    return best

@@ -1,0 +1,320 @@
+"""Question understanding: what kind of fact is asked for, about whom, and what the question takes for granted.
+
+One analysis per question (the service searches with it, the composer selects and checks with it). Rules
+only, no model: the wh-phrase decides the expected answer type; capitalised words and acronyms the
+coverage knows are the subjects; qualifiers, figures and names are the premise's marked words, which the
+evidence must bear out.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import statistics
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+
+from retrieval.analyzer import Analyzer, Token
+from retrieval.bm25 import idf
+
+
+class AnswerType(str, Enum):
+    """The kind of fact a question asks for."""
+
+    PERSON = "person"
+    ORGANISATION = "organisation"
+    PLACE = "place"
+    DATE = "date"
+    DURATION = "duration"
+    NUMBER = "number"
+    AMOUNT = "amount"
+    PERCENTAGE = "percentage"
+    REASON = "reason"
+    YES_NO = "yes/no"
+    COMPARISON = "comparison"
+    LATEST = "latest"
+    DEFINITION = "definition"
+    OPEN = "open"
+
+
+QUESTION_FILLER = frozenset({
+    "happen", "news", "stori", "coverag", "report", "know", "known", "tell", "explain", "describ", "latest", "recent",
+    "newest", "much", "mani", "anyth", "someth", "thing", "detail", "inform", "updat",
+})
+"""Stems that shape a question ("what happened", "latest news on", "tell me about") without naming its subject."""
+
+LIGHT_WORDS = frozenset(
+    "work make get take think use want need go come give tri keep seem mean becom start continu "
+    "alreadi still realli actual current enough ever even just quit rather els thing way lot decid plan "
+    "announc".split()
+)
+"""Stems of light verbs and adverbs that frame a question; they count at LIGHT_WORD_WEIGHT."""
+LIGHT_WORD_WEIGHT = 0.3
+CONTEXT_WEIGHT = 0.5
+"""Terms of earlier questions in a chat count at this share."""
+SUBJECT_MAX_SHARE = 0.5
+"""A name in more than this share of passages is the coverage's topic, not a subject that picks stories."""
+
+_MONTHS = {name.lower() for name in calendar.month_name if name} | {a.lower() for a in calendar.month_abbr if a}
+_WEEKDAYS = {name.lower() for name in calendar.day_name}
+
+# The wh-phrase: which words ask for which type. Order matters: the first match wins.
+_TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
+    (AnswerType.LATEST, re.compile(
+        r"\b(?:latest|newest|most recent|recently|lately|this week|what.s new|any news|new on)\b", re.I)),
+    (AnswerType.COMPARISON, re.compile(
+        r"\b(?:compare[sd]?|comparison|versus|vs\.?|differ(?:ence|ent|s)?\s+(?:between|from))\b", re.I)),
+    (AnswerType.PERCENTAGE, re.compile(
+        r"\b(?:percent(?:age)?|per cent|what share|what proportion|what fraction|how big a share)\b", re.I)),
+    (AnswerType.DURATION, re.compile(
+        r"\bhow long\b|\bhow many (?:years|months|weeks|days|hours|minutes|decades)\b|\buntil when\b"
+        r"|\bfor how (?:long|many)\b", re.I)),
+    (AnswerType.AMOUNT, re.compile(
+        r"\bhow much\b.*\b(?:money|cost|costs|price|priced|pay|paid|earn|earned|spend|spent|worth|revenue|fees?|"
+        r"charged?|charges|raise|raised|sell|sold|profit|profits|loss|losses|fine|fined|budget|invest|invested|"
+        r"deal|bid|offer|salary|wage|debt|tax|save|saved)\b"
+        r"|\b(?:what|which) (?:price|amount|sum|figure)\b|\bhow much (?:money|cash)\b|\bfor how much\b"
+        r"|\bhow much did\b.*\b(?:cost|pay|make|raise|earn|lose)\b", re.I)),
+    (AnswerType.NUMBER, re.compile(
+        r"\bhow (?:many|much)\b|\bwhat (?:number|score|total|rate|level|size)\b|\bby how much\b", re.I)),
+    (AnswerType.DATE, re.compile(
+        r"^\W*when\b|\bwhen (?:did|does|do|is|was|were|will|has|have|had|are)\b"
+        r"|\b(?:what|which) (?:year|month|date|day|time)\b|\bsince when\b|\bhow soon\b", re.I)),
+    (AnswerType.PLACE, re.compile(
+        r"^\W*where\b|\bwhere (?:did|does|do|is|was|were|will|has|have|are|can)\b"
+        r"|\b(?:what|which|in what|in which)\s+(?:[\w-]+\s+)?(?:city|country|state|town|region|place|venue|location|nation|county)\b",
+        re.I)),
+    (AnswerType.REASON, re.compile(
+        r"^\W*why\b|\bwhy (?:did|does|do|is|was|were|will|has|have|are|would)\b|\bfor what reason\b|\bhow come\b"
+        r"|\bwhat (?:caused|led to|prompted|drove|is behind|was behind|made)\b|\bwhat (?:is|was) the reason\b", re.I)),
+    (AnswerType.ORGANISATION, re.compile(
+        r"\b(?:called|named|known as|dubbed)\s*\??\s*$|\bwhat(?:'s| is| was) the name of\b", re.I)),
+    (AnswerType.ORGANISATION, re.compile(
+        r"\b(?:what|which)\s+(?:[\w-]+\s+){0,2}?(?:company|companies|firm|firms|organi[sz]ation|agency|agencies|group|bank|business|"
+        r"team|club|network|channel|broadcaster|newspaper|outlet|party|body|department|regulator|brand|studio|"
+        r"label|retailer|carrier|operator|airline|union|government|country's)\b", re.I)),
+    (AnswerType.DEFINITION, re.compile(
+        r"^\W*(?:what|who)\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?[\w\"'“‘-]+(?:\s+[\w\"'”’-]+){0,4}\W*$"
+        r"|\bwhat does .* (?:mean|do)\b|\bwhat is meant by\b|\bdefine\b|\bwhat kind of\b", re.I)),
+    (AnswerType.PERSON, re.compile(
+        r"^\W*(?:who|whom)\b|\bwho (?:is|was|did|does|will|has|have|are|were|said|says|led|leads|runs|won)\b"
+        r"|\b(?:what|which) (?:person|people|executive|official|minister|player|actor|actress|singer|star|"
+        r"analyst|spokesman|spokeswoman|spokesperson|boss|chief|leader|director|manager|coach|president|ceo|"
+        r"founder|author|judge|mp|politician|designer|band|artist|musician|presenter|writer)\b", re.I)),
+    (AnswerType.YES_NO, re.compile(
+        r"^\W*(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should|may|might|shall)\b", re.I)),
+)
+
+CUE_WORDS = frozenset(
+    """percent percentage per cent share proportion fraction long year years month months week weeks day days hour hours
+    date time when where city country state town place venue location who whom person people why reason cause
+    caused much many number amount price sum figure total what which compare compared comparison versus vs
+    difference differ mean meaning define kind type""".split()
+)
+"""Words of a wh-phrase: they name the kind of answer, not its subject, so an answer need not repeat them."""
+
+OPPOSITES = (
+    ({"rose", "rise", "rises", "risen", "increase", "increased", "grew", "grow", "up", "gain", "gained", "higher",
+      "jump", "jumped", "surge", "surged", "climb", "climbed", "boost", "boosted", "double", "doubled", "triple",
+      "tripled", "raised"},
+     {"fell", "fall", "falls", "fallen", "decrease", "decreased", "shrank", "shrink", "down", "drop", "dropped",
+      "lower", "slump", "slumped", "decline", "declined", "cut", "cuts", "halve", "halved", "lowered", "plunge",
+      "plunged", "loss", "losses"}),
+    ({"won", "win", "wins", "beat", "victory"}, {"lost", "lose", "loses", "defeat", "defeated", "beaten"}),
+    ({"permanent", "permanently", "forever", "indefinite", "indefinitely", "lifetime"}, set()),
+    ({"approve", "approved", "approves", "agree", "agreed", "agrees", "accept", "accepted"},
+     {"reject", "rejected", "rejects", "refuse", "refused", "refuses", "deny", "denied", "denies", "veto", "vetoed"}),
+)
+"""Pairs of claim families; the second set contradicts the first (an empty set: only a typed span can)."""
+CLAIMS = frozenset(
+    """veto vetoed vetoes vetoing overturn overturned fired sacked resign resigned resigns resignation quit quits
+    arrested charged convicted acquitted agree agreed agrees approve approved approves deny denied denies admit
+    admitted admits sue sued suing lawsuit bankrupt bankruptcy collapse collapsed acquire acquired merge merged
+    cancel cancelled canceled scrapped abandon abandoned partner partnered""".split()
+)
+"""Events a question may claim happened; evidence silent on them means the coverage does not report them."""
+QUALIFIERS = frozenset(
+    """permanent permanently forever indefinite indefinitely lifetime unanimous unanimously record lawful lawfully
+    illegal illegally unlawful unlawfully unconstitutional""".split()
+)
+"""Qualifiers the evidence must bear out; when it reports something else, the reply corrects them."""
+DIRECTIONS = frozenset().union(*(a | b for a, b in OPPOSITES[:2]))
+MARKED = CLAIMS | QUALIFIERS | DIRECTIONS
+"""The premise's marked words: generic English claims, qualifiers and directions, not tied to any story."""
+
+_ELLIPTICAL = re.compile(
+    r"^\W*(?:and|but|so|what about|how about|and what about|for how long|how long|why|when|where|who|how much|"
+    r"how many|by how much|since when|really|is that so)\b", re.I)
+_PRONOUN_SUBJECT = re.compile(r"\b(?:it|its|they|them|their|he|him|his|she|her|this|that|those|these)\b", re.I)
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_NAMING = re.compile(r"\b(?:called|named|known as)\s*\??\s*$", re.I)
+_NUMBERISH = re.compile(r"\d")
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """A name the question asks about: its surface words and their terms."""
+
+    surface: str
+    terms: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """The question as the answering code sees it.
+
+    ``weights``: term → importance (1 + IDF) of every searched term, earlier questions' at CONTEXT_WEIGHT;
+    ``search``: term → query multiplier for the index; ``subjects``: known names asked about;
+    ``unknown_names``: capitalised names or figures the coverage never mentions (after spelling correction);
+    ``marked``: the premise's claim words (qualifiers, verdicts, directions), with their terms;
+    ``figures``: numbers the question states; ``corrections``: misspelt word → the known term used.
+    """
+
+    text: str
+    answer_type: AnswerType
+    weights: Mapping[str, float]
+    search: Mapping[str, float]
+    subjects: tuple[Subject, ...] = ()
+    unknown_names: tuple[str, ...] = ()
+    marked: tuple[tuple[str, str], ...] = ()
+    figures: tuple[str, ...] = ()
+    corrections: Mapping[str, str] = field(default_factory=dict)
+    follow_up: bool = False
+
+    @property
+    def subject_terms(self) -> frozenset[str]:
+        return frozenset().union(*(s.terms for s in self.subjects)) if self.subjects else frozenset()
+
+    @property
+    def recency(self) -> bool:
+        return self.answer_type is AnswerType.LATEST
+
+
+def answer_type(question: str) -> AnswerType:
+    """The expected answer type from the question's wording."""
+    for kind, pattern in _TYPE_RULES:
+        if pattern.search(question):
+            return kind
+    return AnswerType.OPEN
+
+
+def _is_name(surface: str, question: str) -> bool:
+    """A capitalised word that is not merely the question's first word (or an acronym anywhere)."""
+    if surface.isupper() and len(surface) > 1 and surface.isalpha():
+        return True
+    return surface[:1].isupper() and not question.lstrip(" \"'“‘(").startswith(surface)
+
+
+def _is_date_word(surface: str) -> bool:
+    """A month or weekday: the text or the publication date may bear it out (a year is searched for)."""
+    low = surface.lower().rstrip(".")
+    return low in _MONTHS or low in _WEEKDAYS
+
+
+def is_follow_up(question: str, content_terms: int) -> bool:
+    """A short question that leans on the one before ("for how long?", "and IBM?", "why did it do that?")."""
+    words = len(question.split())
+    if content_terms == 0:
+        return True
+    if _ELLIPTICAL.match(question) and (content_terms <= 1 or words <= 4):
+        return True
+    return words <= 8 and content_terms <= 2 and bool(_PRONOUN_SUBJECT.search(question))
+
+
+def analyse(
+    question: str,
+    analyzer: Analyzer,
+    doc_freq: Callable[[str], int],
+    n_docs: int,
+    *,
+    context: Sequence[str] = (),
+    correct: Callable[[str], str | None] | None = None,
+) -> Question:
+    """Understand a question: its type, weighted terms, subjects, unknown names and premise.
+
+    ``doc_freq``: passages holding a term; ``correct``: the known term a misspelt one most likely meant
+    (None: no correction).
+    """
+    shaped = _NAMING.sub("", question)  # "what is X called?" asks for a name, not for "call"
+    kind = answer_type(question)
+    n = max(n_docs, 1)
+    weights: dict[str, float] = {}
+    unknown_terms: list[str] = []
+    unknown_names: list[str] = []
+    corrections: dict[str, str] = {}
+    subjects: dict[str, set[str]] = {}
+    marked: list[tuple[str, str]] = []
+    figures: list[str] = []
+    tokens = analyzer.tokens(shaped)
+    for position, token in enumerate(tokens):
+        term = token.term
+        if term in QUESTION_FILLER:
+            continue
+        low = token.surface.lower()
+        if low in CUE_WORDS and kind is not AnswerType.OPEN:
+            continue  # "what percentage", "how long", "which year": the answer's kind, not its subject
+        if _is_date_word(token.surface):
+            continue  # a month, weekday or year: borne out by the text or the publication date alike
+        name = _is_name(token.surface, shaped)
+        df = doc_freq(term)
+        if df == 0 and correct is not None and not _NUMBERISH.search(term):
+            fixed = correct(term)
+            if fixed is not None:
+                corrections[token.surface] = fixed
+                term, df = fixed, doc_freq(fixed)
+        if low in MARKED:
+            marked.append((token.surface, term))
+        if _NUMBERISH.search(token.surface) and not _YEAR.match(token.surface):
+            figures.append(token.surface)  # a year dates the question; a figure is a claim
+        if df == 0:
+            if (name or _NUMBERISH.search(token.surface)) and token.surface not in unknown_names:
+                unknown_names.append(token.surface)
+            unknown_terms.append(term)
+            continue
+        weight = 1.0 + idf(n, df)
+        if term in LIGHT_WORDS:  # "work", "already", "decide": rare in news, yet not what is asked about
+            weight *= LIGHT_WORD_WEIGHT
+        weights.setdefault(term, weight)
+        if name and df <= SUBJECT_MAX_SHARE * n:
+            subjects.setdefault(_subject_key(tokens, position, shaped), set()).add(term)
+    # A word the coverage never uses may be a paraphrase: it counts like a typical known word.
+    typical = statistics.median(weights.values()) if weights else 1.0
+    for term in unknown_terms:
+        weights.setdefault(term, typical * (LIGHT_WORD_WEIGHT if term in LIGHT_WORDS else 1.0))
+    search = {t: 1.0 for t in weights if doc_freq(t) > 0}
+    follow_up = bool(context) and is_follow_up(question, len(search))
+    for previous in context[-2:]:
+        share = 1.0 if follow_up else CONTEXT_WEIGHT
+        for token in analyzer.tokens(previous):
+            df = doc_freq(token.term)
+            if not df or token.term in QUESTION_FILLER or token.surface.lower() in CUE_WORDS:
+                continue
+            if token.term not in weights:
+                weights[token.term] = share * (1.0 + idf(n, df))
+                search.setdefault(token.term, share)
+            if follow_up and _is_name(token.surface, previous) and df <= SUBJECT_MAX_SHARE * n and not subjects:
+                subjects.setdefault(token.surface, set()).add(token.term)
+    if follow_up and kind is AnswerType.OPEN:
+        kind = answer_type(question)
+    return Question(
+        text=question, answer_type=kind, weights=weights, search=search,
+        subjects=tuple(Subject(surface, frozenset(terms)) for surface, terms in subjects.items()),
+        unknown_names=tuple(unknown_names), marked=tuple(marked), figures=tuple(figures),
+        corrections=corrections, follow_up=follow_up,
+    )
+
+
+def _subject_key(tokens: Sequence[Token], position: int, question: str) -> str:
+    """Adjacent capitalised words form one subject ("Brad Smith", "Australian Federal Police")."""
+    start = position
+    while start > 0 and _is_name(tokens[start - 1].surface, question) and _adjacent(question, tokens[start - 1], tokens[start]):
+        start -= 1
+    end = position
+    while end + 1 < len(tokens) and _is_name(tokens[end + 1].surface, question) and _adjacent(question, tokens[end], tokens[end + 1]):
+        end += 1
+    return " ".join(t.surface for t in tokens[start : end + 1])
+
+
+def _adjacent(question: str, first: Token, second: Token) -> bool:
+    return f"{first.surface} {second.surface}" in question or f"{first.surface}'s {second.surface}" in question

@@ -1,0 +1,84 @@
+"""Choosing the sentences to quote: the answer first, then what adds to it (maximal marginal relevance)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from retrieval.text import title_key
+
+from .candidates import Candidate
+from .corroborate import jaccard
+
+MAX_SENTENCES = 4
+MIN_SENTENCES = 2
+MAX_ANSWER_CHARS = 700
+FURTHER_SENTENCE_RATIO = 0.45
+"""A further sentence must score at least this share of the first…"""
+SECOND_SENTENCE_RATIO = 0.25
+"""…except the second, which only needs this share: one sentence rarely tells the whole of it."""
+NOVELTY = 0.35
+"""Maximal marginal relevance: a candidate's score minus this share × its overlap with what is chosen."""
+REDUNDANT_JACCARD = 0.6
+SAME_STORY_PENALTY = 0.85
+CONTINUATION_BONUS = 1.2
+"""The sentence next to one already chosen, in the same passage, goes on with the same account."""
+
+
+def select(
+    leaders: Sequence[Candidate],
+    *,
+    answers: Callable[[Candidate], bool] | None = None,
+    first: Candidate | None = None,
+) -> list[Candidate]:
+    """The sentences to quote, in order.
+
+    ``answers``: candidates that hold the answer; the first sentence is the best of them when they score
+    near the best overall. ``first``: a sentence that must lead (the premise check's evidence).
+    """
+    pool = [c for c in leaders if c is not first]
+    if not pool and first is None:
+        return []
+    chosen: list[Candidate] = []
+    if first is not None:
+        chosen.append(first)
+    else:
+        best = pool[0]
+        if answers is not None and not answers(best):
+            holding = next((c for c in pool if answers(c)), None)
+            if holding is not None and holding.score >= 0.5 * best.score:
+                best = holding
+        chosen.append(best)
+        pool.remove(best)
+    top = chosen[0].score
+    used = len(chosen[0].text) + 5
+    seen = {title_key(chosen[0].text)}
+    per_story = {chosen[0].story_key: 1}
+
+    def marginal(c: Candidate) -> float:
+        overlap = max(jaccard(c.terms, d.terms) for d in chosen)
+        follows = any(d.hit is c.hit and abs(d.line - c.line) == 1 for d in chosen)
+        story = CONTINUATION_BONUS if follows else SAME_STORY_PENALTY ** per_story.get(c.story_key, 0)
+        return c.score * story - NOVELTY * overlap * top
+
+    while pool and len(chosen) < MAX_SENTENCES:
+        candidate = max(pool, key=marginal)
+        pool.remove(candidate)
+        if title_key(candidate.text) in seen or any(jaccard(candidate.terms, d.terms) >= REDUNDANT_JACCARD for d in chosen):
+            continue
+        if candidate.unit.headline:
+            quoted = frozenset().union(*(d.terms for d in chosen if d.story_key == candidate.story_key))
+            if quoted and len(candidate.terms & quoted) >= 0.5 * len(candidate.terms):
+                continue  # the headline of a story already quoted adds little
+        ratio = SECOND_SENTENCE_RATIO if len(chosen) < MIN_SENTENCES else FURTHER_SENTENCE_RATIO
+        if marginal(candidate) < ratio * top:
+            break
+        extra = len(candidate.text) + 5
+        if used + extra > MAX_ANSWER_CHARS:
+            if len(chosen) >= MIN_SENTENCES:
+                break
+            continue
+        chosen.append(candidate)
+        seen.add(title_key(candidate.text))
+        per_story[candidate.story_key] = per_story.get(candidate.story_key, 0) + 1
+        used += extra
+    return chosen

@@ -1,0 +1,127 @@
+"""Typed spans: the pieces of a sentence that can answer a question of each type (a date, a duration, a
+figure, a name, a reason…). Rules over the sentence text; a span the question itself contains answers
+nothing."""
+
+from __future__ import annotations
+
+import calendar
+import re
+
+from .question import AnswerType
+
+_MONTH = "|".join(
+    sorted({m for m in calendar.month_name if m} | {m for m in calendar.month_abbr if m} | {"Sept"}, key=len, reverse=True)
+)
+_DAY = "|".join(calendar.day_name)
+_NUMBER_WORD = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|"
+    r"seventy|eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozen|dozens|"
+    r"several|a few|a couple of|a|an|half a)"
+)
+_UNIT = r"(?:year|month|week|day|hour|minute|decade|century|season|term|quarter)s?"
+
+_PATTERNS: dict[AnswerType, re.Pattern[str]] = {
+    AnswerType.DATE: re.compile(
+        rf"\b(?:{_MONTH})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH})\b"
+        rf"|\b(?:{_DAY})\b|\b(?:19|20)\d\d\b|\b(?:yesterday|today|tomorrow|tonight)\b"
+        rf"|\b(?:last|next|this|earlier this|later this)\s+(?:year|month|week|spring|summer|autumn|fall|winter)\b"
+        rf"|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\bin (?:the )?(?:first|second|third|fourth|final) quarter\b",
+        re.I),
+    AnswerType.DURATION: re.compile(
+        rf"\b(?:for|over|within|during|after|up to|about|nearly|almost|more than|less than|at least)\s+"
+        rf"(?:the (?:next|past|last)\s+)?(?:\d[\d,.]*|{_NUMBER_WORD})(?:\s*-\s*|\s+)?{_UNIT}\b"
+        rf"|\b(?:\d[\d,.]*|{_NUMBER_WORD})[\s-]{_UNIT}(?:[\s-](?:long|old))?\b"
+        rf"|\b(?:moratorium|pause|ban|suspension|contract|deal|sentence|term)\b[^.]{{0,40}}\buntil\b"
+        rf"|\buntil\s+(?:{_MONTH}|\d{{4}}|next|the end|further notice|Congress|a federal|federal)\b"
+        rf"|\b(?:indefinitely|permanently|forever|temporar(?:y|ily))\b|\bsince\s+(?:{_MONTH}|\d{{4}})\b",
+        re.I),
+    AnswerType.PERCENTAGE: re.compile(r"\d[\d,.]*\s*(?:%|percent\b|per cent\b|percentage points?\b)", re.I),
+    AnswerType.AMOUNT: re.compile(
+        r"[$€£¥]\s?\d[\d,.]*\s*(?:bn|m|k|million|billion|trillion)?\b"
+        r"|\b\d[\d,.]*\s*(?:bn|m)?\s*(?:dollars|euros|pounds|yen|yuan|rupees)\b"
+        r"|\b(?:US|A|C|NZ|HK)\$\s?\d", re.I),
+    AnswerType.NUMBER: re.compile(
+        r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+        r"forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?)\b", re.I),
+    AnswerType.REASON: re.compile(
+        r"\b(?:because|due to|owing to|as a result|result of|in order to|so that|in the hopes?|hoping to|in the wake of|"
+        r"amid|following|in response to|citing|cited|blamed|blames|thanks to|driven by|aimed at|to give|to allow|"
+        r"to help|to protect|to prevent|to avoid|to ensure|reason|reasons|since|after|concerns? (?:over|about|that)|"
+        r"fears? (?:over|about|that)|over concerns|pressure|protests?|calls? for|demands?|led to|so as to|"
+        r"why|said it (?:was|would|wanted)|wants? to|needs? to)\b", re.I),
+    AnswerType.PLACE: re.compile(
+        r"\b(?:in|at|from|to|near|across|outside|inside|based in|headquartered in)\s+(?:[Tt]he\s+)?"
+        r"(?:[A-Z][\w&'.-]+)(?:\s+(?:of\s+)?[A-Z][\w&'.-]+)*"),
+    AnswerType.DEFINITION: re.compile(
+        r"\b(?:is|are|was|were)\s+(?:an?|the|one of)\b|,\s+(?:an?|the)\s+\w+|\b(?:called|known as|named|dubbed|"
+        r"refers to|means|which (?:is|lets|allows|helps|enables|provides)|that (?:lets|allows|helps|enables))\b",
+        re.I),
+}
+
+_NAME = re.compile(
+    r"(?<![\w.])(?:[A-Z][\w'’-]*[a-z][\w'’-]*|[A-Z]\.)(?:\s+(?:(?:and|of|for|&|de|van|von|der|da)\s+)?(?:[A-Z][\w'’-]+|[A-Z]\.))*")
+_STARTERS = frozenset(
+    "the a an in on at but and it this that these those there here he she they we i you his her its their our "
+    "when while after before as if for from by with to so yet or also however meanwhile today yesterday last next "
+    "earlier later now then some many most all every each one two three".split()
+)
+"""Capitalised only because they start a sentence: not names."""
+_ROLE = re.compile(
+    r"\b(?:president|chief executive|chief|ceo|chairman|chairwoman|chair|founder|co-founder|director|minister|"
+    r"secretary|spokesman|spokeswoman|spokesperson|analyst|manager|head|leader|official|mayor|governor|senator|"
+    r"attorney|lawyer|professor|economist|executive|officer|editor|reporter|correspondent|coach|captain|player|"
+    r"striker|singer|actor|actress|star|director|producer|author|writer|presenter|mp|chancellor|premier|boss|"
+    r"general counsel|counsel|vice president|vp|member)\b", re.I)
+_ORG = re.compile(
+    r"\b[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*)*\s+(?:Inc|Corp|Corporation|Ltd|Group|Bank|Agency|Association|Union|"
+    r"Council|Commission|Company|Co|Holdings|Partners|Foundation|Institute|University|Party|Office|Department|"
+    r"Ministry|Authority|Board|Federation|Network|Studios|Records|Airways|Airlines|Motors|Technologies|Systems|"
+    r"Labs|Police|Service|Services|Court)\b|\b[A-Z]{2,6}s?\b")
+
+
+def spans(sentence: str, kind: AnswerType) -> list[str]:
+    """The spans of ``kind`` in the sentence (empty for types no span answers: yes/no, open, latest)."""
+    if kind is AnswerType.PERSON:
+        found = names(sentence)
+        return found + [m.group(0) for m in _ROLE.finditer(sentence)] if found else []
+    if kind is AnswerType.ORGANISATION:
+        return [m.group(0) for m in _ORG.finditer(sentence)] + names(sentence)
+    if kind is AnswerType.COMPARISON:
+        return spans(sentence, AnswerType.NUMBER)
+    pattern = _PATTERNS.get(kind)
+    return [m.group(0) for m in pattern.finditer(sentence)] if pattern else []
+
+
+def names(sentence: str) -> list[str]:
+    """Capitalised words and runs of them ("Brad Smith", "Immigration and Customs Enforcement"), without
+    words capitalised only because they open the sentence."""
+    found = []
+    for match in _NAME.finditer(sentence):
+        text = match.group(0)
+        if match.start() == 0 or sentence[: match.start()].rstrip().endswith((".", "\"", "“", ":")):
+            first, _, rest = text.partition(" ")
+            if first.lower() in _STARTERS:
+                text = rest
+        if text:
+            found.append(text)
+    return found
+
+
+def answering_spans(sentence: str, kind: AnswerType, question: str) -> list[str]:
+    """Spans of ``kind`` that the question does not already contain."""
+    asked = question.casefold()
+    return [span for span in spans(sentence, kind) if span.casefold().strip() not in asked]
+
+
+def has_answer(sentence: str, kind: AnswerType, question: str) -> bool:
+    """Does the sentence hold a new span of the expected type?"""
+    return bool(answering_spans(sentence, kind, question))
+
+
+TYPED = frozenset({
+    AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.PLACE, AnswerType.DATE, AnswerType.DURATION,
+    AnswerType.NUMBER, AnswerType.AMOUNT, AnswerType.PERCENTAGE, AnswerType.REASON, AnswerType.DEFINITION,
+})
+"""Types a span can answer; the composer rewards sentences that hold one."""
+STRICT = frozenset({AnswerType.NUMBER, AnswerType.AMOUNT, AnswerType.PERCENTAGE})
+"""Types only a sentence with such a span can answer: without one in the coverage, the bot abstains."""

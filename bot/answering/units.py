@@ -1,0 +1,75 @@
+"""Quotable units: which sentences read well on their own.
+
+A headline or a truncated excerpt is quoted only as a last resort; a sentence that opens by pointing back
+("The next day, …", "He said …") needs the sentence before it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from retrieval.analyzer import fold
+
+HEADLINE_FACTOR = 0.7
+FRAGMENT_FACTOR = 0.6
+ANAPHORA_FACTOR = 0.8
+MIN_WORDS = 5
+LONG_WORDS = 60
+"""A sentence longer than this reads like a run-on paragraph: it is discounted a little."""
+
+_TERMINAL = re.compile(r"[.!?:][\"'”’)\]]*$")
+_TRUNCATED = re.compile(r"(?:\.\.\.|…|\[…\]|\[\.\.\.\])\s*[\"'”’)\]]*$")
+_ANAPHORIC = re.compile(
+    r"^(?:he|she|it|they|this|that|these|those|his|her|its|their|there|the (?:next|following|same|previous) "
+    r"(?:day|week|month|year|morning)|the (?:move|decision|announcement|company|firm|group|agency|report|deal|"
+    r"statement|letter|ban|plan|news|latter|former|pair|two)|later|then|meanwhile|however|but|also|still|"
+    r"in addition|additionally|furthermore|moreover|instead|as a result|that's|it's|he's|she's|they're|such)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitQuality:
+    """How well a sentence stands alone: a score factor and why."""
+
+    factor: float
+    headline: bool = False
+    fragment: bool = False
+    anaphoric: bool = False
+
+
+def is_fragment(sentence: str) -> bool:
+    """A cut-off excerpt ("…demonstrating that pe") or a line that is not a sentence (no end mark, lowercase start)."""
+    text = sentence.strip()
+    if _TRUNCATED.search(text):
+        return True
+    if not _TERMINAL.search(text):
+        return True
+    return text[:1].islower()
+
+
+def is_anaphoric(sentence: str) -> bool:
+    """Does the sentence open by pointing back at something said before it?"""
+    return bool(_ANAPHORIC.match(sentence.lstrip("\"'“‘(— -")))
+
+
+def is_headline(sentence: str, title: str) -> bool:
+    return fold(sentence.strip()) == fold(title.strip())
+
+
+def quality(sentence: str, title: str) -> UnitQuality:
+    """The score factor of a sentence as a quoted unit."""
+    headline = is_headline(sentence, title)
+    fragment = not headline and is_fragment(sentence)
+    anaphoric = is_anaphoric(sentence)
+    factor = 1.0
+    if headline:
+        factor *= HEADLINE_FACTOR
+    if fragment:
+        factor *= FRAGMENT_FACTOR
+    if anaphoric:
+        factor *= ANAPHORA_FACTOR
+    if len(sentence.split()) > LONG_WORDS:
+        factor *= 0.9
+    return UnitQuality(factor, headline, fragment, anaphoric)
