@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from retrieval.models import Facet, IngestReport, Story
 
-from .evaluation import EvalSummary
 from .answering import Answer, format_sources
+from .evaluation import EvalSummary
 from .service import SearchResult, UsageStats
 
 WIDTH = 100
@@ -56,29 +56,48 @@ def ingest_text(report: IngestReport) -> str:
     return "\n".join(lines)
 
 
+def _mark(ok: bool | None) -> str:
+    return "✓" if ok else "✗"
+
+
+def _share(rate: float, hits: int, cases: int) -> str:
+    """``75.0% (3/4)``, or ``n/a (0 cases)`` when no case counts."""
+    return f"{rate:.1%} ({hits}/{cases})" if cases else "n/a (0 cases)"
+
+
 def eval_text(summary: EvalSummary) -> str:
     lines = []
     for result in summary.results:
         case = result.case
         if case.answerable:
-            detail = f"answered {'✓' if result.answered else '✗'}  cited {'✓' if result.cited else '✗'}"
+            detail = f"answered {_mark(result.answered)}  cited {_mark(result.cited)}"
+            if case.lead:
+                detail += f"  lead {_mark(result.led)}"
+        elif case.premise:
+            detail = f"premise {_mark(result.premise_ok)}"
         else:
-            detail = f"abstained {'✓' if result.abstained_correctly else '✗'}"
-        if result.faithful_sentences != result.total_sentences:
+            detail = f"abstained {_mark(result.abstained_correctly)}"
+        if not result.faithful:
             detail += f"  UNFAITHFUL {result.total_sentences - result.faithful_sentences} sentence(s)"
         lines.append(f"{'PASS' if result.passed else 'FAIL'}  {case.id:<28} {detail}")
         if not result.passed:
             lines.append(f"      Q: {case.question}")
             lines.append("      A: " + textwrap.shorten(result.answer.text, 300, placeholder=" …"))
     totals = summary.to_json()["totals"]
-    lines += [
-        "",
+    passed = (
         f"passed {totals['passed']}/{totals['cases']}: answered correctly {totals['answered_correctly']}/{totals['answerable']}, "
         f"cited correctly {totals['cited_correctly']}/{totals['answerable']}, "
-        f"abstained correctly {totals['abstained_correctly']}/{totals['unanswerable']}",
+        f"abstained correctly {totals['abstained_correctly']}/{totals['unanswerable']}"
+    )
+    rates = (
         f"answer hit rate {summary.answer_hit_rate:.1%}, citation hit rate {summary.citation_hit_rate:.1%}, "
-        f"abstention accuracy {summary.abstention_accuracy:.1%}, faithfulness {summary.faithfulness:.1%}",
-    ]
+        f"abstention accuracy {summary.abstention_accuracy:.1%}, faithfulness {summary.faithfulness:.1%}"
+    )
+    answer_first = (
+        f"answer-first rate {_share(summary.answer_first_rate, totals['answer_first'], totals['lead_cases'])}, "
+        f"premise accuracy {_share(summary.premise_accuracy, totals['premise_ok'], totals['premise_cases'])}"
+    )
+    lines += ["", passed, rates, answer_first]
     return "\n".join(lines)
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 
 import discord
 
+from bot.answering import Answer, AnswerSentence, Citation
 from bot.discord import embeds
 from bot.discord.cogs.browse import choices
-from bot.answering import Answer, AnswerSentence, Citation
 from bot.service import SearchResult, StoryDetail
 from retrieval.models import Facet, Passage, Story, StoryKind
 
@@ -114,3 +114,30 @@ def test_autocomplete_offers_at_most_25_choices_of_at_most_100_characters() -> N
 
 def test_fit_content_respects_the_2000_character_limit() -> None:
     assert len(embeds.fit_content("Word. " * 1000)) <= embeds.CONTENT_LIMIT
+
+
+MARKER_LINK = re.compile(r"\[\\\[(\d+)\\\]\]\(([^)\s]*)\)")
+
+
+def corroborated_answer(note: str | None = None) -> Answer:
+    """One sentence quoted from source 1 and corroborated by sources 2 and 3, each with its own URL."""
+    citations = tuple(
+        Citation(n, story(n, title=f"Story {n}", url=f"https://outlet{n}.example/story-{n}"), (Passage(n, n, 0, "IBM quit."),))
+        for n in (1, 2, 3)
+    )
+    sentence = AnswerSentence(text="IBM quit the facial recognition business.", citation=1, passage_id=1, also=(2, 3))
+    return Answer("What did IBM decide?", (sentence,), citations, note=note)
+
+
+def test_a_corroborated_sentence_links_each_marker_to_its_own_source() -> None:
+    body = embeds.answer_embed(corroborated_answer()).description or ""
+    markers = MARKER_LINK.findall(body)
+    assert markers == [(str(n), f"https://outlet{n}.example/story-{n}") for n in (1, 2, 3)]
+    assert "business. [\\[1\\]](https://outlet1.example/story-1)[\\[2\\]](" in body  # after the sentence, adjacent
+
+
+def test_the_note_is_shown_in_italics_before_the_first_quote() -> None:
+    note = "IBM did not pause its work: it quit."
+    body = embeds.answer_embed(corroborated_answer(note=note)).description or ""
+    assert body.startswith(f"*{embeds.escape(note)}* ")
+    assert body.index(embeds.escape(note)) < body.index("IBM quit the facial recognition business.")
