@@ -20,11 +20,18 @@ from .units import MIN_WORDS, UnitQuality, quality
 
 TITLE_CONTEXT = 0.3
 RANK_WEIGHT = 0.25
-TYPE_BONUS = 0.45
-NAME_BONUS = 0.2
+TYPE_BOOST = 0.8
+"""A sentence holding a span of the expected type (that the question does not hold) scores this much more."""
+NAME_BOOST = 0.25
+OFF_SUBJECT_TYPE_SHARE = 0.3
+"""A span of the right type in a sentence that names none of the question's subjects counts at this share."""
+FRAMING_CREDIT = 0.5
+"""A subject named only elsewhere in the passage or its headline frames a sentence at this share."""
 """Names are everywhere in news: a name near the asked words is weaker evidence than a date or a figure."""
-ACTING_BONUS = 0.25
-YES_NO_ACTING_BONUS = 0.4
+ACTING_BOOST = 1.2
+"""A sentence whose actor is the question's subject scores this many times more…"""
+YES_NO_ACTING_BOOST = 1.35
+"""…and a yes/no question's even more: "did Microsoft stop…" is answered by what Microsoft did."""
 DEFINITION_COVERAGE = 0.5
 INFORMATIVE = 0.15
 """A sentence that says more than the question's own words (up to 8 other terms) scores up to this much more."""
@@ -169,15 +176,15 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
             context = TITLE_CONTEXT * shares(title_terms - terms)
             novel = len(all_terms - asked)
             score = coverage + context + rank + tie_break + INFORMATIVE * min(novel / 8, 1.0)
-            if typed:
-                score += NAME_BONUS if kind in NAMED else TYPE_BONUS
-            named = 0
+            named = sum(1 for s in subjects if s.terms & all_terms)
+            if typed:  # a figure or a name about someone else does not answer
+                boost = NAME_BOOST if kind in NAMED else TYPE_BOOST
+                score *= 1 + (boost if named or not subjects else OFF_SUBJECT_TYPE_SHARE * boost)
             if subjects:
-                named = sum(1 for s in subjects if s.terms & all_terms)
                 framing = sum(1 for s in subjects if not s.terms & all_terms and s.terms & view.named)
-                score *= 0.45 + 0.55 * (named + 0.5 * framing) / len(subjects)
+                score *= 0.45 + 0.55 * (named + FRAMING_CREDIT * framing) / len(subjects)
                 if named and acting(sentence, [s.surface for s in subjects]):
-                    score += YES_NO_ACTING_BONUS if kind is AnswerType.YES_NO else ACTING_BONUS
+                    score *= YES_NO_ACTING_BOOST if kind is AnswerType.YES_NO else ACTING_BOOST
             unit = quality(sentence, hit.story.title)
             score *= unit.factor
             out.append(Candidate(sentence, all_terms, score, hit, line, unit, typed, coverage, named))

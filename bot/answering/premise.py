@@ -87,33 +87,26 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
     about = [v for v in views if not question.subjects or all(s.terms & v.named for s in question.subjects)]
     about = about or list(views)
     evidence_terms = frozenset().union(*(terms for v in about for _, terms in v.lines), *(v.title_terms for v in about))
-    anywhere = frozenset().union(*(terms for v in views for _, terms in v.lines), *(v.title_terms for v in views))
     relevant = [c for c in candidates if c.coverage >= MIN_EVIDENCE_COVERAGE]
     for surface, term in question.marked:
         word = surface.lower()
+        family = _family_of(term)
+        if word in DIRECTIONS and family is not None:
+            # a direction is judged where the fact is told: the sentence that best covers the question
+            same, opposite = family
+            told = _best_evidence(relevant, question)
+            if told is not None and opposite & told.terms and not same & told.terms:
+                return Premise("contradicted", surface, told)
+            continue
         if forms(word) & evidence_terms:
             continue
-        family = _family_of(term)
         if word in PERMANENCE:
             holder = _first_with(relevant, AnswerType.DURATION, exclude=PERMANENCE)
             if holder is not None:
                 return Premise("contradicted", surface, holder)
             continue
-        if family is not None:
-            same, opposite = family
-            if word in DIRECTIONS:
-                # a direction is judged where the fact is told: the sentence that best covers the question
-                told = _best_evidence(relevant, question)
-                if told is not None and opposite & told.terms and not same & told.terms:
-                    return Premise("contradicted", surface, told)
-                continue
-            if same & evidence_terms:
-                continue
-            if word in CLAIMS:
-                holder = next((c for c in relevant if opposite & c.terms), None)
-                if holder is not None:
-                    return Premise("contradicted", surface, holder)
-        if (word in CLAIMS or word in QUALIFIERS) and not forms(word) & anywhere:
+        if word in QUALIFIERS or (word in CLAIMS and question.answer_type is AnswerType.REASON):
+            # "why did X veto…" takes the veto for granted; "was X convicted?" asks about it
             return Premise("unsupported", surface)
     for figure in question.figures:
         digits = _DIGITS.findall(figure)
@@ -122,7 +115,7 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
         if not digits or not stating or any(_in_text(d, [c.text for c in relevant]) for d in digits):
             continue
         return Premise("contradicted", figure, max(stating, key=lambda c: (c.coverage, c.score)))
-    for subject in question.subjects:
+    for subject in question.subjects if question.answer_type is AnswerType.REASON else ():
         wrong = _other_actor(question, subject, candidates)
         if wrong is not None:
             return Premise("contradicted", subject.surface, wrong)
@@ -161,16 +154,19 @@ def _figure_kind(question: str, figure: str) -> AnswerType:
         return AnswerType.AMOUNT
     if re.search(r"%|\bper ?cent", around):
         return AnswerType.PERCENTAGE
+    if re.search(r"^\d[\d,.]*[\s-]*(?:years?|months?|weeks?|days?|hours?)\b", question[at:at + len(figure) + 10]):
+        return AnswerType.DURATION
     return AnswerType.NUMBER
 
 
-OTHER_ACTOR_COVERAGE = 0.6
+OTHER_ACTOR_COVERAGE = 0.75
 """A sentence that tells the question's fact this fully, about someone else, answers who really did it."""
 
 
 def _other_actor(question: Question, subject: Subject, candidates: Sequence[Candidate]) -> Candidate | None:
-    """The question's fact told of another actor: the sentences that best cover everything but ``subject``
-    never name it, while no sentence naming it tells the fact ("Why did easyJet order…" when Ryanair did)."""
+    """The fact a "why" question takes for granted, told of another actor: the sentence that best covers
+    everything but ``subject`` does not name it, and no sentence naming it tells half as much ("Why did
+    easyJet order…" when Ryanair did)."""
     rest = {t: w for t, w in question.weights.items() if t not in subject.terms}
     total = sum(rest.values())
     if total <= 0 or len(rest) < 2:

@@ -131,7 +131,9 @@ CLAIMS = frozenset(
     """veto vetoed vetoes vetoing overturn overturned fired sacked resign resigned resigns resignation quit quits
     arrested charged convicted acquitted agree agreed agrees approve approved approves deny denied denies admit
     admitted admits sue sued suing lawsuit bankrupt bankruptcy collapse collapsed acquire acquired merge merged
-    cancel cancelled canceled scrapped abandon abandoned partner partnered""".split()
+    cancel cancelled canceled scrapped abandon abandoned partner partnered stab stabbed shot killed murdered
+    kidnapped jailed imprisoned sentenced fined expelled deported impeached evicted poisoned hacked leaked
+    stolen""".split()
 )
 """Events a question may claim happened; evidence silent on them means the coverage does not report them."""
 QUALIFIERS = frozenset(

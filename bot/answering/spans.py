@@ -72,6 +72,7 @@ _ROLE = re.compile(
     r"attorney|lawyer|professor|economist|executive|officer|editor|reporter|correspondent|coach|captain|player|"
     r"striker|singer|actor|actress|star|director|producer|author|writer|presenter|mp|chancellor|premier|boss|"
     r"general counsel|counsel|vice president|vp|member)\b", re.I)
+_TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Sir|Lord|Lady|Dame|Prof|Rev)\.?\s+[A-Z][\w'’-]+")
 _ORG = re.compile(
     r"\b[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*)*\s+(?:Inc|Corp|Corporation|Ltd|Group|Bank|Agency|Association|Union|"
     r"Council|Commission|Company|Co|Holdings|Partners|Foundation|Institute|University|Party|Office|Department|"
@@ -82,7 +83,7 @@ _ORG = re.compile(
 def spans(sentence: str, kind: AnswerType) -> list[str]:
     """The spans of ``kind`` in the sentence (empty for types no span answers: yes/no, open, latest)."""
     if kind is AnswerType.PERSON:
-        found = names(sentence)
+        found = [n for n in names(sentence) if " " in n or n.endswith(".")] + [m.group(0) for m in _TITLED.finditer(sentence)]
         return found + [m.group(0) for m in _ROLE.finditer(sentence)] if found else []
     if kind is AnswerType.ORGANISATION:
         return [m.group(0) for m in _ORG.finditer(sentence)] + names(sentence)
