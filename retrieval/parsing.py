@@ -2,18 +2,20 @@
 
 Accepted: YAML front-matter items (``---`` … ``---`` plus an optional Markdown body), bare YAML
 (``.yaml``/``.yml``: one item or a list of items), and plain-text or Markdown articles whose first
-real line is the title. Web boilerplate is dropped from bodies.
+real line is the title. Web boilerplate is dropped from bodies, and bylines, datelines and timestamps
+from the head of each paragraph (:mod:`retrieval.bylines`).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import PurePath
 from typing import Any
 
 import yaml
 
+from .bylines import strip_heading_furniture
 from .models import Article, StoryKind
 from .text import NotText, decode, normalise, normalise_inline, title_key
 
@@ -36,14 +38,22 @@ _BOILERPLATE_LINES = frozenset(
     }
 )
 _BOILERPLATE_PATTERNS = (
-    re.compile(r"^\[(photo|image|video|graphic|illustration)\b.*\]$", re.I),
-    re.compile(r"^your email address will not be published", re.I),
-    re.compile(r"^required fields are marked", re.I),
-    re.compile(r"^(click|tap) here to\b", re.I),
-    re.compile(r"^(follow|like) us on\b", re.I),
-    re.compile(r"^sign up for\b.*newsletter", re.I),
-    re.compile(r"^(photo|image) (credit|courtesy)\b", re.I),
-    re.compile(r"^copyright\b|^©", re.I),
+    re.compile(r"^\[(photo|image|video|graphic|illustration)\b.*\]$", re.IGNORECASE),
+    re.compile(r"^your email address will not be published", re.IGNORECASE),
+    re.compile(r"^required fields are marked", re.IGNORECASE),
+    re.compile(r"^(click|tap) here to\b", re.IGNORECASE),
+    re.compile(r"^(follow|like) us on\b", re.IGNORECASE),
+    re.compile(r"^sign up for\b.*newsletter", re.IGNORECASE),
+    re.compile(r"^(photo|image) (credit|courtesy)\b", re.IGNORECASE),
+    re.compile(r"^\(?(photos?|images?|pictures?) (by|via|courtesy of) .{0,100}[^.!?]\)?$", re.IGNORECASE),
+    re.compile(r"^(photo|image|picture)s?( credit)?:", re.IGNORECASE),
+    re.compile(r"^(image|photo) (copyright|caption)\b", re.IGNORECASE),
+    re.compile(r"^credit:", re.IGNORECASE),
+    re.compile(  # "Drew Angerer/Getty Images"
+        r"^[^.!?]{0,80}/ ?(getty images|afp|ap( photo)?|reuters|epa|shutterstock)( via getty images)?\)?$",
+        re.IGNORECASE,
+    ),
+    re.compile(r"^copyright\b|^©", re.IGNORECASE),
 )
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_HEADING = re.compile(r"^#{1,6}\s*")
@@ -61,8 +71,11 @@ def is_boilerplate(line: str) -> bool:
     return any(pattern.search(stripped) for pattern in _BOILERPLATE_PATTERNS)
 
 
-def clean_body(text: str, *, title: str | None = None, markdown: bool = False) -> str:
-    """Drop boilerplate lines and repeated titles; keep paragraphs separated by blank lines."""
+def clean_body(
+    text: str, *, title: str | None = None, markdown: bool = False, outlets: tuple[str | None, ...] = ()
+) -> str:
+    """Drop boilerplate lines, repeated titles and heading bylines, datelines and timestamps (``outlets``:
+    the article's own, accepted in bylines and datelines); keep paragraphs separated by blank lines."""
     key = title_key(title) if title else None
     kept: list[str] = []
     for line in normalise(text).split("\n"):
@@ -71,6 +84,10 @@ def clean_body(text: str, *, title: str | None = None, markdown: bool = False) -
             line = _MD_EMPHASIS.sub("", _MD_HEADING.sub("", line)).strip()
         if is_boilerplate(line) or (key and line and len(line) <= 2 * len(key) + 10 and title_key(line) == key):
             continue
+        if line:
+            line = strip_heading_furniture(line, outlets)
+            if not line:
+                continue
         kept.append(line)
     return normalise("\n".join(_unwrap(kept)))
 
@@ -99,15 +116,15 @@ def _unwrap(lines: list[str]) -> list[str]:
 def parse_datetime(value: Any) -> datetime | None:
     """ISO 8601 strings or YAML timestamps → aware UTC datetimes; anything else → None."""
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     if hasattr(value, "year") and hasattr(value, "month"):  # a date
-        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if isinstance(value, str) and value.strip():
         try:
-            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            parsed = datetime.fromisoformat(value.strip())
         except ValueError:
             return None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     return None
 
 
@@ -147,6 +164,17 @@ def _topics(item: dict[str, Any]) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
+def _outlets(item: dict[str, Any]) -> tuple[str | None, ...]:
+    """The item's own outlet names, accepted in its bylines and datelines."""
+    provider = item.get("provider") if isinstance(item.get("provider"), dict) else {}
+    return (_text_field(provider, "name"), _text_field(item, "outlet", "source", "publisher"))
+
+
+def _yaml_body(item: dict[str, Any]) -> str:
+    """The ``body`` (or ``content``) of a bare YAML item, without a heading byline or dateline."""
+    return strip_heading_furniture(_text_field(item, "body", "content") or "", _outlets(item))
+
+
 def _first_image(item: dict[str, Any]) -> str | None:
     images = item.get("images")
     if isinstance(images, list):
@@ -166,6 +194,8 @@ def _item_to_article(
     if len(title) > MAX_TITLE_CHARS:
         raise ParseError(f"title longer than {MAX_TITLE_CHARS} characters")
     excerpt = _text_field(item, "excerpt", "description", "summary")
+    if excerpt:
+        excerpt = strip_heading_furniture(excerpt, _outlets(item)) or None
     provider = item.get("provider") if isinstance(item.get("provider"), dict) else {}
     outlet = _text_field(provider, "name") or _text_field(item, "outlet", "source", "publisher")
     domain = _text_field(provider, "domain")
@@ -250,13 +280,13 @@ def parse_text(text: str, source_file: str) -> list[Article]:
         item = _load_yaml(meta)
         if not isinstance(item, dict):
             raise ParseError("front matter is not a mapping")
-        return [_item_to_article(item, source_file, body=clean_body(body, markdown=True))]
+        return [_item_to_article(item, source_file, body=clean_body(body, markdown=True, outlets=_outlets(item)))]
     if suffix in (".yaml", ".yml"):
         data = _load_yaml(text)
         items = data if isinstance(data, list) else [data]
         if not items or not all(isinstance(item, dict) for item in items):
             raise ParseError("YAML file is not a news item or a list of items")
-        return [_item_to_article(item, source_file, body=_text_field(item, "body", "content") or "") for item in items]
+        return [_item_to_article(item, source_file, body=_yaml_body(item)) for item in items]
     return [_plain_text_article(text, source_file, markdown=markdown)]
 
 

@@ -24,9 +24,10 @@ from .models import Facet, Passage, Story, StoryKind
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
-"""Bump when the derived tables' layout, the analyzer or passage building changes: stored articles are
-then re-ingested from their files (the query log and feedback are kept)."""
+SCHEMA_VERSION = 6
+"""Bump when the derived tables' layout, the analyzer, parsing or sentence splitting changes: stored
+articles are then re-ingested from their files, even unchanged ones (the query log and feedback are kept).
+6: abbreviation-aware sentences; bylines, datelines and timestamps stripped at parse time."""
 DERIVED_TABLES = ("tombstones", "index_state", "passages", "story_topics", "stories", "files")
 STORY_CACHE_SIZE = 4_096
 """Stories each reader keeps between reads (about 1 KB each); answers keep citing the same few."""

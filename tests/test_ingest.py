@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from bot.service import NewsService
@@ -247,5 +245,39 @@ async def test_a_database_from_another_version_is_re_ingested_and_keeps_its_quer
         assert await reopened.story_count() == stories
         assert not (await reopened.ask("What did Microsoft pitch to the DEA?")).abstained
         assert (await reopened.stats()).queries == 1
+    finally:
+        await reopened.close()
+
+
+async def test_a_store_from_before_byline_stripping_re_parses_its_unchanged_files_once(
+    settings, seeds_copy, monkeypatch
+):
+    """Version 5 stored bylines as sentences; opening it now re-ingests every file, though none changed."""
+    import sqlite3
+
+    from retrieval import parsing
+
+    (seeds_copy / "ibm.txt").write_text(
+        "IBM quits facial recognition\n\nBy Hanna Ziady, CNN Business IBM is getting out of the facial recognition "
+        "business, citing concerns about mass surveillance and racial profiling.\n"
+    )
+    with monkeypatch.context() as old_parser:
+        old_parser.setattr(parsing, "strip_heading_furniture", lambda text, outlets=(): text.strip())
+        service = await NewsService.open(settings)
+        await service.close()
+    with sqlite3.connect(settings.db_path) as connection:
+        assert any("By Hanna Ziady" in text for (text,) in connection.execute("SELECT text FROM passages"))
+        connection.execute("PRAGMA user_version = 5")  # the last layout whose sentences kept bylines
+
+    reopened = await NewsService.open(settings, ingest=False)
+    try:
+        assert reopened.store.reset
+        report = await reopened.ingest()
+        assert len(report.added) == 6 and report.unchanged == []
+        with sqlite3.connect(settings.db_path) as connection:
+            [(text,)] = connection.execute("SELECT text FROM passages WHERE text LIKE 'IBM quits%'").fetchall()
+        assert text.split("\n")[1].startswith("IBM is getting out of the facial recognition business")
+        again = await reopened.ingest()
+        assert len(again.unchanged) == 6 and again.added == []  # once: the next rescan reads nothing
     finally:
         await reopened.close()

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from retrieval.models import StoryKind
-from retrieval.parsing import ParseError, clean_body, is_boilerplate, parse_bytes, parse_text
+from retrieval.parsing import (
+    ParseError,
+    clean_body,
+    is_boilerplate,
+    parse_bytes,
+    parse_text,
+)
 
 from .conftest import SEEDS
 
@@ -21,7 +27,7 @@ def test_front_matter_item_has_all_its_fields():
     [article] = parse_seed("000")
     assert article.title == "ACLU Finds Microsoft Tried To Sell Facial Recognition Software to the DEA"
     assert article.excerpt.startswith("E-mails exposed on Wednesday by the American Civil Liberties Union")
-    assert article.published == datetime(2020, 6, 17, 23, 47, tzinfo=timezone.utc)
+    assert article.published == datetime(2020, 6, 17, 23, 47, tzinfo=UTC)
     assert article.url == "https://redmondmag.com/articles/2020/06/17/microsoft-facial-recognition-dea.aspx"
     assert (article.outlet, article.outlet_domain) == ("Redmond Magazine", "redmondmag.com")
     assert article.topics == ("Natural Language Processing", "AI", "Computer Vision", "Microsoft AI")
@@ -36,7 +42,7 @@ def test_related_entries_are_stories_with_their_own_citation():
     bloomberg = article.related[0]
     assert bloomberg.kind is StoryKind.RELATED
     assert bloomberg.url.startswith("https://www.bloomberg.com/news/articles/2020-06-19/")
-    assert bloomberg.published == datetime(2020, 6, 19, 16, 44, tzinfo=timezone.utc)
+    assert bloomberg.published == datetime(2020, 6, 19, 16, 44, tzinfo=UTC)
     assert bloomberg.quality == 54
     assert bloomberg.body.startswith("A week after the tech giants said")
 
@@ -139,3 +145,43 @@ def test_hard_wrapped_paragraphs_are_joined_back_into_whole_sentences():
     assert "Short menu line" in lines and "Another menu line" in lines  # short lines are not wrapped prose
     assert "The next sentence starts a new line." in lines
     assert "- and the next item" in lines
+
+
+def test_a_scraped_cnn_page_keeps_only_the_article_from_its_first_real_sentence():
+    text = (
+        "IBM will no longer offer facial recognition software\n\n"
+        "By Hanna Ziady and Clare Duffy, CNN Business\n"
+        "Updated 12:30 PM ET, Wed June 10, 2020\n\n"
+        "(Photo by Drew Angerer/Getty Images)\n\n"
+        "London (CNN Business)IBM is getting out of the facial recognition business. Reps. Pramila Jayapal and "
+        "Ro Khanna welcomed the move.\n\n"
+        "By 2021, the company expects to have sold the unit.\n"
+    )
+    [article] = parse_text(text, "ibm.txt")
+    assert article.body.split("\n") == [
+        "IBM is getting out of the facial recognition business. Reps. Pramila Jayapal and Ro Khanna welcomed the move.",
+        "",
+        "By 2021, the company expects to have sold the unit.",
+    ]
+
+
+def test_a_dateline_is_cut_from_an_excerpt_and_a_byline_naming_the_items_own_outlet_from_its_body():
+    text = (
+        "---\ntitle: Microsoft bans police face recognition sales\n"
+        "excerpt: \"WASHINGTON (Reuters) - Microsoft Corp said on Thursday it would not sell its technology.\"\n"
+        "provider:\n  name: Redmond Magazine\n---\n"
+        "By Kurt Mackie, Redmond Magazine The company made the pledge on Thursday.\n"
+    )
+    [article] = parse_text(text, "item.md")
+    assert article.excerpt == "Microsoft Corp said on Thursday it would not sell its technology."
+    assert article.body.split("\n\n") == [article.excerpt, "The company made the pledge on Thursday."]
+
+
+def test_the_seeds_lose_nothing_to_byline_stripping(monkeypatch):
+    """The seeds have no bylines or datelines: stripping them must leave every seed as it was."""
+    from retrieval import parsing
+
+    stripped = {path.name: parse_bytes(path.read_bytes(), path.name) for path in SEEDS.iterdir()}
+    monkeypatch.setattr(parsing, "strip_heading_furniture", lambda text, outlets=(): text.strip())
+    for path in SEEDS.iterdir():
+        assert parse_bytes(path.read_bytes(), path.name) == stripped[path.name]
