@@ -109,6 +109,14 @@ NAMED = frozenset({AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.PLACE}
 NEAR_WORDS = 5
 
 
+HEADLINED = frozenset({
+    AnswerType.DATE, AnswerType.DURATION, AnswerType.NUMBER, AnswerType.AMOUNT, AnswerType.PERCENTAGE,
+    AnswerType.NAME, AnswerType.PLACE, AnswerType.PERSON,
+})
+"""Types whose span can answer in a sentence that names nothing asked, when its headline names the subject."""
+HEADLINED_SHARE = 0.5
+
+
 def near(sentence: str, found: Sequence[str], terms: frozenset[str]) -> tuple[str, ...]:
     """The spans within NEAR_WORDS words of a word that starts like one of the asked terms."""
     words = sentence.split()
@@ -165,13 +173,15 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
             terms = asked & all_terms
             if len(sentence.split()) < MIN_WORDS:
                 continue
-            if not terms:
-                continue
+            if not terms and not (kind in HEADLINED and shares(title_terms) >= HEADLINED_SHARE):
+                continue  # a sentence naming nothing asked can only answer under a headline that does
             coverage = shares(terms)
             typed = tuple(answering_spans(sentence, kind, question.text)) if kind in TYPED else ()
+            if not terms and not typed:
+                continue
             if kind is AnswerType.DEFINITION and coverage < DEFINITION_COVERAGE:
                 typed = ()  # "X is a …" defines X only in a sentence about X
-            elif kind in NAMED and typed:
+            elif kind in NAMED and typed and terms:
                 typed = near(sentence, typed, terms)  # the name that answers stands by what is asked about
             context = TITLE_CONTEXT * shares(title_terms - terms)
             novel = len(all_terms - asked)

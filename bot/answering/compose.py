@@ -16,7 +16,7 @@ from .candidates import Candidate, PassageView, Shares, passage_view, score_cand
 from .corroborate import group
 from .models import Answer, AnswerSentence, Citation
 from .question import AnswerType, Question
-from .select import MAX_ANSWER_CHARS, MAX_SENTENCES, select
+from .select import LEAD_SHARE, MAX_ANSWER_CHARS, MAX_SENTENCES, select
 from .spans import TYPED
 from .units import MIN_WORDS, quality
 
@@ -39,15 +39,13 @@ def compose_answer(
     if not ranked or not question.weights:
         return abstain(question.text, searched, f"nothing in the {searched} stories matches that question", hint)
     asked = frozenset(question.weights)
-    views: list[PassageView] = []
-    stories: set[str] = set()
-    for hit in ranked:
-        stories.add(hit.story.key)
-        if len(stories) > MAX_STORIES and not question.recency:
-            break
-        views.append(passage_view(hit, analyzer, asked))
     shares = Shares(question.weights)
+    views = _views(ranked, analyzer, asked, None if question.recency else MAX_STORIES)
     candidates = score_candidates(question, views, shares)
+    if question.answer_type in TYPED and len(views) < len(ranked) and not _typed_answer(candidates):
+        # no good sentence of the best stories holds an answer of the asked type: read every retrieved passage
+        views = _views(ranked, analyzer, asked, None)
+        candidates = score_candidates(question, views, shares)
     decision = decide(question, views, candidates, shares, searched)
     if not decision.answer:
         return abstain(question.text, searched, decision.why, hint)
@@ -72,6 +70,26 @@ def compose_answer(
         return abstain(question.text, searched, f"the {searched} stories don't answer that question", hint)
     sentences, citations = cite(chosen)
     return Answer(question.text, sentences, citations, searched=searched, query_terms=tuple(question.weights), note=note)
+
+
+def _typed_answer(candidates: Sequence[Candidate]) -> bool:
+    """Is there a sentence with a span of the asked type that can lead (see :func:`select`)?"""
+    best = max((c.score for c in candidates), default=0.0)
+    return any(c.typed and c.score >= LEAD_SHARE * best for c in candidates)
+
+
+def _views(
+    ranked: Sequence[RankedPassage], analyzer: Analyzer, asked: frozenset[str], max_stories: int | None
+) -> list[PassageView]:
+    """The retrieved passages as sentence views, from at most ``max_stories`` stories (None: all)."""
+    views: list[PassageView] = []
+    stories: set[str] = set()
+    for hit in ranked:
+        stories.add(hit.story.key)
+        if max_stories is not None and len(stories) > max_stories:
+            break
+        views.append(passage_view(hit, analyzer, asked))
+    return views
 
 
 def _per_subject(question: Question, chosen: list[Candidate], leaders: Sequence[Candidate]) -> list[Candidate]:

@@ -24,6 +24,8 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 def same_fact(a: Candidate, b: Candidate) -> bool:
     """Do two sentences report the same fact?"""
+    if bool(a.typed) != bool(b.typed):
+        return False  # one holds an answer the other lacks
     overlap = jaccard(a.terms, b.terms)
     if overlap >= SAME_FACT_JACCARD:
         return True

@@ -35,6 +35,7 @@ class AnswerType(str, Enum):
     COMPARISON = "comparison"
     LATEST = "latest"
     DEFINITION = "definition"
+    NAME = "name"
     OPEN = "open"
 
 
@@ -88,7 +89,7 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (AnswerType.REASON, re.compile(
         r"^\W*why\b|\bwhy (?:did|does|do|is|was|were|will|has|have|are|would)\b|\bfor what reason\b|\bhow come\b"
         r"|\bwhat (?:caused|led to|prompted|drove|is behind|was behind|made)\b|\bwhat (?:is|was) the reason\b", re.I)),
-    (AnswerType.ORGANISATION, re.compile(
+    (AnswerType.NAME, re.compile(
         r"\b(?:called|named|known as|dubbed)\s*\??\s*$|\bwhat(?:'s| is| was) the name of\b", re.I)),
     (AnswerType.ORGANISATION, re.compile(
         r"\b(?:what|which)\s+(?:[\w-]+\s+){0,2}?(?:company|companies|firm|firms|organi[sz]ation|agency|agencies|group|bank|business|"
@@ -107,7 +108,7 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
 )
 
 CUE_WORDS = frozenset(
-    """percent percentage per cent share proportion fraction long year years month months week weeks day days hour hours
+    """name named called percent percentage per cent share proportion fraction long year years month months week weeks day days hour hours
     date time when where city country state town place venue location who whom person people why reason cause
     caused much many number amount price sum figure total what which compare compared comparison versus vs
     difference differ mean meaning define kind type""".split()
@@ -280,11 +281,15 @@ def analyse(
         weights.setdefault(term, weight)
         if name and df <= SUBJECT_MAX_SHARE * n:
             subjects.setdefault(_subject_key(tokens, position, shaped), set()).add(term)
+    category = tokens[-1].term if kind is AnswerType.NAME and tokens and tokens[-1].term in weights else None
+    if category is not None:
+        # "what is Amazon's face recognition product called?": the text names the thing, not its category
+        weights[category] *= LIGHT_WORD_WEIGHT
     # A word the coverage never uses may be a paraphrase: it counts like a typical known word.
     typical = statistics.median(weights.values()) if weights else 1.0
     for term in unknown_terms:
         weights.setdefault(term, typical * (LIGHT_WORD_WEIGHT if term in LIGHT_WORDS else 1.0))
-    search = {t: 1.0 for t in weights if doc_freq(t) > 0}
+    search = {t: LIGHT_WORD_WEIGHT if t == category else 1.0 for t in weights if doc_freq(t) > 0}
     follow_up = bool(context) and is_follow_up(question, len(search))
     for previous in context[-2:]:
         share = 1.0 if follow_up else CONTEXT_WEIGHT

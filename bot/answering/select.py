@@ -9,6 +9,8 @@ from retrieval.text import title_key
 from .candidates import Candidate
 from .corroborate import jaccard
 
+LEAD_SHARE = 0.5
+"""A sentence holding the answer leads when it scores at least this share of the best sentence."""
 MAX_SENTENCES = 4
 MIN_SENTENCES = 2
 MAX_ANSWER_CHARS = 700
@@ -45,7 +47,7 @@ def select(
         best = pool[0]
         if answers is not None and not answers(best):
             holding = next((c for c in pool if answers(c)), None)
-            if holding is not None and holding.score >= 0.5 * best.score:
+            if holding is not None and holding.score >= LEAD_SHARE * best.score:
                 best = holding
         chosen.append(best)
         pool.remove(best)

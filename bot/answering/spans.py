@@ -72,6 +72,19 @@ _ROLE = re.compile(
     r"attorney|lawyer|professor|economist|executive|officer|editor|reporter|correspondent|coach|captain|player|"
     r"striker|singer|actor|actress|star|director|producer|author|writer|presenter|mp|chancellor|premier|boss|"
     r"general counsel|counsel|vice president|vp|member)\b", re.I)
+_PROPER = r"[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*)*"
+_CATEGORY = (
+    r"(?:software|system|product|service|tool|app|application|platform|program|programme|technology|device|model|"
+    r"brand|feature|drug|game|console|phone|network|website|site|show|series|film|album|book|project|scheme|plan)"
+)
+_NAMING = re.compile(
+    rf"\b(?:called|named|dubbed|known as|branded)\s+[\"“']?(?P<a>{_PROPER})"
+    rf"|(?P<b>{_PROPER}),\s+(?:its|the|their|his|her|a|an)\s+[\w\s-]{{0,40}}?\b{_CATEGORY}\b"
+    rf"|\b(?:its|the|their|his|her)\s+[\w\s-]{{0,40}}?\b{_CATEGORY},\s+(?P<c>{_PROPER})"
+    rf"|(?P<d>{_PROPER})\s+{_CATEGORY}\b"
+)
+"""Naming constructions: "software called X", "X, its facial recognition software", "its new phone, X",
+"the X software"."""
 _TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Sir|Lord|Lady|Dame|Prof|Rev)\.?\s+[A-Z][\w'’-]+")
 _ORG = re.compile(
     r"\b[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*)*\s+(?:Inc|Corp|Corporation|Ltd|Group|Bank|Agency|Association|Union|"
@@ -87,6 +100,9 @@ def spans(sentence: str, kind: AnswerType) -> list[str]:
         return found + [m.group(0) for m in _ROLE.finditer(sentence)] if found else []
     if kind is AnswerType.ORGANISATION:
         return [m.group(0) for m in _ORG.finditer(sentence)] + names(sentence)
+    if kind is AnswerType.NAME:
+        found = (m.group("a") or m.group("b") or m.group("c") or m.group("d") for m in _NAMING.finditer(sentence))
+        return [name for name in found if name.split()[0].lower() not in _STARTERS]
     if kind is AnswerType.COMPARISON:
         return spans(sentence, AnswerType.NUMBER)
     pattern = _PATTERNS.get(kind)
@@ -122,6 +138,7 @@ def has_answer(sentence: str, kind: AnswerType, question: str) -> bool:
 TYPED = frozenset({
     AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.PLACE, AnswerType.DATE, AnswerType.DURATION,
     AnswerType.NUMBER, AnswerType.AMOUNT, AnswerType.PERCENTAGE, AnswerType.REASON, AnswerType.DEFINITION,
+    AnswerType.NAME,
 })
 """Types a span can answer; the composer rewards sentences that hold one."""
 STRICT = frozenset({AnswerType.NUMBER, AnswerType.AMOUNT, AnswerType.PERCENTAGE})
