@@ -50,14 +50,16 @@ _PATTERNS: dict[AnswerType, re.Pattern[str]] = {
         r"fears? (?:over|about|that)|over concerns|pressure|protests?|calls? for|demands?|led to|so as to|"
         r"why|said it (?:was|would|wanted)|wants? to|needs? to)\b", re.I),
     AnswerType.PLACE: re.compile(
-        r"\b(?:in|at|from|to|near|across|outside|inside|based in|headquartered in)\s+(?:[Tt]he\s+)?"
-        r"(?:[A-Z][\w&'.-]+)(?:\s+(?:of\s+)?[A-Z][\w&'.-]+)*"),
+        r"\b(?:in|at|near|outside|inside|based in|headquartered in)\s+(?:[Tt]he\s+|an?\s+)?"
+        r"(?:[A-Z][a-z][\w&'-]*(?:\s+(?:of\s+)?[A-Z][\w&'.-]+)*|[A-Z]{2,3}\b)"
+        r"|\b(?:to|from|across|into|toward|towards|on)\s+(?:[Tt]he\s+|an?\s+)?[A-Z][\w&'.-]+(?:\s+(?:of\s+)?[A-Z][\w&'.-]+)+"),
     AnswerType.DEFINITION: re.compile(
         r"\b(?:is|are|was|were)\s+(?:an?|the|one of)\b|,\s+(?:an?|the)\s+\w+|\b(?:called|known as|named|dubbed|"
         r"refers to|means|which (?:is|lets|allows|helps|enables|provides)|that (?:lets|allows|helps|enables))\b",
         re.I),
 }
 
+_CALENDAR_WORD = re.compile(rf"\b(?:{_MONTH}|{_DAY})\b")
 _NAME = re.compile(
     r"(?<![\w.])(?:[A-Z][\w'’-]*[a-z][\w'’-]*|[A-Z]\.)(?:\s+(?:(?:and|of|for|&|de|van|von|der|da)\s+)?(?:[A-Z][\w'’-]+|[A-Z]\.))*")
 _STARTERS = frozenset(
@@ -106,7 +108,10 @@ def spans(sentence: str, kind: AnswerType) -> list[str]:
     if kind is AnswerType.COMPARISON:
         return spans(sentence, AnswerType.NUMBER)
     pattern = _PATTERNS.get(kind)
-    return [m.group(0) for m in pattern.finditer(sentence)] if pattern else []
+    found = [m.group(0) for m in pattern.finditer(sentence)] if pattern else []
+    if kind is AnswerType.PLACE:  # "in March", "on Monday" date; they do not place
+        found = [f for f in found if not _CALENDAR_WORD.search(f)]
+    return found
 
 
 def names(sentence: str) -> list[str]:
