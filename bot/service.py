@@ -253,6 +253,8 @@ class NewsService:
         answer = await self._answer_for_day(question, date, context, searched) if date else None
         if answer is None:  # no date named, or nothing published that day: the text may still name it
             asked = self.understand(question, context)
+            if asked.follow_up:  # "when did he die?": whom the last answer was about counts too
+                asked = self.understand(question, [*context, *await self._last_lead(context)])
             ranked = await self._ranked_for(asked)
             answer = compose_answer(asked, ranked, self.analyzer, searched=searched)
             if date is not None and answer.abstained:
@@ -264,8 +266,14 @@ class NewsService:
 
     def understand(self, text: str, context: Sequence[str] = ()) -> Question:
         """The one analysis of a question: its type, weighted terms, subjects and premise."""
-        return analyse(text, self.analyzer, self.index.doc_freq, self.index.n_docs, context=context[-2:],
+        return analyse(text, self.analyzer, self.index.doc_freq, self.index.n_docs, context=context[-3:],
                        correct=None)
+
+    async def _last_lead(self, context: Sequence[str]) -> list[str]:
+        """The first sentence the previous question was answered with (none if it was not answered)."""
+        previous = self.understand(context[-1], context[:-1])
+        answer = compose_answer(previous, await self._ranked_for(previous), self.analyzer, searched=0)
+        return [] if answer.abstained else answer.lead(1)
 
     async def _ranked_for(self, question: Question) -> list[RankedPassage]:
         """The passages to answer from. A comparison searches once per subject (each without the other

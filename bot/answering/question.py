@@ -291,7 +291,7 @@ def analyse(
         weights.setdefault(term, typical * (LIGHT_WORD_WEIGHT if term in LIGHT_WORDS else 1.0))
     search = {t: LIGHT_WORD_WEIGHT if t == category else 1.0 for t in weights if doc_freq(t) > 0}
     follow_up = bool(context) and is_follow_up(question, len(search))
-    for previous in context[-2:]:
+    for previous in context[-3:]:
         share = 1.0 if follow_up else CONTEXT_WEIGHT
         for token in analyzer.tokens(previous):
             df = doc_freq(token.term)
