@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .candidates import Candidate, PassageView, Shares
-from .question import Question
+from .question import AnswerType, Question
 from .spans import STRICT
 
 ANSWER_AT = 0.5
@@ -17,6 +17,8 @@ UNKNOWN_NAME_PENALTY = 0.45
 TYPE_FOUND_BONUS = 0.1
 SUBJECTS_TOGETHER_BONUS = 0.1
 RETRIEVAL_WEIGHT = 0.15
+PRESUPPOSED_COVERAGE = 0.5
+"""A "why" question is answered only where one sentence reports at least this share of what it takes for granted."""
 APART_PENALTY = 0.25
 """Names a question joins that no passage mentions together count against answering (a paraphrase such as
 "Americans" for "US" can leave a name apart, so this weighs rather than vetoes)."""
@@ -35,6 +37,12 @@ def best_coverage(question: Question, views: Sequence[PassageView], shares: Shar
     """The largest share of the question's weighted terms one passage (with its headline) names."""
     asked = frozenset(question.weights)
     return max((shares(asked & v.named) for v in views), default=0.0)
+
+
+def told(question: Question, candidates: Sequence[Candidate]) -> float:
+    """The largest share of the question one sentence that names its subjects (if any) holds."""
+    subject_terms = question.subject_terms
+    return max((c.coverage for c in candidates if not subject_terms or c.terms & subject_terms), default=0.0)
 
 
 def decide(question: Question, views: Sequence[PassageView], candidates: Sequence[Candidate], shares: Shares,
@@ -63,6 +71,9 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
             if confidence < ANSWER_AT:
                 return Decision(False, confidence,
                                 f"no story among the {searched} mentions all of the names in that question together")
+    if kind is AnswerType.REASON and told(question, candidates) < PRESUPPOSED_COVERAGE:
+        # "why did X …?" takes an event for granted: one sentence must report it
+        return Decision(False, confidence, f"none of the {searched} stories reports that")
     if question.unknown_names and confidence < ANSWER_AT:
         names = ", ".join(f"“{name}”" for name in question.unknown_names)
         return Decision(False, confidence, f"none of the {searched} stories mentions {names}")

@@ -20,8 +20,12 @@ from .candidates import Candidate, PassageView
 from .question import CLAIMS, DIRECTIONS, OPPOSITES, QUALIFIERS, AnswerType, Question, Subject
 from .spans import spans
 
-PERMANENCE = OPPOSITES[2][0]
+PERMANENCE = OPPOSITES[3][0]
 MIN_EVIDENCE_COVERAGE = 0.3
+NEGATED_EVIDENCE_SHARE = 0.5
+"""A negated sentence that holds this share of what a positive question asks contradicts it."""
+_NEGATION = re.compile(r"\b(?:not|never|no longer|won't|wouldn't|can't|cannot|didn't|doesn't|don't|isn't|wasn't|"
+                       r"aren't|weren't|hasn't|haven't|refused|refuses|declined|declines|rejected|against)\b|n't\b", re.I)
 """A sentence must name this share of the question's weighted terms to count as evidence about it."""
 
 _DIGITS = re.compile(r"\d[\d,.]*")
@@ -31,8 +35,9 @@ _DIGITS = re.compile(r"\d[\d,.]*")
 class Premise:
     """The outcome of a premise check.
 
-    ``status``: "ok", "contradicted" (``evidence`` says otherwise; the reply corrects ``word`` first) or
-    "unsupported" (the evidence is silent on the claimed ``word``; the bot abstains).
+    ``status``: "ok", "contradicted" (``evidence`` says otherwise; the reply corrects ``word`` first),
+    "negated" (``evidence`` reports the opposite of what the question takes for granted) or "unsupported"
+    (the evidence is silent on the claimed ``word``; the bot abstains).
     """
 
     status: str
@@ -41,6 +46,8 @@ class Premise:
 
     @property
     def note(self) -> str | None:
+        if self.status == "negated":
+            return "The coverage doesn't say that; it reports:"
         if self.status != "contradicted":
             return None
         return f"The coverage doesn't say “{self.word}”; it reports:"
@@ -110,16 +117,27 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
             return Premise("unsupported", surface)
     for figure in question.figures:
         digits = _DIGITS.findall(figure)
-        kind = _figure_kind(question.text, figure)
-        stating = [c for c in relevant if spans(c.text, kind)]
+        kind, unit = _figure_kind(question.text, figure)
+        stating = [c for c in relevant if any(unit in span.casefold() for span in spans(c.text, kind))]
         if not digits or not stating or any(_in_text(d, [c.text for c in relevant]) for d in digits):
             continue
-        return Premise("contradicted", figure, max(stating, key=lambda c: (c.coverage, c.score)))
+        return Premise("contradicted", figure, max(stating, key=lambda c: (_told(c, question), c.score)))
     for subject in question.subjects if question.answer_type is AnswerType.REASON else ():
         wrong = _other_actor(question, subject, candidates)
         if wrong is not None:
             return Premise("contradicted", subject.surface, wrong)
+    if question.answer_type in (AnswerType.REASON, AnswerType.OPEN) and not _NEGATION.search(question.text):
+        told = _best_evidence(relevant, question)
+        if told is not None and _told(told, question) >= NEGATED_EVIDENCE_SHARE and _NEGATION.search(told.text):
+            return Premise("negated", "", told)  # "why did X start selling…?" where X "won't sell"
     return OK
+
+
+def _told(candidate: Candidate, question: Question) -> float:
+    """The share of what the question asks beyond its subjects that the sentence holds."""
+    subject_terms = question.subject_terms
+    rest = {t: w for t, w in question.weights.items() if t not in subject_terms} or dict(question.weights)
+    return sum(w for t, w in rest.items() if t in candidate.terms) / (sum(rest.values()) or 1.0)
 
 
 def _best_evidence(candidates: Sequence[Candidate], question: Question) -> Candidate | None:
@@ -128,7 +146,7 @@ def _best_evidence(candidates: Sequence[Candidate], question: Question) -> Candi
     figures = [d for f in question.figures for d in _DIGITS.findall(f)]
     stating = [c for c in candidates if any(re.search(rf"(?<![\d.]){re.escape(d)}(?!\d)", c.text) for d in figures)]
     pool = stating or list(candidates)
-    return max(pool, key=lambda c: (c.coverage, c.score), default=None)
+    return max(pool, key=lambda c: (_told(c, question), c.coverage, c.score), default=None)
 
 
 def _first_with(candidates: Sequence[Candidate], kind: AnswerType, exclude: frozenset[str]) -> Candidate | None:
@@ -146,17 +164,19 @@ def _in_text(digits: str, texts: Sequence[str]) -> bool:
     return any(whole.search(text.replace(",", "")) for text in texts)
 
 
-def _figure_kind(question: str, figure: str) -> AnswerType:
-    """What a figure in the question measures: money, a percentage, or a plain number."""
+def _figure_kind(question: str, figure: str) -> tuple[AnswerType, str]:
+    """What a figure in the question measures (money, a percentage, a duration, a plain number) and the
+    unit a contradicting span must share ("" for any)."""
     at = question.find(figure)
     around = question[max(at - 2, 0) : at + len(figure) + 12]
     if re.search(r"[$€£¥]|\b(?:dollars|euros|pounds|bn|m)\b", around):
-        return AnswerType.AMOUNT
+        return AnswerType.AMOUNT, ""
     if re.search(r"%|\bper ?cent", around):
-        return AnswerType.PERCENTAGE
-    if re.search(r"^\d[\d,.]*[\s-]*(?:years?|months?|weeks?|days?|hours?)\b", question[at:at + len(figure) + 10]):
-        return AnswerType.DURATION
-    return AnswerType.NUMBER
+        return AnswerType.PERCENTAGE, ""
+    unit = re.match(r"\d[\d,.]*[\s-]*(year|month|week|day|hour)s?\b", question[at:])
+    if unit:
+        return AnswerType.DURATION, unit.group(1)
+    return AnswerType.NUMBER, ""
 
 
 OTHER_ACTOR_COVERAGE = 0.75

@@ -123,6 +123,8 @@ OPPOSITES = (
       "lower", "slump", "slumped", "decline", "declined", "cut", "cuts", "halve", "halved", "lowered", "plunge",
       "plunged", "loss", "losses"}),
     ({"won", "win", "wins", "beat", "victory"}, {"lost", "lose", "loses", "defeat", "defeated", "beaten"}),
+    ({"pull", "pulling", "pulled", "withdraw", "withdrawing", "withdrew", "divest", "divesting", "divested"},
+     {"invest", "investing", "invested", "inject", "injecting", "injected", "spend", "spending", "boost", "boosting"}),
     ({"permanent", "permanently", "forever", "indefinite", "indefinitely", "lifetime"}, set()),
     ({"approve", "approved", "approves", "agree", "agreed", "agrees", "accept", "accepted"},
      {"reject", "rejected", "rejects", "refuse", "refused", "refuses", "deny", "denied", "denies", "veto", "vetoed"}),
@@ -142,7 +144,7 @@ QUALIFIERS = frozenset(
     illegal illegally unlawful unlawfully unconstitutional""".split()
 )
 """Qualifiers the evidence must bear out; when it reports something else, the reply corrects them."""
-DIRECTIONS = frozenset().union(*(a | b for a, b in OPPOSITES[:2]))
+DIRECTIONS = frozenset().union(*(a | b for a, b in OPPOSITES[:3]))
 MARKED = CLAIMS | QUALIFIERS | DIRECTIONS
 """The premise's marked words: generic English claims, qualifiers and directions, not tied to any story."""
 
@@ -289,7 +291,7 @@ def analyse(
     typical = statistics.median(weights.values()) if weights else 1.0
     for term in unknown_terms:
         weights.setdefault(term, typical * (LIGHT_WORD_WEIGHT if term in LIGHT_WORDS else 1.0))
-    search = {t: LIGHT_WORD_WEIGHT if t == category else 1.0 for t in weights if doc_freq(t) > 0}
+    search = {t: LIGHT_WORD_WEIGHT if t == category or t in LIGHT_WORDS else 1.0 for t in weights if doc_freq(t) > 0}
     follow_up = bool(context) and is_follow_up(question, len(search))
     for previous in context[-3:]:
         share = 1.0 if follow_up else CONTEXT_WEIGHT
