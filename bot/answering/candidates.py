@@ -7,6 +7,7 @@ question's subject being the one acting, the rank of its passage, and how well i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -19,6 +20,8 @@ from .spans import TYPED, answering_spans
 from .units import MIN_WORDS, UnitQuality, quality
 
 TITLE_CONTEXT = 0.3
+NEGATED_YES_NO_BOOST = 1.15
+_NEGATED = re.compile(r"\b(?:not|never|no longer|none)\b|n't\b", re.IGNORECASE)
 RANK_WEIGHT = 0.25
 TYPE_BOOST = 0.8
 """A sentence holding a span of the expected type (that the question does not hold) scores this much more."""
@@ -195,6 +198,8 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 score *= 0.45 + 0.55 * (named + FRAMING_CREDIT * framing) / len(subjects)
                 if named and acting(sentence, [s.surface for s in subjects]):
                     score *= YES_NO_ACTING_BOOST if kind is AnswerType.YES_NO else ACTING_BOOST
+            if kind is AnswerType.YES_NO and _NEGATED.search(sentence):
+                score *= NEGATED_YES_NO_BOOST  # "did X …?" — "X did not …" answers it outright
             unit = quality(sentence, hit.story.title)
             score *= unit.factor
             out.append(Candidate(sentence, all_terms, score, hit, line, unit, typed, coverage, named))

@@ -20,7 +20,7 @@ from .select import LEAD_SHARE, MAX_ANSWER_CHARS, MAX_SENTENCES, select
 from .spans import TYPED
 from .units import MIN_WORDS, quality
 
-MAX_STORIES = 8
+MAX_STORIES = 10
 """Passages of at most this many stories are read for an answer (all of them for "latest")."""
 RECENT_STORIES = 3
 RECENT_TOPIC_SHARE = 0.5

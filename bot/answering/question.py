@@ -40,7 +40,7 @@ class AnswerType(str, Enum):
 
 
 QUESTION_FILLER = frozenset({
-    "happen", "news", "stori", "coverag", "report", "know", "known", "tell", "explain", "describ", "latest", "recent",
+    "happen", "news", "stori", "coverag", "report", "know", "known", "tell", "latest", "recent",
     "newest", "much", "mani", "anyth", "someth", "thing", "detail", "inform", "updat",
 })
 """Stems that shape a question ("what happened", "latest news on", "tell me about") without naming its subject."""
@@ -153,6 +153,8 @@ _ELLIPTICAL = re.compile(
     r"how many|by how much|since when|really|is that so)\b", re.I)
 _PRONOUN_SUBJECT = re.compile(r"\b(?:it|its|they|them|their|he|him|his|she|her|this|that|those|these)\b", re.I)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
+_OPENER = re.compile(r"^\W*(?:please\s+)?(?:explain|describe|summari[sz]e|outline)\b", re.I)
+"""An imperative that shapes the question ("Explain X"); "did X explain why…" asks about explaining."""
 _NAMING = re.compile(r"\b(?:called|named|known as)\s*\??\s*$", re.I)
 _NUMBERISH = re.compile(r"\d")
 
@@ -241,7 +243,7 @@ def analyse(
     ``doc_freq``: passages holding a term; ``correct``: the known term a misspelt one most likely meant
     (None: no correction).
     """
-    shaped = _NAMING.sub("", question)  # "what is X called?" asks for a name, not for "call"
+    shaped = _OPENER.sub("", _NAMING.sub("", question))  # "what is X called?" asks for a name, not for "call"
     kind = answer_type(question)
     n = max(n_docs, 1)
     weights: dict[str, float] = {}
