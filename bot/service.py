@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1_000
 RETRIEVE_PASSAGES = 20
+SEARCH_PASSAGES = 40
+"""An answer searches this many passages and keeps RETRIEVE_PASSAGES of them, PASSAGES_PER_STORY at most
+from one story."""
+PASSAGES_PER_STORY = 4
 INLINE_SEARCH_POSTINGS = 500_000
 """A question whose terms have at most this many postings in all is searched on the event loop: a few
 milliseconds at 1M passages, far below what the gateway notices (discord.py warns when its heartbeat is
@@ -280,12 +284,12 @@ class NewsService:
         subjects' names) and interleaves the results, so every subject brings its own passages."""
         search = dict(question.search)
         if question.answer_type is not AnswerType.COMPARISON or len(question.subjects) < 2:
-            return await self._ranked(search, postings=self._postings(search))
+            return _diverse(await self._ranked(search, SEARCH_PASSAGES, postings=self._postings(search)))
         per_subject = []
         for subject in question.subjects:
             others = question.subject_terms - subject.terms
             terms = {t: m for t, m in search.items() if t not in others}
-            per_subject.append(await self._ranked(terms, postings=self._postings(terms)))
+            per_subject.append(_diverse(await self._ranked(terms, SEARCH_PASSAGES, postings=self._postings(terms))))
         merged: dict[int, RankedPassage] = {}
         for rank in range(max(len(r) for r in per_subject)):
             for ranked in per_subject:
@@ -422,6 +426,20 @@ class NewsService:
             latency_p95_ms=p95,
             top_questions=tuple(questions.most_common(top)),
         )
+
+
+def _diverse(ranked: Sequence[RankedPassage]) -> list[RankedPassage]:
+    """The best RETRIEVE_PASSAGES passages with at most PASSAGES_PER_STORY from one story, so that one
+    long article cannot crowd out the other outlets that report the same thing."""
+    taken: Counter[str] = Counter()
+    out = []
+    for hit in ranked:
+        if taken[hit.story.key] < PASSAGES_PER_STORY:
+            taken[hit.story.key] += 1
+            out.append(hit)
+            if len(out) == RETRIEVE_PASSAGES:
+                break
+    return out
 
 
 def _complete(facets: Sequence[Facet], prefix: str, limit: int) -> list[str]:

@@ -134,6 +134,16 @@ def near(sentence: str, found: Sequence[str], terms: frozenset[str]) -> tuple[st
     return tuple(out)
 
 
+BARE_SOURCE_FACTOR = 0.85
+"""A sentence from a story with no outlet, date or link (a bare local file) scores this share: at equal
+relevance, readers get a source they can open."""
+
+
+def metadata(story: Story) -> float:
+    """How much of outlet, publication date and link a story has (0–1)."""
+    return sum(bool(v) for v in (story.url, story.outlet, story.published)) / 3
+
+
 def acting(sentence: str, subject_surfaces: Sequence[str]) -> bool:
     """Is a subject of the question the one acting: named before any other name, early in the sentence?"""
     lowered = sentence.casefold()
@@ -165,12 +175,14 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     subjects = question.subjects
     kind = question.answer_type
     out: list[Candidate] = []
+    sourced: dict[int, float] = {}
     for view in views:
         hit = view.hit
         title_terms = asked & view.title_terms
         if subjects and not any(s.terms & view.named for s in subjects):
             continue  # a story that names none of the question's subjects answers another question
         rank = RANK_WEIGHT * (hit.score / top_score)
+        sourced[id(view)] = BARE_SOURCE_FACTOR + (1 - BARE_SOURCE_FACTOR) * metadata(hit.story)
         tie_break = 1e-3 * ((hit.story.quality or 0) / 100) + (1e-4 if hit.story.url else 0.0)
         for line, (sentence, all_terms) in enumerate(view.lines):
             terms = asked & all_terms
@@ -196,11 +208,11 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
             if subjects:
                 framing = sum(1 for s in subjects if not s.terms & all_terms and s.terms & view.named)
                 score *= 0.45 + 0.55 * (named + FRAMING_CREDIT * framing) / len(subjects)
-                if named and acting(sentence, [s.surface for s in subjects]):
-                    score *= YES_NO_ACTING_BOOST if kind is AnswerType.YES_NO else ACTING_BOOST
+            if question.actors and acting(sentence, question.actors):
+                score *= YES_NO_ACTING_BOOST if kind is AnswerType.YES_NO else ACTING_BOOST
             if kind is AnswerType.YES_NO and _NEGATED.search(sentence):
                 score *= NEGATED_YES_NO_BOOST  # "did X …?" — "X did not …" answers it outright
             unit = quality(sentence, hit.story.title)
-            score *= unit.factor
+            score *= unit.factor * sourced[id(view)]
             out.append(Candidate(sentence, all_terms, score, hit, line, unit, typed, coverage, named))
     return out

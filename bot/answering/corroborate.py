@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .candidates import Candidate
+from .candidates import Candidate, metadata
 
 SAME_FACT_JACCARD = 0.5
 SAME_SPAN_JACCARD = 0.3
@@ -42,7 +42,7 @@ def sourcing(candidate: Candidate) -> float:
     """How well sourced and written a wording is: a story with outlet, date and link, a whole sentence,
     a higher quality score."""
     story = candidate.story
-    known = sum(bool(v) for v in (story.url, story.outlet, story.published)) / 3
+    known = metadata(story)
     written = 0.0 if candidate.unit.fragment or candidate.unit.headline else 1.0
     return known + written + (story.quality or 0) / 1000
 

@@ -126,7 +126,7 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
         wrong = _other_actor(question, subject, candidates)
         if wrong is not None:
             return Premise("contradicted", subject.surface, wrong)
-    if question.answer_type in (AnswerType.REASON, AnswerType.OPEN) and not _NEGATION.search(question.text):
+    if question.answer_type is AnswerType.REASON and not _NEGATION.search(question.text):
         told = _best_evidence(relevant, question)
         if told is not None and _told(told, question) >= NEGATED_EVIDENCE_SHARE and _NEGATION.search(told.text):
             return Premise("negated", "", told)  # "why did X start selling…?" where X "won't sell"

@@ -183,6 +183,7 @@ class Question:
     weights: Mapping[str, float]
     search: Mapping[str, float]
     subjects: tuple[Subject, ...] = ()
+    actors: tuple[str, ...] = ()
     unknown_names: tuple[str, ...] = ()
     marked: tuple[tuple[str, str], ...] = ()
     figures: tuple[str, ...] = ()
@@ -251,6 +252,7 @@ def analyse(
     unknown_names: list[str] = []
     corrections: dict[str, str] = {}
     subjects: dict[str, set[str]] = {}
+    actors: dict[str, None] = {}
     marked: list[tuple[str, str]] = []
     figures: list[str] = []
     tokens = analyzer.tokens(shaped)
@@ -283,8 +285,10 @@ def analyse(
         if term in LIGHT_WORDS:  # "work", "already", "decide": rare in news, yet not what is asked about
             weight *= LIGHT_WORD_WEIGHT
         weights.setdefault(term, weight)
-        if name and df <= SUBJECT_MAX_SHARE * n:
-            subjects.setdefault(_subject_key(tokens, position, shaped), set()).add(term)
+        if name:
+            actors.setdefault(_subject_key(tokens, position, shaped), None)
+            if df <= SUBJECT_MAX_SHARE * n:
+                subjects.setdefault(_subject_key(tokens, position, shaped), set()).add(term)
     category = tokens[-1].term if kind is AnswerType.NAME and tokens and tokens[-1].term in weights else None
     if category is not None:
         # "what is Amazon's face recognition product called?": the text names the thing, not its category
@@ -311,6 +315,7 @@ def analyse(
     return Question(
         text=question, answer_type=kind, weights=weights, search=search,
         subjects=tuple(Subject(surface, frozenset(terms)) for surface, terms in subjects.items()),
+        actors=tuple(actors),
         unknown_names=tuple(unknown_names), marked=tuple(marked), figures=tuple(figures),
         corrections=corrections, follow_up=follow_up,
     )
