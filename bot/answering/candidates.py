@@ -202,11 +202,11 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
             novel = len(all_terms - asked)
             score = coverage + context + rank + tie_break + INFORMATIVE * min(novel / 8, 1.0)
             named = sum(1 for s in subjects if s.terms & all_terms)
-            if typed:  # a figure or a name about someone else does not answer
+            framing = sum(1 for s in subjects if not s.terms & all_terms and s.terms & view.named)
+            if typed:  # a figure or a name in a passage about someone else does not answer
                 boost = NAME_BOOST if kind in NAMED else TYPE_BOOST
-                score *= 1 + (boost if named or not subjects else OFF_SUBJECT_TYPE_SHARE * boost)
+                score *= 1 + (boost if named or framing or not subjects else OFF_SUBJECT_TYPE_SHARE * boost)
             if subjects:
-                framing = sum(1 for s in subjects if not s.terms & all_terms and s.terms & view.named)
                 score *= 0.45 + 0.55 * (named + FRAMING_CREDIT * framing) / len(subjects)
             if question.actors and acting(sentence, question.actors):
                 score *= YES_NO_ACTING_BOOST if kind is AnswerType.YES_NO else ACTING_BOOST

@@ -96,8 +96,9 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"team|club|network|channel|broadcaster|newspaper|outlet|party|body|department|regulator|brand|studio|"
         r"label|retailer|carrier|operator|airline|union|government|country's)\b", re.I)),
     (AnswerType.DEFINITION, re.compile(
-        r"^\W*(?:what|who)\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?[\w\"'“‘-]+(?:\s+[\w\"'”’-]+){0,4}\W*$"
-        r"|\bwhat does .* (?:mean|do)\b|\bwhat is meant by\b|\bdefine\b|\bwhat kind of\b", re.I)),
+        r"^\W*(?:[Ww]hat\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?[\w\"'“‘-]+|[Ww]ho\s+(?:is|was)\s+[A-Z][\w'-]*)"
+        r"(?:\s+[\w\"'”’-]+){0,4}\W*$"
+        r"|\b[Ww]hat does .* (?:mean|do)\b|\b[Ww]hat is meant by\b|\b[Dd]efine\b|\b[Ww]hat kind of\b")),
     (AnswerType.PERSON, re.compile(
         r"^\W*(?:who|whom)\b|\bwho (?:is|was|did|does|will|has|have|are|were|said|says|led|leads|runs|won)\b"
         r"|\b(?:what|which) (?:person|people|executive|official|minister|player|actor|actress|singer|star|"

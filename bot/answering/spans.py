@@ -31,7 +31,6 @@ _PATTERNS: dict[AnswerType, re.Pattern[str]] = {
         rf"\b(?:for|over|within|during|after|up to|about|nearly|almost|more than|less than|at least)\s+"
         rf"(?:the (?:next|past|last)\s+)?(?:\d[\d,.]*|{_NUMBER_WORD})(?:\s*-\s*|\s+)?{_UNIT}\b"
         rf"|\b(?:\d[\d,.]*|{_NUMBER_WORD})[\s-]{_UNIT}(?:[\s-](?:long|old))?\b"
-        rf"|\b(?:moratorium|pause|ban|suspension|contract|deal|sentence|term)\b[^.]{{0,40}}\buntil\b"
         rf"|\buntil\s+(?:{_MONTH}|\d{{4}}|next|the end|further notice|Congress|a federal|federal)\b"
         rf"|\b(?:indefinitely|permanently|forever|temporar(?:y|ily))\b|\bsince\s+(?:{_MONTH}|\d{{4}})\b",
         re.I),
@@ -98,7 +97,8 @@ _ORG = re.compile(
 def spans(sentence: str, kind: AnswerType) -> list[str]:
     """The spans of ``kind`` in the sentence (empty for types no span answers: yes/no, open, latest)."""
     if kind is AnswerType.PERSON:
-        found = [n for n in names(sentence) if " " in n or n.endswith(".")] + [m.group(0) for m in _TITLED.finditer(sentence)]
+        people = [part for n in names(sentence) for part in n.split(" and ")]  # "Jerry Yang and David Filo"
+        found = [n for n in people if " " in n] + [m.group(0) for m in _TITLED.finditer(sentence)]
         return found + [m.group(0) for m in _ROLE.finditer(sentence)] if found else []
     if kind is AnswerType.ORGANISATION:
         return [m.group(0) for m in _ORG.finditer(sentence)] + names(sentence)
