@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 
@@ -56,6 +57,10 @@ _NO_DELETIONS = np.zeros(0, dtype=bool)
 _ARRAYS = ("vocab", "offsets", "doc_ids", "impacts", "max_impact", "doc_keys", "doc_lengths")
 
 
+@overload
+def idf(n_docs: int, doc_freq: int) -> float: ...
+@overload
+def idf(n_docs: int, doc_freq: np.ndarray) -> np.ndarray: ...
 def idf(n_docs: int, doc_freq: np.ndarray | int) -> np.ndarray | float:
     """Lucene's BM25 IDF: always positive, even for terms in most documents. The one IDF of the project:
     index, search and answer composition all weigh terms with it."""

@@ -8,7 +8,13 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.answering.abstain import ANSWER_AT, decide
-from bot.answering.candidates import Candidate, Shares, acting, passage_view, score_candidates
+from bot.answering.candidates import (
+    Candidate,
+    Shares,
+    acting,
+    passage_view,
+    score_candidates,
+)
 from bot.answering.compose import cite, compose_answer
 from bot.answering.corroborate import group, same_fact
 from bot.answering.premise import check

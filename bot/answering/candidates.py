@@ -77,7 +77,7 @@ class PassageView:
 class Shares:
     """The share of the question's weighted terms that a set of terms covers, memoised."""
 
-    __slots__ = ("weights", "total", "known")
+    __slots__ = ("known", "total", "weights")
 
     def __init__(self, weights: Mapping[str, float]) -> None:
         self.weights = tuple(weights.items())

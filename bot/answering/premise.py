@@ -17,15 +17,23 @@ from functools import lru_cache
 from retrieval.analyzer import default_analyzer
 
 from .candidates import Candidate, PassageView
-from .question import CLAIMS, DIRECTIONS, OPPOSITES, QUALIFIERS, AnswerType, Question, Subject
+from .question import (
+    CLAIMS,
+    DIRECTIONS,
+    OPPOSITES,
+    QUALIFIERS,
+    AnswerType,
+    Question,
+    Subject,
+)
 from .spans import spans
 
-PERMANENCE = OPPOSITES[3][0]
+PERMANENCE = frozenset(OPPOSITES[3][0])
 MIN_EVIDENCE_COVERAGE = 0.3
 NEGATED_EVIDENCE_SHARE = 0.5
 """A negated sentence that holds this share of what a positive question asks contradicts it."""
 _NEGATION = re.compile(r"\b(?:not|never|no longer|won't|wouldn't|can't|cannot|didn't|doesn't|don't|isn't|wasn't|"
-                       r"aren't|weren't|hasn't|haven't|refused|refuses|declined|declines|rejected|against)\b|n't\b", re.I)
+                       r"aren't|weren't|hasn't|haven't|refused|refuses|declined|declines|rejected|against)\b|n't\b", re.IGNORECASE)
 """A sentence must name this share of the question's weighted terms to count as evidence about it."""
 
 _DIGITS = re.compile(r"\d[\d,.]*")
@@ -60,7 +68,7 @@ OK = Premise("ok")
 def _family_terms() -> list[tuple[frozenset[str], frozenset[str]]]:
     """The claim families as index terms (stemmed like the evidence)."""
     analyzer = default_analyzer()
-    stem = lambda words: frozenset(t for w in words for t in analyzer.terms(w))  # noqa: E731
+    stem = lambda words: frozenset(t for w in words for t in analyzer.terms(w))
     return [(stem(a), stem(b)) for a, b in OPPOSITES]
 
 

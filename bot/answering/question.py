@@ -46,9 +46,7 @@ QUESTION_FILLER = frozenset({
 """Stems that shape a question ("what happened", "latest news on", "tell me about") without naming its subject."""
 
 LIGHT_WORDS = frozenset(
-    "work make get take think use want need go come give tri keep seem mean becom start continu "
-    "alreadi still realli actual current enough ever even just quit rather els thing way lot decid plan "
-    "announc".split()
+    ["work", "make", "get", "take", "think", "use", "want", "need", "go", "come", "give", "tri", "keep", "seem", "mean", "becom", "start", "continu", "alreadi", "still", "realli", "actual", "current", "enough", "ever", "even", "just", "quit", "rather", "els", "thing", "way", "lot", "decid", "plan", "announc"]
 )
 """Stems of light verbs and adverbs that frame a question; they count at LIGHT_WORD_WEIGHT."""
 LIGHT_WORD_WEIGHT = 0.3
@@ -63,38 +61,38 @@ _WEEKDAYS = {name.lower() for name in calendar.day_name}
 # The wh-phrase: which words ask for which type. Order matters: the first match wins.
 _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (AnswerType.LATEST, re.compile(
-        r"\b(?:latest|newest|most recent|recently|lately|this week|what.s new|any news|new on)\b", re.I)),
+        r"\b(?:latest|newest|most recent|recently|lately|this week|what.s new|any news|new on)\b", re.IGNORECASE)),
     (AnswerType.COMPARISON, re.compile(
-        r"\b(?:compare[sd]?|comparison|versus|vs\.?|differ(?:ence|ent|s)?\s+(?:between|from))\b", re.I)),
+        r"\b(?:compare[sd]?|comparison|versus|vs\.?|differ(?:ence|ent|s)?\s+(?:between|from))\b", re.IGNORECASE)),
     (AnswerType.PERCENTAGE, re.compile(
-        r"\b(?:percent(?:age)?|per cent|what share|what proportion|what fraction|how big a share)\b", re.I)),
+        r"\b(?:percent(?:age)?|per cent|what share|what proportion|what fraction|how big a share)\b", re.IGNORECASE)),
     (AnswerType.DURATION, re.compile(
         r"\bhow long\b|\bhow many (?:years|months|weeks|days|hours|minutes|decades)\b|\buntil when\b"
-        r"|\bfor how (?:long|many)\b", re.I)),
+        r"|\bfor how (?:long|many)\b", re.IGNORECASE)),
     (AnswerType.AMOUNT, re.compile(
         r"\bhow much\b.*\b(?:money|cost|costs|price|priced|pay|paid|earn|earned|spend|spent|worth|revenue|fees?|"
         r"charged?|charges|raise|raised|sell|sold|profit|profits|loss|losses|fine|fined|budget|invest|invested|"
         r"deal|bid|offer|salary|wage|debt|tax|save|saved)\b"
         r"|\b(?:what|which) (?:price|amount|sum|figure)\b|\bhow much (?:money|cash)\b|\bfor how much\b"
-        r"|\bhow much did\b.*\b(?:cost|pay|make|raise|earn|lose)\b", re.I)),
+        r"|\bhow much did\b.*\b(?:cost|pay|make|raise|earn|lose)\b", re.IGNORECASE)),
     (AnswerType.NUMBER, re.compile(
-        r"\bhow (?:many|much)\b|\bwhat (?:number|score|total|rate|level|size)\b|\bby how much\b", re.I)),
+        r"\bhow (?:many|much)\b|\bwhat (?:number|score|total|rate|level|size)\b|\bby how much\b", re.IGNORECASE)),
     (AnswerType.DATE, re.compile(
         r"^\W*when\b|\bwhen (?:did|does|do|is|was|were|will|has|have|had|are)\b"
-        r"|\b(?:what|which) (?:year|month|date|day|time)\b|\bsince when\b|\bhow soon\b", re.I)),
+        r"|\b(?:what|which) (?:year|month|date|day|time)\b|\bsince when\b|\bhow soon\b", re.IGNORECASE)),
     (AnswerType.PLACE, re.compile(
         r"^\W*where\b|\bwhere (?:did|does|do|is|was|were|will|has|have|are|can)\b"
         r"|\b(?:what|which|in what|in which)\s+(?:[\w-]+\s+)?(?:city|country|state|town|region|place|venue|location|nation|county)\b",
-        re.I)),
+        re.IGNORECASE)),
     (AnswerType.REASON, re.compile(
         r"^\W*why\b|\bwhy (?:did|does|do|is|was|were|will|has|have|are|would)\b|\bfor what reason\b|\bhow come\b"
-        r"|\bwhat (?:caused|led to|prompted|drove|is behind|was behind|made)\b|\bwhat (?:is|was) the reason\b", re.I)),
+        r"|\bwhat (?:caused|led to|prompted|drove|is behind|was behind|made)\b|\bwhat (?:is|was) the reason\b", re.IGNORECASE)),
     (AnswerType.NAME, re.compile(
-        r"\b(?:called|named|known as|dubbed)\s*\??\s*$|\bwhat(?:'s| is| was) the name of\b", re.I)),
+        r"\b(?:called|named|known as|dubbed)\s*\??\s*$|\bwhat(?:'s| is| was) the name of\b", re.IGNORECASE)),
     (AnswerType.ORGANISATION, re.compile(
         r"\b(?:what|which)\s+(?:[\w-]+\s+){0,2}?(?:company|companies|firm|firms|organi[sz]ation|agency|agencies|group|bank|business|"
         r"team|club|network|channel|broadcaster|newspaper|outlet|party|body|department|regulator|brand|studio|"
-        r"label|retailer|carrier|operator|airline|union|government|country's)\b", re.I)),
+        r"label|retailer|carrier|operator|airline|union|government|country's)\b", re.IGNORECASE)),
     (AnswerType.DEFINITION, re.compile(
         r"^\W*(?:[Ww]hat\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?[\w\"'“‘-]+|[Ww]ho\s+(?:is|was)\s+[A-Z][\w'-]*)"
         r"(?:\s+[\w\"'”’-]+){0,4}\W*$"
@@ -103,20 +101,17 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"^\W*(?:who|whom)\b|\bwho (?:is|was|did|does|will|has|have|are|were|said|says|led|leads|runs|won)\b"
         r"|\b(?:what|which) (?:person|people|executive|official|minister|player|actor|actress|singer|star|"
         r"analyst|spokesman|spokeswoman|spokesperson|boss|chief|leader|director|manager|coach|president|ceo|"
-        r"founder|author|judge|mp|politician|designer|band|artist|musician|presenter|writer)\b", re.I)),
+        r"founder|author|judge|mp|politician|designer|band|artist|musician|presenter|writer)\b", re.IGNORECASE)),
     (AnswerType.YES_NO, re.compile(
-        r"^\W*(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should|may|might|shall)\b", re.I)),
+        r"^\W*(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should|may|might|shall)\b", re.IGNORECASE)),
 )
 
 CUE_WORDS = frozenset(
-    """name named called percent percentage per cent share proportion fraction long year years month months week weeks day days hour hours
-    date time when where city country state town place venue location who whom person people why reason cause
-    caused much many number amount price sum figure total what which compare compared comparison versus vs
-    difference differ mean meaning define kind type""".split()
+    ["name", "named", "called", "percent", "percentage", "per", "cent", "share", "proportion", "fraction", "long", "year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours", "date", "time", "when", "where", "city", "country", "state", "town", "place", "venue", "location", "who", "whom", "person", "people", "why", "reason", "cause", "caused", "much", "many", "number", "amount", "price", "sum", "figure", "total", "what", "which", "compare", "compared", "comparison", "versus", "vs", "difference", "differ", "mean", "meaning", "define", "kind", "type"]
 )
 """Words of a wh-phrase: they name the kind of answer, not its subject, so an answer need not repeat them."""
 
-OPPOSITES = (
+OPPOSITES: tuple[tuple[set[str], set[str]], ...] = (
     ({"rose", "rise", "rises", "risen", "increase", "increased", "grew", "grow", "up", "gain", "gained", "higher",
       "jump", "jumped", "surge", "surged", "climb", "climbed", "boost", "boosted", "double", "doubled", "triple",
       "tripled", "raised"},
@@ -132,17 +127,11 @@ OPPOSITES = (
 )
 """Pairs of claim families; the second set contradicts the first (an empty set: only a typed span can)."""
 CLAIMS = frozenset(
-    """veto vetoed vetoes vetoing overturn overturned fired sacked resign resigned resigns resignation quit quits
-    arrested charged convicted acquitted agree agreed agrees approve approved approves deny denied denies admit
-    admitted admits sue sued suing lawsuit bankrupt bankruptcy collapse collapsed acquire acquired merge merged
-    cancel cancelled canceled scrapped abandon abandoned partner partnered stab stabbed shot killed murdered
-    kidnapped jailed imprisoned sentenced fined expelled deported impeached evicted poisoned hacked leaked
-    stolen""".split()
+    ["veto", "vetoed", "vetoes", "vetoing", "overturn", "overturned", "fired", "sacked", "resign", "resigned", "resigns", "resignation", "quit", "quits", "arrested", "charged", "convicted", "acquitted", "agree", "agreed", "agrees", "approve", "approved", "approves", "deny", "denied", "denies", "admit", "admitted", "admits", "sue", "sued", "suing", "lawsuit", "bankrupt", "bankruptcy", "collapse", "collapsed", "acquire", "acquired", "merge", "merged", "cancel", "cancelled", "canceled", "scrapped", "abandon", "abandoned", "partner", "partnered", "stab", "stabbed", "shot", "killed", "murdered", "kidnapped", "jailed", "imprisoned", "sentenced", "fined", "expelled", "deported", "impeached", "evicted", "poisoned", "hacked", "leaked", "stolen"]
 )
 """Events a question may claim happened; evidence silent on them means the coverage does not report them."""
 QUALIFIERS = frozenset(
-    """permanent permanently forever indefinite indefinitely lifetime unanimous unanimously record lawful lawfully
-    illegal illegally unlawful unlawfully unconstitutional""".split()
+    ["permanent", "permanently", "forever", "indefinite", "indefinitely", "lifetime", "unanimous", "unanimously", "record", "lawful", "lawfully", "illegal", "illegally", "unlawful", "unlawfully", "unconstitutional"]
 )
 """Qualifiers the evidence must bear out; when it reports something else, the reply corrects them."""
 DIRECTIONS = frozenset().union(*(a | b for a, b in OPPOSITES[:3]))
@@ -151,12 +140,12 @@ MARKED = CLAIMS | QUALIFIERS | DIRECTIONS
 
 _ELLIPTICAL = re.compile(
     r"^\W*(?:and|but|so|what about|how about|and what about|for how long|how long|why|when|where|who|how much|"
-    r"how many|by how much|since when|really|is that so)\b", re.I)
-_PRONOUN_SUBJECT = re.compile(r"\b(?:it|its|they|them|their|he|him|his|she|her|this|that|those|these)\b", re.I)
+    r"how many|by how much|since when|really|is that so)\b", re.IGNORECASE)
+_PRONOUN_SUBJECT = re.compile(r"\b(?:it|its|they|them|their|he|him|his|she|her|this|that|those|these)\b", re.IGNORECASE)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
-_OPENER = re.compile(r"^\W*(?:please\s+)?(?:explain|describe|summari[sz]e|outline)\b", re.I)
+_OPENER = re.compile(r"^\W*(?:please\s+)?(?:explain|describe|summari[sz]e|outline)\b", re.IGNORECASE)
 """An imperative that shapes the question ("Explain X"); "did X explain why…" asks about explaining."""
-_NAMING = re.compile(r"\b(?:called|named|known as)\s*\??\s*$", re.I)
+_NAMING = re.compile(r"\b(?:called|named|known as)\s*\??\s*$", re.IGNORECASE)
 _NUMBERISH = re.compile(r"\d")
 
 

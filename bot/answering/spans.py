@@ -26,28 +26,28 @@ _PATTERNS: dict[AnswerType, re.Pattern[str]] = {
         rf"|\b(?:{_DAY})\b|\b(?:19|20)\d\d\b|\b(?:yesterday|today|tomorrow|tonight)\b"
         rf"|\b(?:last|next|this|earlier this|later this)\s+(?:year|month|week|spring|summer|autumn|fall|winter)\b"
         rf"|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\bin (?:the )?(?:first|second|third|fourth|final) quarter\b",
-        re.I),
+        re.IGNORECASE),
     AnswerType.DURATION: re.compile(
         rf"\b(?:for|over|within|during|after|up to|about|nearly|almost|more than|less than|at least)\s+"
         rf"(?:the (?:next|past|last)\s+)?(?:\d[\d,.]*|{_NUMBER_WORD})(?:\s*-\s*|\s+)?{_UNIT}\b"
         rf"|\b(?:\d[\d,.]*|{_NUMBER_WORD})[\s-]{_UNIT}(?:[\s-](?:long|old))?\b"
         rf"|\buntil\s+(?:{_MONTH}|\d{{4}}|next|the end|further notice|Congress|a federal|federal)\b"
         rf"|\b(?:indefinitely|permanently|forever|temporar(?:y|ily))\b|\bsince\s+(?:{_MONTH}|\d{{4}})\b",
-        re.I),
-    AnswerType.PERCENTAGE: re.compile(r"\d[\d,.]*\s*(?:%|percent\b|per cent\b|percentage points?\b)", re.I),
+        re.IGNORECASE),
+    AnswerType.PERCENTAGE: re.compile(r"\d[\d,.]*\s*(?:%|percent\b|per cent\b|percentage points?\b)", re.IGNORECASE),
     AnswerType.AMOUNT: re.compile(
         r"[$€£¥]\s?\d[\d,.]*\s*(?:bn|m|k|million|billion|trillion)?\b"
         r"|\b\d[\d,.]*\s*(?:bn|m)?\s*(?:dollars|euros|pounds|yen|yuan|rupees)\b"
-        r"|\b(?:US|A|C|NZ|HK)\$\s?\d", re.I),
+        r"|\b(?:US|A|C|NZ|HK)\$\s?\d", re.IGNORECASE),
     AnswerType.NUMBER: re.compile(
         r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
-        r"forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?)\b", re.I),
+        r"forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?)\b", re.IGNORECASE),
     AnswerType.REASON: re.compile(
         r"\b(?:because|due to|owing to|as a result|result of|in order to|so that|in the hopes?|hoping to|in the wake of|"
         r"amid|following|in response to|citing|cited|blamed|blames|thanks to|driven by|aimed at|to give|to allow|"
         r"to help|to protect|to prevent|to avoid|to ensure|reason|reasons|since|after|concerns? (?:over|about|that)|"
         r"fears? (?:over|about|that)|over concerns|pressure|protests?|calls? for|demands?|led to|so as to|"
-        r"why|said it (?:was|would|wanted)|wants? to|needs? to)\b", re.I),
+        r"why|said it (?:was|would|wanted)|wants? to|needs? to)\b", re.IGNORECASE),
     AnswerType.PLACE: re.compile(
         r"\b(?:in|at|near|outside|inside|based in|headquartered in)\s+(?:[Tt]he\s+|an?\s+)?"
         r"(?:[A-Z][a-z][\w&'-]*(?:\s+(?:of\s+)?[A-Z][\w&'.-]+)*|[A-Z]{2,3}\b)"
@@ -55,16 +55,14 @@ _PATTERNS: dict[AnswerType, re.Pattern[str]] = {
     AnswerType.DEFINITION: re.compile(
         r"\b(?:is|are|was|were)\s+(?:an?|the|one of)\b|,\s+(?:an?|the)\s+\w+|\b(?:called|known as|named|dubbed|"
         r"refers to|means|which (?:is|lets|allows|helps|enables|provides)|that (?:lets|allows|helps|enables))\b",
-        re.I),
+        re.IGNORECASE),
 }
 
 _CALENDAR_WORD = re.compile(rf"\b(?:{_MONTH}|{_DAY})\b")
 _NAME = re.compile(
     r"(?<![\w.])(?:[A-Z][\w'’-]*[a-z][\w'’-]*|[A-Z]\.)(?:\s+(?:(?:and|of|for|&|de|van|von|der|da)\s+)?(?:[A-Z][\w'’-]+|[A-Z]\.))*")
 _STARTERS = frozenset(
-    "the a an in on at but and it this that these those there here he she they we i you his her its their our "
-    "when while after before as if for from by with to so yet or also however meanwhile today yesterday last next "
-    "earlier later now then some many most all every each one two three".split()
+    ["the", "a", "an", "in", "on", "at", "but", "and", "it", "this", "that", "these", "those", "there", "here", "he", "she", "they", "we", "i", "you", "his", "her", "its", "their", "our", "when", "while", "after", "before", "as", "if", "for", "from", "by", "with", "to", "so", "yet", "or", "also", "however", "meanwhile", "today", "yesterday", "last", "next", "earlier", "later", "now", "then", "some", "many", "most", "all", "every", "each", "one", "two", "three"]
 )
 """Capitalised only because they start a sentence: not names."""
 _ROLE = re.compile(
@@ -72,7 +70,7 @@ _ROLE = re.compile(
     r"secretary|spokesman|spokeswoman|spokesperson|analyst|manager|head|leader|official|mayor|governor|senator|"
     r"attorney|lawyer|professor|economist|executive|officer|editor|reporter|correspondent|coach|captain|player|"
     r"striker|singer|actor|actress|star|director|producer|author|writer|presenter|mp|chancellor|premier|boss|"
-    r"general counsel|counsel|vice president|vp|member)\b", re.I)
+    r"general counsel|counsel|vice president|vp|member)\b", re.IGNORECASE)
 _PROPER = r"[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*)*"
 _CATEGORY = (
     r"(?:software|system|product|service|tool|app|application|platform|program|programme|technology|device|model|"
@@ -103,8 +101,8 @@ def spans(sentence: str, kind: AnswerType) -> list[str]:
     if kind is AnswerType.ORGANISATION:
         return [m.group(0) for m in _ORG.finditer(sentence)] + names(sentence)
     if kind is AnswerType.NAME:
-        found = (m.group("a") or m.group("b") or m.group("c") or m.group("d") for m in _NAMING.finditer(sentence))
-        return [name for name in found if name.split()[0].lower() not in _STARTERS]
+        named = (m.group("a") or m.group("b") or m.group("c") or m.group("d") for m in _NAMING.finditer(sentence))
+        return [name for name in named if name.split()[0].lower() not in _STARTERS]
     if kind is AnswerType.COMPARISON:
         return spans(sentence, AnswerType.NUMBER)
     pattern = _PATTERNS.get(kind)

@@ -25,7 +25,7 @@ _ANAPHORIC = re.compile(
     r"(?:day|week|month|year|morning)|the (?:move|decision|announcement|company|firm|group|agency|report|deal|"
     r"statement|letter|ban|plan|news|latter|former|pair|two)|later|then|meanwhile|however|but|also|still|"
     r"in addition|additionally|furthermore|moreover|instead|as a result|that's|it's|he's|she's|they're|such)\b",
-    re.I,
+    re.IGNORECASE,
 )
 
 
