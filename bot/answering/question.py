@@ -65,7 +65,8 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (AnswerType.COMPARISON, re.compile(
         r"\b(?:compare[sd]?|comparison|versus|vs\.?|differ(?:ence|ent|s)?\s+(?:between|from))\b", re.IGNORECASE)),
     (AnswerType.PERCENTAGE, re.compile(
-        r"\b(?:percent(?:age)?|per cent|what share|what proportion|what fraction|how big a share)\b", re.IGNORECASE)),
+        r"\b(?:percent(?:age)?|per cent|how big a (?:share|slice|stake))\b"
+        r"|\bwhat (?:\w+ )?(?:share|proportion|fraction|slice|stake|portion)\b", re.IGNORECASE)),
     (AnswerType.DURATION, re.compile(
         r"\bhow long\b|\bhow many (?:years|months|weeks|days|hours|minutes|decades)\b|\buntil when\b"
         r"|\bfor how (?:long|many)\b", re.IGNORECASE)),
@@ -74,7 +75,9 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"charged?|charges|raise|raised|sell|sold|profit|profits|loss|losses|fine|fined|budget|invest|invested|"
         r"deal|bid|offer|salary|wage|debt|tax|save|saved)\b"
         r"|\b(?:what|which) (?:price|amount|sum|figure)\b|\bhow much (?:money|cash)\b|\bfor how much\b"
-        r"|\bhow much did\b.*\b(?:cost|pay|make|raise|earn|lose)\b", re.IGNORECASE)),
+        r"|\bhow much did\b.*\b(?:cost|pay|make|raise|earn|lose)\b"
+        r"|\bwhat(?:'s| is| was| are| were)\s+(?:the\s+)?(?:\w+\s+)?(?:fine|price|cost|fee|salary|value|bill|budget|"
+        r"pay|payout|fortune|valuation|turnover|revenue)\b", re.IGNORECASE)),
     (AnswerType.NUMBER, re.compile(
         r"\bhow (?:many|much)\b|\bwhat (?:number|score|total|rate|level|size)\b|\bby how much\b", re.IGNORECASE)),
     (AnswerType.DATE, re.compile(
