@@ -137,6 +137,7 @@ def test_a_follow_up_takes_its_subject_from_the_earlier_question_and_its_type_fr
     ("The plant will be built in Chennai, India.", AnswerType.PLACE, "in Chennai"),
     ("Speaking to The Washington Post, Smith said so.", AnswerType.PLACE, "to The Washington Post"),
     ("The company was founded by Jerry Yang and David Filo.", AnswerType.PERSON, "Jerry Yang"),
+    ("The first call was made by veteran comedian Ernie Wise.", AnswerType.PERSON, "Ernie Wise"),
     ("It uses Rekognition, its facial recognition software.", AnswerType.NAME, "Rekognition"),
     ("It paused sales because of the protests.", AnswerType.REASON, "because"),
 ])
@@ -150,6 +151,8 @@ def test_typed_spans_are_found(sentence, kind, expected):
     ("It will happen in March.", AnswerType.PLACE),  # a month does not place
     ("Someone phoned the office.", AnswerType.NUMBER),  # "one" inside a word
     ("Germany and France agreed.", AnswerType.PERSON),  # one-word names are places and firms as often
+    ("The first call was made in 1973 in New York.", AnswerType.PERSON),  # no cue that a person is meant
+    ("A spokeswoman told the Financial Times on Monday.", AnswerType.PERSON),
 ])
 def test_look_alike_spans_are_not_answers(sentence, kind):
     assert spans(sentence, kind) == []

@@ -46,7 +46,9 @@ QUESTION_FILLER = frozenset({
 """Stems that shape a question ("what happened", "latest news on", "tell me about") without naming its subject."""
 
 LIGHT_WORDS = frozenset(
-    ["work", "make", "get", "take", "think", "use", "want", "need", "go", "come", "give", "tri", "keep", "seem", "mean", "becom", "start", "continu", "alreadi", "still", "realli", "actual", "current", "enough", "ever", "even", "just", "quit", "rather", "els", "thing", "way", "lot", "decid", "plan", "announc"]
+    ["work", "make", "get", "take", "think", "use", "want", "need", "go", "come", "give", "tri", "keep", "seem", "mean", "becom", "start", "continu", "alreadi", "still", "realli", "actual", "current", "enough", "ever", "even", "just", "quit", "rather", "els", "thing", "way", "lot", "decid", "plan", "announc",
+     "made", "took", "taken", "gave", "given", "got", "gotten", "went", "gone", "came", "kept", "meant", "said",
+     "told"]
 )
 """Stems of light verbs and adverbs that frame a question; they count at LIGHT_WORD_WEIGHT."""
 LIGHT_WORD_WEIGHT = 0.3

@@ -95,9 +95,7 @@ _ORG = re.compile(
 def spans(sentence: str, kind: AnswerType) -> list[str]:
     """The spans of ``kind`` in the sentence (empty for types no span answers: yes/no, open, latest)."""
     if kind is AnswerType.PERSON:
-        people = [part for n in names(sentence) for part in n.split(" and ")]  # "Jerry Yang and David Filo"
-        found = [n for n in people if " " in n] + [m.group(0) for m in _TITLED.finditer(sentence)]
-        return found + [m.group(0) for m in _ROLE.finditer(sentence)] if found else []
+        return people(sentence)
     if kind is AnswerType.ORGANISATION:
         return [m.group(0) for m in _ORG.finditer(sentence)] + names(sentence)
     if kind is AnswerType.NAME:
@@ -109,6 +107,31 @@ def spans(sentence: str, kind: AnswerType) -> list[str]:
     found = [m.group(0) for m in pattern.finditer(sentence)] if pattern else []
     if kind is AnswerType.PLACE:  # "in March", "on Monday" date; they do not place
         found = [f for f in found if not _CALENDAR_WORD.search(f)]
+    return found
+
+
+_PERSON_AFTER = re.compile(
+    r"^(?:,\s*(?:who|whose|the|a|an|its|his|her|their)\b|'s\s+(?:wife|husband|son|daughter|brother|sister)\b"
+    r"|\s+(?:said|says|told|added|explained|wrote|insisted|argued|admitted|announced|warned|believes|thinks|who)\b"
+    r"|,\s+\d{1,3},)")
+_PERSON_BEFORE = re.compile(r"(?:\bby|\bsaid|\bsays)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+
+
+def people(sentence: str) -> list[str]:
+    """Names of people: two or more capitalised words, or a title and a name ("Mr Weiner"), with a cue that
+    a person is meant — a role before it ("comedian Ernie Wise"), "by"/"said" before it, or "said",
+    ", who", ", 60," after it. "New York" and "South Korea" have no such cue."""
+    found = [m.group(0) for m in _TITLED.finditer(sentence)]
+    for match in _NAME.finditer(sentence):
+        start = match.start()
+        for part in match.group(0).split(" and "):  # "Jerry Yang and David Filo"
+            at = sentence.find(part, start)
+            if " " not in part or part in found:
+                continue
+            before, after = sentence[max(at - 40, 0) : at], sentence[at + len(part) :]
+            role = _ROLE.search(before[-25:]) or _ROLE.match(after.lstrip(", ").removeprefix("the ")) is not None
+            if role or _PERSON_AFTER.match(after) or _PERSON_BEFORE.search(before):
+                found.append(part)
     return found
 
 
