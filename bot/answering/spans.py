@@ -114,6 +114,7 @@ _PERSON_AFTER = re.compile(
     r"^(?:,\s*(?:who|whose|the|a|an|its|his|her|their)\b|'s\s+(?:wife|husband|son|daughter|brother|sister)\b"
     r"|\s+(?:said|says|told|added|explained|wrote|insisted|argued|admitted|announced|warned|believes|thinks|who)\b"
     r"|,\s+\d{1,3},)")
+_ROLE_BEFORE = re.compile(_ROLE.pattern + r"\s+$", re.IGNORECASE)
 _PERSON_BEFORE = re.compile(r"(?:\bby|\bsaid|\bsays)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 
 
@@ -129,7 +130,7 @@ def people(sentence: str) -> list[str]:
             if " " not in part or part in found:
                 continue
             before, after = sentence[max(at - 40, 0) : at], sentence[at + len(part) :]
-            role = _ROLE.search(before[-25:]) or _ROLE.match(after.lstrip(", ").removeprefix("the ")) is not None
+            role = _ROLE_BEFORE.search(before) or _ROLE.match(after.lstrip(", ").removeprefix("the ")) is not None
             if role or _PERSON_AFTER.match(after) or _PERSON_BEFORE.search(before):
                 found.append(part)
     return found
