@@ -25,7 +25,7 @@ from retrieval.store import QueryRecord, Store
 from .answering import Answer
 from .answering.candidates import passage_view
 from .answering.compose import compose_answer, compose_digest
-from .answering.question import AnswerType, Question, analyse
+from .answering.question import Question, analyse
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -284,7 +284,7 @@ class NewsService:
         """The passages to answer from. A comparison searches once per subject (each without the other
         subjects' names) and interleaves the results, so every subject brings its own passages."""
         search = dict(question.search)
-        if question.answer_type is not AnswerType.COMPARISON or len(question.subjects) < 2:
+        if not question.per_subject:
             return _diverse(await self._ranked(search, SEARCH_PASSAGES, postings=self._postings(search)))
         per_subject = []
         for subject in question.subjects:

@@ -333,3 +333,15 @@ def test_every_quoted_sentence_is_verbatim_from_the_passage_it_cites():
     for sentence in answer.sentences:
         passage = next(p for c in answer.citations for p in c.passages if p.id == sentence.passage_id)
         assert sentence.text in passage.text
+
+
+def test_a_question_joining_two_subjects_gives_each_its_own_sentence():
+    asked = analysed("What did Amazon and IBM decide about facial recognition?")
+    assert asked.per_subject and not analysed("What did Amazon tell IBM about facial recognition?").per_subject
+    answer = compose_answer(asked, [
+        hit("a", "Amazon pauses", ["Amazon decided to pause police use of facial recognition for a year."], 3.0),
+        hit("b", "Amazon again", ["Amazon said the facial recognition pause would give Congress time."], 2.9),
+        hit("c", "Amazon rules", ["Amazon wants facial recognition rules from Congress, it said."], 2.8),
+        hit("d", "IBM exits", ["IBM decided to leave the facial recognition business altogether."], 1.0),
+    ], ANALYZER, searched=4)
+    assert any(s.text.startswith("IBM") for s in answer.sentences)

@@ -66,7 +66,7 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
         together = any(all(s.terms & v.named for s in question.subjects) for v in views)
         if together:
             confidence += SUBJECTS_TOGETHER_BONUS
-        elif kind.value != "comparison":
+        elif not question.per_subject:
             confidence -= APART_PENALTY
             if confidence < ANSWER_AT:
                 return Decision(False, confidence,

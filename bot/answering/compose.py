@@ -15,7 +15,7 @@ from .abstain import decide
 from .candidates import Candidate, PassageView, Shares, passage_view, score_candidates
 from .corroborate import group
 from .models import Answer, AnswerSentence, Citation
-from .question import AnswerType, Question
+from .question import Question
 from .select import LEAD_SHARE, MAX_ANSWER_CHARS, MAX_SENTENCES, select
 from .spans import TYPED
 from .units import MIN_WORDS, quality
@@ -93,8 +93,8 @@ def _views(
 
 
 def _per_subject(question: Question, chosen: list[Candidate], leaders: Sequence[Candidate]) -> list[Candidate]:
-    """A comparison gives each of its subjects a sentence of its own."""
-    if question.answer_type is not AnswerType.COMPARISON or len(question.subjects) < 2:
+    """A comparison, or a question joining subjects, gives each of them a sentence of its own."""
+    if not question.per_subject:
         return chosen
     out = list(chosen)
     for subject in question.subjects:

@@ -190,6 +190,18 @@ class Question:
         return frozenset().union(*(s.terms for s in self.subjects)) if self.subjects else frozenset()
 
     @property
+    def per_subject(self) -> bool:
+        """A comparison, or a question joining subjects ("What did Amazon and IBM decide?"): each subject
+        is searched for and answered on its own."""
+        if len(self.subjects) < 2:
+            return False
+        if self.answer_type is AnswerType.COMPARISON:
+            return True
+        first, second = self.subjects[0].surface, self.subjects[1].surface
+        return bool(re.search(rf"{re.escape(first)}(?:'s)?\s*(?:,|and|or|&|vs\.?|versus)\s*(?:the\s+)?{re.escape(second)}",
+                              self.text))
+
+    @property
     def recency(self) -> bool:
         return self.answer_type is AnswerType.LATEST
 
