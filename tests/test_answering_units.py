@@ -338,10 +338,14 @@ def test_every_quoted_sentence_is_verbatim_from_the_passage_it_cites():
 def test_a_question_joining_two_subjects_gives_each_its_own_sentence():
     asked = analysed("What did Amazon and IBM decide about facial recognition?")
     assert asked.per_subject and not analysed("What did Amazon tell IBM about facial recognition?").per_subject
-    answer = compose_answer(asked, [
-        hit("a", "Amazon pauses", ["Amazon decided to pause police use of facial recognition for a year."], 3.0),
-        hit("b", "Amazon again", ["Amazon said the facial recognition pause would give Congress time."], 2.9),
-        hit("c", "Amazon rules", ["Amazon wants facial recognition rules from Congress, it said."], 2.8),
-        hit("d", "IBM exits", ["IBM decided to leave the facial recognition business altogether."], 1.0),
-    ], ANALYZER, searched=4)
+    amazon = [
+        "Amazon decided to pause police use of its facial recognition software for a year.",
+        "Amazon said the facial recognition pause would give Congress time to decide on rules.",
+        "Amazon wants facial recognition rules decided by Congress, the company said on Wednesday.",
+        "Amazon decided facial recognition needs federal rules, its statement about the pause said.",
+        "Amazon's facial recognition decision follows weeks of protests against police in many cities.",
+    ]
+    hits = [hit(f"amazon{i}", f"Amazon decision {i}", [text], 3.0 - i / 10) for i, text in enumerate(amazon)]
+    hits.append(hit("ibm", "IBM exits", ["IBM said it would leave the business altogether and stop its research."], 0.5))
+    answer = compose_answer(asked, hits, ANALYZER, searched=len(hits))
     assert any(s.text.startswith("IBM") for s in answer.sentences)
