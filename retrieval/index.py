@@ -15,10 +15,14 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .bm25 import BM25Params, Segment, idf_weights
+
+if TYPE_CHECKING:
+    from .spelling import Speller
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +90,21 @@ class LiveIndex:
         snap = self._snapshot
         segments = ((snap.main,) if snap.main else ()) + snap.deltas
         return sum(seg.doc_freq(term) for seg in segments)
+
+    # ---- typo tolerance -----------------------------------------------------------------------
+    def speller(self) -> Speller:
+        """A speller over the current vocabulary (main segment and deltas). Cheap to ask for: each
+        segment's lookup structure is built on its first lookup and kept while the segment lives, so
+        opening the index costs nothing more and passages added later are covered at once."""
+        # imported on first use: rapidfuzz would add ~12 ms to every start-up
+        from .spelling import Speller
+
+        snap = self._snapshot
+        return Speller(((snap.main,) if snap.main else ()) + snap.deltas)
+
+    def correct(self, term: str, word: str | None = None) -> str | None:
+        """The known term meant by an unknown analyzed ``term`` (see ``Speller.correct``), or None."""
+        return self.speller().correct(term, word)
 
     # ---- loading and rebuilding ---------------------------------------------------------------
     def load(self) -> bool:
