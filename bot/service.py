@@ -43,6 +43,7 @@ blocked for seconds). Longer searches go to a worker thread."""
 INLINE_COMPILED_SEARCH_POSTINGS = 4_000_000
 """The same bound once the compiled kernels search (1–3 ns a posting instead of 8: the heaviest benchmark
 question, 682k postings, takes 1.5 ms at 1M passages)."""
+CORRECT_MIN_LETTERS = 6
 COMPILE_MIN_PASSAGES = 20_000
 """A long-running process compiles the search kernels (in the background) once the index holds this many
 passages; below it, posting lists are too short for compiling to pay."""
@@ -272,7 +273,22 @@ class NewsService:
     def understand(self, text: str, context: Sequence[str] = ()) -> Question:
         """The one analysis of a question: its type, weighted terms, subjects and premise."""
         return analyse(text, self.analyzer, self.index.doc_freq, self.index.n_docs, context=context[-3:],
-                       correct=None)
+                       correct=self._correct)
+
+    def _correct(self, term: str, word: str) -> str | None:
+        """The known term a misspelt word most likely meant: among the speller's closest candidates, the
+        one nearest the word as typed ("barclys": barclay, not bar). Words under CORRECT_MIN_LETTERS
+        letters are left alone: "Apple" or "Tesla" one letter from a known word are more often names the
+        coverage lacks than typos."""
+        if len(word) < CORRECT_MIN_LETTERS:
+            return None
+        options = self.index.speller().suggestions(term, word)
+        if not options:
+            return None
+        from rapidfuzz.distance import OSA  # imported on first use, as the speller does
+
+        typed = word.casefold()
+        return min(options, key=lambda o: (OSA.distance(o.term, typed), o.distance, -o.doc_freq)).term
 
     async def _last_lead(self, context: Sequence[str]) -> list[str]:
         """The first sentence the previous question was answered with (none if it was not answered)."""

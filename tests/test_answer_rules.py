@@ -142,3 +142,15 @@ async def test_names_never_mentioned_together_are_not_answered(tmp_path):
 )
 def test_a_count_question_needs_a_sentence_that_names_a_number(sentence, names_a_number):
     assert has_answer(sentence, AnswerType.NUMBER, "How many?") is names_a_number
+
+
+async def test_a_misspelt_name_the_coverage_knows_is_answered_as_if_spelt_right(service):
+    right = await service.ask("What did Microsoft pitch to the DEA?")
+    typo = await service.ask("What did Microsfot pitch to the DEA?")
+    assert not typo.abstained and "microsoft" in typo.query_terms
+    assert typo.citations[0].story.key == right.citations[0].story.key
+
+
+async def test_a_short_unknown_name_is_not_corrected_into_a_known_word(service):
+    answer = await service.ask("Did Apple stop selling facial recognition to police?")
+    assert answer.abstained and "Apple" in answer.text

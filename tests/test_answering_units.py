@@ -106,7 +106,7 @@ def test_months_are_not_required_terms():
 
 def test_a_misspelt_name_is_searched_as_the_name_the_coverage_knows():
     asked = analysed("What did Microsfot pitch?", known={"microsfot": 0, "microsoft": 50},
-                     correct=lambda term: "microsoft" if term == "microsfot" else None)
+                     correct=lambda term, word: "microsoft" if term == "microsfot" else None)
     assert "microsoft" in asked.search and not asked.unknown_names
     assert asked.corrections == {"Microsfot": "microsoft"}
 

@@ -244,12 +244,12 @@ def analyse(
     n_docs: int,
     *,
     context: Sequence[str] = (),
-    correct: Callable[[str], str | None] | None = None,
+    correct: Callable[[str, str], str | None] | None = None,
 ) -> Question:
     """Understand a question: its type, weighted terms, subjects, unknown names and premise.
 
-    ``doc_freq``: passages holding a term; ``correct``: the known term a misspelt one most likely meant
-    (None: no correction).
+    ``doc_freq``: passages holding a term; ``correct``: the known term a misspelt one (analyzed term,
+    surface word) most likely meant, or None.
     """
     shaped = _OPENER.sub("", _NAMING.sub("", question))  # "what is X called?" asks for a name, not for "call"
     kind = answer_type(question)
@@ -275,7 +275,7 @@ def analyse(
         name = _is_name(token.surface, shaped)
         df = doc_freq(term)
         if df == 0 and correct is not None and not _NUMBERISH.search(term):
-            fixed = correct(term)
+            fixed = correct(term, token.surface)
             if fixed is not None:
                 corrections[token.surface] = fixed
                 term, df = fixed, doc_freq(fixed)
