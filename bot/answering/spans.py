@@ -18,7 +18,8 @@ _NUMBER_WORD = (
     r"seventy|eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozen|dozens|"
     r"several|a few|a couple of|a|an|half a)"
 )
-_UNIT = r"(?:year|month|week|day|hour|minute|decade|century|season|term|quarter)s?"
+_UNIT = r"(?:year|month|week|day|hour|minute|decade|century)s?"
+"""Units of time a duration is counted in ("three quarters" is more often a fraction than a duration)."""
 
 _PATTERNS: dict[AnswerType, re.Pattern[str]] = {
     AnswerType.DATE: re.compile(
@@ -47,9 +48,12 @@ _PATTERNS: dict[AnswerType, re.Pattern[str]] = {
         r"amid|following|in response to|citing|cited|blamed|blames|thanks to|driven by|aimed at|to give|to allow|"
         r"to help|to protect|to prevent|to avoid|to ensure|reason|reasons|since|after|concerns? (?:over|about|that)|"
         r"fears? (?:over|about|that)|over concerns|pressure|protests?|calls? for|demands?|led to|so as to|"
-        r"why|said it (?:was|would|wanted)|wants? to|needs? to)\b", re.IGNORECASE),
+        r"why|said it (?:was|would|wanted)|wants? to|needs? to|needed to|(?:is|are|was|were) (?:designed|intended|meant|"
+        r"aimed|used) to|to (?:fund|pay for|finance|save|cut costs|raise money|meet|cope with|tackle|boost))\b",
+        re.IGNORECASE),
     AnswerType.PLACE: re.compile(
-        r"\b(?:in|at|near|outside|inside|based in|headquartered in)\s+(?:[Tt]he\s+|an?\s+)?"
+        r"\b(?:city|town|village|state|province|region|county|country|capital|island|port|suburb) of\s+[A-Z][\w'-]+"
+        r"|\b(?:in|at|near|outside|inside|based in|headquartered in)\s+(?:[Tt]he\s+|an?\s+)?"
         r"(?:[A-Z][a-z][\w&'-]*(?:\s+(?:of\s+)?[A-Z][\w&'.-]+)*|[A-Z]{2,3}\b)"
         r"|\b(?:to|from|across|into|toward|towards|on)\s+(?:[Tt]he\s+|an?\s+)?[A-Z][\w&'.-]+(?:\s+(?:of\s+)?[A-Z][\w&'.-]+)+"),
     AnswerType.DEFINITION: re.compile(
