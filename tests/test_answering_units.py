@@ -349,3 +349,15 @@ def test_a_question_joining_two_subjects_gives_each_its_own_sentence():
     hits.append(hit("ibm", "IBM exits", ["IBM said it would leave the business altogether and stop its research."], 0.5))
     answer = compose_answer(asked, hits, ANALYZER, searched=len(hits))
     assert any(s.text.startswith("IBM") for s in answer.sentences)
+
+
+def test_a_figure_about_something_the_question_does_not_ask_after_does_not_answer_it():
+    answer = compose("How many people does Multiplex employ?", [hit("a", "Multiplex results", [
+        "Multiplex reported an 11% rise in pre-tax profits to A$67.7m for 2004.",
+        "Multiplex is building the new Wembley stadium in London for the FA.",
+    ])])
+    assert answer.abstained and "number" in answer.text
+    staffed = compose("How many people does Multiplex employ?", [hit("a", "Multiplex results", [
+        "Multiplex employs 2,000 people across Australia and Britain, it said.",
+    ])])
+    assert "2,000" in staffed.lead(1)[0]

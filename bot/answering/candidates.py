@@ -15,8 +15,8 @@ from retrieval.analyzer import Analyzer
 from retrieval.models import RankedPassage, Story
 from retrieval.passages import split_sentences
 
-from .question import AnswerType, Question
-from .spans import TYPED, answering_spans
+from .question import LIGHT_WORDS, AnswerType, Question
+from .spans import STRICT, TYPED, answering_spans
 from .units import MIN_WORDS, UnitQuality, quality
 
 TITLE_CONTEXT = 0.3
@@ -176,6 +176,8 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     kind = question.answer_type
     out: list[Candidate] = []
     sourced: dict[int, float] = {}
+    # what a figure question measures: its terms beyond the subjects and light words ("employ", "staff")
+    measured = frozenset(t for t in asked - question.subject_terms if t not in LIGHT_WORDS)
     for view in views:
         hit = view.hit
         title_terms = asked & view.title_terms
@@ -198,6 +200,8 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 typed = ()  # "X is a …" defines X only in a sentence about X
             elif kind in NAMED and typed and terms:
                 typed = near(sentence, typed, terms)  # the name that answers stands by what is asked about
+            elif kind in STRICT and typed and measured and not measured & all_terms:
+                typed = ()  # a figure about something else the question does not ask after
             context = TITLE_CONTEXT * shares(title_terms - terms)
             novel = len(all_terms - asked)
             score = coverage + context + rank + tie_break + INFORMATIVE * min(novel / 8, 1.0)
