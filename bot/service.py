@@ -23,7 +23,6 @@ from retrieval.models import Facet, IngestReport, Passage, RankedPassage, Story
 from retrieval.store import QueryRecord, Store
 
 from .answering import Answer
-from .answering.candidates import passage_view
 from .answering.compose import compose_answer, compose_digest
 from .answering.question import Question, analyse
 from .settings import Settings
@@ -354,8 +353,10 @@ class NewsService:
         leading = await self.store.leading_passages([story.id for story in stories], per_story=3)
         for story in stories:
             for passage in leading[story.id]:
-                view = passage_view(RankedPassage(passage, story, 0.0), self.analyzer, asked)
-                score = sum(question.weights[t] for t in view.named) + (story.quality or 0) / 1000
+                # the stored terms (title and text) as one set: composing reads the few that rank
+                terms = passage.terms.split() if passage.terms is not None else self.analyzer.terms(
+                    f"{story.title}\n{passage.text}")
+                score = sum(question.weights[t] for t in asked.intersection(terms)) + (story.quality or 0) / 1000
                 ranked.append(RankedPassage(passage, story, score))
         ranked.sort(key=lambda r: (-r.score, -(r.story.quality or 0), r.passage.id))
         return ranked[:RETRIEVE_PASSAGES]
