@@ -174,6 +174,9 @@ def test_headlines_fragments_and_pointing_back_are_discounted():
     assert quality("Amazon bans police use", "Amazon bans police use").headline
     assert quality("Amazon bans police use", "Amazon bans police use").factor < 1
     assert quality("Amazon said it would pause sales.", "Title").factor == 1
+    cut = quality("Researchers have repeatedly shown bias, demonstrating that pe", "Title")
+    elided = quality("Amazon placed a moratorium on Rekognition, which has been shown ...", "Title")
+    assert elided.elided and not cut.elided and cut.factor < elided.factor < 1
 
 
 # ---- scoring and selection ------------------------------------------------------------------------

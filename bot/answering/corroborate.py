@@ -43,7 +43,8 @@ def sourcing(candidate: Candidate) -> float:
     a higher quality score."""
     story = candidate.story
     known = metadata(story)
-    written = 0.0 if candidate.unit.fragment or candidate.unit.headline else 1.0
+    unit = candidate.unit
+    written = 0.0 if unit.headline or (unit.fragment and not unit.elided) else 0.5 if unit.fragment else 1.0
     return known + written + (story.quality or 0) / 1000
 
 

@@ -13,6 +13,9 @@ from retrieval.analyzer import fold
 
 HEADLINE_FACTOR = 0.7
 FRAGMENT_FACTOR = 0.6
+ELLIPSIS_FACTOR = 0.85
+"""An excerpt its outlet cut with a marked ellipsis ("…has repeatedly been shown ...") reads better than
+one cut mid-word ("…demonstrating that pe") or a line that is no sentence."""
 ANAPHORA_FACTOR = 0.8
 MIN_WORDS = 5
 LONG_WORDS = 60
@@ -37,6 +40,7 @@ class UnitQuality:
     headline: bool = False
     fragment: bool = False
     anaphoric: bool = False
+    elided: bool = False
 
 
 def is_fragment(sentence: str) -> bool:
@@ -62,14 +66,15 @@ def quality(sentence: str, title: str) -> UnitQuality:
     """The score factor of a sentence as a quoted unit."""
     headline = is_headline(sentence, title)
     fragment = not headline and is_fragment(sentence)
+    elided = fragment and bool(_TRUNCATED.search(sentence.strip())) and sentence.strip()[:1].isupper()
     anaphoric = is_anaphoric(sentence)
     factor = 1.0
     if headline:
         factor *= HEADLINE_FACTOR
     if fragment:
-        factor *= FRAGMENT_FACTOR
+        factor *= ELLIPSIS_FACTOR if elided else FRAGMENT_FACTOR
     if anaphoric:
         factor *= ANAPHORA_FACTOR
     if len(sentence.split()) > LONG_WORDS:
         factor *= 0.9
-    return UnitQuality(factor, headline, fragment, anaphoric)
+    return UnitQuality(factor, headline, fragment, anaphoric, elided)
