@@ -11,7 +11,20 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SEEDS = PROJECT_ROOT / "seeds"
+
+
+def bundled_seeds() -> Path:
+    """The bundled seed articles: ``seeds/`` of a source checkout, else the copy installed as package data
+    (``pip install .``, a wheel or pipx put no ``seeds/`` beside the code)."""
+    checkout = PROJECT_ROOT / "seeds"
+    if checkout.is_dir():
+        return checkout
+    import newsbot_seeds  # a namespace package: the installed folder of seed articles
+
+    return Path(next(iter(newsbot_seeds.__path__)))
+
+
+DEFAULT_SEEDS = bundled_seeds()
 DEFAULT_DB = Path(".newsbot") / "newsbot.db"
 
 
@@ -27,8 +40,7 @@ def load_dotenv(path: Path, environ: MutableMapping[str, str]) -> None:
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        if line.startswith("export "):
-            line = line[7:]
+        line = line.removeprefix("export ")
         key, sep, value = line.partition("=")
         if not sep:
             log.warning("%s:%d: ignored (no '=')", path, number)
