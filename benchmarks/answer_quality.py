@@ -58,6 +58,7 @@ SETS: dict[str, tuple[Path, tuple[Path, ...]]] = {
     "smartable": (QUESTIONS / "smartable.yaml", SMARTABLE),
     "judged": (QUESTIONS / "judged.yaml", COMBINED),
     "heldout": (QUESTIONS / "heldout.yaml", COMBINED),
+    "validation": (QUESTIONS / "validation.yaml", COMBINED),
 }
 
 
