@@ -68,6 +68,8 @@ def compose(question: str, hits: list[RankedPassage], **kwargs):
     ("Did Microsoft stop selling to police?", AnswerType.YES_NO),
     ("How does the PSP compare with the DS?", AnswerType.COMPARISON),
     ("What's the latest on Amazon?", AnswerType.LATEST),
+    ("Which film studio is the latest to back Blu-ray?", AnswerType.ORGANISATION),  # asks for a studio
+    ("Which handheld is cheaper, Sony's PSP or the Nintendo DS?", AnswerType.COMPARISON),
     ("What is Rekognition?", AnswerType.DEFINITION),
     ("What is Amazon's face recognition product called?", AnswerType.NAME),
     ("What did Microsoft pitch to the DEA?", AnswerType.OPEN),
@@ -196,6 +198,14 @@ def test_a_sentence_that_points_back_is_quoted_after_the_sentence_it_points_to()
     ])])
     assert [s.text[:10] for s in answer.sentences[:2]] == ["Amazon ann", "The ban ta"]
     assert "June 10" in " ".join(answer.lead(2))
+
+
+def test_in_a_yes_no_question_a_sentence_that_says_no_answers_outright():
+    answer = compose("Will Nintendo sell the DS adapter outside Japan?", [hit("a", "Nintendo DS adapter", [
+        "Nintendo will sell the DS adapter in Japan from February for music and video.",
+        "Nintendo said it had no plans to sell the DS adapter outside Japan.",
+    ])])
+    assert "no plans" in answer.sentences[0].text
 
 
 def test_the_subject_acting_beats_a_sentence_that_merely_names_it():

@@ -21,7 +21,8 @@ from .units import MIN_WORDS, UnitQuality, quality
 
 TITLE_CONTEXT = 0.3
 NEGATED_YES_NO_BOOST = 1.15
-_NEGATED = re.compile(r"\b(?:not|never|no longer|none)\b|n't\b", re.IGNORECASE)
+_NEGATED = re.compile(
+    r"\b(?:not|never|no longer|none|no plans?|no intention|no exemptions?)\b|n't\b", re.IGNORECASE)
 RANK_WEIGHT = 0.25
 TYPE_BOOST = 0.8
 """A sentence holding a span of the expected type (that the question does not hold) scores this much more."""

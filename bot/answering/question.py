@@ -63,9 +63,13 @@ _WEEKDAYS = {name.lower() for name in calendar.day_name}
 # The wh-phrase: which words ask for which type. Order matters: the first match wins.
 _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (AnswerType.LATEST, re.compile(
-        r"\b(?:latest|newest|most recent|recently|lately|this week|what.s new|any news|new on)\b", re.IGNORECASE)),
+        r"\b(?:latest|newest|most recent|recent)\s+(?:on|with|about|from|in|news|stories|story|updates?|developments?|"
+        r"coverage|headlines)\b|^\W*(?:what(?:'s| is| are)\s+)?(?:the\s+)?(?:latest|newest)\W*$|\bwhat.s new\b|\bany news\b"
+        r"|\bnew on\b|\b(?:recently|lately|this week)\b", re.IGNORECASE)),
     (AnswerType.COMPARISON, re.compile(
-        r"\b(?:compare[sd]?|comparison|versus|vs\.?|differ(?:ence|ent|s)?\s+(?:between|from))\b", re.IGNORECASE)),
+        r"\b(?:compare[sd]?|comparison|versus|vs\.?|differ(?:ence|ent|s)?\s+(?:between|from))\b"
+        r"|\b(?:more|less|fewer|better|worse|bigger|smaller|cheaper|dearer|faster|slower|higher|lower|larger|"
+        r"older|newer|earlier|later)\b[^?]*,?\s+[A-Z][^?]*\bor\b", re.IGNORECASE)),
     (AnswerType.PERCENTAGE, re.compile(
         r"\b(?:percent(?:age)?|per cent|how big a (?:share|slice|stake))\b"
         r"|\bwhat (?:\w+ )?(?:share|proportion|fraction|slice|stake|portion)\b", re.IGNORECASE)),
