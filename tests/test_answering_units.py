@@ -202,8 +202,8 @@ def test_a_sentence_that_points_back_is_quoted_after_the_sentence_it_points_to()
 
 def test_in_a_yes_no_question_a_sentence_that_says_no_answers_outright():
     answer = compose("Will Nintendo sell the DS adapter outside Japan?", [hit("a", "Nintendo DS adapter", [
-        "Nintendo will sell the DS adapter in Japan from February for music and video.",
-        "Nintendo said it had no plans to sell the DS adapter outside Japan.",
+        "Nintendo may sell the DS adapter outside Japan, analysts said.",
+        "Nintendo has no plans to sell the DS adapter outside Japan.",
     ])])
     assert "no plans" in answer.sentences[0].text
 
