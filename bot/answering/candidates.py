@@ -109,7 +109,7 @@ def passage_view(hit: RankedPassage, analyzer: Analyzer, asked: frozenset[str]) 
     return PassageView(hit, frozenset(title_terms), tuple(lines), frozenset(named))
 
 
-NAMED = frozenset({AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.PLACE})
+NAMED = frozenset({AnswerType.PERSON, AnswerType.ORGANISATION})
 NEAR_WORDS = 5
 
 
