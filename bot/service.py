@@ -25,6 +25,7 @@ from retrieval.store import QueryRecord, Store
 from .answering import Answer
 from .answering.compose import compose_answer, compose_digest
 from .answering.question import Question, analyse
+from .answering.spans import TYPED
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,8 @@ INLINE_COMPILED_SEARCH_POSTINGS = 4_000_000
 """The same bound once the compiled kernels search (1–3 ns a posting instead of 8: the heaviest benchmark
 question, 682k postings, takes 1.5 ms at 1M passages)."""
 CORRECT_MIN_LETTERS = 6
+TOP_STORY_PASSAGES = 30
+"""At most this many passages of the best story are read in full for a typed question."""
 COMPILE_MIN_PASSAGES = 20_000
 """A long-running process compiles the search kernels (in the background) once the index holds this many
 passages; below it, posting lists are too short for compiling to pay."""
@@ -260,7 +263,7 @@ class NewsService:
             asked = self.understand(question, context)
             if asked.follow_up:  # "when did he die?": whom the last answer was about counts too
                 asked = self.understand(question, [*context, *await self._last_lead(context)])
-            ranked = await self._ranked_for(asked)
+            ranked = await self._with_top_story(asked, await self._ranked_for(asked))
             answer = compose_answer(asked, ranked, self.analyzer, searched=searched)
             if date is not None and answer.abstained:
                 answer = replace(answer, reason=(
@@ -288,6 +291,19 @@ class NewsService:
 
         typed = word.casefold()
         return min(options, key=lambda o: (OSA.distance(o.term, typed), o.distance, -o.doc_freq)).term
+
+    async def _with_top_story(self, question: Question, ranked: list[RankedPassage]) -> list[RankedPassage]:
+        """For a question after a date, a figure, a name or a place, the rest of the best-matching story
+        too, below every ranked passage: the sentence holding the answer ("…using five PCs over three
+        days") often shares a single word with the question, so its passage ranks low though its story
+        ranks first."""
+        if question.answer_type not in TYPED or not ranked:
+            return ranked
+        top = ranked[0].story
+        have = {hit.passage.id for hit in ranked}
+        rest = (await self.store.leading_passages([top.id], per_story=TOP_STORY_PASSAGES))[top.id]
+        floor = ranked[-1].score
+        return ranked + [RankedPassage(p, top, floor) for p in rest if p.id not in have]
 
     async def _last_lead(self, context: Sequence[str]) -> list[str]:
         """The first sentence the previous question was answered with (none if it was not answered)."""

@@ -154,3 +154,21 @@ async def test_a_misspelt_name_the_coverage_knows_is_answered_as_if_spelt_right(
 async def test_a_short_unknown_name_is_not_corrected_into_a_known_word(service):
     answer = await service.ask("Did Apple stop selling facial recognition to police?")
     assert answer.abstained and "Apple" in answer.text
+
+
+async def test_the_answer_deep_in_the_best_story_is_found_though_its_passage_ranks_low(tmp_path):
+    filler = " ".join(
+        f"The Delft panorama shows the Delft city hall, the Delft market and the Delft canals, part {i}."
+        for i in range(30)
+    )
+    tail = ("The stitching process ran on five powerful PCs over three days. Engineers watched the machines "
+            "closely and checked the colours, the edges and the light of every frame by hand before the "
+            "finished picture went on show to visitors in the museum hall.")
+    article = f"Delft panorama made from 600 snapshots\n\n{filler}\n\n{tail}"
+    service = await _tiny(tmp_path, {"delft.txt": article})
+    try:
+        assert len(await service.store.story_passages(1)) > 5  # the answer's passage is not among the best four
+        answer = await service.ask("How long did it take to make the Delft panorama?")
+        assert "three days" in " ".join(answer.lead(2))
+    finally:
+        await service.close()
