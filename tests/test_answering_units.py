@@ -374,3 +374,12 @@ def test_a_figure_about_something_the_question_does_not_ask_after_does_not_answe
         "Multiplex employs 2,000 people across Australia and Britain, it said.",
     ])])
     assert "2,000" in staffed.lead(1)[0]
+
+
+def test_a_duration_the_evidence_states_otherwise_is_corrected_and_its_evidence_leads():
+    answer = compose("How is Google going to scan the Michigan library in only six months?", [hit("a", "Google scans", [
+        "Google will scan the Michigan library's seven million books for its search engine.",
+        "It will take six years to scan the full Michigan library collection.",
+    ])])
+    assert answer.note == "The coverage doesn't say “six months”; it reports:"
+    assert answer.lead(1)[0] == f"{answer.note} It will take six years to scan the full Michigan library collection."

@@ -64,8 +64,8 @@ def compose_answer(
         answers = (lambda c: bool(c.typed)) if kind in TYPED else None
         chosen = select(leaders, answers=answers, first=first)
         chosen = _per_subject(question, chosen, leaders)
-        chosen = _with_antecedents(chosen, views, shares, asked)
         note = check.note
+        chosen = _with_antecedents(chosen, views, shares, asked, keep_first=note is not None)
     if not chosen:
         return abstain(question.text, searched, f"the {searched} stories don't answer that question", hint)
     sentences, citations = cite(chosen)
@@ -109,15 +109,20 @@ def _per_subject(question: Question, chosen: list[Candidate], leaders: Sequence[
 
 
 def _with_antecedents(
-    chosen: list[Candidate], views: Sequence[PassageView], shares: Shares, asked: frozenset[str]
+    chosen: list[Candidate], views: Sequence[PassageView], shares: Shares, asked: frozenset[str], *,
+    keep_first: bool = False,
 ) -> list[Candidate]:
     """A sentence that points back ("The next day, …", "He said …") is quoted after the sentence it
-    points to; without one in its passage, it only follows other sentences."""
+    points to; without one in its passage, it only follows other sentences. ``keep_first``: the first
+    sentence is the evidence a note introduces, and stays first."""
     out: list[Candidate] = []
     by_hit = {id(v.hit): v for v in views}
     used = sum(len(c.text) + 5 for c in chosen)
     for candidate in chosen:
         previous = out[-1] if out else None
+        if keep_first and not out:
+            out.append(candidate)
+            continue
         if candidate.unit.anaphoric and not (
             previous is not None and previous.hit is candidate.hit and previous.line == candidate.line - 1
         ):

@@ -123,7 +123,19 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
         if word in QUALIFIERS or (word in CLAIMS and question.answer_type is AnswerType.REASON):
             # "why did X veto…" takes the veto for granted; "was X convicted?" asks about it
             return Premise("unsupported", surface)
+    for period in _PERIOD.finditer(question.text):
+        # "in only six months" where the evidence reports "six years": a stated duration none of the
+        # relevant sentences repeats, while one of them states another
+        said = _normal_period(period.group(0))
+        unit = said.split()[1]
+        stated = [c for c in relevant if _normal_periods(c.text) - {said}]
+        if stated and not any(said in _normal_periods(c.text) for c in relevant):
+            same_unit = lambda c: any(p.endswith(unit) for p in _normal_periods(c.text))  # noqa: E731
+            evidence = max(stated, key=lambda c: (same_unit(c), _told(c, question), c.score))
+            return Premise("contradicted", period.group(0), evidence)
     for figure in question.figures:
+        if _PERIOD.search(question.text[question.text.find(figure):][: len(figure) + 12]):
+            continue  # a duration, checked above
         digits = _DIGITS.findall(figure)
         kind, unit = _figure_kind(question.text, figure)
         stating = [c for c in relevant if any(unit in span.casefold() for span in spans(c.text, kind))]
@@ -163,6 +175,26 @@ def _first_with(candidates: Sequence[Candidate], kind: AnswerType, exclude: froz
         if found:
             return candidate
     return None
+
+
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|a|an"
+)
+_PERIOD = re.compile(
+    rf"\b(?:\d+(?:\.\d+)?|{_NUMBER_WORDS})[\s-](?:year|month|week|day|hour|decade)s?\b", re.IGNORECASE)
+_WORD_VALUES = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())} | {
+    "fifteen": "15", "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50", "a": "1", "an": "1"}
+
+
+def _normal_period(text: str) -> str:
+    """"Six months", "6-month", "6 months" → "6 month"."""
+    value, unit = re.split(r"[\s-]", text.casefold(), maxsplit=1)
+    return f"{_WORD_VALUES.get(value, value)} {unit.rstrip('s')}"
+
+
+def _normal_periods(text: str) -> set[str]:
+    return {_normal_period(p) for p in _PERIOD.findall(text)}
 
 
 def _in_text(digits: str, texts: Sequence[str]) -> bool:
