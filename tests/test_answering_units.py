@@ -304,7 +304,7 @@ def test_a_figure_the_evidence_gives_otherwise_is_corrected_with_the_evidence():
         "Arash Sigarchi was given a 14-year sentence by a court in Iran.",
         "Arash Sigarchi was sentenced one day after an online campaign for bloggers.",
     ])])
-    assert "“20”" in (answer.note or "") and "14-year" in answer.lead(1)[0]
+    assert "“20-year”" in (answer.note or "") and "14-year" in answer.lead(1)[0]
 
 
 def test_a_positive_why_whose_evidence_is_negated_is_corrected():

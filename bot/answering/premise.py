@@ -130,8 +130,7 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
         unit = said.split()[1]
         stated = [c for c in relevant if _normal_periods(c.text) - {said}]
         if stated and not any(said in _normal_periods(c.text) for c in relevant):
-            same_unit = lambda c: any(p.endswith(unit) for p in _normal_periods(c.text))  # noqa: E731
-            evidence = max(stated, key=lambda c: (same_unit(c), _told(c, question), c.score))
+            evidence = max(stated, key=lambda c: (_has_unit(c.text, unit), _told(c, question), c.score))
             return Premise("contradicted", period.group(0), evidence)
     for figure in question.figures:
         if _PERIOD.search(question.text[question.text.find(figure):][: len(figure) + 12]):
@@ -183,7 +182,7 @@ _NUMBER_WORDS = (
 _PERIOD = re.compile(
     rf"\b(?:\d+(?:\.\d+)?|{_NUMBER_WORDS})[\s-](?:year|month|week|day|hour|decade)s?\b", re.IGNORECASE)
 _WORD_VALUES = {w: str(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve".split())} | {
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"])} | {
     "fifteen": "15", "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50", "a": "1", "an": "1"}
 
 
@@ -191,6 +190,11 @@ def _normal_period(text: str) -> str:
     """"Six months", "6-month", "6 months" → "6 month"."""
     value, unit = re.split(r"[\s-]", text.casefold(), maxsplit=1)
     return f"{_WORD_VALUES.get(value, value)} {unit.rstrip('s')}"
+
+
+def _has_unit(text: str, unit: str) -> bool:
+    """Does the text state a period in this unit ("year")?"""
+    return any(p.endswith(unit) for p in _normal_periods(text))
 
 
 def _normal_periods(text: str) -> set[str]:
