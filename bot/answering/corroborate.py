@@ -13,6 +13,8 @@ from .candidates import Candidate, metadata
 
 SAME_FACT_JACCARD = 0.5
 SAME_SPAN_JACCARD = 0.3
+SAME_SPAN_CONTAINED = 0.6
+"""Two sentences with the same answering span, one repeating most of the other, report the same fact."""
 CORROBORATION_BONUS = 0.05
 """Each further story (up to MAX_EXTRA) that reports the fact lifts it by this share."""
 MAX_EXTRA = 3
@@ -29,9 +31,14 @@ def same_fact(a: Candidate, b: Candidate) -> bool:
     overlap = jaccard(a.terms, b.terms)
     if overlap >= SAME_FACT_JACCARD:
         return True
-    if a.typed and b.typed and overlap >= SAME_SPAN_JACCARD:
+    if a.typed and b.typed and (overlap >= SAME_SPAN_JACCARD or containment(a.terms, b.terms) >= SAME_SPAN_CONTAINED):
         return bool({_norm(s) for s in a.typed} & {_norm(s) for s in b.typed})
     return False
+
+
+def containment(a: frozenset[str], b: frozenset[str]) -> float:
+    """How much of the shorter sentence the longer one repeats."""
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
 def _norm(span: str) -> str:
