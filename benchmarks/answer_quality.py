@@ -11,6 +11,7 @@ abstaining), and the same judge scores both:
     smartable    benchmarks/questions/smartable.yaml    over ../shared/corpora/smartable-powerapps
     judged       benchmarks/questions/judged.yaml       over seeds/ + smartable-powerapps + bbc
     heldout      benchmarks/questions/heldout.yaml      over seeds/ + smartable-powerapps + bbc
+    validation   benchmarks/questions/validation.yaml   over seeds/ + smartable-powerapps + bbc
 
     python benchmarks/answer_quality.py               # a table per set + failures
     python benchmarks/answer_quality.py --set seeds   # one set (repeatable)
