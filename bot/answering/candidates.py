@@ -53,7 +53,6 @@ class Candidate:
     unit: UnitQuality
     typed: tuple[str, ...] = ()
     coverage: float = 0.0
-    subjects_named: int = 0
     also: list[Candidate] = field(default_factory=list)
 
     @property
@@ -219,5 +218,5 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 score *= NEGATED_YES_NO_BOOST  # "did X …?" — "X did not …" answers it outright
             unit = quality(sentence, hit.story.title)
             score *= unit.factor * sourced[id(view)]
-            out.append(Candidate(sentence, all_terms, score, hit, line, unit, typed, coverage, named))
+            out.append(Candidate(sentence, all_terms, score, hit, line, unit, typed, coverage))
     return out
