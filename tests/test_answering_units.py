@@ -394,3 +394,15 @@ def test_a_long_sentence_that_repeats_a_short_one_with_the_same_answer_is_the_sa
             "year; it did not say why it took action now."], 1.9),
     ])
     assert len(answer.sentences) == 1 and answer.sentences[0].citations == (1, 2)
+
+
+def test_among_equally_relevant_wordings_the_one_with_outlet_date_and_link_leads():
+    fact = "Amazon paused police use of facial recognition for one year."
+    found = _candidates("How long did Amazon pause police use of facial recognition?", [
+        hit("local", "Amazon", [fact], url=None, outlet=None),
+        hit("linked", "Amazon", [fact.replace("paused", "has paused")]),
+    ])
+    for candidate in found:  # the local file scores a little higher, within what counts as equal
+        candidate.score = 1.05 if candidate.story.url is None else 1.0
+    [leader] = group(found)
+    assert leader.story.url is not None and [m.story.url for m in leader.also] == [None]
