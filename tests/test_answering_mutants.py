@@ -13,8 +13,14 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.answering.abstain import decide
-from bot.answering.candidates import Candidate, Shares, acting, passage_view, score_candidates
-from bot.answering.compose import compose_answer, compose_digest
+from bot.answering.candidates import (
+    Candidate,
+    Shares,
+    acting,
+    passage_view,
+    score_candidates,
+)
+from bot.answering.compose import compose_digest
 from bot.answering.corroborate import group, jaccard, same_fact
 from bot.answering.models import Answer, AnswerSentence, Citation
 from bot.answering.premise import _in_text, check
@@ -494,7 +500,12 @@ def test_a_question_the_coverage_barely_touches_is_not_answered():
 
 @pytest.mark.parametrize("score", [1.0, 100.0])
 def test_confidence_adds_coverage_retrieval_strength_a_typed_answer_and_subjects_together(score):
-    from bot.answering.abstain import RETRIEVAL_WEIGHT, SUBJECTS_TOGETHER_BONUS, TYPE_FOUND_BONUS, best_coverage
+    from bot.answering.abstain import (
+        RETRIEVAL_WEIGHT,
+        SUBJECTS_TOGETHER_BONUS,
+        TYPE_FOUND_BONUS,
+        best_coverage,
+    )
     hits = [hit("a", MORATORIUM[0].story.title, MORATORIUM[0].passage.text.split("\n"), score=score)]
     asked, views, candidates, shares = views_and_candidates("How long is Amazon's moratorium on Rekognition?", hits)
     assert len(asked.subjects) == 2 and any(c.typed for c in candidates)
