@@ -579,3 +579,51 @@ def test_a_comparison_gives_each_side_a_sentence_of_its_own():
     answer = compose("How does the Amazon moratorium on police use of facial recognition compare with IBM?", hits)
     assert len(answer.sentences) <= MAX_SENTENCES
     assert answer.sentences[0].text.startswith("Amazon") and answer.sentences[-1].text.startswith("IBM said")
+
+
+# ---- question understanding, continued ---------------------------------------------------------------------
+def test_a_naming_question_searches_its_category_word_lightly():
+    asked = analysed("What is Amazon's face recognition product called?")
+    assert asked.answer_type is AnswerType.NAME and "call" not in asked.weights
+    assert asked.search["product"] == pytest.approx(0.3) and asked.search["amazon"] == 1.0
+    plain = analysed("What did Amazon say about its face recognition product?")
+    assert asked.weights["product"] == pytest.approx(0.3 * plain.weights["product"])
+
+
+def test_an_earlier_questions_filler_and_wh_words_do_not_carry_over():
+    asked = analysed("and IBM?", context=["What percentage of the latest news covered Rekognition?"])
+    assert asked.follow_up and "rekognit" in asked.weights
+    assert not {"percentag", "latest", "news"} & set(asked.weights)
+    assert asked.answer_type is AnswerType.OPEN
+
+
+def test_only_the_last_three_earlier_questions_count():
+    context = ["What did Microsoft say?", "What did Amazon say?", "What did Google say?", "What did Apple say?"]
+    asked = analysed("What about Rekognition and the police?", context=context)
+    assert "microsoft" not in asked.weights and {"amazon", "googl", "appl"} <= set(asked.weights)
+
+
+def test_a_why_question_is_answered_only_where_a_sentence_naming_its_subject_reports_the_event():
+    asked, views, candidates, shares = views_and_candidates("Why did EasyJet order new jets?", [
+        hit("a", "Airline orders", ["Ryanair ordered new jets to expand its fleet across Europe.",
+                                    "EasyJet reported higher passenger numbers over the winter months."])])
+    decision = decide(asked, views, candidates, shares, 1)
+    assert not decision.answer and decision.why == "none of the 1 stories reports that"
+
+
+# ---- passages and actors -------------------------------------------------------------------------------------
+def test_a_passage_is_read_with_the_terms_stored_at_ingest_one_line_a_sentence():
+    passage = Passage(id=1, story_id=1, ordinal=0, text="Amazon paused sales.\nCritics cheered it.",
+                      terms="headline term\namazon paus sale\ncritic cheer")
+    view = passage_view(RankedPassage(passage, story("a", "Headline"), 1.0), ANALYZER, frozenset({"headline", "critic"}))
+    assert view.title_terms == {"headline", "term"}
+    assert [terms for _, terms in view.lines] == [{"amazon", "paus", "sale"}, {"critic", "cheer"}]
+    assert view.named == {"headline", "critic"}
+    stale = Passage(id=2, story_id=1, ordinal=0, text="Amazon paused sales.", terms="only one line")
+    fresh = passage_view(RankedPassage(stale, story("a", "Headline"), 1.0), ANALYZER, frozenset())
+    assert fresh.lines[0][1] == frozenset(ANALYZER.terms("Amazon paused sales."))  # mismatched: analysed afresh
+
+
+def test_the_subject_is_found_as_a_word_not_inside_another():
+    assert acting("Superamazon fans said Amazon would pause sales.", ["Amazon"])
+    assert not acting("Superamazon fans cheered the news.", ["Amazon"])
