@@ -31,7 +31,6 @@ OFF_SUBJECT_TYPE_SHARE = 0.3
 """A span of the right type in a sentence that names none of the question's subjects counts at this share."""
 FRAMING_CREDIT = 0.5
 """A subject named only elsewhere in the passage or its headline frames a sentence at this share."""
-"""Names are everywhere in news: a name near the asked words is weaker evidence than a date or a figure."""
 ACTING_BOOST = 1.2
 """A sentence whose actor is the question's subject scores this many times more…"""
 YES_NO_ACTING_BOOST = 1.35

@@ -321,8 +321,6 @@ def analyse(
                 search.setdefault(token.term, share)
             if follow_up and _is_name(token.surface, previous) and df <= SUBJECT_MAX_SHARE * n and not subjects:
                 subjects.setdefault(token.surface, set()).add(token.term)
-    if follow_up and kind is AnswerType.OPEN:
-        kind = answer_type(question)
     return Question(
         text=question, answer_type=kind, weights=weights, search=search,
         subjects=tuple(Subject(surface, frozenset(terms)) for surface, terms in subjects.items()),
