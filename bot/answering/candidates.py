@@ -27,6 +27,7 @@ RANK_WEIGHT = 0.25
 TYPE_BOOST = 0.8
 """A sentence holding a span of the expected type (that the question does not hold) scores this much more."""
 NAME_BOOST = 0.25
+"""Names are everywhere in news: a name near the asked words is weaker evidence than a date or a figure."""
 OFF_SUBJECT_TYPE_SHARE = 0.3
 """A span of the right type in a sentence that names none of the question's subjects counts at this share."""
 FRAMING_CREDIT = 0.5
