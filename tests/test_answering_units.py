@@ -152,6 +152,7 @@ def test_typed_spans_are_found(sentence, kind, expected):
     ("Urging action from Congress, he spoke.", AnswerType.PLACE),
     ("It will happen in March.", AnswerType.PLACE),  # a month does not place
     ("Someone phoned the office.", AnswerType.NUMBER),  # "one" inside a word
+    ("Amazon placed a one-year moratorium on police use.", AnswerType.NUMBER),  # a duration, not a count
     ("Germany and France agreed.", AnswerType.PERSON),  # one-word names are places and firms as often
     ("The first call was made in 1973 in New York.", AnswerType.PERSON),  # no cue that a person is meant
     ("A spokeswoman told the Financial Times on Monday.", AnswerType.PERSON),

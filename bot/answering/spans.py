@@ -41,8 +41,10 @@ _PATTERNS: dict[AnswerType, re.Pattern[str]] = {
         r"|\b\d[\d,.]*\s*(?:bn|m)?\s*(?:dollars|euros|pounds|yen|yuan|rupees)\b"
         r"|\b(?:US|A|C|NZ|HK)\$\s?\d", re.IGNORECASE),
     AnswerType.NUMBER: re.compile(
-        r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
-        r"forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?)\b", re.IGNORECASE),
+        r"(?:\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+        r"forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?)\b)"
+        r"(?!-(?:year|month|week|day|hour|minute|decade)\b)", re.IGNORECASE),
+    # "a one-year moratorium" is a duration, not a count
     AnswerType.REASON: re.compile(
         r"\b(?:because|due to|owing to|as a result|result of|in order to|so that|in the hopes?|hoping to|in the wake of|"
         r"amid|following|in response to|citing|cited|blamed|blames|thanks to|driven by|aimed at|to give|to allow|"
