@@ -387,12 +387,13 @@ def test_a_duration_the_evidence_states_otherwise_is_corrected_and_its_evidence_
 
 
 def test_a_long_sentence_that_repeats_a_short_one_with_the_same_answer_is_the_same_fact():
+    long = ("Amazon on June 10 banned police use of its face-recognition technology for a year, making it the "
+            "latest tech giant to step back from law-enforcement use of systems that have faced criticism for "
+            "incorrectly identifying people with darker skin.")
+    short = "Amazon has banned police use of its face-recognition technology for a year; it did not say why it took action now."
     answer = compose("How long is Amazon's ban on police use of face recognition?", [
-        hit("star", "Amazon bans police use", ["Amazon on June 10 banned police use of its face-recognition technology "
-            "for a year, making it the latest tech giant to step back from law-enforcement use of systems that "
-            "have faced criticism for incorrectly identifying people with darker skin."], 2.0),
-        hit("tribune", "Amazon bans police", ["Amazon has banned police use of its face-recognition technology for a "
-            "year; it did not say why it took action now."], 1.9),
+        hit("star", "Amazon bans police use", [long], 2.0),
+        hit("tribune", "Amazon bans police", [short], 1.9),
     ])
     assert len(answer.sentences) == 1 and answer.sentences[0].citations == (1, 2)
 
