@@ -7,7 +7,6 @@ question's subject being the one acting, the rank of its passage, and how well i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -16,13 +15,11 @@ from retrieval.models import RankedPassage, Story
 from retrieval.passages import split_sentences
 
 from .question import LIGHT_WORDS, AnswerType, Question
-from .spans import STRICT, TYPED, answering_spans
+from .spans import NEGATION, STRICT, TYPED, answering_spans
 from .units import MIN_WORDS, UnitQuality, quality
 
 TITLE_CONTEXT = 0.3
 NEGATED_YES_NO_BOOST = 1.15
-_NEGATED = re.compile(
-    r"\b(?:not|never|no longer|none|no plans?|no intention|no exemptions?)\b|n't\b", re.IGNORECASE)
 RANK_WEIGHT = 0.25
 TYPE_BOOST = 0.8
 """A sentence holding a span of the expected type (that the question does not hold) scores this much more."""
@@ -214,7 +211,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 score *= 0.45 + 0.55 * (named + FRAMING_CREDIT * framing) / len(subjects)
             if question.actors and acting(sentence, question.actors):
                 score *= YES_NO_ACTING_BOOST if kind is AnswerType.YES_NO else ACTING_BOOST
-            if kind is AnswerType.YES_NO and _NEGATED.search(sentence):
+            if kind is AnswerType.YES_NO and NEGATION.search(sentence):
                 score *= NEGATED_YES_NO_BOOST  # "did X …?" — "X did not …" answers it outright
             unit = quality(sentence, hit.story.title)
             score *= unit.factor * sourced[id(view)]

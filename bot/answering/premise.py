@@ -26,15 +26,13 @@ from .question import (
     Question,
     Subject,
 )
-from .spans import spans
+from .spans import NEGATION, spans
 
 PERMANENCE = frozenset(OPPOSITES[3][0])
 MIN_EVIDENCE_COVERAGE = 0.3
+"""A sentence must name this share of the question's weighted terms to count as evidence about it."""
 NEGATED_EVIDENCE_SHARE = 0.5
 """A negated sentence that holds this share of what a positive question asks contradicts it."""
-_NEGATION = re.compile(r"\b(?:not|never|no longer|won't|wouldn't|can't|cannot|didn't|doesn't|don't|isn't|wasn't|"
-                       r"aren't|weren't|hasn't|haven't|refused|refuses|declined|declines|rejected|against)\b|n't\b", re.IGNORECASE)
-"""A sentence must name this share of the question's weighted terms to count as evidence about it."""
 
 _DIGITS = re.compile(r"\d[\d,.]*")
 
@@ -145,9 +143,9 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
         wrong = _other_actor(question, subject, candidates)
         if wrong is not None:
             return Premise("contradicted", subject.surface, wrong)
-    if question.answer_type is AnswerType.REASON and not _NEGATION.search(question.text):
+    if question.answer_type is AnswerType.REASON and not NEGATION.search(question.text):
         told = _best_evidence(relevant, question)
-        if told is not None and _told(told, question) >= NEGATED_EVIDENCE_SHARE and _NEGATION.search(told.text):
+        if told is not None and _told(told, question) >= NEGATED_EVIDENCE_SHARE and NEGATION.search(told.text):
             return Premise("negated", "", told)  # "why did X start selling…?" where X "won't sell"
     return OK
 

@@ -168,6 +168,13 @@ def has_answer(sentence: str, kind: AnswerType, question: str) -> bool:
     return bool(answering_spans(sentence, kind, question))
 
 
+NEGATION = re.compile(
+    r"\b(?:not|never|no longer|none|no plans?|no intention|no exemptions?|cannot|refused|refuses|declined|declines|"
+    r"rejected|against)\b|n't\b",
+    re.IGNORECASE,
+)
+"""A sentence that says no: "won't sell", "has no plans to", "refused". The one negation test of the package."""
+
 TYPED = frozenset({
     AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.PLACE, AnswerType.DATE, AnswerType.DURATION,
     AnswerType.NUMBER, AnswerType.AMOUNT, AnswerType.PERCENTAGE, AnswerType.REASON, AnswerType.DEFINITION,
