@@ -312,8 +312,9 @@ class NewsService:
         return [] if answer.abstained else answer.lead(1)
 
     async def _ranked_for(self, question: Question) -> list[RankedPassage]:
-        """The passages to answer from. A comparison, or a question joining subjects, searches once per subject (each without the other
-        subjects' names) and interleaves the results, so every subject brings its own passages."""
+        """The passages to answer from. A comparison, or a question joining subjects, searches once per
+        subject (each without the other subjects' names) and interleaves the results, so every subject
+        brings its own passages."""
         search = dict(question.search)
         if not question.per_subject:
             return _diverse(await self._ranked(search, SEARCH_PASSAGES, postings=self._postings(search)))
