@@ -14,9 +14,13 @@ from .service import SearchResult, UsageStats
 WIDTH = 100
 
 
+ABSTAIN_HINT = "Try `newsbot latest` for the newest stories or `newsbot search` to browse what is covered."
+
+
 def answer_text(answer: Answer) -> str:
-    """The answer wrapped for a terminal, then its numbered sources."""
-    lines = textwrap.wrap(answer.text, WIDTH) or [""]
+    """The answer wrapped for a terminal, then its numbered sources (an abstention: what to try instead)."""
+    text = f"{answer.text} {ABSTAIN_HINT}" if answer.abstained else answer.text
+    lines = textwrap.wrap(text, WIDTH) or [""]
     if answer.citations:
         lines += ["", "Sources:", *format_sources(answer)]
     return "\n".join(lines)

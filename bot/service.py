@@ -268,7 +268,7 @@ class NewsService:
             if date is not None and answer.abstained:
                 answer = replace(answer, reason=(
                     f"The coverage doesn't say: none of the {searched} stories was published on {date.label} "
-                    "or mentions it. Try `latest` for the newest stories."
+                    "or mentions it."
                 ))
         return replace(answer, elapsed_ms=(time.perf_counter() - started) * 1000, searched=searched)
 

@@ -29,3 +29,9 @@ def test_a_corroborated_sentence_shows_every_marker_and_every_source() -> None:
 def test_the_note_comes_first() -> None:
     text = answer_text(answer(note="Microsoft has not stopped for good:"))
     assert text.startswith("Microsoft has not stopped for good: Microsoft will not sell")
+
+
+def test_an_abstention_in_the_terminal_points_to_the_cli_commands():
+    text = answer_text(Answer("Who won?", abstained=True, reason="The coverage doesn't say: no story mentions it."))
+    assert text.startswith("The coverage doesn't say: no story mentions it.")
+    assert "`newsbot latest`" in text and "`newsbot search`" in text

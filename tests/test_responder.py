@@ -63,7 +63,7 @@ async def test_sources_carry_title_outlet_date_and_link(service):
 async def test_abstains_when_the_coverage_does_not_answer(service, question):
     answer = await service.ask(question)
     assert answer.abstained and answer.citations == () and answer.sentences == ()
-    assert "doesn't say" in answer.text and "latest" in answer.text and "search" in answer.text
+    assert answer.text.startswith("The coverage doesn't say: ")  # what to try instead is each adapter's own
 
 
 async def test_abstention_names_the_missing_subject(service):

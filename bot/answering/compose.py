@@ -25,19 +25,20 @@ MAX_STORIES = 10
 RECENT_STORIES = 3
 RECENT_TOPIC_SHARE = 0.5
 """A story counts as being about a "latest on X" topic at this share of the best match (and at least half)."""
-HINT = "Try `latest` for the newest stories or `search` to browse what is covered."
 
 
-def abstain(question: str, searched: int, why: str, hint: str = HINT) -> Answer:
-    return Answer(question, abstained=True, searched=searched, reason=f"The coverage doesn't say: {why}. {hint}")
+def abstain(question: str, searched: int, why: str) -> Answer:
+    """An abstention saying why; each adapter adds what to try instead in its own words (a CLI command,
+    a slash command)."""
+    return Answer(question, abstained=True, searched=searched, reason=f"The coverage doesn't say: {why}.")
 
 
 def compose_answer(
-    question: Question, ranked: Sequence[RankedPassage], analyzer: Analyzer, *, searched: int, hint: str = HINT,
+    question: Question, ranked: Sequence[RankedPassage], analyzer: Analyzer, *, searched: int,
 ) -> Answer:
     """Quote the sentences that answer the question, with their sources; or abstain, saying why."""
     if not ranked or not question.weights:
-        return abstain(question.text, searched, f"nothing in the {searched} stories matches that question", hint)
+        return abstain(question.text, searched, f"nothing in the {searched} stories matches that question")
     asked = frozenset(question.weights)
     shares = Shares(question.weights)
     views = _views(ranked, analyzer, asked, None if question.recency else MAX_STORIES)
@@ -48,7 +49,7 @@ def compose_answer(
         candidates = score_candidates(question, views, shares)
     decision = decide(question, views, candidates, shares, searched)
     if not decision.answer:
-        return abstain(question.text, searched, decision.why, hint)
+        return abstain(question.text, searched, decision.why)
     if question.recency:
         chosen = _select_recent(question, views, candidates, shares)
         note = None
@@ -57,7 +58,7 @@ def compose_answer(
         if check.status == "unsupported":
             subject = " ".join(s.surface for s in question.subjects) or "the subject"
             return abstain(question.text, searched,
-                           f"none of the {searched} stories reports “{check.word}” about {subject}", hint)
+                           f"none of the {searched} stories reports “{check.word}” about {subject}")
         leaders = group(candidates)
         first = next((c for c in leaders if c is check.evidence or check.evidence in c.also), None)
         kind = question.answer_type
@@ -67,7 +68,7 @@ def compose_answer(
         note = check.note
         chosen = _with_antecedents(chosen, views, shares, asked, keep_first=note is not None)
     if not chosen:
-        return abstain(question.text, searched, f"the {searched} stories don't answer that question", hint)
+        return abstain(question.text, searched, f"the {searched} stories don't answer that question")
     sentences, citations = cite(chosen)
     return Answer(question.text, sentences, citations, searched=searched, query_terms=tuple(question.weights), note=note)
 
@@ -215,7 +216,6 @@ def compose_digest(question: str, ranked: Sequence[RankedPassage], *, searched: 
         picked.append(Candidate(lead, frozenset(), 0.0, hit, 0, quality(lead, hit.story.title)))
         used += len(lead) + 5
     if not picked:
-        return abstain(question, searched, f"none of the {searched} stories was published on {day}",
-                       "Try `latest` for the newest stories.")
+        return abstain(question, searched, f"none of the {searched} stories was published on {day}")
     sentences, citations = cite(picked)
     return Answer(question, sentences, citations, searched=searched)

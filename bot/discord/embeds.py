@@ -219,13 +219,17 @@ def _answer_body(answer: Answer, limit: int) -> str:
     return " ".join(parts)
 
 
+ABSTAIN_HINT = "Try `/latest` for the newest stories or `/search` to browse what is covered."
+
+
 def answer_embed(answer: Answer, *, max_sources: int = 5) -> discord.Embed:
     """The reply to a question: cited summary, numbered linked sources, a footer with the search size."""
     took = f"{answer.elapsed_ms:.0f} ms" if answer.elapsed_ms < 1000 else f"{answer.elapsed_ms / 1000:.1f} s"
     footer = f"Searched {answer.searched} articles in {took}"
     title = clip(escape(answer.question), TITLE_LIMIT)
     if answer.abstained or not answer.sentences:
-        embed = discord.Embed(title=title, description=escape(answer.text), colour=ABSTAIN_COLOUR)
+        description = f"{escape(answer.text)} {ABSTAIN_HINT}"
+        embed = discord.Embed(title=title, description=description, colour=ABSTAIN_COLOUR)
         embed.set_footer(text=footer)
         return fit_embed(embed)
     embed = discord.Embed(title=title, description=_answer_body(answer, 3000), colour=ANSWER_COLOUR)

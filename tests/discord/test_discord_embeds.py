@@ -91,7 +91,9 @@ def test_the_full_source_list_fits() -> None:
 
 def test_an_abstention_has_no_sources_field() -> None:
     embed = embeds.answer_embed(Answer("Who won?", abstained=True, reason="The coverage doesn't say.", searched=40))
-    assert embed.description == "The coverage doesn't say." and not embed.fields
+    assert embed.description.startswith("The coverage doesn't say.") and not embed.fields
+    assert "/latest" in embed.description and "/search" in embed.description  # slash commands, not CLI ones
+    assert "newsbot" not in embed.description
     assert embed.footer.text == "Searched 40 articles in 0 ms"
 
 
