@@ -165,10 +165,19 @@ def chunk_passages(text: str, *, min_words: int = MIN_WORDS, max_words: int = MA
 # ---- stored terms ------------------------------------------------------------------------------------
 # A passage's analyzed terms are stored as lines: the story's title terms (repeated TITLE_WEIGHT times,
 # a boosted field), then one line per line of the passage text (one sentence each). The index reads
-# them with ``str.split()``, which treats newlines as spaces; the responder reads them per sentence,
-# so answering never re-analyzes retrieved text.
+# them with ``str.split()``, which treats newlines as spaces; the answer composer reads them per sentence
+# (``decode_terms``), so answering never re-analyzes retrieved text.
 
 
 def encode_terms(title_terms: Sequence[str], line_terms: Sequence[Sequence[str]]) -> str:
     """The stored form of a passage's terms: a title line, then one line per text line."""
     return "\n".join([" ".join(title_terms), *(" ".join(terms) for terms in line_terms)])
+
+
+def decode_terms(terms: str, line_count: int) -> tuple[list[str], list[list[str]]] | None:
+    """The title's terms and each text line's terms from their stored form; None when it does not hold
+    ``line_count`` text lines (a passage stored by another version: analyze it again)."""
+    title, *lines = terms.split("\n")
+    if len(lines) != line_count:
+        return None
+    return title.split(), [line.split() for line in lines]

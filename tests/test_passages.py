@@ -101,3 +101,11 @@ def test_splitting_a_stored_sentence_again_returns_it_unchanged():
     """The responder re-splits stored passage lines; a sentence must survive that whole."""
     sentences = [*ONE_SENTENCE.values(), *(s for pair in TWO_SENTENCES.values() for s in pair)]
     assert [piece for sentence in sentences for piece in split_sentences(sentence)] == sentences
+
+
+def test_stored_terms_decode_back_to_the_title_and_each_line():
+    from retrieval.passages import decode_terms, encode_terms
+
+    stored = encode_terms(["amazon", "ban"], [["amazon", "paus"], [], ["year"]])
+    assert decode_terms(stored, 3) == (["amazon", "ban"], [["amazon", "paus"], [], ["year"]])
+    assert decode_terms(stored, 2) is None  # stored for other lines: the caller analyzes the text again

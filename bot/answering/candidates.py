@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from retrieval.analyzer import Analyzer
 from retrieval.models import RankedPassage, Story
-from retrieval.passages import split_sentences
+from retrieval.passages import decode_terms, split_sentences
 
 from .question import LIGHT_WORDS, AnswerType, Question
 from .spans import NEGATION, STRICT, TYPED, answering_spans
@@ -91,17 +91,16 @@ class Shares:
 def passage_view(hit: RankedPassage, analyzer: Analyzer, asked: frozenset[str]) -> PassageView:
     """The passage's sentences with their terms: stored at ingest (one sentence a line), or analyzed here."""
     passage = hit.passage
-    title_terms: list[str]
-    lines: list[tuple[str, frozenset[str]]]
-    encoded = passage.terms.split("\n") if passage.terms is not None else None
     text_lines = passage.text.split("\n")
-    if encoded is not None and len(encoded) == len(text_lines) + 1:
-        title_terms = encoded[0].split()
-        lines = [(line, frozenset(terms.split())) for line, terms in zip(text_lines, encoded[1:]) if line]
+    stored = decode_terms(passage.terms, len(text_lines)) if passage.terms is not None else None
+    lines: list[tuple[str, frozenset[str]]]
+    if stored is not None:
+        title_terms, line_terms = stored
+        lines = [(line, frozenset(terms)) for line, terms in zip(text_lines, line_terms) if line]
     else:
         title_terms = analyzer.terms(hit.story.title)
         lines = [(s, frozenset(analyzer.terms(s))) for s in split_sentences(passage.text)]
-    named = asked.intersection(title_terms).union(*(asked & terms for _, terms in lines)) if lines else asked.intersection(title_terms)
+    named = asked.intersection(title_terms).union(*(asked & terms for _, terms in lines))
     return PassageView(hit, frozenset(title_terms), tuple(lines), frozenset(named))
 
 
