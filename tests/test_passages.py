@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.passages import split_sentences
+from retrieval.passages import decode_terms, encode_terms, split_sentences
 
 ONE_SENTENCE = {
     "title": "Reps. Pramila Jayapal and Ro Khanna asked Amazon who had used Rekognition.",
@@ -104,8 +104,6 @@ def test_splitting_a_stored_sentence_again_returns_it_unchanged():
 
 
 def test_stored_terms_decode_back_to_the_title_and_each_line():
-    from retrieval.passages import decode_terms, encode_terms
-
     stored = encode_terms(["amazon", "ban"], [["amazon", "paus"], [], ["year"]])
     assert decode_terms(stored, 3) == (["amazon", "ban"], [["amazon", "paus"], [], ["year"]])
     assert decode_terms(stored, 2) is None  # stored for other lines: the caller analyzes the text again
