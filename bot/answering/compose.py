@@ -16,7 +16,7 @@ from .candidates import Candidate, PassageView, Shares, passage_view, score_cand
 from .corroborate import group
 from .models import Answer, AnswerSentence, Citation
 from .question import Question
-from .select import LEAD_SHARE, MAX_ANSWER_CHARS, MAX_SENTENCES, select
+from .select import LEAD_SHARE, MAX_ANSWER_CHARS, MAX_SENTENCES, quoted_length, select
 from .spans import TYPED
 from .units import MIN_WORDS, quality
 
@@ -118,7 +118,7 @@ def _with_antecedents(
     sentence is the evidence a note introduces, and stays first."""
     out: list[Candidate] = []
     by_hit = {id(v.hit): v for v in views}
-    used = sum(len(c.text) + 5 for c in chosen)
+    used = sum(quoted_length(c.text) for c in chosen)
     for candidate in chosen:
         previous = out[-1] if out else None
         if keep_first and not out:
@@ -130,10 +130,10 @@ def _with_antecedents(
             view = by_hit.get(id(candidate.hit))
             if view is not None and candidate.line > 0:
                 text, terms = view.lines[candidate.line - 1]
-                if len(text.split()) >= MIN_WORDS and used + len(text) + 5 <= MAX_ANSWER_CHARS + 200:
+                if len(text.split()) >= MIN_WORDS and used + quoted_length(text) <= MAX_ANSWER_CHARS + 200:
                     out.append(Candidate(text, terms, 0.0, candidate.hit, candidate.line - 1,
                                          candidate.unit, coverage=shares(asked & terms)))
-                    used += len(text) + 5
+                    used += quoted_length(text)
             elif not out and len(chosen) > 1:
                 continue  # no antecedent to be had: let another sentence lead
         if any(c.text == candidate.text for c in out):
@@ -163,11 +163,11 @@ def _select_recent(
     seen: set[str] = set()
     for candidate in sorted(best.values(), key=lambda c: (-_published(c.story), -c.score)):
         key = title_key(candidate.text)
-        if key in seen or (chosen and used + len(candidate.text) + 5 > MAX_ANSWER_CHARS):
+        if key in seen or (chosen and used + quoted_length(candidate.text) > MAX_ANSWER_CHARS):
             continue
         chosen.append(candidate)
         seen.add(key)
-        used += len(candidate.text) + 5
+        used += quoted_length(candidate.text)
         if len(chosen) >= RECENT_STORIES:
             break
     return chosen
@@ -211,10 +211,10 @@ def compose_digest(question: str, ranked: Sequence[RankedPassage], *, searched: 
             continue
         lead = next((s for s in split_sentences(hit.passage.text)
                      if len(s.split()) >= MIN_WORDS and s != hit.story.title), None)
-        if lead is None or (picked and used + len(lead) + 5 > MAX_ANSWER_CHARS):
+        if lead is None or (picked and used + quoted_length(lead) > MAX_ANSWER_CHARS):
             continue
         picked.append(Candidate(lead, frozenset(), 0.0, hit, 0, quality(lead, hit.story.title)))
-        used += len(lead) + 5
+        used += quoted_length(lead)
     if not picked:
         return abstain(question, searched, f"none of the {searched} stories was published on {day}")
     sentences, citations = cite(picked)

@@ -14,6 +14,8 @@ LEAD_SHARE = 0.5
 MAX_SENTENCES = 4
 MIN_SENTENCES = 2
 MAX_ANSWER_CHARS = 700
+MARKER_CHARS = 5
+"""What a quoted sentence adds to an answer's length besides its text: a space and its ``[n]`` marker."""
 FURTHER_SENTENCE_RATIO = 0.45
 """A further sentence must score at least this share of the first…"""
 SECOND_SENTENCE_RATIO = 0.25
@@ -24,6 +26,11 @@ REDUNDANT_JACCARD = 0.6
 SAME_STORY_PENALTY = 0.85
 CONTINUATION_BONUS = 1.2
 """The sentence next to one already chosen, in the same passage, goes on with the same account."""
+
+
+def quoted_length(text: str) -> int:
+    """The characters a sentence takes in an answer (its text, a space, its marker)."""
+    return len(text) + MARKER_CHARS
 
 
 def select(
@@ -52,7 +59,7 @@ def select(
         chosen.append(best)
         pool.remove(best)
     top = chosen[0].score
-    used = len(chosen[0].text) + 5
+    used = quoted_length(chosen[0].text)
     seen = {title_key(chosen[0].text)}
     per_story = {chosen[0].story_key: 1}
 
@@ -74,7 +81,7 @@ def select(
         ratio = SECOND_SENTENCE_RATIO if len(chosen) < MIN_SENTENCES else FURTHER_SENTENCE_RATIO
         if marginal(candidate) < ratio * top:
             break
-        extra = len(candidate.text) + 5
+        extra = quoted_length(candidate.text)
         if used + extra > MAX_ANSWER_CHARS:
             if len(chosen) >= MIN_SENTENCES:
                 break
