@@ -39,7 +39,7 @@ def best_coverage(question: Question, views: Sequence[PassageView], shares: Shar
     return max((shares(asked & v.named) for v in views), default=0.0)
 
 
-def told(question: Question, candidates: Sequence[Candidate]) -> float:
+def best_sentence_coverage(question: Question, candidates: Sequence[Candidate]) -> float:
     """The largest share of the question one sentence that names its subjects (if any) holds."""
     subject_terms = question.subject_terms
     return max((c.coverage for c in candidates if not subject_terms or c.terms & subject_terms), default=0.0)
@@ -71,7 +71,7 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
             if confidence < ANSWER_AT:
                 return Decision(False, confidence,
                                 f"no story among the {searched} mentions all of the names in that question together")
-    if kind is AnswerType.REASON and told(question, candidates) < PRESUPPOSED_COVERAGE:
+    if kind is AnswerType.REASON and best_sentence_coverage(question, candidates) < PRESUPPOSED_COVERAGE:
         # "why did X …?" takes an event for granted: one sentence must report it
         return Decision(False, confidence, f"none of the {searched} stories reports that")
     if question.unknown_names and confidence < ANSWER_AT:
