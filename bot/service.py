@@ -9,6 +9,7 @@ import logging
 import re
 import statistics
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -95,6 +96,15 @@ class UsageStats:
 
 class QuestionError(ValueError):
     """The question cannot be asked as it is (empty, too long); the message says why."""
+
+
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"})
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")  # Hangul fillers and the blank Braille pattern
+
+
+def _is_visible(ch: str) -> bool:
+    """False for whitespace, zero-width/format characters (U+200B, U+200D, U+FEFF…) and blank 'letters'."""
+    return ch not in _BLANK_LETTERS and unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
 
 
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -244,12 +254,21 @@ class NewsService:
     # ---- asking -------------------------------------------------------------------------------
     @staticmethod
     def validate_question(question: str) -> str:
-        """Normalise whitespace; reject empty or over-long questions with a clear message."""
-        cleaned = " ".join((question or "").split())
+        """Normalise whitespace; reject empty, invisible or over-long questions with a clear message.
+
+        The limit counts the question as typed (surrounding whitespace aside), as Discord's
+        ``max_length`` on the /ask option does, so both refuse the same questions.
+        """
+        typed = (question or "").strip()
+        if len(typed) > MAX_QUESTION_CHARS:
+            raise QuestionError(
+                f"That question is too long ({len(typed)} characters); keep it to {MAX_QUESTION_CHARS} characters or fewer."
+            )
+        cleaned = " ".join(typed.split())
         if not cleaned:
             raise QuestionError("Please ask a question, for example: what did Microsoft pitch to the DEA?")
-        if len(cleaned) > MAX_QUESTION_CHARS:
-            raise QuestionError(f"That question is too long ({len(cleaned)} characters); keep it under {MAX_QUESTION_CHARS}.")
+        if not any(_is_visible(ch) for ch in cleaned):
+            raise QuestionError("That question has only invisible characters; please type it in words.")
         return cleaned
 
     async def ask(self, question: str, *, context: Sequence[str] = ()) -> Answer:

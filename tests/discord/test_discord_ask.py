@@ -113,8 +113,12 @@ async def test_an_abstention_says_so_plainly(emulator: DiscordEmulator, newsbot)
 
 @pytest.mark.parametrize(
     ("question", "expected"),
-    [("   ", "Please ask a question"), ("why " * 500, "too long")],
-    ids=["empty", "2000-characters"],
+    [
+        ("   ", "Please ask a question"),
+        ("why " * 500, "too long (1999 characters)"),
+        ("\u200b\u200d\ufeff", "only invisible characters"),
+    ],
+    ids=["empty", "too-long", "zero-width-only"],
 )
 async def test_bad_questions_get_a_private_explanation_without_a_deferral(
     emulator: DiscordEmulator, newsbot, question: str, expected: str
@@ -122,6 +126,18 @@ async def test_bad_questions_get_a_private_explanation_without_a_deferral(
     record = await answered(emulator, await emulator.slash("ask", question=question))
     assert record.callback_types == [CHANNEL_MESSAGE]
     assert expected in ephemeral_text(record)
+
+
+@pytest.mark.parametrize("command, option", [("ask", "question"), ("search", "query")])
+async def test_question_options_declare_the_cores_length_limit(
+    emulator: DiscordEmulator, newsbot, command: str, option: str
+) -> None:
+    """Discord itself stops an over-long question, at the same limit as the core's check."""
+    from bot.service import MAX_QUESTION_CHARS
+
+    declared = next(c for c in emulator.commands[emulator.guild_id] if c["name"] == command)
+    spec = next(o for o in declared["options"] if o["name"] == option)
+    assert (spec.get("min_length"), spec.get("max_length")) == (1, MAX_QUESTION_CHARS)
 
 
 async def test_mentions_and_markdown_in_a_question_are_neutralised(emulator: DiscordEmulator, newsbot) -> None:

@@ -13,7 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from ...answering import Answer
-from ...service import QueryOrigin, QuestionError
+from ...service import MAX_QUESTION_CHARS, QueryOrigin, QuestionError
 from .. import embeds
 from ..client import NewsBot, ask_cooldown_check
 from ..views import AnswerView
@@ -54,7 +54,9 @@ class AskCog(commands.Cog, name="Ask"):
     @app_commands.command(name="ask", description="Ask about the news coverage; the answer cites its sources")
     @app_commands.describe(question="For example: what did IBM decide about facial recognition?")
     @app_commands.check(ask_cooldown_check)
-    async def ask(self, interaction: discord.Interaction, question: str) -> None:
+    async def ask(
+        self, interaction: discord.Interaction, question: app_commands.Range[str, 1, MAX_QUESTION_CHARS]
+    ) -> None:
         question = self.bot.service.validate_question(question)  # QuestionError → a private note
         await interaction.response.defer(thinking=True)
         answer = await self.bot.service.ask(question)

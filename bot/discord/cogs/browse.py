@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from retrieval.models import Story
 
-from ...service import SearchResult
+from ...service import MAX_QUESTION_CHARS, SearchResult
 from .. import embeds
 from ..client import NewsBot
 from ..views import PagerView, send_story
@@ -68,7 +68,9 @@ class BrowseCog(commands.Cog, name="Browse"):
 
     @app_commands.command(name="search", description="Stories ranked by relevance, with the matching passage")
     @app_commands.describe(query="Words to look for, e.g. facial recognition police")
-    async def search(self, interaction: discord.Interaction, query: str) -> None:
+    async def search(
+        self, interaction: discord.Interaction, query: app_commands.Range[str, 1, MAX_QUESTION_CHARS]
+    ) -> None:
         service = self.bot.service
         query = service.validate_question(query)  # QuestionError → a private note
 
