@@ -272,7 +272,7 @@ def stories_embed(stories: Sequence[Story], *, title: str, page: int, has_more: 
 
 def search_embed(results: Sequence[SearchResult], *, query: str, page: int, has_more: bool, offset: int) -> discord.Embed:
     """A page of ranked stories, each with its matching passage."""
-    embed = discord.Embed(title=clip(f"Search: {escape_mentions(query)}", TITLE_LIMIT), colour=BROWSE_COLOUR)
+    embed = discord.Embed(title=clip(f"Search: {escape(query)}", TITLE_LIMIT), colour=BROWSE_COLOUR)
     if not results:
         embed.description = "No stories match." if page == 0 else "No more results."
     for rank, result in enumerate(results, start=offset + 1):
@@ -280,7 +280,7 @@ def search_embed(results: Sequence[SearchResult], *, query: str, page: int, has_
         passage = shorten(escape(" ".join(result.passage.split())), 300)
         where = link(byline(story) or "link", story.url) if story.url else byline(story)
         value = f"> {passage}\n{where} · `#{story.id}`"
-        embed.add_field(name=clip(f"{rank}. {story.title}", FIELD_NAME_LIMIT), value=value, inline=False)
+        embed.add_field(name=clip(f"{rank}. {escape(story.title)}", FIELD_NAME_LIMIT), value=value, inline=False)
     embed.set_footer(text=f"Page {page + 1}" + (" · more on the next page" if has_more else ""))
     return fit_embed(embed)
 
@@ -290,7 +290,7 @@ def story_embed(detail: StoryDetail) -> discord.Embed:
     story = detail.story
     text = story.excerpt or " ".join(p.text for p in detail.passages[:3])
     embed = discord.Embed(
-        title=clip(story.title, TITLE_LIMIT),
+        title=clip(escape(story.title), TITLE_LIMIT),
         url=safe_url(story.url),
         description=shorten(escape(" ".join(text.split())), 1500) or "No excerpt.",
         colour=BROWSE_COLOUR,

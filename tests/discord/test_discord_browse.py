@@ -137,3 +137,51 @@ async def test_paging_buttons_are_disabled_when_the_view_times_out(emulator: Dis
         lambda: all(c.get("disabled") for c in emulator.components(message)), what="the expired view disabled"
     )
     assert emulator.components(message), "the buttons stay visible, greyed out"
+
+
+MARKDOWN_TITLE = "Zebra *bold* _under_ `code` ~~gone~~ ||secret|| [x](https://evil.example)"
+MARKDOWN_STORY = f"""---
+title: '{MARKDOWN_TITLE}'
+excerpt: "Zebras escaped the city zoo in a daring dawn breakout, keepers said."
+publishedDateTime: 2020-06-20T10:00:00Z
+type: article
+provider:
+  name: Zoo Times
+  domain: zoo.example
+topics:
+  - Zebra *Watch*
+---
+Zebras escaped the city zoo in a daring dawn breakout, keepers said on Saturday.
+"""
+
+
+def unescaped_markdown(text: str) -> list[str]:
+    """Markdown that would render: a marker character or a masked link not preceded by a backslash."""
+    return re.findall(r"(?<!\\)(?:[*_`~|]|\[x\]\()", text)
+
+
+@pytest.fixture
+async def zebra_bot(start_bot, tmp_path):
+    seeds = tmp_path / "markdown-seeds"
+    seeds.mkdir()
+    (seeds / "zebra.md").write_text(MARKDOWN_STORY, encoding="utf-8")
+    return await start_bot(seeds=(seeds,))
+
+
+async def test_latest_escapes_markdown_in_titles_and_filters(emulator: DiscordEmulator, zebra_bot) -> None:
+    await reply_to(emulator, await emulator.slash("latest", topic="Zebra *Watch*"))
+    embed = emulator.bot_messages(emulator.channel_id)[-1]["embeds"][0]
+    assert "Zebra" in embed["description"] and "Watch" in embed["title"]
+    line = embed["description"].split("](")[0]  # the linked title, before its URL
+    assert unescaped_markdown(embed["title"]) == [] and unescaped_markdown(line) == []
+
+
+async def test_search_and_story_escape_markdown_in_titles(emulator: DiscordEmulator, zebra_bot) -> None:
+    await reply_to(emulator, await emulator.slash("search", query="zebras *zoo*"))
+    embed = emulator.bot_messages(emulator.channel_id)[-1]["embeds"][0]
+    assert embed["fields"][0]["name"].startswith("1. Zebra")
+    assert unescaped_markdown(embed["fields"][0]["name"]) == [] and unescaped_markdown(embed["title"]) == []
+
+    story = await reply_to(emulator, await emulator.slash("story", id=1))
+    title = story["data"]["embeds"][0]["title"]
+    assert title.startswith("Zebra") and unescaped_markdown(title) == []

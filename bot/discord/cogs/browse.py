@@ -54,7 +54,7 @@ class BrowseCog(commands.Cog, name="Browse"):
 
         filters = (("topic", topic), ("outlet", outlet))
         title = "Latest stories" + "".join(f" · {label}: {value}" for label, value in filters if value)
-        render = partial(_render_stories, title=embeds.escape_mentions(title))
+        render = partial(_render_stories, title=embeds.escape(title))
         view: PagerView[Story] = PagerView(self.bot, interaction.user.id, fetch, render, lambda s: s, per_page=count)
         await self._send_pages(interaction, view)
 
