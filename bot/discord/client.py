@@ -15,6 +15,10 @@ from discord.ext import commands
 from ..answering import Answer
 from ..service import NewsService, QueryOrigin, QuestionError
 from ..settings import Settings
+from .checks import NotManager
+from .cogs.admin import AdminCog
+from .cogs.ask import AskCog
+from .cogs.browse import BrowseCog
 from .cooldown import UserCooldown
 from .views import reply_ephemeral
 
@@ -23,10 +27,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SHUTDOWN_GRACE_S = 5.0
-
-
-class NotManager(app_commands.CheckFailure):
-    """The user may not run an admin command."""
 
 
 class NewsBot(commands.AutoShardedBot):
@@ -63,10 +63,6 @@ class NewsBot(commands.AutoShardedBot):
             self._service = await NewsService.open(
                 self.settings, ingest=self.settings.rescan, background=True, compile_search=True
             )
-        from .cogs.admin import AdminCog
-        from .cogs.ask import AskCog
-        from .cogs.browse import BrowseCog
-
         for cog in (AskCog(self), BrowseCog(self), AdminCog(self)):
             await self.add_cog(cog)
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
@@ -143,21 +139,3 @@ class NewsBot(commands.AutoShardedBot):
         except discord.HTTPException:
             log.warning("could not report an error to the user", exc_info=True)
 
-
-def ask_cooldown_check(interaction: discord.Interaction) -> bool:
-    """``/ask`` shares the per-user cooldown with mentions (state lives on the bot, not the module)."""
-    bot = interaction.client
-    assert isinstance(bot, NewsBot)
-    retry_after = bot.cooldown.hit(interaction.user.id)
-    if retry_after:
-        raise app_commands.CommandOnCooldown(app_commands.Cooldown(bot.cooldown.rate, bot.cooldown.per), retry_after)
-    return True
-
-
-async def manager_check(interaction: discord.Interaction) -> bool:
-    """Manage Server in this guild, or the application's owner anywhere."""
-    if interaction.permissions.manage_guild:
-        return True
-    if await interaction.client.is_owner(interaction.user):  # type: ignore[attr-defined]
-        return True
-    raise NotManager()

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from .. import embeds
-from ..client import NewsBot, manager_check
+from ..checks import manager_check
+
+if TYPE_CHECKING:
+    from ..client import NewsBot
 
 log = logging.getLogger(__name__)
 

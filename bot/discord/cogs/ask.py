@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from typing import TYPE_CHECKING
 import math
 import re
 from dataclasses import dataclass
@@ -15,8 +16,11 @@ from discord.ext import commands
 from ...answering import Answer
 from ...service import MAX_QUESTION_CHARS, QueryOrigin, QuestionError
 from .. import embeds
-from ..client import NewsBot, ask_cooldown_check
+from ..checks import ask_cooldown_check
 from ..views import AnswerView
+
+if TYPE_CHECKING:
+    from ..client import NewsBot
 
 log = logging.getLogger(__name__)
 

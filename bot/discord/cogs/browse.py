@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 from functools import partial
 
 import discord
@@ -13,8 +14,10 @@ from retrieval.models import Story
 
 from ...service import MAX_QUESTION_CHARS, SearchResult
 from .. import embeds
-from ..client import NewsBot
 from ..views import PagerView, send_story
+
+if TYPE_CHECKING:
+    from ..client import NewsBot
 
 log = logging.getLogger(__name__)
 
