@@ -14,7 +14,7 @@ import aiohttp
 import discord
 
 from ..settings import Settings
-from .client import NewsBot
+from .client import CommandSyncRefused, NewsBot
 
 __all__ = ["NewsBot", "run_bot", "serve"]
 
@@ -53,6 +53,8 @@ def run_bot(settings: Settings) -> int:
             "NEWSBOT_MESSAGE_CONTENT is on but the Message Content intent is not enabled for this bot in the "
             "Developer Portal (Bot → Privileged Gateway Intents)"
         )
+    except CommandSyncRefused as error:
+        return _fail(str(error))
     except (aiohttp.ClientConnectionError, discord.GatewayNotFound, OSError) as error:
         return _fail(f"cannot reach Discord: {error}")
     return 0

@@ -29,6 +29,10 @@ T = TypeVar("T")
 SHUTDOWN_GRACE_S = 5.0
 
 
+class CommandSyncRefused(RuntimeError):
+    """Discord refused to register the slash commands; the message says what to check."""
+
+
 class NewsBot(commands.AutoShardedBot):
     """The newsbot Discord client. All state lives on the instance (safe for any number of shards).
 
@@ -69,11 +73,21 @@ class NewsBot(commands.AutoShardedBot):
         await self.sync_commands()
 
     async def sync_commands(self) -> list[app_commands.AppCommand]:
-        """To one guild when ``DISCORD_GUILD_ID`` is set (instant), else globally."""
+        """To one guild when ``DISCORD_GUILD_ID`` is set (instant), else globally.
+
+        Raises :class:`CommandSyncRefused` (one line saying what to check) when Discord refuses the guild.
+        """
         if self.settings.guild_id:
             guild = discord.Object(id=self.settings.guild_id)
             self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
+            try:
+                synced = await self.tree.sync(guild=guild)
+            except discord.Forbidden as error:
+                raise CommandSyncRefused(
+                    f"Discord refused the slash commands for guild {self.settings.guild_id} ({error.text or error.status}): "
+                    "check that DISCORD_GUILD_ID is a server the bot is in, or re-invite the bot with the "
+                    "applications.commands scope"
+                ) from None
             log.info("synced %d commands to guild %s", len(synced), self.settings.guild_id)
         else:
             synced = await self.tree.sync()

@@ -209,6 +209,7 @@ class DiscordEmulator:
         self.identifies = 0
         self.resumes = 0
         self.privileged_intents_allowed = True
+        self.commands_scope = True  # False: invited without applications.commands
         self.shard_count = 1
         self.sessions: dict[int, GatewaySession] = {}
         self._rate_limits: list[tuple[str, re.Pattern[str], float, bool]] = []
@@ -505,6 +506,8 @@ class DiscordEmulator:
             return json_response(self.application_payload())
         if parts[:1] == ["applications"]:
             guild_id = int(parts[3]) if len(parts) >= 4 and parts[2] == "guilds" else None
+            if guild_id is not None and (guild_id != self.guild_id or not self.commands_scope):
+                return error(403, "Missing Access", 50001)  # not in that guild, or invited without the scope
             if method == "PUT":
                 self.commands[guild_id] = [self._command(c, guild_id) for c in body]
                 return json_response(self.commands[guild_id])

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 
 import discord
 import pytest
@@ -12,7 +16,7 @@ import pytest
 import bot.discord as adapter
 from bot.settings import Settings
 
-from .conftest import PROJECT_ROOT
+from .conftest import PROJECT_ROOT, SEEDS
 from .emulator import DiscordEmulator
 
 
@@ -128,3 +132,39 @@ def test_newsbot_run_answers_then_ctrl_c_shuts_down_cleanly(tmp_path) -> None:
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert conn.execute("SELECT COUNT(*) FROM queries").fetchone() == (1,)
+
+
+@contextlib.contextmanager
+def emulator_on_a_thread(monkeypatch) -> Iterator[DiscordEmulator]:
+    """An emulator serving from its own thread and loop, so that ``run_bot`` can own the main thread's loop."""
+    emulator = DiscordEmulator()
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    asyncio.run_coroutine_threadsafe(emulator.start(), loop).result(10)
+    emulator.patch_discord(monkeypatch)
+    try:
+        yield emulator
+    finally:
+        asyncio.run_coroutine_threadsafe(emulator.stop(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+
+
+@pytest.mark.parametrize("refusal", ["unknown-guild", "no-commands-scope"])
+def test_a_refused_command_sync_is_one_line_saying_what_to_check(monkeypatch, capfd, tmp_path, refusal: str) -> None:
+    with emulator_on_a_thread(monkeypatch) as emulator:
+        guild_id = emulator.guild_id + 1 if refusal == "unknown-guild" else emulator.guild_id
+        emulator.commands_scope = refusal != "no-commands-scope"
+        settings = Settings(
+            seeds=(SEEDS,), db_path=tmp_path / "newsbot.db", discord_token=emulator.token, guild_id=guild_id
+        )
+        code = adapter.run_bot(settings)
+    err = capfd.readouterr().err
+    assert code == 2
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.startswith("newsbot: error:")]
+    assert len(lines) == 1, err
+    assert f"guild {guild_id}" in lines[0] and "Missing Access" in lines[0]
+    assert "DISCORD_GUILD_ID" in lines[0] and "applications.commands" in lines[0]
