@@ -651,6 +651,12 @@ class DiscordEmulator:
                 msg.update({k: v for k, v in body.items() if k in ("content", "embeds", "components")})
                 msg["edited_timestamp"] = _now_iso()
                 return json_response(msg)
+        if len(rest) == 5 and rest[0] == "messages" and rest[2:5:2] == ["reactions", "@me"] and method == "PUT":
+            msg = next((m for m in self.messages[channel_id] if m["id"] == rest[1]), None)
+            if msg is None:
+                return error(404, "Unknown Message", 10008)
+            msg.setdefault("bot_reactions", []).append(rest[3])
+            return web.Response(status=204)
         if len(rest) == 3 and rest[0] == "messages" and rest[2] == "threads" and method == "POST":
             starter = next((m for m in self.messages[channel_id] if m["id"] == rest[1]), None)
             if starter is None:

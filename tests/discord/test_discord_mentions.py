@@ -153,3 +153,17 @@ async def test_an_error_while_answering_a_mention_is_reported_and_logged(
     monkeypatch.setattr(newsbot.service, "ask", real_ask)
     again = await emulator.say("what did Amazon decide?", mention_bot=True)
     assert (await bot_reply(emulator, int(again["id"])))["embeds"], "the bot keeps running"
+
+
+async def test_mention_spam_gets_one_answer_one_notice_and_reactions(emulator: DiscordEmulator, start_bot) -> None:
+    await start_bot(ask_cooldown_rate=1, ask_cooldown_seconds=60.0)
+    first = await emulator.say("what did IBM decide?", mention_bot=True)
+    await bot_reply(emulator, int(first["id"]))
+    spam = [await emulator.say(f"and Amazon? ({n})", mention_bot=True) for n in range(4)]
+
+    await emulator.wait_until(lambda: all(m.get("bot_reactions") for m in spam[1:]), what="⏳ on the later mentions")
+    notices = emulator.bot_messages(emulator.channel_id)
+    assert len(notices) == 1 and "try again in" in notices[0]["content"], "at most one public notice per window"
+    assert notices[0]["message_reference"]["message_id"] == spam[0]["id"]
+    assert [m.get("bot_reactions") for m in spam] == [None, ["⏳"], ["⏳"], ["⏳"]]
+    assert len(emulator.threads) == 1 and len(emulator.bot_messages(int(first["id"]))) == 1, "one answer"

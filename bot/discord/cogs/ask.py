@@ -29,6 +29,7 @@ THREAD_ARCHIVE_MINUTES = 1440
 CONTEXT_QUESTIONS = 4
 HISTORY_LIMIT = 50
 COOLDOWN_NOTICE_SECONDS = 10.0
+COOLDOWN_REACTION = "⏳"
 ERROR_REPLY = "Sorry — something went wrong answering that. The error has been logged."
 DM_CONTEXT_WINDOW = datetime.timedelta(minutes=30)
 
@@ -128,9 +129,7 @@ class AskCog(commands.Cog, name="Ask"):
             return
         retry_after = self.bot.cooldown.hit(message.author.id)
         if retry_after:
-            await message.reply(
-                f"You're asking quickly — try again in {math.ceil(retry_after)} s.", delete_after=COOLDOWN_NOTICE_SECONDS
-            )
+            await self._refuse_for_cooldown(message, retry_after)
             return
 
         context: list[str] = []
@@ -157,6 +156,18 @@ class AskCog(commands.Cog, name="Ask"):
         except Exception:
             log.exception("error answering message %s in %s", message.id, getattr(target, "id", target))
             await self._report_failure(target, reply_to)
+
+    async def _refuse_for_cooldown(self, message: discord.Message, retry_after: float) -> None:
+        """One short notice per cooldown window; later questions in the window only get a ⏳ reaction."""
+        if self.bot.cooldown.first_refusal(message.author.id, retry_after):
+            await message.reply(
+                f"You're asking quickly — try again in {math.ceil(retry_after)} s.", delete_after=COOLDOWN_NOTICE_SECONDS
+            )
+            return
+        try:
+            await message.add_reaction(COOLDOWN_REACTION)
+        except discord.HTTPException:  # no Add Reactions permission: staying quiet is fine
+            log.debug("could not react to message %s", message.id)
 
     async def send_answer(
         self, target: discord.abc.Messageable, answer: Answer, query_id: int | None, *, reply_to: discord.Message | None
