@@ -6,8 +6,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import aiohttp
@@ -22,11 +25,33 @@ log = logging.getLogger(__name__)
 
 
 async def serve(settings: Settings, **options: Any) -> None:
-    """Log in, open the service, sync commands and run until closed (Ctrl-C or ``bot.close()``)."""
+    """Log in, open the service, sync commands and run until closed (Ctrl-C, SIGTERM or ``bot.close()``)."""
     if not settings.discord_token:
         raise discord.LoginFailure("no token")
     async with NewsBot(settings, **options) as bot:
-        await bot.start(settings.discord_token)
+        with _shutdown_on_sigterm(bot):
+            await bot.start(settings.discord_token)
+            await bot.close()  # after SIGTERM: returns once the store is closed
+
+
+@contextlib.contextmanager
+def _shutdown_on_sigterm(bot: NewsBot) -> Iterator[None]:
+    """SIGTERM (docker stop, systemctl stop) shuts the bot down as cleanly as Ctrl-C does."""
+    loop = asyncio.get_running_loop()
+
+    def on_sigterm() -> None:
+        log.info("SIGTERM received; shutting down")
+        bot.begin_shutdown()
+
+    try:
+        loop.add_signal_handler(signal.SIGTERM, on_sigterm)
+    except (NotImplementedError, RuntimeError):  # Windows, or not the main thread: the default action stays
+        yield
+        return
+    try:
+        yield
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
 
 
 def _fail(message: str) -> int:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any, TypeVar
 
 import discord
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SHUTDOWN_GRACE_S = 5.0
+RESTART_NOTICE = "The bot is restarting, so this answer was cut short — please ask again in a minute."
 
 
 class CommandSyncRefused(RuntimeError):
@@ -53,6 +55,8 @@ class NewsBot(commands.AutoShardedBot):
         self._owns_service = service is None
         self.cooldown = UserCooldown(rate=settings.ask_cooldown_rate, per=settings.ask_cooldown_seconds)
         self._pending_writes: set[asyncio.Task[Any]] = set()
+        self._in_flight: dict[int, tuple[discord.Interaction, asyncio.Task[Any] | None]] = {}
+        self._shutdown: asyncio.Task[None] | None = None
 
     @property
     def service(self) -> NewsService:
@@ -102,7 +106,18 @@ class NewsBot(commands.AutoShardedBot):
         """No prefix commands: mentions and DMs are handled by the ask cog's listener."""
 
     async def close(self) -> None:
-        """Disconnect, let in-flight writes finish, then close the store (no half-written rows)."""
+        """Shut down once, however often called (Ctrl-C, SIGTERM, the context manager): see :meth:`_shut_down`."""
+        await asyncio.shield(self.begin_shutdown())
+
+    def begin_shutdown(self) -> asyncio.Task[None]:
+        """Start shutting down (idempotent); the returned task ends when the store is closed."""
+        if self._shutdown is None:
+            self._shutdown = asyncio.create_task(self._shut_down(), name="newsbot-shutdown")
+        return self._shutdown
+
+    async def _shut_down(self) -> None:
+        """Tell deferred answers we are restarting, disconnect, let in-flight writes finish, close the store."""
+        await self._cut_short_in_flight_answers()
         await super().close()
         if self._pending_writes:
             await asyncio.wait(self._pending_writes, timeout=SHUTDOWN_GRACE_S)
@@ -111,8 +126,37 @@ class NewsBot(commands.AutoShardedBot):
             await service.close()
             log.info("store closed")
 
+    @contextlib.asynccontextmanager
+    async def deferred(self, interaction: discord.Interaction, *, ephemeral: bool = False) -> AsyncIterator[None]:
+        """Defer (the user sees "thinking…"); until the block ends, a shutdown stops it and edits in a notice."""
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        self._in_flight[interaction.id] = (interaction, asyncio.current_task())
+        try:
+            yield
+        finally:
+            self._in_flight.pop(interaction.id, None)
+
+    async def _cut_short_in_flight_answers(self) -> None:
+        in_flight, self._in_flight = list(self._in_flight.values()), {}
+        if not in_flight:
+            return
+        for _, task in in_flight:
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()  # store writes are shielded (see write) and awaited below
+        log.info("telling %d deferred answer(s) that the bot is restarting", len(in_flight))
+        results = await asyncio.wait_for(
+            asyncio.gather(
+                *(interaction.edit_original_response(content=RESTART_NOTICE) for interaction, _ in in_flight),
+                return_exceptions=True,
+            ),
+            timeout=SHUTDOWN_GRACE_S,
+        )
+        for result in results:
+            if isinstance(result, Exception):
+                log.warning("could not tell a deferred answer that the bot is restarting: %s", result)
+
     # ----------------------------------------------------------- service calls
-    def _write(self, coro: Awaitable[T]) -> Awaitable[T]:
+    def write(self, coro: Awaitable[T]) -> Awaitable[T]:
         """Run a store write so that shutdown waits for it and a cancelled caller cannot tear it."""
         task = asyncio.ensure_future(coro)
         self._pending_writes.add(task)
@@ -122,13 +166,13 @@ class NewsBot(commands.AutoShardedBot):
     async def log_query(self, answer: Answer, origin: QueryOrigin) -> int | None:
         """Log a question; a failing log never costs the user the answer."""
         try:
-            return await self._write(self.service.log_query(answer, origin=origin))
+            return await self.write(self.service.log_query(answer, origin=origin))
         except Exception:
             log.exception("could not log a query")
             return None
 
     async def record_feedback(self, query_id: int, user_id: int, vote: int) -> str:
-        return await self._write(self.service.record_feedback(query_id, user_id, vote))
+        return await self.write(self.service.record_feedback(query_id, user_id, vote))
 
     # ------------------------------------------------------------------ errors
     async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:

@@ -168,3 +168,26 @@ def test_a_refused_command_sync_is_one_line_saying_what_to_check(monkeypatch, ca
     assert len(lines) == 1, err
     assert f"guild {guild_id}" in lines[0] and "Missing Access" in lines[0]
     assert "DISCORD_GUILD_ID" in lines[0] and "applications.commands" in lines[0]
+
+
+def test_newsbot_run_shuts_down_cleanly_on_sigterm_telling_the_deferred_answer(tmp_path) -> None:
+    """``docker stop`` sends SIGTERM: the deferred /ask is told, its store write completes, exit 0."""
+    import json
+    import sqlite3
+
+    from bot.discord.client import RESTART_NOTICE
+
+    db = tmp_path / "newsbot.db"
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"} | {"PYTHONPATH": str(PROJECT_ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.discord.sigterm_driver", str(db)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary == {"deferred": True, "notice": RESTART_NOTICE, "followups": 0, "exit_code": 0}
+    assert "Traceback" not in result.stderr
+    assert "SIGTERM received" in result.stderr and "store closed" in result.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("SELECT COUNT(*) FROM queries").fetchone() == (1,), "the in-flight write finished"

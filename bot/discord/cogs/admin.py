@@ -26,10 +26,10 @@ class AdminCog(commands.Cog, name="Admin"):
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.check(manager_check)
     async def reindex(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await self.bot.service.ingest()
-        log.info("reindex by %s: %s", interaction.user.id, report.summary())
-        await interaction.followup.send(embed=embeds.ingest_embed(report), ephemeral=True)
+        async with self.bot.deferred(interaction, ephemeral=True):
+            report = await self.bot.write(self.bot.service.ingest())  # a shutdown waits for it, never tears it
+            log.info("reindex by %s: %s", interaction.user.id, report.summary())
+            await interaction.followup.send(embed=embeds.ingest_embed(report), ephemeral=True)
 
     @app_commands.command(name="sources", description="The outlets in the coverage, with story counts")
     async def sources(self, interaction: discord.Interaction) -> None:

@@ -63,12 +63,12 @@ class AskCog(commands.Cog, name="Ask"):
         self, interaction: discord.Interaction, question: app_commands.Range[str, 1, MAX_QUESTION_CHARS]
     ) -> None:
         question = self.bot.service.validate_question(question)  # QuestionError → a private note
-        await interaction.response.defer(thinking=True)
-        answer = await self.bot.service.ask(question)
-        origin = self._origin("slash", interaction.guild_id, interaction.channel_id, interaction.user.id)
-        query_id = await self.bot.log_query(answer, origin)
-        view = AnswerView(self.bot, answer, query_id)
-        view.message = await interaction.followup.send(embed=embeds.answer_embed(answer), view=view, wait=True)
+        async with self.bot.deferred(interaction):
+            answer = await self.bot.service.ask(question)
+            origin = self._origin("slash", interaction.guild_id, interaction.channel_id, interaction.user.id)
+            query_id = await self.bot.log_query(answer, origin)
+            view = AnswerView(self.bot, answer, query_id)
+            view.message = await interaction.followup.send(embed=embeds.answer_embed(answer), view=view, wait=True)
 
     @staticmethod
     def _origin(kind: str, guild_id: int | None, channel_id: int | None, user_id: int) -> QueryOrigin:

@@ -1,0 +1,75 @@
+"""Run ``newsbot run`` for real against the emulator and send SIGTERM while an /ask is deferred and writing.
+
+Started as a subprocess by ``test_discord_run.py`` (as ``ctrl_c_driver`` is). The query log is slowed
+down so that the signal lands while the answer is deferred and its store write is in flight. Prints a
+JSON summary last and exits with the CLI's exit code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import discord.gateway
+import discord.http
+import yarl
+
+from bot.cli import main as newsbot
+from bot.service import NewsService
+
+from .emulator import DiscordEmulator
+
+WRITE_DELAY_S = 1.0
+summary: dict[str, object] = {}
+writing = threading.Event()
+
+
+def slow_query_log() -> None:
+    real = NewsService.log_query
+
+    async def slow(self: NewsService, *args: Any, **kwargs: Any) -> int:
+        writing.set()
+        await asyncio.sleep(WRITE_DELAY_S)
+        return await real(self, *args, **kwargs)
+
+    NewsService.log_query = slow  # type: ignore[method-assign]
+
+
+def drive(emulator: DiscordEmulator, started: threading.Event) -> None:
+    async def main() -> None:
+        await emulator.start()
+        discord.http.Route.BASE = emulator.api_base
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(emulator.gateway_url)
+        started.set()
+        await emulator.wait_until(lambda: emulator.sessions and emulator.commands.get(emulator.guild_id), 20, "sync")
+        record = await emulator.slash("ask", question="What did IBM decide?")
+        await asyncio.to_thread(writing.wait, 10)
+        summary["deferred"] = record.deferred
+        os.kill(os.getpid(), signal.SIGTERM)  # docker stop / systemctl stop
+        await emulator.wait_until(lambda: record.original_edits, 10, "the restarting notice")
+        summary["notice"] = (record.original or {}).get("content")
+        summary["followups"] = len(record.followups)
+        await asyncio.sleep(3)
+        await emulator.stop()
+
+    asyncio.run(main())
+
+
+if __name__ == "__main__":
+    db = Path(sys.argv[1])
+    slow_query_log()
+    emulator = DiscordEmulator()
+    started = threading.Event()
+    threading.Thread(target=drive, args=(emulator, started), daemon=True).start()
+    started.wait(10)
+    os.environ.update(DISCORD_TOKEN=emulator.token, DISCORD_GUILD_ID=str(emulator.guild_id))
+    code = newsbot(["--db", str(db), "run"])
+    summary["exit_code"] = code
+    print(json.dumps(summary))
+    sys.exit(code)
