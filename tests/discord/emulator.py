@@ -210,6 +210,7 @@ class DiscordEmulator:
         self.resumes = 0
         self.privileged_intents_allowed = True
         self.commands_scope = True  # False: invited without applications.commands
+        self.threads_allowed = True  # False: the bot may not create threads
         self.shard_count = 1
         self.sessions: dict[int, GatewaySession] = {}
         self._rate_limits: list[tuple[str, re.Pattern[str], float, bool]] = []
@@ -658,6 +659,8 @@ class DiscordEmulator:
             msg.setdefault("bot_reactions", []).append(rest[3])
             return web.Response(status=204)
         if len(rest) == 3 and rest[0] == "messages" and rest[2] == "threads" and method == "POST":
+            if not self.threads_allowed:
+                return error(403, "Missing Permissions", 50013)  # no Create Public Threads in the channel
             starter = next((m for m in self.messages[channel_id] if m["id"] == rest[1]), None)
             if starter is None:
                 return error(404, "Unknown Message", 10008)

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from .emulator import CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, EPHEMERAL, DiscordEmulator
+from .emulator import CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, EPHEMERAL, PERM_MEMBER, DiscordEmulator
 
 pytestmark = pytest.mark.asyncio
 
@@ -59,3 +59,24 @@ async def test_without_a_guild_id_commands_sync_globally_and_work(emulator: Disc
     record = await emulator.slash("help")
     await emulator.wait_until(lambda: record.callbacks, what="/help answered from a global command")
     assert record.callbacks[0]["data"]["embeds"][0]["title"] == "What I can do"
+
+
+async def test_the_bots_owner_may_reindex_without_manage_server(emulator: DiscordEmulator, newsbot, monkeypatch) -> None:
+    """The owner branch of the check: no Manage Server here, but the application's owner."""
+    from retrieval.models import IngestReport
+
+    emulator.owner.permissions = PERM_MEMBER
+    ingests: list[str] = []
+
+    async def ingest() -> IngestReport:
+        ingests.append("ran")
+        return IngestReport()
+
+    monkeypatch.setattr(newsbot.service, "ingest", ingest)
+    record = await emulator.slash("reindex", user=emulator.owner)
+    await emulator.wait_until(lambda: record.followups, what="the owner's reindex report")
+    assert record.callback_types == [DEFERRED_CHANNEL_MESSAGE] and ingests == ["ran"]
+
+    refused = await emulator.slash("reindex", user=emulator.bob)  # a plain member, not the owner
+    await emulator.wait_until(lambda: refused.callbacks, what="a refusal")
+    assert "Manage Server" in refused.callbacks[0]["data"]["content"] and ingests == ["ran"]

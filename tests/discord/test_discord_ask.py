@@ -191,3 +191,34 @@ async def test_a_command_that_raises_reports_briefly_and_the_bot_keeps_running(
     monkeypatch.setattr(newsbot.service, "ask", real_ask)
     record = await ask(emulator, "What did IBM decide?")
     assert record.followups[0]["embeds"], "the next question is answered normally"
+
+
+async def test_a_failing_query_log_never_costs_the_user_the_answer(
+    emulator: DiscordEmulator, newsbot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken_log(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(newsbot.service, "log_query", broken_log)
+    record = await ask(emulator, "What did IBM decide?")
+    answer = record.followups[0]
+    assert answer["embeds"] and "IBM" in answer["embeds"][0]["description"]
+    labels = [c.get("label") or c["emoji"]["name"] for c in emulator.components(answer)]
+    assert labels == ["Sources"], "no feedback buttons without a logged query to attach them to"
+    assert [r.getMessage() for r in caplog.records if r.exc_info] == ["could not log a query"]
+
+
+async def test_an_unexpected_error_gets_a_private_apology_and_one_log_record(
+    emulator: DiscordEmulator, newsbot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(*args, **kwargs):
+        raise RuntimeError("store on fire")
+
+    monkeypatch.setattr(newsbot.service, "sources", broken)
+    record = await answered(emulator, await emulator.slash("sources"))
+    assert record.callback_types == [CHANNEL_MESSAGE]
+    assert ephemeral_text(record) == (
+        "Sorry — something went wrong with /sources. The error has been logged; please try again later."
+    )
+    logged = [r for r in caplog.records if r.exc_info and "store on fire" in str(r.exc_info[1])]
+    assert len(logged) == 1 and logged[0].levelname == "ERROR", "logged once, in full"

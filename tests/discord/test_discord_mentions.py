@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 
+import discord
 import pytest
 
 from .emulator import DiscordEmulator
@@ -167,3 +169,37 @@ async def test_mention_spam_gets_one_answer_one_notice_and_reactions(emulator: D
     assert notices[0]["message_reference"]["message_id"] == spam[0]["id"]
     assert [m.get("bot_reactions") for m in spam] == [None, ["⏳"], ["⏳"], ["⏳"]]
     assert len(emulator.threads) == 1 and len(emulator.bot_messages(int(first["id"]))) == 1, "one answer"
+
+
+def backdate(emulator: DiscordEmulator, channel_id: int, minutes: float) -> None:
+    """Move a channel's messages ``minutes`` into the past (their snowflake ids carry the time)."""
+    for message in emulator.messages[channel_id]:
+        then = discord.utils.snowflake_time(int(message["id"])) - datetime.timedelta(minutes=minutes)
+        message["id"] = str(discord.utils.time_snowflake(then) | (int(message["id"]) & 0x3FFFFF))
+        message["timestamp"] = then.isoformat()
+
+
+@pytest.mark.parametrize(
+    ("minutes_ago", "context"), [(29, ("what did IBM decide?",)), (31, ())], ids=["within-30-min", "after-30-min"]
+)
+async def test_a_dm_follow_up_uses_only_the_last_half_hour_as_context(
+    emulator: DiscordEmulator, newsbot, asked, minutes_ago: int, context: tuple[str, ...]
+) -> None:
+    first = await emulator.say("what did IBM decide?", dm=True)
+    channel_id = int(first["channel_id"])
+    await bot_reply(emulator, channel_id)
+    backdate(emulator, channel_id, minutes=minutes_ago)
+
+    await emulator.say("and Amazon?", dm=True)
+    await bot_reply(emulator, channel_id, count=2)
+    assert asked[-1] == ("and Amazon?", context)
+
+
+async def test_when_a_thread_is_refused_the_answer_goes_in_the_channel(emulator: DiscordEmulator, newsbot, asked) -> None:
+    emulator.threads_allowed = False  # no Create Public Threads permission
+    question = await emulator.say("what did IBM decide?", mention_bot=True)
+
+    answer = await bot_reply(emulator, emulator.channel_id)
+    assert answer["embeds"] and answer["embeds"][0]["title"] == "what did IBM decide?"
+    assert answer["message_reference"]["message_id"] == question["id"], "it replies to the question in place"
+    assert not emulator.threads and asked == [("what did IBM decide?", ())]
