@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime
 import logging
-from typing import TYPE_CHECKING
 import math
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
