@@ -144,13 +144,17 @@ class NewsBot(commands.AutoShardedBot):
             if task is not None and task is not asyncio.current_task():
                 task.cancel()  # store writes are shielded (see write) and awaited below
         log.info("telling %d deferred answer(s) that the bot is restarting", len(in_flight))
-        results = await asyncio.wait_for(
-            asyncio.gather(
-                *(interaction.edit_original_response(content=RESTART_NOTICE) for interaction, _ in in_flight),
-                return_exceptions=True,
-            ),
-            timeout=SHUTDOWN_GRACE_S,
-        )
+        try:
+            results = await asyncio.wait_for(
+                asyncio.gather(
+                    *(interaction.edit_original_response(content=RESTART_NOTICE) for interaction, _ in in_flight),
+                    return_exceptions=True,
+                ),
+                timeout=SHUTDOWN_GRACE_S,
+            )
+        except TimeoutError:
+            log.warning("Discord did not take the restarting notices within %.0f s; shutting down anyway", SHUTDOWN_GRACE_S)
+            return
         for result in results:
             if isinstance(result, Exception):
                 log.warning("could not tell a deferred answer that the bot is restarting: %s", result)

@@ -80,3 +80,29 @@ async def test_the_bots_owner_may_reindex_without_manage_server(emulator: Discor
     refused = await emulator.slash("reindex", user=emulator.bob)  # a plain member, not the owner
     await emulator.wait_until(lambda: refused.callbacks, what="a refusal")
     assert "Manage Server" in refused.callbacks[0]["data"]["content"] and ingests == ["ran"]
+
+
+async def test_a_shutdown_during_reindex_tells_the_manager_and_lets_the_ingest_finish(
+    emulator: DiscordEmulator, newsbot, monkeypatch
+) -> None:
+    import asyncio
+
+    from bot.discord.client import RESTART_NOTICE
+    from retrieval.models import IngestReport
+
+    started, finished = asyncio.Event(), []
+
+    async def slow_ingest() -> IngestReport:
+        started.set()
+        await asyncio.sleep(0.3)
+        finished.append(True)
+        return IngestReport()
+
+    monkeypatch.setattr(newsbot.service, "ingest", slow_ingest)
+    record = await emulator.slash("reindex", user=emulator.moderator)
+    await asyncio.wait_for(started.wait(), 5)
+    await newsbot.close()
+
+    assert record.original is not None and record.original["content"] == RESTART_NOTICE
+    assert record.original["flags"] & EPHEMERAL and not record.followups
+    assert finished == [True], "the shutdown waited for the ingest instead of tearing it"
