@@ -16,8 +16,8 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import aclosing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -257,6 +257,17 @@ def _process_pool(files: int) -> ProcessPoolExecutor | None:
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
+def _release_pool(pool: ProcessPoolExecutor) -> None:
+    """Shut the worker pool down without waiting on the event loop.
+
+    After a failure or a cancellation, workers may still be busy with batches read ahead, for as long
+    as a batch takes; ``shutdown(wait=True)`` here would freeze the loop (and the bot's interactions)
+    that long. Instead the batches not yet started are cancelled and the executor's own manager thread
+    reaps the workers once their current batch ends (the interpreter joins that thread at exit).
+    """
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 class Ingestor:
     """Keeps the store and the index in step with folders of article files."""
 
@@ -297,13 +308,14 @@ class Ingestor:
             batches = [candidates[i : i + BATCH_FILES] for i in range(0, total, BATCH_FILES)] or [[]]
             pool = _process_pool(total)
             try:
-                async for number, prepared in self._prepare_batches(batches, known, pool):
-                    await self._apply_batch(run, prepared, removals=run.removals if number == 0 else [])
-                    if progress:
-                        progress(min((number + 1) * BATCH_FILES, total), total)
+                async with aclosing(self._prepare_batches(batches, known, pool)) as prepared_batches:
+                    async for number, prepared in prepared_batches:
+                        await self._apply_batch(run, prepared, removals=run.removals if number == 0 else [])
+                        if progress:
+                            progress(min((number + 1) * BATCH_FILES, total), total)
             finally:
                 if pool is not None:
-                    pool.shutdown(cancel_futures=True)
+                    _release_pool(pool)
             report = run.report
             for item in report.skipped:
                 log.warning("skipped %s: %s", item.path, item.reason)
@@ -325,11 +337,17 @@ class Ingestor:
         loop = asyncio.get_running_loop()
         window = 2 * (os.cpu_count() or 2)  # bounded read-ahead keeps memory flat
         futures: dict[int, asyncio.Future] = {}
-        for number in range(len(batches)):
-            for ahead in range(number, min(number + window, len(batches))):
-                if ahead not in futures:
-                    futures[ahead] = loop.run_in_executor(pool, _prepare_in_worker, batches[ahead], subset(batches[ahead]))
-            yield number, await futures.pop(number)
+        try:
+            for number in range(len(batches)):
+                for ahead in range(number, min(number + window, len(batches))):
+                    if ahead not in futures:
+                        futures[ahead] = loop.run_in_executor(
+                            pool, _prepare_in_worker, batches[ahead], subset(batches[ahead])
+                        )
+                yield number, await futures.pop(number)
+        finally:  # the ingest failed or was cancelled: nobody waits for the batches read ahead
+            for future in futures.values():
+                future.cancel()
 
     async def _apply_batch(self, run: _Run, batch: _Prepared, *, removals: list[str]) -> None:
         """Write one prepared batch to the store (one transaction) and queue its index changes."""
