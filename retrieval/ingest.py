@@ -9,11 +9,15 @@ fully new.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import gc
 import hashlib
 import logging
 import multiprocessing
 import os
+import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -38,6 +42,9 @@ TITLE_WEIGHT = 2
 BATCH_FILES = 500
 PARALLEL_MIN_FILES = 2_000
 """Folders with at least this many files are parsed by worker processes."""
+PARENT_POLL_S = 0.5
+"""Where a worker cannot ask the kernel to end it with its parent, it checks this often that the parent lives."""
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 _IGNORED_NAMES = ("readme", "license", "licence", "changelog", "contributing")
 
 Progress = Callable[[int, int], None]
@@ -254,7 +261,42 @@ def _process_pool(files: int) -> ProcessPoolExecutor | None:
     workers = min(os.cpu_count() or 1, 4)
     if files < PARALLEL_MIN_FILES or workers < 2:
         return None
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+        initializer=_die_with_parent, initargs=(os.getpid(),),
+    )
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Pool initializer: end this worker when the process that started it dies, even by ``kill -9``.
+
+    A worker otherwise outlives its parent under PID 1, waiting forever on a call queue whose write end
+    it holds itself, and keeps multiprocessing's resource tracker alive with it (the tracker exits once
+    every holder of its pipe is gone). On Linux the kernel sends SIGKILL when the parent goes
+    (``PR_SET_PDEATHSIG``; strictly, when the thread that spawned the worker ends: the event loop's
+    thread, which outlives every ingest it runs). Elsewhere, or if ``prctl`` fails, a daemon thread
+    polls the parent's pid.
+    """
+    if not (sys.platform.startswith("linux") and _set_parent_death_signal(signal.SIGKILL)):
+        threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), name="parent-watch", daemon=True).start()
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
+
+
+def _set_parent_death_signal(signum: int) -> bool:
+    """Ask the Linux kernel to send ``signum`` to this process when its parent dies; True if it will."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _exit_when_orphaned(parent_pid: int) -> None:
+    """Poll the parent's pid and end this process once it is gone (the portable fallback)."""
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)
 
 
 def _release_pool(pool: ProcessPoolExecutor) -> None:
