@@ -3,11 +3,11 @@ an ingest killed outright, tombstones replayed when the index loads."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import shutil
 import signal
 import sqlite3
-import subprocess
 import sys
 from pathlib import Path
 
@@ -146,11 +146,12 @@ async def test_an_ingest_killed_mid_batch_leaves_every_file_old_or_new_and_the_n
     async with await NewsService.open(settings):
         pass
     write_articles(corpus, KILLED_FILES, version="second")
-    killed = subprocess.run(
-        [sys.executable, "-m", "tests.kill_driver", str(db), str(corpus), str(KILLED_BATCH), "3"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60,
+    killed = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.kill_driver", str(db), str(corpus), str(KILLED_BATCH), "3",
+        cwd=PROJECT_ROOT, stderr=asyncio.subprocess.PIPE,
     )
-    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    _, stderr = await asyncio.wait_for(killed.communicate(), 60)
+    assert killed.returncode == -signal.SIGKILL, stderr.decode()
 
     versions = {}
     for path in sorted(corpus.iterdir()):
