@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -30,15 +31,24 @@ def _start_ingest(folder: Path, db: Path) -> subprocess.Popen:
     )
 
 
-def _workers_started(process: psutil.Process, timeout_s: float = 30.0) -> list[psutil.Process]:
-    """The process's descendants once worker processes run (the resource tracker and at least two workers)."""
+def _stored_files(db: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
+            return connection.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+    except sqlite3.Error:  # not created yet
+        return 0
+
+
+def _workers_working(process: psutil.Process, db: Path, timeout_s: float = 30.0) -> list[psutil.Process]:
+    """The process's descendants (the resource tracker and the workers) once the workers have parsed a
+    batch that the ingest stored: killed now, the parent dies mid-ingest with its workers fully started."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         descendants = process.children(recursive=True)
-        if len(descendants) >= 3:
+        if len(descendants) >= 3 and _stored_files(db) > 0:
             return descendants
-        time.sleep(0.05)
-    pytest.fail(f"the ingest started no worker processes within {timeout_s:.0f}s")
+        time.sleep(0.02)
+    pytest.fail(f"the ingest stored nothing with worker processes within {timeout_s:.0f}s")
 
 
 def _alive(processes: list[psutil.Process]) -> list[psutil.Process]:
@@ -56,12 +66,14 @@ def _alive(processes: list[psutil.Process]) -> list[psutil.Process]:
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="kill -9 is a POSIX signal")
 def test_worker_processes_die_with_an_ingest_killed_mid_way(tmp_path):
     corpus = tmp_path / "corpus"
-    write_articles(corpus, ingest_module.PARALLEL_MIN_FILES + 500)  # large enough for worker processes
-    ingest = _start_ingest(corpus, tmp_path / "newsbot.db")
+    write_articles(corpus, ingest_module.PARALLEL_MIN_FILES)  # large enough for worker processes
+    db = tmp_path / "newsbot.db"
+    ingest = _start_ingest(corpus, db)
     try:
-        descendants = _workers_started(psutil.Process(ingest.pid))
+        descendants = _workers_working(psutil.Process(ingest.pid), db)
         ingest.send_signal(signal.SIGKILL)
         ingest.wait(10)
+        assert _stored_files(db) < ingest_module.PARALLEL_MIN_FILES, "killed mid-ingest"
         deadline = time.monotonic() + ORPHAN_GRACE_S
         while _alive(descendants) and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -75,10 +87,10 @@ def test_worker_processes_die_with_an_ingest_killed_mid_way(tmp_path):
 
 def test_without_prctl_a_worker_notices_its_parent_is_gone_and_exits(tmp_path):
     """The portable fallback: a parent (killed with -9) starts a child that only polls for its parent."""
-    child_code = "import os; from retrieval.ingest import _exit_when_orphaned; _exit_when_orphaned(os.getppid())"
+    child_code = "import sys; from retrieval.ingest import _exit_when_orphaned; _exit_when_orphaned(int(sys.argv[1]))"
     parent_code = (
-        "import subprocess, sys, time\n"
-        f"child = subprocess.Popen([sys.executable, '-c', {child_code!r}])\n"
+        "import os, subprocess, sys, time\n"
+        f"child = subprocess.Popen([sys.executable, '-c', {child_code!r}, str(os.getpid())])\n"
         "print(child.pid, flush=True)\n"
         "time.sleep(60)\n"
     )
