@@ -123,3 +123,25 @@ async def test_a_parallel_rescan_keeps_the_loop_responsive_while_workers_parse(t
         assert ticker.max_gap_s < MAX_LOOP_GAP_S, f"the loop froze for {ticker.max_gap_s:.2f}s"
     finally:
         await service.close()
+
+
+async def test_a_large_delta_is_built_off_the_loop(tmp_path, monkeypatch):
+    """Up to a tenth of the main segment goes to a delta without a rebuild: building it must not stall
+    the loop (a stand-in build that takes a second, like 100k passages at a million)."""
+    corpus = tmp_path / "corpus"
+    write_articles(corpus, 20)
+    service = await _service(tmp_path, corpus)
+    original_add = service.index.add
+
+    def slow_add(docs):
+        time.sleep(1.0)
+        original_add(docs)
+
+    try:
+        monkeypatch.setattr(service.index, "add", slow_add)
+        async with ticking() as ticker:
+            report = await service.ingest()
+        assert len(report.added) == 20 and service.index.search(["zebra"], k=1)
+        assert ticker.max_gap_s < MAX_LOOP_GAP_S, f"the loop froze for {ticker.max_gap_s:.2f}s"
+    finally:
+        await service.close()
