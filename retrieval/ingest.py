@@ -9,15 +9,19 @@ fully new.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import gc
 import hashlib
 import logging
 import multiprocessing
 import os
+import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import aclosing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -38,6 +42,9 @@ TITLE_WEIGHT = 2
 BATCH_FILES = 500
 PARALLEL_MIN_FILES = 2_000
 """Folders with at least this many files are parsed by worker processes."""
+PARENT_POLL_S = 0.5
+"""Where a worker cannot ask the kernel to end it with its parent, it checks this often that the parent lives."""
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 _IGNORED_NAMES = ("readme", "license", "licence", "changelog", "contributing")
 
 Progress = Callable[[int, int], None]
@@ -254,7 +261,53 @@ def _process_pool(files: int) -> ProcessPoolExecutor | None:
     workers = min(os.cpu_count() or 1, 4)
     if files < PARALLEL_MIN_FILES or workers < 2:
         return None
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+        initializer=_die_with_parent, initargs=(os.getpid(),),
+    )
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Pool initializer: end this worker when the process that started it dies, even by ``kill -9``.
+
+    A worker otherwise outlives its parent under PID 1, waiting forever on a call queue whose write end
+    it holds itself, and keeps multiprocessing's resource tracker alive with it (the tracker exits once
+    every holder of its pipe is gone). On Linux the kernel sends SIGKILL when the parent goes
+    (``PR_SET_PDEATHSIG``; strictly, when the thread that spawned the worker ends: the event loop's
+    thread, which outlives every ingest it runs). Elsewhere, or if ``prctl`` fails, a daemon thread
+    polls the parent's pid.
+    """
+    if not (sys.platform.startswith("linux") and _set_parent_death_signal(signal.SIGKILL)):
+        threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), name="parent-watch", daemon=True).start()
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
+
+
+def _set_parent_death_signal(signum: int) -> bool:
+    """Ask the Linux kernel to send ``signum`` to this process when its parent dies; True if it will."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _exit_when_orphaned(parent_pid: int) -> None:
+    """Poll the parent's pid and end this process once it is gone (the portable fallback)."""
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)
+
+
+def _release_pool(pool: ProcessPoolExecutor) -> None:
+    """Shut the worker pool down without waiting on the event loop.
+
+    After a failure or a cancellation, workers may still be busy with batches read ahead, for as long
+    as a batch takes; ``shutdown(wait=True)`` here would freeze the loop (and the bot's interactions)
+    that long. Instead the batches not yet started are cancelled and the executor's own manager thread
+    reaps the workers once their current batch ends (the interpreter joins that thread at exit).
+    """
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 class Ingestor:
@@ -297,13 +350,14 @@ class Ingestor:
             batches = [candidates[i : i + BATCH_FILES] for i in range(0, total, BATCH_FILES)] or [[]]
             pool = _process_pool(total)
             try:
-                async for number, prepared in self._prepare_batches(batches, known, pool):
-                    await self._apply_batch(run, prepared, removals=run.removals if number == 0 else [])
-                    if progress:
-                        progress(min((number + 1) * BATCH_FILES, total), total)
+                async with aclosing(self._prepare_batches(batches, known, pool)) as prepared_batches:
+                    async for number, prepared in prepared_batches:
+                        await self._apply_batch(run, prepared, removals=run.removals if number == 0 else [])
+                        if progress:
+                            progress(min((number + 1) * BATCH_FILES, total), total)
             finally:
                 if pool is not None:
-                    pool.shutdown(cancel_futures=True)
+                    _release_pool(pool)
             report = run.report
             for item in report.skipped:
                 log.warning("skipped %s: %s", item.path, item.reason)
@@ -325,11 +379,17 @@ class Ingestor:
         loop = asyncio.get_running_loop()
         window = 2 * (os.cpu_count() or 2)  # bounded read-ahead keeps memory flat
         futures: dict[int, asyncio.Future] = {}
-        for number in range(len(batches)):
-            for ahead in range(number, min(number + window, len(batches))):
-                if ahead not in futures:
-                    futures[ahead] = loop.run_in_executor(pool, _prepare_in_worker, batches[ahead], subset(batches[ahead]))
-            yield number, await futures.pop(number)
+        try:
+            for number in range(len(batches)):
+                for ahead in range(number, min(number + window, len(batches))):
+                    if ahead not in futures:
+                        futures[ahead] = loop.run_in_executor(
+                            pool, _prepare_in_worker, batches[ahead], subset(batches[ahead])
+                        )
+                yield number, await futures.pop(number)
+        finally:  # the ingest failed or was cancelled: nobody waits for the batches read ahead
+            for future in futures.values():
+                future.cancel()
 
     async def _apply_batch(self, run: _Run, batch: _Prepared, *, removals: list[str]) -> None:
         """Write one prepared batch to the store (one transaction) and queue its index changes."""
@@ -353,12 +413,17 @@ class Ingestor:
         self, added: list[tuple[int, list[str]]], removed: list[int], rebuild: bool, report: IngestReport
     ) -> None:
         if not rebuild and (added or removed):
-            self.index.remove(removed)
-            self.index.add(added)
+            # off the loop: a delta may hold a tenth of the main segment (100k passages at a million)
+            await asyncio.to_thread(self._apply_to_index, added, removed)
             rebuild = self.index.needs_compaction()
         if rebuild:
             await self.rebuild_index()
             report.index_rebuilt = True
+
+    def _apply_to_index(self, added: list[tuple[int, list[str]]], removed: list[int]) -> None:
+        """Mask removed passages and make added ones searchable (searches keep their snapshot meanwhile)."""
+        self.index.remove(removed)
+        self.index.add(added)
 
     async def rebuild_index(self) -> None:
         """Compact everything into a fresh persisted main segment."""

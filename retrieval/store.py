@@ -7,12 +7,14 @@ recorded as tombstones by a trigger.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -224,7 +226,17 @@ class _Reader:
 
 
 class Store:
-    """Async access to the SQLite database. One writer (the ingest), any number of readers."""
+    """Async access to the SQLite database: one write connection, any number of readers.
+
+    Every write (an ingest batch, touched files, the watermark, a logged query, a vote) is one
+    transaction taken under :meth:`_transaction`'s lock. The ingest and the bot's question log share
+    the write connection, and a transaction on a shared connection is not a coroutine's own: without
+    the lock a question's ``INSERT`` could open a transaction that the next batch's ``BEGIN`` trips
+    over, or its ``COMMIT`` could commit half a batch. A lock rather than a second write connection:
+    SQLite lets one connection write at a time anyway, so a second one would wait on the database's
+    file lock (busy timeouts, ``database is locked`` errors) where a lock queues writers in order.
+    A logged question waits at most for the batch being written (one transaction of BATCH_FILES files).
+    """
 
     def __init__(self, path: Path, db: aiosqlite.Connection, *, reset: bool = False) -> None:
         self.path = path
@@ -234,6 +246,7 @@ class Store:
         self._readers = threading.local()
         self._reader_connections: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
+        self._write_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path) -> Store:
@@ -287,6 +300,20 @@ class Store:
                 self._reader_connections.append(connection)
         return reader
 
+    @asynccontextmanager
+    async def _transaction(self, *, immediate: bool = False) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction, alone on the write connection: committed on success, rolled back
+        whole on any error or cancellation. ``immediate`` takes SQLite's write lock at once."""
+        async with self._write_lock:
+            try:
+                if immediate:
+                    await self._db.execute("BEGIN IMMEDIATE")
+                yield self._db
+                await self._db.commit()
+            except BaseException:
+                await self._db.rollback()
+                raise
+
     # ---- files and ingest ---------------------------------------------------------------------
     async def file_states(
         self, *, folders: Sequence[str] = (), paths: Sequence[str] = ()
@@ -314,10 +341,10 @@ class Store:
     async def touch_files(self, states: Sequence[tuple[str, FileState]]) -> None:
         """Record new modification times of files whose content did not change."""
         if states:
-            await self._db.executemany(
-                "UPDATE files SET mtime_ns = ? WHERE path = ?", [(st.mtime_ns, path) for path, st in states]
-            )
-            await self._db.commit()
+            async with self._transaction() as db:
+                await db.executemany(
+                    "UPDATE files SET mtime_ns = ? WHERE path = ?", [(st.mtime_ns, path) for path, st in states]
+                )
 
     async def replace_files(
         self, changes: Sequence[FileChange], removals: Sequence[str]
@@ -327,11 +354,9 @@ class Store:
         Returns the ids of deleted passages and ``(id, terms)`` of inserted ones. Rows are written with
         ``executemany`` and ids allocated up front (the transaction holds the write lock).
         """
-        db = self._db
         removed_ids: list[int] = []
         title_keys = {story.title_key for change in changes for story in change.stories}
-        try:
-            await db.execute("BEGIN IMMEDIATE")
+        async with self._transaction(immediate=True) as db:
             for group in chunks([*removals, *(c.path for c in changes)], 500):
                 marks = ",".join("?" * len(group))
                 in_files = f"SELECT id FROM stories WHERE file_path IN ({marks})"
@@ -346,10 +371,6 @@ class Store:
                 await db.execute(f"DELETE FROM files WHERE path IN ({marks})", group)
             added = await self._insert(changes)
             await self._enrich_plain_articles(title_keys)
-            await db.commit()
-        except BaseException:
-            await db.rollback()
-            raise
         return removed_ids, added
 
     async def _next_id(self, table: str) -> int:
@@ -452,13 +473,13 @@ class Store:
     # ---- index support ------------------------------------------------------------------------
     async def set_watermark(self, watermark: int) -> None:
         """Record the main segment's watermark and drop the tombstones it made obsolete."""
-        await self._db.execute(
-            "INSERT INTO index_state(key, value) VALUES ('watermark', ?)"
-            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (str(watermark),),
-        )
-        await self._db.execute("DELETE FROM tombstones WHERE passage_id <= ?", (watermark,))
-        await self._db.commit()
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO index_state(key, value) VALUES ('watermark', ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (str(watermark),),
+            )
+            await db.execute("DELETE FROM tombstones WHERE passage_id <= ?", (watermark,))
 
     async def watermark(self) -> int:
         async with self._db.execute("SELECT value FROM index_state WHERE key = 'watermark'") as cursor:
@@ -641,34 +662,34 @@ class Store:
 
     # ---- query log and feedback ---------------------------------------------------------------
     async def log_query(self, record: QueryRecord) -> int:
-        cursor = await self._db.execute(
-            "INSERT INTO queries(created_at, origin, guild_id, channel_id, user_hash, question, abstained, cited,"
-            " latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                _now(), record.origin, record.guild_id, record.channel_id, record.user_hash, record.question,
-                int(record.abstained), json.dumps(list(record.cited)), record.latency_ms,
-            ),
-        )
-        await self._db.commit()
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO queries(created_at, origin, guild_id, channel_id, user_hash, question, abstained, cited,"
+                " latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    _now(), record.origin, record.guild_id, record.channel_id, record.user_hash, record.question,
+                    int(record.abstained), json.dumps(list(record.cited)), record.latency_ms,
+                ),
+            )
         return cursor.lastrowid
 
     async def record_feedback(self, query_id: int, user_hash: str, vote: int) -> str:
         """One vote per user and query: ``recorded``, ``changed`` or ``unchanged``; KeyError if no such query."""
-        async with self._db.execute("SELECT 1 FROM queries WHERE id = ?", (query_id,)) as cursor:
-            if not await cursor.fetchone():
-                raise KeyError(query_id)
-        async with self._db.execute(
-            "SELECT vote FROM feedback WHERE query_id = ? AND user_hash = ?", (query_id, user_hash)
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row and row[0] == vote:
-            return "unchanged"
-        await self._db.execute(
-            "INSERT INTO feedback(query_id, user_hash, vote, created_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT(query_id, user_hash) DO UPDATE SET vote = excluded.vote, created_at = excluded.created_at",
-            (query_id, user_hash, vote, _now()),
-        )
-        await self._db.commit()
+        async with self._transaction() as db:  # read and write in one transaction: two clicks count once
+            async with db.execute("SELECT 1 FROM queries WHERE id = ?", (query_id,)) as cursor:
+                if not await cursor.fetchone():
+                    raise KeyError(query_id)
+            async with db.execute(
+                "SELECT vote FROM feedback WHERE query_id = ? AND user_hash = ?", (query_id, user_hash)
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row and row[0] == vote:
+                return "unchanged"
+            await db.execute(
+                "INSERT INTO feedback(query_id, user_hash, vote, created_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(query_id, user_hash) DO UPDATE SET vote = excluded.vote, created_at = excluded.created_at",
+                (query_id, user_hash, vote, _now()),
+            )
         return "changed" if row else "recorded"
 
     async def query_rows(self) -> list[tuple[str, int, float, int, int]]:
