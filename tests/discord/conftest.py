@@ -35,6 +35,7 @@ async def emulator(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[DiscordEmul
         yield emu
     finally:
         await emu.stop()
+    assert not emu.invalid_bodies, f"the bot sent bodies Discord would refuse (400 Invalid Form Body): {emu.invalid_bodies}"
 
 
 @pytest.fixture

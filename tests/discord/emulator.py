@@ -13,6 +13,18 @@ Tests drive it as a user would (``slash``, ``click``, ``select``,
 records as plain JSON payloads. Faults can be injected: a REST 429 with
 ``Retry-After`` (``rate_limit_next``) and a gateway disconnect (``drop_gateway``).
 
+It is as strict as Discord where a bot can get it wrong:
+
+* interactions expire: the initial response must come within 3 s of the interaction
+  (else 404 ``Unknown interaction``, code 10062) and the webhook token (follow-ups,
+  edits) lives 15 minutes (else 401 ``Invalid Webhook Token``, 50027). The clock is the
+  emulator's own: ``advance(seconds)`` moves it, and ``lag=`` on ``slash``/``click``/
+  ``select`` delivers an interaction late, so no test sleeps;
+* every message body (channel messages, interaction responses, follow-ups, edits) is held
+  to Discord's size limits (400 ``Invalid Form Body``, 50035, with Discord's error shape);
+* who each bot message pinged is computed from its content, ``allowed_mentions`` and the
+  replied-to author, as Discord does (``pings_of(message)``).
+
 Point a client at it with :meth:`DiscordEmulator.patch_discord`, which sets
 ``discord.http.Route.BASE`` and ``DiscordWebSocket.DEFAULT_GATEWAY``.
 """
@@ -31,6 +43,8 @@ from typing import Any
 from collections.abc import Callable, Iterator
 
 from aiohttp import WSMsgType, web
+
+from .rules import INVALID_FORM_BODY, Pings, form_errors, pings
 
 log = logging.getLogger("tests.discord.emulator")
 
@@ -61,6 +75,13 @@ CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, DEFERRED_UPDATE_MESSAGE, UPDATE_MESSA
 
 OPTION_TYPES = {"string": 3, "integer": 4, "boolean": 5, "number": 10}
 
+UNKNOWN_INTERACTION = 10062
+INVALID_WEBHOOK_TOKEN = 50027
+RESPONSE_DEADLINE_S = 3.0
+"""The initial response (callback) must come this soon after the interaction is created."""
+TOKEN_LIFETIME_S = 15 * 60.0
+"""Follow-ups and edits through the interaction's webhook token work this long."""
+
 
 def _now_iso() -> str:
     return datetime.now(UTC).isoformat()
@@ -80,6 +101,11 @@ def json_response(data: Any, status: int = 200, headers: dict[str, str] | None =
 
 def error(status: int, message: str, code: int = 0) -> web.Response:
     return json_response({"message": message, "code": code}, status=status)
+
+
+def invalid_form_body(errors: dict[str, Any]) -> web.Response:
+    """Discord's 400 for a body over its limits: ``{"code": 50035, "errors": {...}, "message": ...}``."""
+    return json_response({"code": INVALID_FORM_BODY, "errors": errors, "message": "Invalid Form Body"}, status=400)
 
 
 @dataclass
@@ -125,10 +151,18 @@ class InteractionRecord:
     user: User
     channel_id: int
     guild_id: int | None
+    created_at: float = 0.0
+    """On the emulator's clock (``DiscordEmulator.now``)."""
     callbacks: list[dict[str, Any]] = field(default_factory=list)
     followups: list[dict[str, Any]] = field(default_factory=list)
     original: dict[str, Any] | None = None
     original_edits: int = 0
+    attempts: list[tuple[str, int]] = field(default_factory=list)
+    """Every reply attempt through this interaction (callback, follow-up, edit): (what, HTTP status)."""
+
+    @property
+    def rejected(self) -> list[tuple[str, int]]:
+        return [(what, status) for what, status in self.attempts if status >= 400]
 
     @property
     def callback_types(self) -> list[int]:
@@ -215,9 +249,34 @@ class DiscordEmulator:
         self.sessions: dict[int, GatewaySession] = {}
         self._rate_limits: list[tuple[str, re.Pattern[str], float, bool]] = []
         self.rate_limited: list[tuple[str, str]] = []
+        self.pings: dict[str, Pings] = {}  # bot message id -> who it pinged
+        self.invalid_bodies: list[tuple[str, dict[str, Any]]] = []  # (route, errors) of every 400 Invalid Form Body
+        self._clock_offset = 0.0
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
+
+    # ----------------------------------------------------------------- clock
+    def now(self) -> float:
+        """The emulator's clock in seconds: real monotonic time plus every ``advance``."""
+        return time.monotonic() + self._clock_offset
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock on (interactions and their tokens age) without waiting."""
+        self._clock_offset += seconds
+
+    def pings_of(self, message: dict[str, Any]) -> Pings:
+        """Who a bot message notified when it was posted (nobody: a falsy ``Pings``)."""
+        return self.pings.get(message["id"], Pings())
+
+    def _invalid(self, route: str, body: Any) -> web.Response | None:
+        """A 400 Invalid Form Body if ``body`` breaks a limit (recorded in ``invalid_bodies``), else None."""
+        errors = form_errors(body)
+        if not errors:
+            return None
+        self.invalid_bodies.append((route, errors))
+        log.warning("emulator: invalid form body for %s: %s", route, errors)
+        return invalid_form_body(errors)
 
     # ----------------------------------------------------------------- basics
     def snowflake(self) -> int:
@@ -268,7 +327,9 @@ class DiscordEmulator:
             self._changed.notify_all()
 
     async def wait_until(self, predicate: Callable[[], Any], timeout: float = 5.0, what: str = "condition") -> Any:
-        """Wait until ``predicate()`` is truthy; return its value or fail with ``what``."""
+        """Wait until ``predicate()`` is truthy; return its value or fail with ``what``.
+
+        Checked at every request the emulator serves, and every 20 ms for state outside it (the bot's)."""
 
         async def _wait() -> Any:
             async with self._changed:
@@ -276,7 +337,10 @@ class DiscordEmulator:
                     value = predicate()
                     if value:
                         return value
-                    await self._changed.wait()
+                    try:
+                        await asyncio.wait_for(self._changed.wait(), 0.02)
+                    except TimeoutError:
+                        pass
 
         try:
             return await asyncio.wait_for(_wait(), timeout)
@@ -606,7 +670,22 @@ class DiscordEmulator:
                 "channel_id": str(channel_id),
             }  # Discord answers with string ids
             msg["type"] = 19
+        if author.id == self.bot_user.id:
+            self._record_pings(msg, body)
         return msg
+
+    def _record_pings(self, msg: dict[str, Any], body: dict[str, Any]) -> None:
+        """Compute who ``msg`` notifies, as Discord does, and fill its mention fields to match."""
+        replied = None
+        ref = body.get("message_reference")
+        if ref:
+            target = self._find_message(int(ref["message_id"]))
+            replied = int(target["author"]["id"]) if target is not None else None
+        pinged = pings(msg["content"], body.get("allowed_mentions"), replied)
+        self.pings[msg["id"]] = pinged
+        msg["mentions"] = [self.users[u].payload() for u in sorted(pinged.users) if u in self.users]
+        msg["mention_roles"] = [str(r) for r in sorted(pinged.roles)]
+        msg["mention_everyone"] = pinged.everyone
 
     def _guild_of(self, channel_id: int) -> int | None:
         channel = self.channels.get(channel_id) or self.threads.get(channel_id)
@@ -629,6 +708,8 @@ class DiscordEmulator:
         if rest == ["typing"] and method == "POST":
             return web.Response(status=204)
         if rest == ["messages"] and method == "POST":
+            if (invalid := self._invalid(f"POST /channels/{channel_id}/messages", body)) is not None:
+                return invalid
             msg = self._message(channel_id, self.bot_user, body)
             self.messages[channel_id].append(msg)
             if channel_id in self.threads:
@@ -649,6 +730,8 @@ class DiscordEmulator:
             if method == "GET":
                 return json_response(self._as_seen(msg))
             if method == "PATCH":
+                if (invalid := self._invalid(f"PATCH /channels/{channel_id}/messages/{rest[1]}", body)) is not None:
+                    return invalid
                 msg.update({k: v for k, v in body.items() if k in ("content", "embeds", "components")})
                 msg["edited_timestamp"] = _now_iso()
                 return json_response(msg)
@@ -709,12 +792,25 @@ class DiscordEmulator:
     def _interaction_callback(self, iid: str, token: str, body: dict[str, Any], request: web.Request) -> web.Response:
         record = self.interactions.get(token)
         if record is None or str(record.id) != iid:
-            return error(404, "Unknown interaction", 10062)
+            return error(404, "Unknown interaction", UNKNOWN_INTERACTION)
+        what = f"callback {body.get('type')}"
+        if self.now() - record.created_at > RESPONSE_DEADLINE_S:
+            record.attempts.append((what, 404))
+            return error(404, "Unknown interaction", UNKNOWN_INTERACTION)
         if record.callbacks:
+            record.attempts.append((what, 400))
             return error(400, "Interaction has already been acknowledged.", 40060)
-        record.callbacks.append(body)
         kind = body["type"]
         data = body.get("data") or {}
+        if kind in (CHANNEL_MESSAGE, UPDATE_MESSAGE):
+            errors = form_errors(data, ("data",))
+            if errors:
+                record.attempts.append((what, 400))
+                self.invalid_bodies.append((what, errors))
+                log.warning("emulator: invalid form body for %s: %s", what, errors)
+                return invalid_form_body(errors)
+        record.attempts.append((what, 200))
+        record.callbacks.append(body)
         response: dict[str, Any] = {
             "interaction": {
                 "id": str(record.id),
@@ -752,11 +848,20 @@ class DiscordEmulator:
             return error(404, "Unknown Webhook", 10015)
         if not record.callbacks:
             return error(404, "Unknown Webhook", 10015)  # must acknowledge first
+        what = f"{method} webhook/{'/'.join(rest)}"
+        if self.now() - record.created_at > TOKEN_LIFETIME_S:
+            record.attempts.append((what, 401))
+            return error(401, "Invalid Webhook Token", INVALID_WEBHOOK_TOKEN)
+        if method in ("POST", "PATCH") and (invalid := self._invalid(what, body)) is not None:
+            record.attempts.append((what, 400))
+            return invalid
+        record.attempts.append((what, 200))
         if not rest and method == "POST":
             original = record.original
             if original is not None and int(original["flags"]) & LOADING:
                 # The first follow-up after a deferral replaces the "thinking" message.
                 self._edit(original, body)
+                self._record_pings(original, body)
                 original["flags"] = int(original["flags"]) & ~LOADING | int(body.get("flags") or 0)
                 record.followups.append(original)
                 return json_response(original)
@@ -811,7 +916,9 @@ class DiscordEmulator:
         channel_id: int | None,
         message: dict[str, Any] | None = None,
         dm: bool = False,
+        lag: float = 0.0,
     ) -> InteractionRecord:
+        """Create an interaction now and deliver it to the bot ``lag`` seconds later (on the emulator's clock)."""
         if dm:
             channel_id = int(self.dm_channel_payload(user)["id"])
         channel_id = channel_id or self.channel_id
@@ -824,8 +931,10 @@ class DiscordEmulator:
             user=user,
             channel_id=channel_id,
             guild_id=guild_id,
+            created_at=self.now(),
         )
         self.interactions[record.token] = record
+        self.advance(lag)
         payload: dict[str, Any] = {
             "id": str(record.id),
             "application_id": str(self.app_id),
@@ -880,7 +989,14 @@ class DiscordEmulator:
         return out
 
     async def slash(
-        self, name: str, user: User | None = None, *, channel_id: int | None = None, dm: bool = False, **options: Any
+        self,
+        name: str,
+        user: User | None = None,
+        *,
+        channel_id: int | None = None,
+        dm: bool = False,
+        lag: float = 0.0,
+        **options: Any,
     ) -> InteractionRecord:
         """Invoke a synced slash command as ``user`` (default: alice)."""
         guild_id = None if dm else self._guild_of(channel_id or self.channel_id)
@@ -893,7 +1009,7 @@ class DiscordEmulator:
         }
         if "guild_id" in command:
             data["guild_id"] = command["guild_id"]
-        return await self._interact(APPLICATION_COMMAND, data, user or self.alice, channel_id, dm=dm)
+        return await self._interact(APPLICATION_COMMAND, data, user or self.alice, channel_id, dm=dm, lag=lag)
 
     async def autocomplete(
         self, name: str, focused: str, user: User | None = None, **options: Any
@@ -927,17 +1043,19 @@ class DiscordEmulator:
             return comp
         raise AssertionError(f"no component label={label!r} custom_id={custom_id!r} on message: {self.components(message)}")
 
-    async def click(self, message: dict[str, Any], label: str, user: User | None = None) -> InteractionRecord:
+    async def click(
+        self, message: dict[str, Any], label: str, user: User | None = None, *, lag: float = 0.0
+    ) -> InteractionRecord:
         """Click the button labelled ``label`` (or with that emoji) on ``message``."""
         button = self.find_component(message, label=label, type=2)
         if button.get("disabled"):
             raise AssertionError(f"button {label!r} is disabled")
         data = {"custom_id": button["custom_id"], "component_type": 2, "_message_id": message["id"]}
         channel_id = int(message["channel_id"])
-        return await self._interact(MESSAGE_COMPONENT, data, user or self.alice, channel_id, message=message)
+        return await self._interact(MESSAGE_COMPONENT, data, user or self.alice, channel_id, message=message, lag=lag)
 
     async def select(
-        self, message: dict[str, Any], values: list[str], user: User | None = None
+        self, message: dict[str, Any], values: list[str], user: User | None = None, *, lag: float = 0.0
     ) -> InteractionRecord:
         """Pick ``values`` in the (first) string select menu on ``message``."""
         menu = self.find_component(message, type=3)
@@ -946,7 +1064,7 @@ class DiscordEmulator:
             raise AssertionError(f"{values} not among the menu's options {sorted(valid)}")
         data = {"custom_id": menu["custom_id"], "component_type": 3, "values": values, "_message_id": message["id"]}
         channel_id = int(message["channel_id"])
-        return await self._interact(MESSAGE_COMPONENT, data, user or self.alice, channel_id, message=message)
+        return await self._interact(MESSAGE_COMPONENT, data, user or self.alice, channel_id, message=message, lag=lag)
 
     async def say(
         self,
