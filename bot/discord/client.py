@@ -21,7 +21,7 @@ from .cogs.admin import AdminCog
 from .cogs.ask import AskCog
 from .cogs.browse import BrowseCog
 from .cooldown import UserCooldown
-from .views import reply_ephemeral
+from .views import is_expired, reply_ephemeral, warn_expired
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +182,10 @@ class NewsBot(commands.AutoShardedBot):
     async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         """Every slash-command error becomes a short private message; unexpected ones are logged in full."""
         original = getattr(error, "original", error)
+        name = interaction.command.qualified_name if interaction.command else "that command"
+        if is_expired(error):
+            warn_expired(interaction, f"/{name}")
+            return
         if isinstance(error, app_commands.CommandOnCooldown):
             text = f"You're asking quickly — try again in {math.ceil(error.retry_after)} s."
         elif isinstance(original, QuestionError):
@@ -193,7 +197,6 @@ class NewsBot(commands.AutoShardedBot):
         elif isinstance(error, app_commands.CheckFailure):
             text = "You can't use that command here."
         else:
-            name = interaction.command.qualified_name if interaction.command else "that command"
             log.error("error in /%s (user %s)", name, interaction.user.id, exc_info=original)
             text = f"Sorry — something went wrong with /{name}. The error has been logged; please try again later."
         try:

@@ -24,6 +24,11 @@ FEEDBACK_TIMEOUT = 14 * 60.0
 """Under Discord's 15-minute interaction-token life, so the expired buttons can still be disabled."""
 PAGER_TIMEOUT = 10 * 60.0
 
+UNKNOWN_INTERACTION = 10062
+"""Discord's code for an interaction answered after its 3 s (or that no longer exists)."""
+INVALID_WEBHOOK_TOKEN = 50027
+"""Discord's code for a follow-up or edit after the interaction token's 15 minutes."""
+
 FEEDBACK_REPLIES = {
     "recorded": "Thanks for the feedback!",
     "changed": "Got it — your vote is changed.",
@@ -40,17 +45,41 @@ async def reply_ephemeral(interaction: discord.Interaction, text: str, **kwargs:
         await interaction.response.send_message(text, ephemeral=True, **kwargs)
 
 
+def is_expired(error: BaseException) -> bool:
+    """Whether ``error`` (or the error it wraps) says the interaction can no longer be answered."""
+    original = getattr(error, "original", error)
+    return isinstance(original, discord.HTTPException) and original.code in (UNKNOWN_INTERACTION, INVALID_WEBHOOK_TOKEN)
+
+
+def warn_expired(interaction: discord.Interaction, what: str) -> None:
+    """One line for an interaction that expired before the bot answered: nothing to retry, nobody to tell."""
+    log.warning(
+        "%s: interaction %s of user %s expired before the answer (Discord allows 3 s); not replying",
+        what, interaction.id, interaction.user.id,
+    )
+
+
+async def report_error(interaction: discord.Interaction, error: Exception, what: str) -> None:
+    """A failed button or menu: an expired interaction is one warning; anything else is logged in full and
+    the user told briefly (privately)."""
+    if is_expired(error):
+        warn_expired(interaction, what)
+        return
+    log.error("error in %s for user %s", what, interaction.user.id, exc_info=error)
+    try:
+        await reply_ephemeral(interaction, "Sorry — that didn't work. The error has been logged.")
+    except discord.HTTPException:
+        log.warning("could not report an error in %s to the user", what)
+
+
 class BaseView(discord.ui.View):
     """A view that reports its errors to the user briefly and to the log in full, and disables itself on timeout."""
 
     message: discord.Message | discord.InteractionMessage | None = None
 
     async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]) -> None:
-        log.error("error in %s (%s) for user %s", type(self).__name__, item, interaction.user.id, exc_info=error)
-        try:
-            await reply_ephemeral(interaction, "Sorry — that didn't work. The error has been logged.")
-        except discord.HTTPException:
-            log.warning("could not report a view error to the user")
+        label = getattr(item, "label", None) or getattr(item, "custom_id", "")
+        await report_error(interaction, error, f"{type(self).__name__} {label}")
 
     async def on_timeout(self) -> None:
         for item in self.children:

@@ -1,14 +1,16 @@
-"""Faults: a dropped gateway connection is resumed and a REST 429 is waited out; nothing is lost."""
+"""Faults: a dropped gateway connection is resumed and a REST 429 is waited out; nothing is lost. An interaction
+that arrives too late to answer costs one warning, not a traceback and a futile retry."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 
 from bot.discord import NewsBot
 
-from .emulator import DEFERRED_CHANNEL_MESSAGE, DiscordEmulator
+from .emulator import DEFERRED_CHANNEL_MESSAGE, RESPONSE_DEADLINE_S, DiscordEmulator
 
 pytestmark = pytest.mark.asyncio
 
@@ -66,3 +68,36 @@ async def test_the_bot_runs_sharded(emulator: DiscordEmulator, start_bot, monkey
     record = await emulator.slash("ask", question="What did IBM decide?")
     await emulator.wait_until(lambda: record.followups, what="an answer on the guild's shard")
     assert bot.get_guild(emulator.guild_id).shard_id == (emulator.guild_id >> 22) % 2
+
+
+def bot_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name.startswith("bot.") and r.levelno >= logging.WARNING]
+
+
+async def test_a_command_that_arrives_too_late_to_answer_is_one_warning_and_no_retry(
+    emulator: DiscordEmulator, newsbot, caplog: pytest.LogCaptureFixture
+) -> None:
+    late = await emulator.slash("ask", question="What did IBM decide?", lag=RESPONSE_DEADLINE_S + 1)
+    await emulator.wait_until(lambda: bot_records(caplog), what="the bot's warning")
+    await asyncio.sleep(0.2)  # room for any further (wrong) reply attempt
+
+    assert late.attempts == [("callback 5", 404)], "the deferral was refused and nothing else was tried"
+    [record] = bot_records(caplog)
+    assert record.levelname == "WARNING" and "expired" in record.getMessage()
+    assert not any(r.exc_info for r in caplog.records), "no traceback"
+
+
+async def test_a_button_clicked_too_late_to_answer_is_one_warning_and_no_retry(
+    emulator: DiscordEmulator, newsbot, caplog: pytest.LogCaptureFixture
+) -> None:
+    asked = await emulator.slash("ask", question="What did IBM decide?")
+    await emulator.wait_until(lambda: asked.followups, what="the answer")
+
+    late = await emulator.click(asked.followups[0], "Sources", lag=RESPONSE_DEADLINE_S + 1)
+    await emulator.wait_until(lambda: bot_records(caplog), what="the bot's warning")
+    await asyncio.sleep(0.2)  # room for any further (wrong) reply attempt
+
+    assert late.attempts == [("callback 4", 404)]
+    [record] = bot_records(caplog)
+    assert record.levelname == "WARNING" and "expired" in record.getMessage()
+    assert not any(r.exc_info for r in caplog.records), "no traceback"
