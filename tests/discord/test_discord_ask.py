@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+
+from bot.discord import embeds
 
 from .emulator import CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, EPHEMERAL, DiscordEmulator
 
@@ -32,7 +36,6 @@ async def test_ask_defers_then_answers_with_cited_embed_and_buttons(emulator: Di
     labels = [c.get("label") or c["emoji"]["name"] for c in emulator.components(answer)]
     assert labels == ["Sources", "👍", "👎"]
     assert answer["allowed_mentions"] == {"parse": []}
-
 
 
 def ephemeral_text(record) -> str:
@@ -222,3 +225,26 @@ async def test_an_unexpected_error_gets_a_private_apology_and_one_log_record(
     )
     logged = [r for r in caplog.records if r.exc_info and "store on fire" in str(r.exc_info[1])]
     assert len(logged) == 1 and logged[0].levelname == "ERROR", "logged once, in full"
+
+
+async def test_every_marker_links_to_the_source_it_numbers(emulator: DiscordEmulator, newsbot, monkeypatch) -> None:
+    answers = []
+    real_ask = newsbot.service.ask
+
+    async def keep(question, **kwargs):
+        answers.append(await real_ask(question, **kwargs))
+        return answers[-1]
+
+    monkeypatch.setattr(newsbot.service, "ask", keep)
+    record = await ask(emulator, "What did IBM decide about facial recognition?")
+    embed = record.followups[0]["embeds"][0]
+    source_url = {c.n: embeds.safe_url(c.story.url) for c in answers[0].citations}
+    assert len(set(source_url.values())) >= 2, "the question needs sources with different URLs"
+
+    markers = [(int(n), url) for n, url in re.findall(r"\[\\\[(\d+)\\\]\]\((\S+?)\)", embed["description"])]
+    assert len({n for n, _ in markers}) >= 2, embed["description"]
+    for n, url in markers:
+        assert url == source_url[n], f"[{n}] links to {url}, not to source {n} ({source_url[n]})"
+    sources = embed["fields"][0]["value"]
+    listed = {int(n): url for n, url in re.findall(r"^\*\*\[(\d+)\]\*\* \[.*?\]\((\S+?)\)", sources, re.M)}
+    assert len(listed) >= 2 and listed == {n: source_url[n] for n in listed}, "the Sources field numbers them alike"

@@ -203,3 +203,19 @@ async def test_when_a_thread_is_refused_the_answer_goes_in_the_channel(emulator:
     assert answer["embeds"] and answer["embeds"][0]["title"] == "what did IBM decide?"
     assert answer["message_reference"]["message_id"] == question["id"], "it replies to the question in place"
     assert not emulator.threads and asked == [("what did IBM decide?", ())]
+
+
+async def test_answers_in_threads_and_dms_never_ping_the_asker(emulator: DiscordEmulator, newsbot, asked) -> None:
+    question = await emulator.say("what did IBM decide?", mention_bot=True)
+    thread_id = int(question["id"])
+    first = await bot_reply(emulator, thread_id)
+    await emulator.say("and Amazon?", channel_id=thread_id, mention_bot=True)
+    follow_up = await bot_reply(emulator, thread_id, count=2)
+    await emulator.say("and Microsoft?", channel_id=thread_id, reply_to=first)
+    reply = await bot_reply(emulator, thread_id, count=3)
+    dm = await emulator.say("what did IBM decide?", dm=True)
+    dm_answer = await bot_reply(emulator, int(dm["channel_id"]))
+
+    assert follow_up["message_reference"] and reply["message_reference"] and dm_answer["message_reference"]
+    for answer in (first, follow_up, reply, dm_answer):
+        assert not emulator.pings_of(answer), f"{answer['embeds'][0]['title']!r} pinged {emulator.pings_of(answer)}"
