@@ -23,7 +23,7 @@ from retrieval.ingest import Ingestor, Progress
 from retrieval.models import Facet, IngestReport, Passage, RankedPassage, Story
 from retrieval.store import QueryRecord, Store
 
-from .answering import Answer
+from .answering import Answer, Citation
 from .answering.compose import compose_answer, compose_digest
 from .answering.question import Question, analyse
 from .answering.spans import TYPED
@@ -433,6 +433,20 @@ class NewsService:
                 unique_related.setdefault(item.key, item)
         listed_in = [s for s in await self.store.listed_in(story.key) if s.key != story.key]
         return StoryDetail(story, tuple(passages), tuple(unique_related.values()), tuple(listed_in))
+
+    async def citations(self, passage_groups: Sequence[Sequence[int]]) -> list[Citation] | None:
+        """An earlier answer's numbered sources rebuilt from its quoted passages' ids (one group per source,
+        in the answer's order); None when any of them is no longer stored (its article changed or went)."""
+        passages = await self.store.passages([i for group in passage_groups for i in group])
+        citations: list[Citation] = []
+        for n, group in enumerate(passage_groups, start=1):
+            if not group or any(i not in passages for i in group):
+                return None
+            story = await self.store.story(passages[group[0]].story_id)
+            if story is None:
+                return None
+            citations.append(Citation(n, story, tuple(passages[i] for i in group)))
+        return citations
 
     async def sources(self) -> list[Facet]:
         return await self.store.facets("outlet")

@@ -547,6 +547,16 @@ class Store:
         ) as cursor:
             return [Passage(*row) for row in await cursor.fetchall()]
 
+    async def passages(self, passage_ids: Sequence[int]) -> dict[int, Passage]:
+        """The stored passages among ``passage_ids`` (id → passage); ids no longer stored are absent."""
+        out: dict[int, Passage] = {}
+        for group in chunks(list(dict.fromkeys(passage_ids)), 500):
+            rows = await self._db.execute_fetchall(
+                f"SELECT id, story_id, ordinal, text FROM passages WHERE id IN ({','.join('?' * len(group))})", group
+            )
+            out.update((row[0], Passage(*row)) for row in rows)
+        return out
+
     async def leading_passages(self, story_ids: Sequence[int], per_story: int = 3) -> dict[int, list[Passage]]:
         """The first ``per_story`` passages of each story, in one query (story id → passages in order)."""
         out: dict[int, list[Passage]] = {story_id: [] for story_id in story_ids}

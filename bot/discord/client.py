@@ -21,7 +21,7 @@ from .cogs.admin import AdminCog
 from .cogs.ask import AskCog
 from .cogs.browse import BrowseCog
 from .cooldown import UserCooldown
-from .views import is_expired, reply_ephemeral, warn_expired
+from .views import CONTROLS, SavedPages, is_expired, reply_ephemeral, warn_expired
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,7 @@ class NewsBot(commands.AutoShardedBot):
         self._pending_writes: set[asyncio.Task[Any]] = set()
         self._in_flight: dict[int, tuple[discord.Interaction, asyncio.Task[Any] | None]] = {}
         self._shutdown: asyncio.Task[None] | None = None
+        self.saved_pages = SavedPages()
 
     @property
     def service(self) -> NewsService:
@@ -73,6 +74,7 @@ class NewsBot(commands.AutoShardedBot):
             )
         for cog in (AskCog(self), BrowseCog(self), AdminCog(self)):
             await self.add_cog(cog)
+        self.add_dynamic_items(*CONTROLS)  # buttons and menus work on messages sent before a restart
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         await self.sync_commands()
 

@@ -243,14 +243,14 @@ def answer_embed(answer: Answer, *, max_sources: int = 5) -> discord.Embed:
     return fit_embed(embed)
 
 
-def sources_embed(answer: Answer) -> discord.Embed:
+def sources_embed(citations: Sequence[Citation]) -> discord.Embed:
     """Every source of an answer with the passage it was quoted from."""
     embed = discord.Embed(title="Sources", colour=ANSWER_COLOUR)
-    if not answer.citations:
+    if not citations:
         embed.description = "This answer has no sources."
         return embed
     blocks = []
-    for c in answer.citations:
+    for c in citations:
         quote = shorten(escape(" ".join(c.passage_text.split())), 300)
         blocks.append(f"{citation_line(c)}\n> {quote}")
     embed.description = join_lines(blocks, DESCRIPTION_LIMIT)

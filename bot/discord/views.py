@@ -1,16 +1,28 @@
-"""Buttons and menus: answer feedback, result paging, opening a story. All views time out."""
+"""Buttons and menus: an answer's sources and feedback, result paging, opening a story.
+
+Every control is a :class:`discord.ui.DynamicItem` whose custom id carries what it needs (the quoted
+passages' ids, the query id, the pages' query and number), registered in ``setup_hook`` with
+``bot.add_dynamic_items(*CONTROLS)``. So controls never time out and keep working after a restart.
+A control that cannot be rebuilt from its id (its passages were re-ingested, its pages were kept only
+in memory, or it comes from an older version of the bot) is answered privately with what to do instead.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
+import secrets
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import quote, unquote
 
 import discord
 
 from retrieval.models import Story
 
-from ..answering import Answer
+from ..answering import Answer, Citation
 from . import embeds
 
 if TYPE_CHECKING:
@@ -18,12 +30,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-
-FEEDBACK_TIMEOUT = 14 * 60.0
-"""Under Discord's 15-minute interaction-token life, so the expired buttons can still be disabled."""
-PAGER_TIMEOUT = 10 * 60.0
-
+CUSTOM_ID_LIMIT = 100
+"""Discord's limit on a component's custom id."""
 UNKNOWN_INTERACTION = 10062
 """Discord's code for an interaction answered after its 3 s (or that no longer exists)."""
 INVALID_WEBHOOK_TOKEN = 50027
@@ -34,8 +42,14 @@ FEEDBACK_REPLIES = {
     "changed": "Got it — your vote is changed.",
     "unchanged": "You already voted that way; one vote per person.",
 }
+SOURCES_GONE = "The articles behind this answer have changed since; ask again for a fresh answer with its sources."
+VOTE_GONE = "That answer is no longer in the log, so it can't take a vote; ask again to rate a fresh one."
+PAGES_GONE = "These pages were kept only until the bot restarted; run the command again to browse."
+NOT_YOUR_PAGES = "Only the person who ran the command can turn these pages — run it yourself to browse."
+STALE_CONTROL = "This control is from an older version of the bot and no longer works; run the command again."
 
 
+# ---------------------------------------------------------------------------- errors
 async def reply_ephemeral(interaction: discord.Interaction, text: str, **kwargs: Any) -> None:
     """A short private reply, whether or not the interaction was answered already."""
     text = embeds.fit_content(text)
@@ -72,87 +86,107 @@ async def report_error(interaction: discord.Interaction, error: Exception, what:
         log.warning("could not report an error in %s to the user", what)
 
 
-class BaseView(discord.ui.View):
-    """A view that reports its errors to the user briefly and to the log in full, and disables itself on timeout."""
-
-    message: discord.Message | discord.InteractionMessage | None = None
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]) -> None:
-        label = getattr(item, "label", None) or getattr(item, "custom_id", "")
-        await report_error(interaction, error, f"{type(self).__name__} {label}")
-
-    async def on_timeout(self) -> None:
-        for item in self.children:
-            if isinstance(item, (discord.ui.Button, discord.ui.Select)):
-                item.disabled = True
-        if self.message is not None:
-            try:
-                await self.message.edit(view=self)
-            except discord.HTTPException:
-                pass
+async def guarded(interaction: discord.Interaction, what: str, action: Callable[[], Awaitable[None]]) -> None:
+    """Run a control's action; its errors are reported (discord.py would only log dynamic items' errors)."""
+    try:
+        await action()
+    except Exception as error:  # noqa: BLE001 - any failure is reported to the user and logged in full
+        await report_error(interaction, error, what)
 
 
-class AnswerView(BaseView):
-    """Under an answer: the full source list (private) and 👍 / 👎 feedback (one vote per user)."""
+def _bot(interaction: discord.Interaction) -> NewsBot:
+    return interaction.client  # type: ignore[return-value]
 
-    def __init__(self, bot: NewsBot, answer: Answer, query_id: int | None, *, timeout: float | None = None) -> None:
-        super().__init__(timeout=FEEDBACK_TIMEOUT if timeout is None else timeout)
-        self.bot = bot
-        self.answer = answer
+
+# ---------------------------------------------------------------------------- answers
+def _encode_sources(groups: Sequence[Sequence[int]]) -> str:
+    return "nb:src:" + ",".join(".".join(str(i) for i in group) for group in groups)
+
+
+class SourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"nb:src:(?P<groups>\d+(?:[.,]\d+)*)"):
+    """Every source of an answer, privately, rebuilt from the quoted passages' ids (one group per source)."""
+
+    def __init__(self, groups: Sequence[Sequence[int]]) -> None:
+        super().__init__(
+            discord.ui.Button(label="Sources", style=discord.ButtonStyle.secondary, custom_id=_encode_sources(groups))
+        )
+        self.groups = [list(group) for group in groups]
+
+    @classmethod
+    def for_answer(cls, answer: Answer) -> SourcesButton | None:
+        """The button for ``answer``: every quoted passage if its id fits, else each source's first; None if
+        it has no sources or even that does not fit."""
+        for groups in ([[p.id for p in c.passages] for c in answer.citations], [[c.passages[0].id] for c in answer.citations]):
+            if groups and all(groups) and len(_encode_sources(groups)) <= CUSTOM_ID_LIMIT:
+                return cls(groups)
+        if answer.citations:
+            log.warning("the %d sources of %r do not fit a button's custom id", len(answer.citations), answer.question)
+        return None
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> SourcesButton:
+        return cls([[int(i) for i in group.split(".")] for group in match["groups"].split(",")])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await guarded(interaction, "the Sources button", lambda: self._show(interaction))
+
+    async def _show(self, interaction: discord.Interaction) -> None:
+        citations: Sequence[Citation] | None = await _bot(interaction).service.citations(self.groups)
+        if citations is None:
+            await reply_ephemeral(interaction, SOURCES_GONE)
+            return
+        await interaction.response.send_message(embed=embeds.sources_embed(citations), ephemeral=True)
+
+
+class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"nb:vote:(?P<query_id>\d+):(?P<vote>up|down)"):
+    """👍 / 👎 on a logged answer; one vote per user."""
+
+    def __init__(self, query_id: int, vote: Literal["up", "down"]) -> None:
+        super().__init__(
+            discord.ui.Button(
+                emoji="👍" if vote == "up" else "👎",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"nb:vote:{query_id}:{vote}",
+            )
+        )
         self.query_id = query_id
-        if not answer.citations:
-            self.remove_item(self.sources)
-        if query_id is None:
-            self.remove_item(self.upvote)
-            self.remove_item(self.downvote)
+        self.vote = vote
 
-    @discord.ui.button(label="Sources", style=discord.ButtonStyle.secondary)
-    async def sources(self, interaction: discord.Interaction, button: discord.ui.Button[AnswerView]) -> None:
-        await interaction.response.send_message(embed=embeds.sources_embed(self.answer), ephemeral=True)
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> VoteButton:
+        return cls(int(match["query_id"]), "up" if match["vote"] == "up" else "down")
 
-    @discord.ui.button(emoji="👍", style=discord.ButtonStyle.secondary)
-    async def upvote(self, interaction: discord.Interaction, button: discord.ui.Button[AnswerView]) -> None:
-        await self._vote(interaction, +1)
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await guarded(interaction, f"the {self.vote}vote button", lambda: self._record(interaction))
 
-    @discord.ui.button(emoji="👎", style=discord.ButtonStyle.secondary)
-    async def downvote(self, interaction: discord.Interaction, button: discord.ui.Button[AnswerView]) -> None:
-        await self._vote(interaction, -1)
-
-    async def _vote(self, interaction: discord.Interaction, vote: int) -> None:
-        assert self.query_id is not None
-        outcome = await self.bot.record_feedback(self.query_id, interaction.user.id, vote)
+    async def _record(self, interaction: discord.Interaction) -> None:
+        try:
+            outcome = await _bot(interaction).record_feedback(
+                self.query_id, interaction.user.id, +1 if self.vote == "up" else -1
+            )
+        except KeyError:
+            await reply_ephemeral(interaction, VOTE_GONE)
+            return
         await interaction.response.send_message(FEEDBACK_REPLIES.get(outcome, "Thanks!"), ephemeral=True)
 
 
-Fetch = Callable[[int, int], Awaitable[Sequence[T]]]
-"""``fetch(offset, limit)`` → one page of items."""
-Render = Callable[[Sequence[T], int, bool, int], discord.Embed]
-"""``render(items, page, has_more, offset)`` → the page's embed."""
+def answer_controls(answer: Answer, query_id: int | None) -> discord.ui.View:
+    """Under an answer: Sources (when it has any) and 👍 / 👎 (when it was logged)."""
+    view = discord.ui.View(timeout=None)
+    sources = SourcesButton.for_answer(answer)
+    if sources is not None:
+        view.add_item(sources)
+    if query_id is not None:
+        view.add_item(VoteButton(query_id, "up"))
+        view.add_item(VoteButton(query_id, "down"))
+    return view
 
 
-class StorySelect(discord.ui.Select["PagerView[Any]"]):
-    """Open one of the page's stories in full (privately); anyone may use it."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            placeholder="Open a story…", min_values=1, max_values=1, options=[discord.SelectOption(label="-")], row=0
-        )
-
-    def set_stories(self, stories: Sequence[Story], offset: int) -> None:
-        self.options = [
-            discord.SelectOption(
-                label=embeds.clip(f"{offset + i}. {s.title}", embeds.SELECT_LABEL_LIMIT),
-                description=embeds.clip(", ".join(p for p in (s.outlet, s.published_date) if p) or f"#{s.id}", 100),
-                value=str(s.id),
-            )
-            for i, s in enumerate(stories[: embeds.SELECT_OPTIONS], start=1)
-        ]
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        assert self.view is not None
-        await send_story(self.view.bot, interaction, int(self.values[0]))
-
-
+# ---------------------------------------------------------------------------- stories
 async def send_story(bot: NewsBot, interaction: discord.Interaction, story_id: int, *, ephemeral: bool = True) -> None:
     """Answer with one story in full, or say plainly that the id is unknown."""
     detail = await bot.service.story(story_id)
@@ -162,69 +196,193 @@ async def send_story(bot: NewsBot, interaction: discord.Interaction, story_id: i
     await interaction.response.send_message(embed=embeds.story_embed(detail), ephemeral=ephemeral)
 
 
-class PagerView(BaseView, Generic[T]):
-    """Previous/Next paging over a query (only the invoking user pages) and a story picker."""
+class StoryPicker(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"nb:story"):
+    """Open one of the page's stories in full (privately); anyone may use it. Its options are the story ids."""
 
-    def __init__(
-        self,
-        bot: NewsBot,
-        owner_id: int,
-        fetch: Fetch[T],
-        render: Render[T],
-        story_of: Callable[[T], Story],
-        *,
-        per_page: int = 5,
-        timeout: float | None = None,
-    ) -> None:
-        super().__init__(timeout=PAGER_TIMEOUT if timeout is None else timeout)
-        self.bot = bot
-        self.owner_id = owner_id
-        self.fetch = fetch
-        self.render = render
-        self.story_of = story_of
-        self.per_page = per_page
-        self.page = 0
-        self.items: Sequence[T] = ()
-        self.has_more = False
-        self.picker = StorySelect()
-        self.add_item(self.picker)
+    def __init__(self, select: discord.ui.Select[Any]) -> None:
+        super().__init__(select)
 
-    async def load(self, page: int) -> discord.Embed:
-        """Fetch ``page`` (one extra item tells whether there is a next page) and render it."""
-        offset = page * self.per_page
-        items = list(await self.fetch(offset, self.per_page + 1))
-        self.page = page
-        self.has_more = len(items) > self.per_page
-        self.items = items[: self.per_page]
-        self.previous.disabled = page == 0
-        self.next.disabled = not self.has_more
-        if self.items:
-            self.picker.set_stories([self.story_of(i) for i in self.items], offset)
-            if self.picker not in self.children:
-                self.add_item(self.picker)
-        elif self.picker in self.children:
-            self.remove_item(self.picker)
-        return self.render(self.items, page, self.has_more, offset)
+    @classmethod
+    def for_stories(cls, stories: Sequence[Story], offset: int) -> StoryPicker:
+        options = [
+            discord.SelectOption(
+                label=embeds.clip(f"{offset + i}. {s.title}", embeds.SELECT_LABEL_LIMIT),
+                description=embeds.clip(", ".join(p for p in (s.outlet, s.published_date) if p) or f"#{s.id}", 100),
+                value=str(s.id),
+            )
+            for i, s in enumerate(stories[: embeds.SELECT_OPTIONS], start=1)
+        ]
+        return cls(discord.ui.Select(custom_id="nb:story", placeholder="Open a story…", options=options, row=0))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> StoryPicker:
+        assert isinstance(item, discord.ui.Select)
+        return cls(item)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await guarded(interaction, "the story menu", lambda: send_story(_bot(interaction), interaction, int(self.item.values[0])))
+
+
+# ---------------------------------------------------------------------------- pages
+@dataclass(frozen=True, slots=True)
+class Pages:
+    """What a pager lists, and for whom: the newest stories (optionally by topic/outlet) or a search."""
+
+    kind: Literal["latest", "search"]
+    owner_id: int
+    per_page: int = 5
+    topic: str = ""
+    outlet: str = ""
+    query: str = ""
+
+    def encode(self) -> str:
+        args = (self.topic, self.outlet) if self.kind == "latest" else (self.query,)
+        return f"{self.kind}:{self.owner_id:x}:{self.per_page}:" + "|".join(quote(a, safe=" ") for a in args)
+
+    @classmethod
+    def decode(cls, kind: str, owner: str, per_page: str, args: str) -> Pages:
+        values = [unquote(a) for a in args.split("|")]
+        if kind == "latest":
+            topic, outlet = (values + ["", ""])[:2]
+            return cls("latest", int(owner, 16), int(per_page), topic=topic, outlet=outlet)
+        return cls("search", int(owner, 16), int(per_page), query=values[0])
 
     @property
-    def is_single_page(self) -> bool:
-        return self.page == 0 and not self.has_more
+    def title(self) -> str:
+        if self.kind == "search":
+            return f"Search: {self.query}"
+        filters = (("topic", self.topic), ("outlet", self.outlet))
+        return "Latest stories" + "".join(f" · {label}: {value}" for label, value in filters if value)
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        custom_id = (interaction.data or {}).get("custom_id")
-        if custom_id in (self.previous.custom_id, self.next.custom_id) and interaction.user.id != self.owner_id:
-            await interaction.response.send_message(
-                "Only the person who ran the command can turn these pages — run it yourself to browse.", ephemeral=True
-            )
-            return False
-        return True
 
-    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary, row=1)
-    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button[PagerView[T]]) -> None:
-        embed = await self.load(max(self.page - 1, 0))
-        await interaction.response.edit_message(embed=embed, view=self)
+class SavedPages:
+    """Pages whose query is too long for a custom id, kept in memory (bounded) under a random token."""
 
-    @discord.ui.button(label="Next", style=discord.ButtonStyle.primary, row=1)
-    async def next(self, interaction: discord.Interaction, button: discord.ui.Button[PagerView[T]]) -> None:
-        embed = await self.load(self.page + 1)
-        await interaction.response.edit_message(embed=embed, view=self)
+    def __init__(self, capacity: int = 1000) -> None:
+        self.capacity = capacity
+        self._saved: OrderedDict[str, Pages] = OrderedDict()
+
+    def save(self, pages: Pages) -> str:
+        token = secrets.token_hex(6)
+        self._saved[token] = pages
+        while len(self._saved) > self.capacity:
+            self._saved.popitem(last=False)
+        return token
+
+    def get(self, token: str) -> Pages | None:
+        return self._saved.get(token)
+
+
+_PAGE_TEMPLATE = (
+    r"nb:page:(?P<page>\d+):(?:saved:(?P<token>[0-9a-f]+)"
+    r"|(?P<kind>latest|search):(?P<owner>[0-9a-f]+):(?P<per_page>\d+):(?P<args>.*))"
+)
+
+
+def _page_id(page: int, pages: Pages, token: str | None) -> str:
+    return f"nb:page:{page}:saved:{token}" if token else f"nb:page:{page}:{pages.encode()}"
+
+
+class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=_PAGE_TEMPLATE):
+    """Previous / Next: shows ``page`` of ``pages`` in place; only the user who ran the command pages."""
+
+    def __init__(self, button: discord.ui.Button[Any], page: int, pages: Pages | None, token: str | None) -> None:
+        super().__init__(button)
+        self.page = page
+        self.pages = pages
+        self.token = token
+
+    @classmethod
+    def make(cls, label: str, page: int, pages: Pages, token: str | None, *, disabled: bool) -> PageButton:
+        style = discord.ButtonStyle.primary if label == "Next" else discord.ButtonStyle.secondary
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            label=label, style=style, disabled=disabled, custom_id=_page_id(page, pages, token), row=1
+        )
+        return cls(button, page, pages, token)
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PageButton:
+        assert isinstance(item, discord.ui.Button)
+        token = match["token"]
+        if token:
+            return cls(item, int(match["page"]), _bot(interaction).saved_pages.get(token), token)
+        pages = Pages.decode(match["kind"], match["owner"], match["per_page"], match["args"])
+        return cls(item, int(match["page"]), pages, None)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await guarded(interaction, f"the {self.item.label} button", lambda: self._turn(interaction))
+
+    async def _turn(self, interaction: discord.Interaction) -> None:
+        if self.pages is None:
+            await reply_ephemeral(interaction, PAGES_GONE)
+            return
+        if interaction.user.id != self.pages.owner_id:
+            await reply_ephemeral(interaction, NOT_YOUR_PAGES)
+            return
+        page = await load_page(_bot(interaction), self.pages, self.page, token=self.token)
+        await interaction.response.edit_message(embed=page.embed, view=page.view)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One rendered page and its controls."""
+
+    embed: discord.Embed
+    view: discord.ui.View
+    empty: bool
+    single: bool
+
+
+async def load_page(bot: NewsBot, pages: Pages, page: int, *, token: str | None = None) -> Page:
+    """Fetch ``page`` (one extra item tells whether there is a next one), render it and its controls."""
+    offset = page * pages.per_page
+    service = bot.service
+    embed: discord.Embed
+    if pages.kind == "latest":
+        found = await service.latest(
+            topic=pages.topic or None, outlet=pages.outlet or None, limit=pages.per_page + 1, offset=offset
+        )
+        stories = found[: pages.per_page]
+        has_more = len(found) > pages.per_page
+        title = embeds.escape(pages.title)
+        embed = embeds.stories_embed(stories, title=title, page=page, has_more=has_more, offset=offset)
+    else:
+        results = await service.search(pages.query, limit=pages.per_page + 1, offset=offset)
+        has_more = len(results) > pages.per_page
+        results = results[: pages.per_page]
+        stories = [r.story for r in results]
+        embed = embeds.search_embed(results, query=pages.query, page=page, has_more=has_more, offset=offset)
+    if token is None and len(_page_id(page + 1, pages, None)) > CUSTOM_ID_LIMIT:
+        token = bot.saved_pages.save(pages)
+    view = discord.ui.View(timeout=None)
+    if stories:
+        view.add_item(StoryPicker.for_stories(stories, offset))
+    view.add_item(PageButton.make("Previous", max(page - 1, 0), pages, token, disabled=page == 0))
+    view.add_item(PageButton.make("Next", page + 1, pages, token, disabled=not has_more))
+    return Page(embed, view, empty=not stories, single=page == 0 and not has_more)
+
+
+# ---------------------------------------------------------------------------- older controls
+class StaleControl(discord.ui.DynamicItem[discord.ui.Item[Any]], template=r"[0-9a-f]{32}"):
+    """A control from before controls were dynamic: discord.py's random 32-hex custom id, whose view died with
+    the old process. Every control this bot sends now has an ``nb:`` id, so such an id is never live."""
+
+    def __init__(self, item: discord.ui.Item[Any]) -> None:
+        super().__init__(item)
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> StaleControl:
+        return cls(item)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await guarded(interaction, "an older control", lambda: reply_ephemeral(interaction, STALE_CONTROL))
+
+
+CONTROLS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (SourcesButton, VoteButton, StoryPicker, PageButton, StaleControl)
+"""Every control the bot answers, for ``bot.add_dynamic_items(*CONTROLS)``."""

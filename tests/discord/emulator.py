@@ -37,10 +37,10 @@ import json
 import logging
 import re
 import time
-from dataclasses import dataclass, field
-from datetime import datetime, UTC
-from typing import Any
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
 from aiohttp import WSMsgType, web
 
@@ -1117,6 +1117,13 @@ class DiscordEmulator:
         if dm:
             return True
         return any(int(m["id"]) == self.bot_user.id for m in msg.get("mentions", []))
+
+    def post_as_bot(self, body: dict[str, Any], channel_id: int | None = None) -> dict[str, Any]:
+        """Put a message in a channel as if the bot had sent it earlier (say, an older version of it)."""
+        channel_id = channel_id or self.channel_id
+        msg = self._message(channel_id, self.bot_user, body)
+        self.messages[channel_id].append(msg)
+        return msg
 
     def bot_messages(self, channel_id: int) -> list[dict[str, Any]]:
         return [m for m in self.messages.get(channel_id, []) if int(m["author"]["id"]) == self.bot_user.id]

@@ -8,7 +8,12 @@ import pytest
 
 from bot.discord import embeds
 
-from .emulator import CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, EPHEMERAL, DiscordEmulator
+from .emulator import (
+    CHANNEL_MESSAGE,
+    DEFERRED_CHANNEL_MESSAGE,
+    EPHEMERAL,
+    DiscordEmulator,
+)
 
 pytestmark = pytest.mark.asyncio
 
@@ -246,5 +251,5 @@ async def test_every_marker_links_to_the_source_it_numbers(emulator: DiscordEmul
     for n, url in markers:
         assert url == source_url[n], f"[{n}] links to {url}, not to source {n} ({source_url[n]})"
     sources = embed["fields"][0]["value"]
-    listed = {int(n): url for n, url in re.findall(r"^\*\*\[(\d+)\]\*\* \[.*?\]\((\S+?)\)", sources, re.M)}
+    listed = {int(n): url for n, url in re.findall(r"^\*\*\[(\d+)\]\*\* \[.*?\]\((\S+?)\)", sources, re.MULTILINE)}
     assert len(listed) >= 2 and listed == {n: source_url[n] for n in listed}, "the Sources field numbers them alike"

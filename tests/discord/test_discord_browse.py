@@ -127,18 +127,6 @@ async def test_sources_topics_and_help(emulator: DiscordEmulator, newsbot) -> No
     ]
 
 
-async def test_paging_buttons_are_disabled_when_the_view_times_out(emulator: DiscordEmulator, newsbot, monkeypatch) -> None:
-    from bot.discord import views
-
-    monkeypatch.setattr(views, "PAGER_TIMEOUT", 0.2)
-    await reply_to(emulator, await emulator.slash("latest", count=3))
-    message = emulator.bot_messages(emulator.channel_id)[-1]
-    await emulator.wait_until(
-        lambda: all(c.get("disabled") for c in emulator.components(message)), what="the expired view disabled"
-    )
-    assert emulator.components(message), "the buttons stay visible, greyed out"
-
-
 MARKDOWN_TITLE = "Zebra *bold* _under_ `code` ~~gone~~ ||secret|| [x](https://evil.example)"
 MARKDOWN_STORY = f"""---
 title: '{MARKDOWN_TITLE}'

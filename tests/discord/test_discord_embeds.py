@@ -86,7 +86,7 @@ def test_a_long_answer_fits_every_limit_and_keeps_whole_sentences() -> None:
 
 
 def test_the_full_source_list_fits() -> None:
-    assert_within_limits(embeds.sources_embed(answer(n_sentences=3, n_citations=40)))
+    assert_within_limits(embeds.sources_embed(answer(n_sentences=3, n_citations=40).citations))
 
 
 def test_an_abstention_has_no_sources_field() -> None:

@@ -17,7 +17,7 @@ from ...answering import Answer
 from ...service import MAX_QUESTION_CHARS, QueryOrigin, QuestionError
 from .. import embeds
 from ..checks import ask_cooldown_check
-from ..views import AnswerView
+from ..views import answer_controls
 
 if TYPE_CHECKING:
     from ..client import NewsBot
@@ -67,8 +67,7 @@ class AskCog(commands.Cog, name="Ask"):
             answer = await self.bot.service.ask(question)
             origin = self._origin("slash", interaction.guild_id, interaction.channel_id, interaction.user.id)
             query_id = await self.bot.log_query(answer, origin)
-            view = AnswerView(self.bot, answer, query_id)
-            view.message = await interaction.followup.send(embed=embeds.answer_embed(answer), view=view, wait=True)
+            await interaction.followup.send(embed=embeds.answer_embed(answer), view=answer_controls(answer, query_id))
 
     @staticmethod
     def _origin(kind: str, guild_id: int | None, channel_id: int | None, user_id: int) -> QueryOrigin:
@@ -172,9 +171,8 @@ class AskCog(commands.Cog, name="Ask"):
     async def send_answer(
         self, target: discord.abc.Messageable, answer: Answer, query_id: int | None, *, reply_to: discord.Message | None
     ) -> None:
-        view = AnswerView(self.bot, answer, query_id)
         kwargs = {"reference": reply_to, "mention_author": False} if reply_to is not None else {}
-        view.message = await target.send(embed=embeds.answer_embed(answer), view=view, **kwargs)
+        await target.send(embed=embeds.answer_embed(answer), view=answer_controls(answer, query_id), **kwargs)
 
     async def open_thread(self, message: discord.Message, question: str) -> discord.Thread | None:
         """A public thread on the question's message; None (answer in place) if not allowed."""

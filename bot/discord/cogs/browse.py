@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import logging
-from functools import partial
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from retrieval.models import Story
-
-from ...service import MAX_QUESTION_CHARS, SearchResult
+from ...service import MAX_QUESTION_CHARS
 from .. import embeds
-from ..views import PagerView, send_story
+from ..views import Pages, load_page, send_story
 
 if TYPE_CHECKING:
     from ..client import NewsBot
@@ -50,16 +47,8 @@ class BrowseCog(commands.Cog, name="Browse"):
         outlet: str | None = None,
         count: app_commands.Range[int, 1, PER_PAGE_MAX] = 5,
     ) -> None:
-        service = self.bot.service
-
-        async def fetch(offset: int, limit: int) -> list[Story]:
-            return await service.latest(topic=topic or None, outlet=outlet or None, limit=limit, offset=offset)
-
-        filters = (("topic", topic), ("outlet", outlet))
-        title = "Latest stories" + "".join(f" · {label}: {value}" for label, value in filters if value)
-        render = partial(_render_stories, title=embeds.escape(title))
-        view: PagerView[Story] = PagerView(self.bot, interaction.user.id, fetch, render, lambda s: s, per_page=count)
-        await self._send_pages(interaction, view)
+        pages = Pages("latest", interaction.user.id, count, topic=topic or "", outlet=outlet or "")
+        await self._send_pages(interaction, pages)
 
     @latest.autocomplete("topic")
     async def _topic_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -74,33 +63,17 @@ class BrowseCog(commands.Cog, name="Browse"):
     async def search(
         self, interaction: discord.Interaction, query: app_commands.Range[str, 1, MAX_QUESTION_CHARS]
     ) -> None:
-        service = self.bot.service
-        query = service.validate_question(query)  # QuestionError → a private note
-
-        async def fetch(offset: int, limit: int) -> list[SearchResult]:
-            return await service.search(query, limit=limit, offset=offset)
-
-        render = partial(_render_results, query=query)
-        view: PagerView[SearchResult] = PagerView(self.bot, interaction.user.id, fetch, render, lambda r: r.story)
-        await self._send_pages(interaction, view)
+        query = self.bot.service.validate_question(query)  # QuestionError → a private note
+        await self._send_pages(interaction, Pages("search", interaction.user.id, query=query))
 
     @app_commands.command(name="story", description="One story in full, with its related coverage")
     @app_commands.describe(id="The story number shown as #id in /latest and /search")
     async def story(self, interaction: discord.Interaction, id: app_commands.Range[int, 1, 2**53]) -> None:
         await send_story(self.bot, interaction, id, ephemeral=False)
 
-    async def _send_pages(self, interaction: discord.Interaction, view: PagerView) -> None:
-        embed = await view.load(0)
-        if view.is_single_page and not view.items:
-            await interaction.response.send_message(embed=embed)
+    async def _send_pages(self, interaction: discord.Interaction, pages: Pages) -> None:
+        page = await load_page(self.bot, pages, 0)
+        if page.single and page.empty:
+            await interaction.response.send_message(embed=page.embed)
             return
-        await interaction.response.send_message(embed=embed, view=view)
-        view.message = await interaction.original_response()
-
-
-def _render_stories(items, page: int, has_more: bool, offset: int, *, title: str) -> discord.Embed:  # type: ignore[no-untyped-def]
-    return embeds.stories_embed(items, title=title, page=page, has_more=has_more, offset=offset)
-
-
-def _render_results(items, page: int, has_more: bool, offset: int, *, query: str) -> discord.Embed:  # type: ignore[no-untyped-def]
-    return embeds.search_embed(items, query=query, page=page, has_more=has_more, offset=offset)
+        await interaction.response.send_message(embed=page.embed, view=page.view)
