@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
+from pathlib import Path
 
 from bot import service as service_module
 from bot.service import NewsService
@@ -75,3 +76,18 @@ async def test_long_running_processes_compile_the_search_kernels_in_the_backgrou
     closing = await NewsService.open(settings, compile_search=True)
     await closing.close()  # a compile still waiting to start is called off, never left behind
     assert closing.compile_task is None and kernels.ready() is None and len(compiles) == 1
+
+
+async def test_an_answers_sources_are_rebuilt_from_its_passage_ids_until_they_change(service):
+    answer = await service.ask("Why did Amazon ban police use of its face recognition?")
+    groups = [[p.id for p in c.passages] for c in answer.citations]
+    assert len(groups) >= 2
+
+    assert await service.citations(groups) == list(answer.citations)
+    assert await service.citations(groups[1:]) == [replace(c, n=c.n - 1) for c in answer.citations[1:]]
+    assert await service.citations([[max(i for g in groups for i in g) + 10**6]]) is None
+
+    changed = Path(answer.citations[0].story.source_file)
+    changed.write_text(changed.read_text(encoding="utf-8").replace("police", "law enforcement"), encoding="utf-8")
+    await service.ingest()
+    assert await service.citations(groups) is None, "re-ingested passages are not quoted under their old ids"

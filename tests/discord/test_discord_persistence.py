@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from bot.discord import views
+from bot.discord import embeds, views
+from bot.discord.views import Pages
 
 from .conftest import StartBot
 from .emulator import (
@@ -17,7 +18,6 @@ from .emulator import (
     InteractionRecord,
 )
 
-pytestmark = pytest.mark.asyncio
 
 
 async def response(emulator: DiscordEmulator, record: InteractionRecord) -> dict:
@@ -36,10 +36,11 @@ def assert_dynamic_ids(emulator: DiscordEmulator, message: dict) -> None:
 
 async def test_answer_and_pager_controls_work_after_the_bot_restarts(emulator: DiscordEmulator, start_bot: StartBot) -> None:
     before = await start_bot()
-    asked = await emulator.slash("ask", question="Why did Amazon ban police use of its face recognition?")
+    question = "Why did Amazon ban police use of its face recognition?"
+    answered = await before.service.ask(question)
+    asked = await emulator.slash("ask", question=question)
     await emulator.wait_until(lambda: asked.followups, what="the answer")
     answer = asked.followups[0]
-    sources_before = (await response(emulator, await emulator.click(answer, "Sources")))["data"]["embeds"]
     await response(emulator, await emulator.slash("latest", count=3))
     listing = emulator.bot_messages(emulator.channel_id)[-1]
     for message in (answer, listing):
@@ -51,7 +52,8 @@ async def test_answer_and_pager_controls_work_after_the_bot_restarts(emulator: D
 
     sources = await response(emulator, await emulator.click(answer, "Sources"))
     assert sources["type"] == CHANNEL_MESSAGE and sources["data"]["flags"] & EPHEMERAL
-    assert sources["data"]["embeds"] == sources_before, "the same sources, rebuilt from the button's id"
+    expected = embeds.sources_embed(answered.citations).to_dict()
+    assert sources["data"]["embeds"] == [expected], "the answer's sources and passages, rebuilt from the button's id"
 
     vote = await response(emulator, await emulator.click(answer, "👍", user=emulator.bob))
     assert vote["data"]["content"] == "Thanks for the feedback!"
@@ -105,3 +107,19 @@ async def test_a_control_that_cannot_be_rebuilt_says_why_privately(
     reply = await response(emulator, await emulator.click(message, "Old"))
     assert reply["type"] == CHANNEL_MESSAGE and reply["data"]["flags"] & EPHEMERAL
     assert reply["data"]["content"] == explanation
+
+
+@pytest.mark.parametrize(
+    "pages",
+    [
+        Pages("latest", 2**63 - 1, 10, topic="AI | ethics: 100%", outlet="Forbes"),
+        Pages("latest", 1, 1),
+        Pages("search", 987654321098765432, query="café «facial» recognition | DEA: 50% <@123>"),
+    ],
+    ids=["latest-with-separators", "latest-unfiltered", "search-with-unicode"],
+)
+def test_pages_survive_the_round_trip_through_a_custom_id(pages: Pages) -> None:
+    custom_id = f"nb:page:7:{pages.encode()}"
+    match = views.PageButton.__discord_ui_compiled_template__.fullmatch(custom_id)
+    assert match is not None and match["page"] == "7"
+    assert Pages.decode(match["kind"], match["owner"], match["per_page"], match["args"]) == pages
