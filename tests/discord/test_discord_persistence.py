@@ -19,7 +19,6 @@ from .emulator import (
 )
 
 
-
 async def response(emulator: DiscordEmulator, record: InteractionRecord) -> dict:
     await emulator.wait_until(lambda: record.callbacks, what="the interaction's response")
     return record.callbacks[0]
