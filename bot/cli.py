@@ -130,7 +130,7 @@ async def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
         report = await service.ingest([Path(p) for p in args.paths] or None, progress=ProgressBar())
     data = {
         "added": report.added, "updated": report.updated, "unchanged": report.unchanged,
-        "removed": report.removed, "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
+        "removed": report.removed, "skipped": [{"path": s.path, "reason": s.reason, "known": s.known} for s in report.skipped],
         "stories": report.stories, "passages": report.passages, "elapsed_s": round(report.elapsed_s, 3),
         "index_rebuilt": report.index_rebuilt,
     }

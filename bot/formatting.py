@@ -55,7 +55,7 @@ def ingest_text(report: IngestReport) -> str:
     lines = [f"Ingest: {report.summary()} ({report.elapsed_s:.2f} s)"]
     for label, paths in (("added", report.added), ("updated", report.updated), ("removed", report.removed)):
         lines += [f"  {label}: {p}" for p in paths]
-    lines += [f"  skipped: {s.path} — {s.reason}" for s in report.skipped]
+    lines += [f"  skipped: {s.path} — {s.reason}" + (" (unchanged since reported)" if s.known else "") for s in report.skipped]
     lines.append(f"Store: {report.stories} stories, {report.passages} passages" + (" (index rebuilt)" if report.index_rebuilt else ""))
     return "\n".join(lines)
 

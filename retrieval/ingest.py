@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import errno
 import gc
 import hashlib
 import logging
 import multiprocessing
 import os
 import signal
+import stat as stat_module
 import sys
 import threading
 import time
@@ -31,7 +33,7 @@ from .index import LiveIndex
 from .models import Article, IngestReport, SkippedFile, StoryKind
 from .parsing import ARTICLE_SUFFIXES, MAX_FILE_BYTES, ParseError, parse_bytes
 from .passages import chunk_passages, encode_terms
-from .store import FileChange, FileState, Store, StoryRow
+from .store import FileChange, FileState, SkippedState, Store, StoryRow
 from .text import title_key
 from .urls import canonical_url
 
@@ -55,68 +57,143 @@ class IngestError(RuntimeError):
 
 
 class _Candidate(NamedTuple):
-    """An article file found by :func:`discover`: its resolved path (the store's key), its name for
-    reports, and the size and modification time seen while listing (-1: not known). A named tuple:
-    a rescan lists every file of the corpus."""
+    """An article file found by :func:`discover`: its path (the store's key), its name for reports, and
+    the size and modification time seen while listing (-1: not known). ``problem``: why the entry cannot
+    be read at all (a symbolic link loop), found while listing; such an entry is reported as skipped and
+    never opened. A named tuple: a rescan lists every file of the corpus."""
 
     key: str
     display: str
     size: int = -1
     mtime_ns: int = -1
+    problem: str | None = None
 
 
-def _walk(root: str, prefix: str) -> list[_Candidate]:
-    """Article files below the folder ``root``, via ``os.scandir`` (one ``stat`` a file, no ``Path``s).
+_Identity = tuple[int, int]
+"""A file's or folder's device and inode: the same identity is the same file, whatever the path."""
 
-    Hidden files and folders and READMEs are left out; the result is sorted like sorted paths.
+
+def _identity(stat: os.stat_result) -> _Identity:
+    return stat.st_dev, stat.st_ino
+
+
+@dataclass(slots=True)
+class _Listing:
+    """What :func:`discover` has found so far, over every root: files by identity, folders listed."""
+
+    files: dict[_Identity, tuple[bool, list[str], _Candidate]] = field(default_factory=dict)
+    folders: set[_Identity] = field(default_factory=set)
+    problems: list[tuple[list[str], _Candidate]] = field(default_factory=list)
+
+    def problem(self, entry: os.DirEntry, order: list[str], display: str, reason: str) -> None:
+        """A link that cannot be followed, with the link's own size and modification time (to remember it by)."""
+        try:
+            stat = entry.stat(follow_symlinks=False)
+            candidate = _Candidate(entry.path, display, stat.st_size, stat.st_mtime_ns, reason)
+        except OSError:
+            candidate = _Candidate(entry.path, display, problem=reason)
+        self.problems.append((order, candidate))
+
+    def add_file(self, identity: _Identity, through_link: bool, order: list[str], candidate: _Candidate) -> None:
+        """Keep one path per file: a path through no symbolic link wins, then the first in sorted order."""
+        previous = self.files.get(identity)
+        if previous is None or (through_link, order) < (previous[0], previous[1]):
+            self.files[identity] = (through_link, order, candidate)
+
+
+_LOOP = "symbolic link loop (it cannot be resolved)"
+_FOLDER_LOOP = "symbolic link loop (it leads back to a folder that contains it)"
+_BROKEN_LINK = "broken symbolic link (its target is missing)"
+
+
+def _is_article(name: str) -> bool:
+    return (
+        name[name.rfind(".") :].lower() in ARTICLE_SUFFIXES  # no dot: the last letter, never a suffix
+        and not name.lower().startswith(_IGNORED_NAMES)
+    )
+
+
+def _walk(root: str, prefix: str, order: str, listing: _Listing) -> None:
+    """Add the article files below the folder ``root`` to ``listing``, via ``os.scandir`` (one ``stat`` a
+    file, no ``Path``s). Hidden files and folders and READMEs are left out.
+
+    Symbolic links are followed, safely: every folder is listed once, by identity (device and inode), so
+    a folder link into a folder already listed adds nothing, and one that leads back into its own
+    ancestors (``a -> .``, ``b/c -> ..``) is reported as a loop. Real folders are listed before any
+    folder link, and a file reached by several paths (a file link beside its target, a folder link to a
+    sibling) is kept once, under a path through no link when it has one. A link that cannot be resolved
+    (a file link to itself, a chain too long) is reported as skipped; nothing aborts the listing.
     """
-    found: list[tuple[list[str], _Candidate]] = []
-    stack = [("", root)]
-    while stack:
-        relative, directory = stack.pop()
+    root_stat = os.stat(root)
+    if _identity(root_stat) in listing.folders:
+        return
+    listing.folders.add(_identity(root_stat))
+    # (relative path, path, identities of the folder and its ancestors, reached through a link)
+    stack: list[tuple[str, str, tuple[_Identity, ...], bool]] = [("", root, (_identity(root_stat),), False)]
+    linked: list[tuple[str, str, tuple[_Identity, ...], _Identity]] = []  # folder links, listed last
+    while stack or linked:
+        if not stack:
+            linked.sort(key=lambda item: item[0].split("/"), reverse=True)
+            relative, directory, ancestors, target = linked.pop()
+            if target in listing.folders:  # listed since (another link to it, or a real path)
+                log.debug("%s/%s: a second path to a folder already listed", prefix, relative)
+                continue
+            listing.folders.add(target)
+            stack.append((relative, directory, ancestors, True))
+            continue
+        relative, directory, ancestors, through_link = stack.pop()
         with os.scandir(directory) as entries:
             for entry in entries:
                 if entry.name.startswith("."):
                     continue
                 rel = f"{relative}/{entry.name}" if relative else entry.name
-                if entry.is_dir():
-                    stack.append((rel, entry.path))
-                elif (
-                    entry.is_file()
-                    and entry.name[entry.name.rfind(".") :].lower() in ARTICLE_SUFFIXES  # no dot: the last letter, never a suffix
-                    and not entry.name.lower().startswith(_IGNORED_NAMES)
-                ):
-                    try:
-                        stat = entry.stat()  # follows symlinks, like reading the file will
-                    except OSError:
-                        stat = None
-                    key = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
-                    candidate = _Candidate(
-                        key, f"{prefix}/{rel}", stat.st_size if stat else -1, stat.st_mtime_ns if stat else -1
-                    )
-                    found.append((rel.split("/"), candidate))
-    found.sort(key=lambda item: item[0])
-    return [candidate for _, candidate in found]
+                is_link = entry.is_symlink()
+                try:
+                    stat = entry.stat()  # follows symlinks, like reading the file will
+                except OSError as error:
+                    if is_link and error.errno == errno.ELOOP:
+                        listing.problem(entry, [order, *rel.split("/")], f"{prefix}/{rel}", _LOOP)
+                    elif is_link and _is_article(entry.name):
+                        listing.problem(entry, [order, *rel.split("/")], f"{prefix}/{rel}", _BROKEN_LINK)
+                    continue
+                if stat_module.S_ISDIR(stat.st_mode):
+                    identity = _identity(stat)
+                    if not is_link:
+                        if identity not in listing.folders:  # a bind mount or a second root may list it already
+                            listing.folders.add(identity)
+                            stack.append((rel, entry.path, (*ancestors, identity), through_link))
+                    elif identity in ancestors:
+                        listing.problem(entry, [order, *rel.split("/")], f"{prefix}/{rel}", _FOLDER_LOOP)
+                    else:
+                        linked.append((rel, entry.path, (*ancestors, identity), identity))
+                elif stat_module.S_ISREG(stat.st_mode) and _is_article(entry.name):
+                    candidate = _Candidate(entry.path, f"{prefix}/{rel}", stat.st_size, stat.st_mtime_ns)
+                    listing.add_file(_identity(stat), through_link or is_link, [order, *rel.split("/")], candidate)
 
 
 def discover(roots: Sequence[Path]) -> list[_Candidate]:
-    """Article files under ``roots`` (files or folders), hidden files and READMEs left out.
+    """Article files under ``roots`` (files or folders), hidden files and READMEs left out, each file once
+    (see :func:`_walk` for symbolic links), sorted like sorted paths within each root; entries that cannot
+    be read (symbolic link loops) come last, with their ``problem``.
 
     Each root is resolved once (not every file), so large folders are listed in well under a second.
     """
-    found: dict[str, _Candidate] = {}
-    for root in roots:
+    listing = _Listing()
+    for position, root in enumerate(roots):
         root = Path(root).expanduser()
         if not root.exists():
             raise IngestError(f"no such file or folder: {root}")
         resolved = root.resolve()
+        order = [f"{position:08d}"]  # earlier roots first
         if root.is_file():
             stat = resolved.stat()
-            found.setdefault(str(resolved), _Candidate(str(resolved), root.name, stat.st_size, stat.st_mtime_ns))
+            candidate = _Candidate(str(resolved), root.name, stat.st_size, stat.st_mtime_ns)
+            listing.add_file(_identity(stat), False, order, candidate)
             continue
-        for candidate in _walk(str(resolved), root.name):
-            found.setdefault(candidate.key, candidate)
-    return list(found.values())
+        _walk(str(resolved), root.name, order[0], listing)
+    files = sorted(listing.files.values(), key=lambda item: item[1])
+    problems = sorted(listing.problems, key=lambda item: item[0])
+    return [candidate for _, _, candidate in files] + [candidate for _, candidate in problems]
 
 
 def _folders(roots: Sequence[Path]) -> list[str]:
@@ -139,6 +216,16 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _still_skipped(candidate: _Candidate, known: dict[str, SkippedState]) -> SkippedState | None:
+    """What is remembered of an unusable file that has the same size and modification time (or None)."""
+    previous = known.get(candidate.key)
+    if previous is not None and candidate.size >= 0 and (previous.size, previous.mtime_ns) == (
+        candidate.size, candidate.mtime_ns
+    ):
+        return previous
+    return None
 
 
 def _unchanged(candidate: _Candidate, known: dict[str, FileState]) -> bool:
@@ -196,12 +283,19 @@ def _prepare_in_worker(candidates: Sequence[_Candidate], known: dict[str, FileSt
 
 @dataclass(slots=True)
 class _Prepared:
-    """One batch read from disk: changes to write, files left as they were, files skipped, files touched."""
+    """One batch read from disk: changes to write, files left as they were, files skipped, files touched,
+    and the skipped files to remember (those read and rejected; an unreadable one is tried again)."""
 
     changes: list[tuple[_Candidate, FileChange]] = field(default_factory=list)
     unchanged: list[_Candidate] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
     touched: list[tuple[str, FileState]] = field(default_factory=list)
+    rejected: list[tuple[str, SkippedState]] = field(default_factory=list)
+
+    def reject(self, candidate: _Candidate, reason: str, size: int, mtime_ns: int) -> None:
+        """Skip a file that was read and is not usable, and remember it as it is now."""
+        self.skipped.append(SkippedFile(candidate.display, reason))
+        self.rejected.append((candidate.key, SkippedState(size, mtime_ns, reason)))
 
 
 def _prepare(candidates: Sequence[_Candidate], known: dict[str, FileState], analyzer: Analyzer) -> _Prepared:
@@ -216,12 +310,10 @@ def _prepare(candidates: Sequence[_Candidate], known: dict[str, FileState], anal
             stat = os.stat(candidate.key)
             size = stat.st_size
             if size > MAX_FILE_BYTES:
-                raise ParseError(f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+                out.reject(candidate, f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB", size, stat.st_mtime_ns)
+                continue
             with open(candidate.key, "rb") as handle:
                 data = handle.read()
-        except ParseError as error:
-            out.skipped.append(SkippedFile(candidate.display, str(error)))
-            continue
         except OSError as error:
             out.skipped.append(SkippedFile(candidate.display, f"unreadable: {error.strerror or error}"))
             continue
@@ -233,7 +325,7 @@ def _prepare(candidates: Sequence[_Candidate], known: dict[str, FileState], anal
         try:
             articles = parse_bytes(data, candidate.display)
         except ParseError as error:
-            out.skipped.append(SkippedFile(candidate.display, str(error)))
+            out.reject(candidate, str(error), state.size, state.mtime_ns)
             continue
         except Exception as error:  # a parser bug must not stop the ingest
             log.exception("unexpected error parsing %s", candidate.display)
@@ -250,6 +342,12 @@ class _Run:
     known: dict[str, FileState]
     removals: list[str]
     add_limit: int
+    known_skipped: dict[str, SkippedState] = field(default_factory=dict)
+    """The remembered unusable files in this ingest's folders and paths."""
+    rejected: list[tuple[str, SkippedState]] = field(default_factory=list)
+    """Files found unusable by this ingest (new, or changed since they were remembered)."""
+    still_skipped: set[str] = field(default_factory=set)
+    """Remembered unusable files that have not changed."""
     report: IngestReport = field(default_factory=IngestReport)
     pending_add: list[tuple[int, list[str]]] = field(default_factory=list)
     pending_remove: list[int] = field(default_factory=list)
@@ -327,20 +425,30 @@ class Ingestor:
             with _gc_paused():  # hundreds of thousands of small records: cycle collection would rescan them all
                 candidates = await asyncio.to_thread(discover, roots)
                 known = await self.store.file_states(folders=folders) if folders else {}
+                known_skipped = await self.store.skipped_files(folders=folders) if folders else {}
             prefixes = tuple(folder.rstrip("/") + "/" for folder in folders)
-            outside = [c.key for c in candidates if not c.key.startswith(prefixes)]  # single files, symlink targets
+            outside = [c.key for c in candidates if not c.key.startswith(prefixes)]  # single files
             if outside:
                 known.update(await self.store.file_states(paths=outside))
+                known_skipped.update(await self.store.skipped_files(paths=outside))
             present = {c.key for c in candidates}
             run = _Run(
                 known=known,
                 removals=[path for path in known if path not in present],  # gone from a folder being scanned
                 add_limit=max(2_000, self.index.main_docs // 10),
+                known_skipped=known_skipped,
             )
             changed: list[_Candidate] = []  # only these are opened
             for candidate in candidates:
-                if _unchanged(candidate, known):
+                if candidate.problem is None and _unchanged(candidate, known):
                     run.report.unchanged.append(candidate.display)
+                elif (remembered := _still_skipped(candidate, known_skipped)) is not None:
+                    run.report.skipped.append(SkippedFile(candidate.display, remembered.reason, known=True))
+                    run.still_skipped.add(candidate.key)
+                elif candidate.problem is not None:
+                    run.report.skipped.append(SkippedFile(candidate.display, candidate.problem))
+                    state = SkippedState(candidate.size, candidate.mtime_ns, candidate.problem)
+                    run.rejected.append((candidate.key, state))
                 else:
                     changed.append(candidate)
             candidates = changed
@@ -360,7 +468,9 @@ class Ingestor:
                     _release_pool(pool)
             report = run.report
             for item in report.skipped:
-                log.warning("skipped %s: %s", item.path, item.reason)
+                if not item.known:  # a file skipped before and unchanged since was warned about then
+                    log.warning("skipped %s: %s", item.path, item.reason)
+            await self._remember_skipped(run)
             await self._update_index(run.pending_add, run.pending_remove, run.rebuild, report)
             _, report.stories, report.passages = await self.store.counts()
             report.elapsed_s = time.perf_counter() - started
@@ -391,11 +501,18 @@ class Ingestor:
             for future in futures.values():
                 future.cancel()
 
+    async def _remember_skipped(self, run: _Run) -> None:
+        """Remember the files this ingest found unusable; forget remembered ones that are usable or gone."""
+        rejected = {path for path, _ in run.rejected}
+        forget = [path for path in run.known_skipped if path not in run.still_skipped and path not in rejected]
+        await self.store.remember_skipped(run.rejected, forget)
+
     async def _apply_batch(self, run: _Run, batch: _Prepared, *, removals: list[str]) -> None:
         """Write one prepared batch to the store (one transaction) and queue its index changes."""
         report = run.report
         report.unchanged.extend(c.display for c in batch.unchanged)
         report.skipped.extend(batch.skipped)
+        run.rejected.extend(batch.rejected)
         await self.store.touch_files(batch.touched)
         if not batch.changes and not removals:
             return

@@ -98,8 +98,12 @@ class Facet:
 
 @dataclass(frozen=True, slots=True)
 class SkippedFile:
+    """A file left out of the store, and why. ``known``: skipped before and unchanged since, so it was
+    neither read nor warned about again."""
+
     path: str
     reason: str
+    known: bool = False
 
 
 @dataclass(slots=True)

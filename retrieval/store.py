@@ -30,7 +30,7 @@ SCHEMA_VERSION = 6
 """Bump when the derived tables' layout, the analyzer, parsing or sentence splitting changes: stored
 articles are then re-ingested from their files, even unchanged ones (the query log and feedback are kept).
 6: abbreviation-aware sentences; bylines, datelines and timestamps stripped at parse time."""
-DERIVED_TABLES = ("tombstones", "index_state", "passages", "story_topics", "stories", "files")
+DERIVED_TABLES = ("tombstones", "index_state", "passages", "story_topics", "stories", "files", "skipped_files")
 STORY_CACHE_SIZE = 4_096
 """Stories each reader keeps between reads (about 1 KB each); answers keep citing the same few."""
 
@@ -42,6 +42,12 @@ CREATE TABLE IF NOT EXISTS files (
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
     ingested_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS skipped_files (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    reason TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS stories (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -157,6 +163,15 @@ class FileState(NamedTuple):
     sha256: str
     size: int
     mtime_ns: int
+
+
+class SkippedState(NamedTuple):
+    """A file skipped as unusable, remembered with the size and modification time it had and the reason,
+    so that it is not read (nor reported as new) again until it changes."""
+
+    size: int
+    mtime_ns: int
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,7 +338,31 @@ class Store:
         Each folder is a range scan of the primary key, so checking one new file in a large store
         reads one row, not every file.
         """
-        select = "SELECT path, sha256, size, mtime_ns FROM files"
+        rows = await self._rows_by_path("SELECT path, sha256, size, mtime_ns FROM files", folders, paths)
+        return {row[0]: FileState._make(row[1:]) for row in rows}
+
+    async def skipped_files(
+        self, *, folders: Sequence[str] = (), paths: Sequence[str] = ()
+    ) -> dict[str, SkippedState]:
+        """The remembered unusable files below ``folders`` and among ``paths`` (no arguments: all)."""
+        rows = await self._rows_by_path("SELECT path, size, mtime_ns, reason FROM skipped_files", folders, paths)
+        return {row[0]: SkippedState._make(row[1:]) for row in rows}
+
+    async def remember_skipped(self, skipped: Sequence[tuple[str, SkippedState]], forget: Sequence[str]) -> None:
+        """Remember newly skipped files (replacing what was remembered of them) and forget files that are
+        usable again or gone, in one transaction."""
+        if not skipped and not forget:
+            return
+        async with self._transaction(immediate=True) as db:
+            for group in chunks(sorted(set(forget)), 500):
+                await db.execute(f"DELETE FROM skipped_files WHERE path IN ({','.join('?' * len(group))})", group)
+            await db.executemany(
+                "INSERT OR REPLACE INTO skipped_files(path, size, mtime_ns, reason) VALUES (?, ?, ?, ?)",
+                [(path, *state) for path, state in skipped],
+            )
+
+    async def _rows_by_path(self, select: str, folders: Sequence[str], paths: Sequence[str]) -> list[Sequence]:
+        """Rows of ``select`` (whose first column is ``path``) below ``folders`` and among ``paths``."""
         queries: list[tuple[str, Sequence]] = []
         if not folders and not paths:
             queries.append((select, ()))
@@ -332,11 +371,11 @@ class Store:
             queries.append((f"{select} WHERE path >= ? AND path < ?", (prefix, prefix[:-1] + "0")))  # "0" follows "/"
         for group in chunks(sorted(set(paths)), 500):
             queries.append((f"{select} WHERE path IN ({','.join('?' * len(group))})", group))
-        states: dict[str, FileState] = {}
+        rows: list[Sequence] = []
         for sql, params in queries:
             async with self._db.execute(sql, params) as cursor:
-                states.update((row[0], FileState._make(row[1:])) for row in await cursor.fetchall())
-        return states
+                rows.extend(await cursor.fetchall())
+        return rows
 
     async def touch_files(self, states: Sequence[tuple[str, FileState]]) -> None:
         """Record new modification times of files whose content did not change."""

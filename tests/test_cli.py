@@ -78,9 +78,13 @@ def test_ingest_reports_what_changed(tmp_path):
     result = newsbot("--seeds", str(folder), "ingest", "--json", db=tmp_path / "i.db")
     report = json.loads(result.stdout)
     assert report["added"] == ["articles/a.txt"]
-    assert report["skipped"] == [{"path": "articles/bad.yaml", "reason": "invalid YAML at line 2"}]  # the unclosed flow list ends at EOF
+    assert report["skipped"] == [  # the unclosed flow list ends at EOF
+        {"path": "articles/bad.yaml", "reason": "invalid YAML at line 2", "known": False}
+    ]
     again = newsbot("--seeds", str(folder), "ingest", db=tmp_path / "i.db")
     assert "added 0, updated 0, unchanged 1, removed 0, skipped 1" in again.stdout
+    assert "skipped: articles/bad.yaml — invalid YAML at line 2 (unchanged since reported)" in again.stdout
+    assert "WARNING" not in again.stderr  # warned about once, when it was first seen
 
 
 def test_shared_question_set_passes_every_case(db):
