@@ -228,7 +228,8 @@ def _item_to_article(
 
 
 def _split_front_matter(text: str) -> tuple[str, str] | None:
-    """``(yaml, body)`` when the text opens with a ``---`` front-matter block."""
+    """``(yaml, body)`` when the text opens with a ``---`` front-matter block (the YAML starts on the
+    text's second line)."""
     if not text.startswith("---"):
         return None
     lines = text.split("\n")
@@ -240,12 +241,13 @@ def _split_front_matter(text: str) -> tuple[str, str] | None:
     raise ParseError("front matter is not closed by '---'")
 
 
-def _load_yaml(source: str) -> Any:
+def _load_yaml(source: str, first_line: int = 1) -> Any:
+    """Load YAML that starts on line ``first_line`` of its file: an error names the file's line."""
     try:
         return yaml.safe_load(source)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
+        where = f" at line {mark.line + first_line}" if mark is not None else ""
         raise ParseError(f"invalid YAML{where}") from None
 
 
@@ -274,10 +276,12 @@ def parse_text(text: str, source_file: str) -> list[Article]:
         raise ParseError("empty file")
     suffix = PurePath(source_file).suffix.lower()
     markdown = suffix in (".md", ".markdown")
-    front = _split_front_matter(text.lstrip())
+    content = text.lstrip()
+    front = _split_front_matter(content)
     if front is not None:
         meta, body = front
-        item = _load_yaml(meta)
+        blank_lines = text[: len(text) - len(content)].count("\n")  # before the opening '---'
+        item = _load_yaml(meta, first_line=blank_lines + 2)
         if not isinstance(item, dict):
             raise ParseError("front matter is not a mapping")
         return [_item_to_article(item, source_file, body=clean_body(body, markdown=True, outlets=_outlets(item)))]

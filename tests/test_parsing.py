@@ -117,6 +117,19 @@ def test_malformed_files_raise_a_reason(data: bytes, reason: str):
         parse_bytes(data, "bad.txt")
 
 
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ("---\ntitle: Zebras\nexcerpt: [unclosed, list\npublishedDateTime: 2020-06-11\n---\nBody.\n", 4),
+        ("\n\n---\ntitle: Zebras\nexcerpt: \"open\n  quote: x\n---\nBody.\n", 6),  # blank lines before the '---'
+        ("title: Zebras\nexcerpt: ok\n  bad: indent\n", 3),  # a bare YAML file
+    ],
+)
+def test_a_yaml_error_names_the_line_of_the_file(text: str, line: int):
+    with pytest.raises(ParseError, match=rf"invalid YAML at line {line}$"):
+        parse_text(text, "item.yaml")
+
+
 def test_one_bad_related_entry_does_not_cost_the_article():
     text = "---\ntitle: Parent\nrelated:\n  - excerpt: no title\n  - title: Child\n    webUrl: https://c.org/x\n---\n"
     [article] = parse_text(text, "p.md")
