@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sqlite3
 import sys
 import time
@@ -244,11 +245,30 @@ _COMMANDS = {
 }
 
 
+EXIT_BROKEN_PIPE = 141
+"""The exit status of a command whose reader went away (``newsbot ask … | head -1``): 128 + SIGPIPE, as
+a shell reports for programs that SIGPIPE stops."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``newsbot`` and ``python -m bot``."""
     args = build_parser().parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        status = _run(args)
+        sys.stdout.flush()  # a reader that went away shows here, not in the interpreter's exit
+        return status
+    except BrokenPipeError:
+        # Python's documented way (library/signal, "Note on SIGPIPE"): point stdout at devnull so the
+        # flush at exit cannot fail again, and leave quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the parsed command; a failure the user can fix is one line on stderr and exit status 2."""
     try:
         settings = Settings.from_env(seeds=args.seeds, db=args.db, rescan=False if args.no_rescan else None)
         if args.command == "run":

@@ -242,12 +242,20 @@ def _case(item: dict, case_id: str) -> EvalCase:
     )
 
 
+def _undecodable(error: UnicodeDecodeError) -> str:
+    """Where a file stops being UTF-8: ``byte 0xe9 on line 3``."""
+    line = error.object[: error.start].count(b"\n") + 1
+    return f"byte 0x{error.object[error.start]:02x} on line {line}"
+
+
 def load_cases(path: Path) -> list[EvalCase]:
     """Read a question file; raises :class:`EvalFileError` with a clear message."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except OSError as error:
         raise EvalFileError(f"cannot read {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise EvalFileError(f"{path} is not UTF-8 text ({_undecodable(error)})") from None
     except yaml.YAMLError:
         raise EvalFileError(f"{path} is not valid YAML") from None
     if not isinstance(data, list) or not data:

@@ -33,10 +33,22 @@ class SettingsError(ValueError):
 
 
 def load_dotenv(path: Path, environ: MutableMapping[str, str]) -> None:
-    """Read ``KEY=value`` lines into ``environ`` without overriding variables already set."""
+    """Read ``KEY=value`` lines into ``environ`` without overriding variables already set.
+
+    The file must be UTF-8: a value in another encoding (a token, a path) would be read wrong, so a
+    byte that is not UTF-8 is a :class:`SettingsError` naming its line, not a guess."""
     if not path.is_file():
         return
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as error:
+        raise SettingsError(f"cannot read {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        line = error.object[: error.start].count(b"\n") + 1
+        raise SettingsError(
+            f"{path} is not UTF-8 text (byte 0x{error.object[error.start]:02x} on line {line}); save it as UTF-8"
+        ) from None
+    for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue

@@ -270,7 +270,11 @@ class Store:
         db: aiosqlite.Connection | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            db = await aiosqlite.connect(path)
+            # The file is opened before aiosqlite's worker thread starts: when aiosqlite.connect() itself
+            # fails, that thread posts its result after asyncio.run() has closed the loop, and prints a
+            # second traceback ("Event loop is closed") after our one-line error.
+            connection = await asyncio.to_thread(sqlite3.connect, path, check_same_thread=False)
+            db = await aiosqlite.Connection(lambda: connection, iter_chunk_size=64)
             await db.execute("PRAGMA journal_mode=WAL")
             await db.execute("PRAGMA synchronous=NORMAL")
             reset = await cls._drop_outdated(db)

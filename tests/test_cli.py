@@ -13,14 +13,25 @@ import pytest
 from .conftest import PROJECT_ROOT, SHARED
 
 
-def newsbot(*args: str, db: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+def _environment(db: Path, env: dict | None = None) -> dict[str, str]:
     environment = {**os.environ, "NEWSBOT_DB": str(db), **(env or {})}
     environment.pop("NEWSBOT_SEEDS", None)
     environment.pop("DISCORD_TOKEN", None)
+    return environment
+
+
+def newsbot(*args: str, db: Path, env: dict | None = None, cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, cwd=PROJECT_ROOT, env=environment,
+        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, cwd=cwd, env=_environment(db, env),
         timeout=120,
     )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, message: str) -> None:
+    """A failing exit with exactly one line on stderr, holding ``message``, and no traceback."""
+    assert result.returncode != 0, result.stdout
+    assert "Traceback" not in result.stderr and "Exception" not in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr, result.stderr
 
 
 @pytest.fixture(scope="module")
@@ -141,3 +152,48 @@ def test_stats_summarises_logged_questions(db):
     newsbot("ask", "What did Microsoft pitch to the DEA?", db=db)
     stats = json.loads(newsbot("stats", "--json", db=db).stdout)
     assert stats["queries"] >= 1 and stats["latency_p50_ms"] > 0
+
+
+@pytest.mark.parametrize("where", ["a folder", "below a file"])
+def test_a_database_path_that_cannot_be_opened_is_one_line(tmp_path, where):
+    """(A racing second traceback from aiosqlite's thread is ruled out by tests/test_store.py.)"""
+    (tmp_path / "file").write_text("not a folder")
+    db = tmp_path if where == "a folder" else tmp_path / "file" / "n.db"
+    assert_one_line_error(newsbot("latest", db=db), "cannot open database")
+
+
+def test_eval_of_a_file_that_is_not_utf8_is_one_line(tmp_path):
+    questions = tmp_path / "q.yaml"
+    questions.write_bytes("- question: Was the caf\u00e9 closed?\n".encode("latin-1"))
+    assert_one_line_error(newsbot("eval", str(questions), db=tmp_path / "e.db"), "is not UTF-8 text (byte 0xe9 on line 1)")
+
+
+def test_a_dotenv_with_a_latin1_byte_is_one_line(tmp_path):
+    (tmp_path / ".env").write_bytes("# settings\nNEWSBOT_USER_HASH_SALT=caf\u00e9\n".encode("latin-1"))
+    result = newsbot("latest", db=tmp_path / "e.db", cwd=tmp_path)
+    assert_one_line_error(result, ".env is not UTF-8 text (byte 0xe9 on line 2)")
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(db):
+    """``newsbot ask … | head -1``: the reader closes the pipe before the answer is written."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "ask", "What did Microsoft pitch to the DEA?"], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, cwd=PROJECT_ROOT, env=_environment(db),
+    )
+    process.stdout.close()  # every write now fails with EPIPE
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 141 and stderr == b""
+
+
+def test_each_numbered_source_line_links_its_own_story(db):
+    """Every "[n] …" line under "Sources:" carries the URL of citation n, not of another source."""
+    question = "Did Microsoft stop selling facial recognition to police?"
+    citations = json.loads(newsbot("ask", question, "--json", db=db).stdout)["citations"]
+    urls = {citation["n"]: citation["url"] or citation["source_file"] for citation in citations}
+    assert len(set(urls.values())) >= 2  # the check means something only with distinct sources
+    text = newsbot("ask", question, db=db).stdout
+    source_lines = text.split("\nSources:\n", 1)[1].strip().splitlines()
+    assert len(source_lines) == len(urls)
+    for line in source_lines:
+        number = int(line[1 : line.index("]")])
+        assert line.endswith(f"<{urls[number]}>"), line

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+
+import pytest
 
 from retrieval import store as store_module
+from retrieval.store import Store, StoreError
 
 
 async def _first_passage_id(service, story_title_word: str) -> int:
@@ -40,3 +44,19 @@ async def test_the_story_cache_keeps_at_most_its_bound(service, monkeypatch):
     rows = service.store.read_passages(ids)
     assert len({story.id for _, story in rows.values()}) > 3  # every passage still comes with its story
     assert len(service.store._reader().stories) <= 3
+
+
+async def test_a_database_that_cannot_be_opened_starts_no_worker_thread(tmp_path, monkeypatch):
+    """aiosqlite's worker thread, once started by a failing connect, posts to the event loop after
+    ``asyncio.run`` closed it and prints "Event loop is closed" after the one-line error."""
+    started: list[str] = []
+    real_start = threading.Thread.start
+
+    def recording_start(thread: threading.Thread) -> None:
+        started.append(thread.name)
+        real_start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", recording_start)
+    with pytest.raises(StoreError, match="cannot open database"):
+        await Store.open(tmp_path)  # a folder, not a database file
+    assert not [name for name in started if "_connection_worker_thread" in name]
