@@ -122,7 +122,8 @@ async def cmd_facets(settings: Settings, args: argparse.Namespace) -> int:
     async with _session(settings, require_stories=False) as service:
         facets = await (service.sources() if args.command == "sources" else service.topics())
     noun = "outlets" if args.command == "sources" else "topics"
-    _show(args, [{"name": f.name, "stories": f.count} for f in facets], formatting.facets_text(facets, noun))
+    data = [{"name": f.name if f.named else None, "stories": f.count} for f in facets]
+    _show(args, data, formatting.facets_text(facets, noun))
     return 0
 
 

@@ -449,6 +449,8 @@ class NewsService:
         return citations
 
     async def sources(self) -> list[Facet]:
+        """Outlets with their story counts, then the stories without an outlet: the counts add up to
+        :meth:`story_count`."""
         return await self.store.facets("outlet")
 
     async def topics(self) -> list[Facet]:
@@ -458,7 +460,7 @@ class NewsService:
         return _complete(await self.topics(), prefix, limit)
 
     async def complete_outlet(self, prefix: str, limit: int = 25) -> list[str]:
-        return _complete(await self.sources(), prefix, limit)
+        return _complete([facet for facet in await self.sources() if facet.named], prefix, limit)
 
     # ---- query log ----------------------------------------------------------------------------
     async def log_query(self, answer: Answer, origin: QueryOrigin = QueryOrigin()) -> int:

@@ -88,12 +88,18 @@ class RankedPassage:
     score: float
 
 
+NO_OUTLET = "(no outlet)"
+"""The outlet facet of the stories that name no outlet."""
+
+
 @dataclass(frozen=True, slots=True)
 class Facet:
-    """A name with a count (outlets, topics)."""
+    """A name with a count (outlets, topics). ``named``: False for a group without a name of its own
+    (:data:`NO_OUTLET`): listed with its count, never offered as a filter."""
 
     name: str
     count: int
+    named: bool = True
 
 
 @dataclass(frozen=True, slots=True)

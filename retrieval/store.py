@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import aiosqlite
 
-from .models import Facet, Passage, Story, StoryKind
+from .models import NO_OUTLET, Facet, Passage, Story, StoryKind
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,12 @@ CREATE TABLE IF NOT EXISTS feedback (
     PRIMARY KEY (query_id, user_hash)
 );
 """
+
+STORY_COUNT = "SELECT COUNT(DISTINCT story_key) FROM stories"
+"""The one definition of how many stories there are, for the ingest report, answers ("none of the 40
+stories…"), the chat banner and the outlet counts alike: a story is a story key, so the same story
+listed by several articles, or stored from two files (same canonical URL, or same title and outlet),
+counts once, and so does an article whose story is one of its own related entries."""
 
 _STORY_COLUMNS = (
     "id, story_key, title, kind, file_path, excerpt, url, outlet, outlet_domain, published, topics, quality, parent_id"
@@ -686,11 +692,14 @@ class Store:
         return list(unique.values())[:limit]
 
     async def facets(self, column: str) -> list[Facet]:
-        """Outlets (``column='outlet'``) or topics with their distinct-story counts."""
+        """Outlets (``column='outlet'``) or topics with their distinct-story counts. The outlets end with
+        the stories that name none (:data:`~retrieval.models.NO_OUTLET`, ``named=False``)."""
         if column == "outlet":
+            # each story under one outlet (its stored copies agree, or the first name wins), so the counts
+            # add up to story_count(); stories without an outlet are the row named None
             sql = (
-                "SELECT MIN(outlet), COUNT(DISTINCT story_key) FROM stories WHERE outlet IS NOT NULL"
-                " GROUP BY outlet COLLATE NOCASE ORDER BY 2 DESC, 1"
+                "SELECT MIN(outlet), COUNT(*) FROM (SELECT MIN(outlet COLLATE NOCASE) AS outlet FROM stories"
+                " GROUP BY story_key) GROUP BY outlet COLLATE NOCASE ORDER BY outlet IS NULL, 2 DESC, 1"
             )
         elif column == "topic":
             sql = (
@@ -700,16 +709,20 @@ class Store:
         else:
             raise ValueError(column)
         async with self._db.execute(sql) as cursor:
-            return [Facet(name, count) for name, count in await cursor.fetchall()]
+            return [
+                Facet(name, count) if name is not None else Facet(NO_OUTLET, count, named=False)
+                for name, count in await cursor.fetchall()
+            ]
 
     async def story_count(self) -> int:
-        async with self._db.execute("SELECT COUNT(DISTINCT story_key) FROM stories") as cursor:
+        """How many stories are stored: see :data:`STORY_COUNT`."""
+        async with self._db.execute(STORY_COUNT) as cursor:
             return (await cursor.fetchone())[0]
 
     async def counts(self) -> tuple[int, int, int]:
-        """(files, stories, passages) stored."""
+        """(files, stories, passages) stored; stories counted as :data:`STORY_COUNT` counts them."""
         async with self._db.execute(
-            "SELECT (SELECT COUNT(*) FROM files), (SELECT COUNT(*) FROM stories), (SELECT COUNT(*) FROM passages)"
+            f"SELECT (SELECT COUNT(*) FROM files), ({STORY_COUNT}), (SELECT COUNT(*) FROM passages)"
         ) as cursor:
             return tuple(await cursor.fetchone())  # type: ignore[return-value]
 
