@@ -23,7 +23,7 @@ def _environment(db: Path, env: dict | None = None) -> dict[str, str]:
 def newsbot(*args: str, db: Path, env: dict | None = None, cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args], capture_output=True, text=True, cwd=cwd, env=_environment(db, env),
-        timeout=120,
+        timeout=120, check=False,
     )
 
 
