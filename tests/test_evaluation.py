@@ -152,6 +152,17 @@ def test_the_note_is_not_a_quote_and_is_not_judged_for_faithfulness() -> None:
     assert (result.faithful_sentences, result.total_sentences) == (1, 1) and result.passed
 
 
+def test_unfaithful_sentences_lower_the_faithfulness_eval_reports() -> None:
+    """What ``newsbot eval`` prints and returns: a rate over every sentence, not 100 % whatever was quoted."""
+    summary = EvalSummary([
+        judge(LEAD, reply(FACT, "Amazon said the pause would last one year.")),  # the second is not verbatim
+        judge(LEAD, reply(FACT, BACKGROUND)),
+    ])
+    assert summary.faithfulness == 0.75 and summary.to_json()["totals"]["faithfulness"] == 0.75
+    text = eval_text(summary)
+    assert "faithfulness 75.0%" in text and "UNFAITHFUL 1 sentence(s)" in text
+
+
 # ---------------------------------------------------------------------------- totals and text
 def test_totals_and_text_report_answer_first_and_premise() -> None:
     summary = EvalSummary([
