@@ -81,24 +81,34 @@ def _identity(stat: os.stat_result) -> _Identity:
 class _Listing:
     """What :func:`discover` has found so far, over every root: files by identity, folders listed."""
 
-    files: dict[_Identity, tuple[bool, list[str], _Candidate]] = field(default_factory=dict)
+    files: dict[_Identity, tuple[bool, int, str, _Candidate]] = field(default_factory=dict)
+    """(reached through a link, root number, path relative to the root, candidate) by identity."""
     folders: set[_Identity] = field(default_factory=set)
-    problems: list[tuple[list[str], _Candidate]] = field(default_factory=list)
+    problems: list[tuple[int, str, _Candidate]] = field(default_factory=list)
 
-    def problem(self, entry: os.DirEntry, order: list[str], display: str, reason: str) -> None:
+    def problem(self, entry: os.DirEntry, root: int, relative: str, display: str, reason: str) -> None:
         """A link that cannot be followed, with the link's own size and modification time (to remember it by)."""
         try:
             stat = entry.stat(follow_symlinks=False)
             candidate = _Candidate(entry.path, display, stat.st_size, stat.st_mtime_ns, reason)
         except OSError:
             candidate = _Candidate(entry.path, display, problem=reason)
-        self.problems.append((order, candidate))
+        self.problems.append((root, relative, candidate))
 
-    def add_file(self, identity: _Identity, through_link: bool, order: list[str], candidate: _Candidate) -> None:
+    def add_file(self, identity: _Identity, through_link: bool, root: int, relative: str, candidate: _Candidate) -> None:
         """Keep one path per file: a path through no symbolic link wins, then the first in sorted order."""
-        previous = self.files.get(identity)
-        if previous is None or (through_link, order) < (previous[0], previous[1]):
-            self.files[identity] = (through_link, order, candidate)
+        found = (through_link, root, relative, candidate)
+        previous = self.files.setdefault(identity, found)
+        if previous[3] is not candidate and (through_link, root, relative.split("/")) < (
+            previous[0], previous[1], previous[2].split("/")
+        ):
+            self.files[identity] = found
+
+    def candidates(self) -> list[_Candidate]:
+        """The files sorted like sorted paths, root by root, then the entries that cannot be read."""
+        files = sorted(self.files.values(), key=lambda item: (item[1], item[2].split("/")))
+        problems = sorted(self.problems, key=lambda item: (item[0], item[1].split("/")))
+        return [item[3] for item in files] + [item[2] for item in problems]
 
 
 _LOOP = "symbolic link loop (it cannot be resolved)"
@@ -113,7 +123,7 @@ def _is_article(name: str) -> bool:
     )
 
 
-def _walk(root: str, prefix: str, order: str, listing: _Listing) -> None:
+def _walk(root: str, prefix: str, number: int, listing: _Listing) -> None:
     """Add the article files below the folder ``root`` to ``listing``, via ``os.scandir`` (one ``stat`` a
     file, no ``Path``s). Hidden files and folders and READMEs are left out.
 
@@ -131,6 +141,7 @@ def _walk(root: str, prefix: str, order: str, listing: _Listing) -> None:
     # (relative path, path, identities of the folder and its ancestors, reached through a link)
     stack: list[tuple[str, str, tuple[_Identity, ...], bool]] = [("", root, (_identity(root_stat),), False)]
     linked: list[tuple[str, str, tuple[_Identity, ...], _Identity]] = []  # folder links, listed last
+    files = listing.files
     while stack or linked:
         if not stack:
             linked.sort(key=lambda item: item[0].split("/"), reverse=True)
@@ -144,31 +155,50 @@ def _walk(root: str, prefix: str, order: str, listing: _Listing) -> None:
         relative, directory, ancestors, through_link = stack.pop()
         with os.scandir(directory) as entries:
             for entry in entries:
-                if entry.name.startswith("."):
+                name = entry.name
+                if name.startswith("."):
                     continue
-                rel = f"{relative}/{entry.name}" if relative else entry.name
-                is_link = entry.is_symlink()
-                try:
-                    stat = entry.stat()  # follows symlinks, like reading the file will
-                except OSError as error:
-                    if is_link and error.errno == errno.ELOOP:
-                        listing.problem(entry, [order, *rel.split("/")], f"{prefix}/{rel}", _LOOP)
-                    elif is_link and _is_article(entry.name):
-                        listing.problem(entry, [order, *rel.split("/")], f"{prefix}/{rel}", _BROKEN_LINK)
-                    continue
-                if stat_module.S_ISDIR(stat.st_mode):
-                    identity = _identity(stat)
-                    if not is_link:
+                rel = f"{relative}/{name}" if relative else name
+                if not entry.is_symlink():  # the entry's type comes with the listing: no stat yet
+                    if entry.is_dir(follow_symlinks=False):
+                        try:
+                            identity = _identity(entry.stat(follow_symlinks=False))
+                        except OSError:  # removed while listed
+                            continue
                         if identity not in listing.folders:  # a bind mount or a second root may list it already
                             listing.folders.add(identity)
                             stack.append((rel, entry.path, (*ancestors, identity), through_link))
-                    elif identity in ancestors:
-                        listing.problem(entry, [order, *rel.split("/")], f"{prefix}/{rel}", _FOLDER_LOOP)
+                    elif (
+                        entry.is_file(follow_symlinks=False)
+                        and name[name.rfind(".") :].lower() in ARTICLE_SUFFIXES  # no dot: never a suffix
+                        and not name.lower().startswith(_IGNORED_NAMES)
+                    ):
+                        try:
+                            stat = entry.stat()
+                        except OSError:  # removed while listed: gone, like a file never seen
+                            continue
+                        candidate = _Candidate(entry.path, f"{prefix}/{rel}", stat.st_size, stat.st_mtime_ns)
+                        found = (through_link, number, rel, candidate)
+                        if files.setdefault((stat.st_dev, stat.st_ino), found) is not found:  # a second path to it
+                            listing.add_file((stat.st_dev, stat.st_ino), *found)
+                    continue
+                try:
+                    stat = entry.stat()  # follows the link, like reading the file will
+                except OSError as error:
+                    if error.errno == errno.ELOOP:
+                        listing.problem(entry, number, rel, f"{prefix}/{rel}", _LOOP)
+                    elif _is_article(name):
+                        listing.problem(entry, number, rel, f"{prefix}/{rel}", _BROKEN_LINK)
+                    continue
+                if stat_module.S_ISDIR(stat.st_mode):
+                    identity = _identity(stat)
+                    if identity in ancestors:
+                        listing.problem(entry, number, rel, f"{prefix}/{rel}", _FOLDER_LOOP)
                     else:
                         linked.append((rel, entry.path, (*ancestors, identity), identity))
-                elif stat_module.S_ISREG(stat.st_mode) and _is_article(entry.name):
+                elif stat_module.S_ISREG(stat.st_mode) and _is_article(name):
                     candidate = _Candidate(entry.path, f"{prefix}/{rel}", stat.st_size, stat.st_mtime_ns)
-                    listing.add_file(_identity(stat), through_link or is_link, [order, *rel.split("/")], candidate)
+                    listing.add_file((stat.st_dev, stat.st_ino), True, number, rel, candidate)
 
 
 def discover(roots: Sequence[Path]) -> list[_Candidate]:
@@ -179,21 +209,18 @@ def discover(roots: Sequence[Path]) -> list[_Candidate]:
     Each root is resolved once (not every file), so large folders are listed in well under a second.
     """
     listing = _Listing()
-    for position, root in enumerate(roots):
+    for number, root in enumerate(roots):
         root = Path(root).expanduser()
         if not root.exists():
             raise IngestError(f"no such file or folder: {root}")
         resolved = root.resolve()
-        order = [f"{position:08d}"]  # earlier roots first
         if root.is_file():
             stat = resolved.stat()
             candidate = _Candidate(str(resolved), root.name, stat.st_size, stat.st_mtime_ns)
-            listing.add_file(_identity(stat), False, order, candidate)
+            listing.add_file(_identity(stat), False, number, "", candidate)
             continue
-        _walk(str(resolved), root.name, order[0], listing)
-    files = sorted(listing.files.values(), key=lambda item: item[1])
-    problems = sorted(listing.problems, key=lambda item: item[0])
-    return [candidate for _, _, candidate in files] + [candidate for _, candidate in problems]
+        _walk(str(resolved), root.name, number, listing)
+    return listing.candidates()
 
 
 def _folders(roots: Sequence[Path]) -> list[str]:
