@@ -44,9 +44,9 @@ def load_dotenv(path: Path, environ: MutableMapping[str, str]) -> None:
     except OSError as error:
         raise SettingsError(f"cannot read {path}: {error.strerror or error}") from None
     except UnicodeDecodeError as error:
-        line = error.object[: error.start].count(b"\n") + 1
+        where = error.object[: error.start].count(b"\n") + 1
         raise SettingsError(
-            f"{path} is not UTF-8 text (byte 0x{error.object[error.start]:02x} on line {line}); save it as UTF-8"
+            f"{path} is not UTF-8 text (byte 0x{error.object[error.start]:02x} on line {where}); save it as UTF-8"
         ) from None
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
