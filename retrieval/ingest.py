@@ -59,8 +59,9 @@ class IngestError(RuntimeError):
 class _Candidate(NamedTuple):
     """An article file found by :func:`discover`: its path (the store's key), its name for reports, and
     the size and modification time seen while listing (-1: not known). ``problem``: why the entry cannot
-    be read at all (a symbolic link loop), found while listing; such an entry is reported as skipped and
-    never opened. A named tuple: a rescan lists every file of the corpus."""
+    be read at all (a symbolic link loop, a folder that cannot be listed), found while listing; such an
+    entry is reported as skipped and never opened, and the stored files below it are kept. A named
+    tuple: a rescan lists every file of the corpus."""
 
     key: str
     display: str
@@ -132,7 +133,8 @@ def _walk(root: str, prefix: str, number: int, listing: _Listing) -> None:
     ancestors (``a -> .``, ``b/c -> ..``) is reported as a loop. Real folders are listed before any
     folder link, and a file reached by several paths (a file link beside its target, a folder link to a
     sibling) is kept once, under a path through no link when it has one. A link that cannot be resolved
-    (a file link to itself, a chain too long) is reported as skipped; nothing aborts the listing.
+    (a file link to itself, a chain too long) is reported as skipped, and so is a folder that cannot be
+    listed (its stored files are kept, not removed); nothing aborts the listing.
     """
     root_stat = os.stat(root)
     if _identity(root_stat) in listing.folders:
@@ -153,52 +155,58 @@ def _walk(root: str, prefix: str, number: int, listing: _Listing) -> None:
             stack.append((relative, directory, ancestors, True))
             continue
         relative, directory, ancestors, through_link = stack.pop()
-        with os.scandir(directory) as entries:
-            for entry in entries:
-                name = entry.name
-                if name.startswith("."):
-                    continue
-                rel = f"{relative}/{name}" if relative else name
-                if not entry.is_symlink():  # the entry's type comes with the listing: no stat yet
-                    if entry.is_dir(follow_symlinks=False):
-                        try:
-                            identity = _identity(entry.stat(follow_symlinks=False))
-                        except OSError:  # removed while listed
-                            continue
-                        if identity not in listing.folders:  # a bind mount or a second root may list it already
-                            listing.folders.add(identity)
-                            stack.append((rel, entry.path, (*ancestors, identity), through_link))
-                    elif (
-                        entry.is_file(follow_symlinks=False)
-                        and name[name.rfind(".") :].lower() in ARTICLE_SUFFIXES  # no dot: never a suffix
-                        and not name.lower().startswith(_IGNORED_NAMES)
-                    ):
-                        try:
-                            stat = entry.stat()
-                        except OSError:  # removed while listed: gone, like a file never seen
-                            continue
-                        candidate = _Candidate(entry.path, f"{prefix}/{rel}", stat.st_size, stat.st_mtime_ns)
-                        found = (through_link, number, rel, candidate)
-                        if files.setdefault((stat.st_dev, stat.st_ino), found) is not found:  # a second path to it
-                            listing.add_file((stat.st_dev, stat.st_ino), *found)
-                    continue
-                try:
-                    stat = entry.stat()  # follows the link, like reading the file will
-                except OSError as error:
-                    if error.errno == errno.ELOOP:
-                        listing.problem(entry, number, rel, f"{prefix}/{rel}", _LOOP)
-                    elif _is_article(name):
-                        listing.problem(entry, number, rel, f"{prefix}/{rel}", _BROKEN_LINK)
-                    continue
-                if stat_module.S_ISDIR(stat.st_mode):
-                    identity = _identity(stat)
-                    if identity in ancestors:
-                        listing.problem(entry, number, rel, f"{prefix}/{rel}", _FOLDER_LOOP)
-                    else:
-                        linked.append((rel, entry.path, (*ancestors, identity), identity))
-                elif stat_module.S_ISREG(stat.st_mode) and _is_article(name):
+        try:
+            entries = list(os.scandir(directory))
+        except OSError as error:  # its files stay as stored: see _Candidate.problem
+            reason = f"unreadable folder: {error.strerror or error}"
+            unlisted = _Candidate(directory, f"{prefix}/{relative}".rstrip("/"), problem=reason)
+            listing.problems.append((number, relative, unlisted))
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            rel = f"{relative}/{name}" if relative else name
+            if not entry.is_symlink():  # the entry's type comes with the listing: no stat yet
+                if entry.is_dir(follow_symlinks=False):
+                    try:
+                        identity = _identity(entry.stat(follow_symlinks=False))
+                    except OSError:  # removed while listed
+                        continue
+                    if identity not in listing.folders:  # a bind mount or a second root may list it already
+                        listing.folders.add(identity)
+                        stack.append((rel, entry.path, (*ancestors, identity), through_link))
+                elif (
+                    entry.is_file(follow_symlinks=False)
+                    and name[name.rfind(".") :].lower() in ARTICLE_SUFFIXES  # no dot: never a suffix
+                    and not name.lower().startswith(_IGNORED_NAMES)
+                ):
+                    try:
+                        stat = entry.stat()
+                    except OSError:  # removed while listed: gone, like a file never seen
+                        continue
                     candidate = _Candidate(entry.path, f"{prefix}/{rel}", stat.st_size, stat.st_mtime_ns)
-                    listing.add_file((stat.st_dev, stat.st_ino), True, number, rel, candidate)
+                    found = (through_link, number, rel, candidate)
+                    if files.setdefault((stat.st_dev, stat.st_ino), found) is not found:  # a second path to it
+                        listing.add_file((stat.st_dev, stat.st_ino), *found)
+                continue
+            try:
+                stat = entry.stat()  # follows the link, like reading the file will
+            except OSError as error:
+                if error.errno == errno.ELOOP:
+                    listing.problem(entry, number, rel, f"{prefix}/{rel}", _LOOP)
+                elif _is_article(name):
+                    listing.problem(entry, number, rel, f"{prefix}/{rel}", _BROKEN_LINK)
+                continue
+            if stat_module.S_ISDIR(stat.st_mode):
+                identity = _identity(stat)
+                if identity in ancestors:
+                    listing.problem(entry, number, rel, f"{prefix}/{rel}", _FOLDER_LOOP)
+                else:
+                    linked.append((rel, entry.path, (*ancestors, identity), identity))
+            elif stat_module.S_ISREG(stat.st_mode) and _is_article(name):
+                candidate = _Candidate(entry.path, f"{prefix}/{rel}", stat.st_size, stat.st_mtime_ns)
+                listing.add_file((stat.st_dev, stat.st_ino), True, number, rel, candidate)
 
 
 def discover(roots: Sequence[Path]) -> list[_Candidate]:
@@ -459,9 +467,12 @@ class Ingestor:
                 known.update(await self.store.file_states(paths=outside))
                 known_skipped.update(await self.store.skipped_files(paths=outside))
             present = {c.key for c in candidates}
+            unlisted = tuple(c.key.rstrip("/") + "/" for c in candidates if c.problem)  # e.g. unreadable folders
             run = _Run(
                 known=known,
-                removals=[path for path in known if path not in present],  # gone from a folder being scanned
+                removals=[  # gone from a folder being scanned (not merely below one that could not be listed)
+                    path for path in known if path not in present and not path.startswith(unlisted)
+                ],
                 add_limit=max(2_000, self.index.main_docs // 10),
                 known_skipped=known_skipped,
             )
@@ -474,8 +485,9 @@ class Ingestor:
                     run.still_skipped.add(candidate.key)
                 elif candidate.problem is not None:
                     run.report.skipped.append(SkippedFile(candidate.display, candidate.problem))
-                    state = SkippedState(candidate.size, candidate.mtime_ns, candidate.problem)
-                    run.rejected.append((candidate.key, state))
+                    if candidate.size >= 0:  # a link, remembered by its own size and time (not a folder)
+                        state = SkippedState(candidate.size, candidate.mtime_ns, candidate.problem)
+                        run.rejected.append((candidate.key, state))
                 else:
                     changed.append(candidate)
             candidates = changed

@@ -174,3 +174,24 @@ async def test_a_remembered_file_that_disappears_is_forgotten(settings, seeds_co
         assert report.skipped == [] and await service.store.skipped_files() == {}
     finally:
         await service.close()
+
+
+async def test_a_folder_that_cannot_be_listed_is_skipped_and_its_stored_files_are_kept(settings, seeds_copy, monkeypatch):
+    archive = seeds_copy / "archive"
+    archive.mkdir()
+    (archive / "zebra.txt").write_text("Zebra news\n\nZebras crossed the river at dawn.\n")
+    service = await NewsService.open(settings)
+    try:
+        real_scandir = os.scandir
+
+        def scandir(path):
+            if Path(path) == archive.resolve():
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_scandir(path)
+
+        monkeypatch.setattr(os, "scandir", scandir)  # as for a folder its owner made unreadable
+        report = await service.ingest()
+        assert [(s.path, s.reason) for s in report.skipped] == [("seeds/archive", "unreadable folder: Permission denied")]
+        assert report.removed == [] and (await service.search("zebras river"))[0].story.title == "Zebra news"
+    finally:
+        await service.close()
