@@ -176,7 +176,9 @@ async def test_a_remembered_file_that_disappears_is_forgotten(settings, seeds_co
         await service.close()
 
 
-async def test_a_folder_that_cannot_be_listed_is_skipped_and_its_stored_files_are_kept(settings, seeds_copy, monkeypatch):
+async def test_a_folder_that_cannot_be_listed_is_skipped_and_its_stored_files_are_kept(
+    settings, seeds_copy, monkeypatch
+):
     archive = seeds_copy / "archive"
     archive.mkdir()
     (archive / "zebra.txt").write_text("Zebra news\n\nZebras crossed the river at dawn.\n")
@@ -191,7 +193,8 @@ async def test_a_folder_that_cannot_be_listed_is_skipped_and_its_stored_files_ar
 
         monkeypatch.setattr(os, "scandir", scandir)  # as for a folder its owner made unreadable
         report = await service.ingest()
-        assert [(s.path, s.reason) for s in report.skipped] == [("seeds/archive", "unreadable folder: Permission denied")]
+        skipped = [(s.path, s.reason) for s in report.skipped]
+        assert skipped == [("seeds/archive", "unreadable folder: Permission denied")]
         assert report.removed == [] and (await service.search("zebras river"))[0].story.title == "Zebra news"
     finally:
         await service.close()
