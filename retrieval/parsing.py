@@ -8,6 +8,7 @@ from the head of each paragraph (:mod:`retrieval.bylines`).
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime
 from pathlib import PurePath
@@ -140,13 +141,15 @@ def _int_field(item: dict[str, Any], name: str) -> int | None:
     value = item.get(name)
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return int(value)
     if isinstance(value, str):
         try:
-            return int(float(value))
+            value = float(value)
         except ValueError:
             return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and math.isfinite(value):  # YAML's .inf and .nan are floats too
+        return int(value)
     return None
 
 

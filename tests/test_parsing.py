@@ -198,3 +198,9 @@ def test_the_seeds_lose_nothing_to_byline_stripping(monkeypatch):
     monkeypatch.setattr(parsing, "strip_heading_furniture", lambda text, outlets=(): text.strip())
     for path in SEEDS.iterdir():
         assert parse_bytes(path.read_bytes(), path.name) == stripped[path.name]
+
+
+@pytest.mark.parametrize("value", [".inf", "-.inf", ".nan", "'inf'", "'nan'", "'1e999'"])
+def test_a_number_field_that_is_not_finite_is_ignored_not_fatal(value: str) -> None:
+    articles = parse_text(f"---\ntitle: Budget\nquality: {value}\n---\nThe budget passed.\n", "story.md")
+    assert articles[0].quality is None
