@@ -18,7 +18,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import aiosqlite
 
@@ -325,6 +325,15 @@ class Store:
                 self._reader_connections.append(connection)
         return reader
 
+    def _fetch_committed(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        return self._reader().connection.execute(sql, tuple(params)).fetchall()
+
+    async def _committed(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of committed data only, read on a worker thread's read-only connection: what users
+        browse never shows an ingest batch that is still being written (and may yet roll back), and,
+        with WAL, never waits for it."""
+        return await asyncio.to_thread(self._fetch_committed, sql, params)
+
     @asynccontextmanager
     async def _transaction(self, *, immediate: bool = False) -> AsyncIterator[aiosqlite.Connection]:
         """One write transaction, alone on the write connection: committed on success, rolled back
@@ -586,21 +595,20 @@ class Store:
         return {row[0]: (_passage(row), stories[row[1]]) for row in rows if stories[row[1]] is not None}
 
     async def story(self, story_id: int) -> Story | None:
-        async with self._db.execute(f"SELECT {_STORY_COLUMNS} FROM stories WHERE id = ?", (story_id,)) as cursor:
-            row = await cursor.fetchone()
-        return _story(row) if row else None
+        rows = await self._committed(f"SELECT {_STORY_COLUMNS} FROM stories WHERE id = ?", (story_id,))
+        return _story(rows[0]) if rows else None
 
     async def story_passages(self, story_id: int) -> list[Passage]:
-        async with self._db.execute(
+        rows = await self._committed(
             "SELECT id, story_id, ordinal, text FROM passages WHERE story_id = ? ORDER BY ordinal", (story_id,)
-        ) as cursor:
-            return [Passage(*row) for row in await cursor.fetchall()]
+        )
+        return [Passage(*row) for row in rows]
 
     async def passages(self, passage_ids: Sequence[int]) -> dict[int, Passage]:
         """The stored passages among ``passage_ids`` (id → passage); ids no longer stored are absent."""
         out: dict[int, Passage] = {}
         for group in chunks(list(dict.fromkeys(passage_ids)), 500):
-            rows = await self._db.execute_fetchall(
+            rows = await self._committed(
                 f"SELECT id, story_id, ordinal, text FROM passages WHERE id IN ({','.join('?' * len(group))})", group
             )
             out.update((row[0], Passage(*row)) for row in rows)
@@ -610,7 +618,7 @@ class Store:
         """The first ``per_story`` passages of each story, in one query (story id → passages in order)."""
         out: dict[int, list[Passage]] = {story_id: [] for story_id in story_ids}
         for group in chunks(list(story_ids), 500):
-            rows = await self._db.execute_fetchall(
+            rows = await self._committed(
                 f"SELECT id, story_id, ordinal, text, terms FROM passages WHERE story_id IN ({','.join('?' * len(group))})"
                 " AND ordinal < ? ORDER BY story_id, ordinal",
                 (*group, per_story),
@@ -620,19 +628,19 @@ class Store:
         return out
 
     async def related_of(self, story_id: int) -> list[Story]:
-        async with self._db.execute(
+        rows = await self._committed(
             f"SELECT {_STORY_COLUMNS} FROM stories WHERE parent_id = ? ORDER BY published DESC, id", (story_id,)
-        ) as cursor:
-            return [_story(row) for row in await cursor.fetchall()]
+        )
+        return [_story(row) for row in rows]
 
     async def listed_in(self, story_key: str) -> list[Story]:
         """The articles whose ``related`` lists name this story."""
-        async with self._db.execute(
+        rows = await self._committed(
             f"SELECT {_columns('p')} FROM stories r"
             " JOIN stories p ON p.id = r.parent_id WHERE r.story_key = ? GROUP BY p.id ORDER BY p.published DESC",
             (story_key,),
-        ) as cursor:
-            return [_story(row) for row in await cursor.fetchall()]
+        )
+        return [_story(row) for row in rows]
 
     async def latest(
         self, *, topic: str | None = None, outlet: str | None = None, limit: int = 10, offset: int = 0,
@@ -661,8 +669,7 @@ class Store:
         out: list[Story] = []
         batch, position = max(64, wanted * 3), 0
         while len(out) < wanted:
-            async with self._db.execute(sql, (*params, batch, position)) as cursor:
-                rows = await cursor.fetchall()
+            rows = await self._committed(sql, (*params, batch, position))
             for row in rows:
                 story = _story(row)
                 if story.key not in seen:
@@ -679,12 +686,11 @@ class Store:
         if year is not None:
             where += " AND substr(published, 1, 4) = ?"
             params.append(f"{year:04d}")
-        async with self._db.execute(
+        rows = await self._committed(
             f"SELECT {_STORY_COLUMNS} FROM stories WHERE published IS NOT NULL AND {where}"
             " ORDER BY quality DESC, published DESC, id LIMIT ?",
             (*params, limit * 2),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         unique: dict[str, Story] = {}
         for row in rows:
             story = _story(row)
@@ -708,16 +714,14 @@ class Store:
             )
         else:
             raise ValueError(column)
-        async with self._db.execute(sql) as cursor:
-            return [
-                Facet(name, count) if name is not None else Facet(NO_OUTLET, count, named=False)
-                for name, count in await cursor.fetchall()
-            ]
+        return [
+            Facet(name, count) if name is not None else Facet(NO_OUTLET, count, named=False)
+            for name, count in await self._committed(sql)
+        ]
 
     async def story_count(self) -> int:
         """How many stories are stored: see :data:`STORY_COUNT`."""
-        async with self._db.execute(STORY_COUNT) as cursor:
-            return (await cursor.fetchone())[0]
+        return (await self._committed(STORY_COUNT))[0][0]
 
     async def counts(self) -> tuple[int, int, int]:
         """(files, stories, passages) stored; stories counted as :data:`STORY_COUNT` counts them."""
@@ -760,12 +764,11 @@ class Store:
 
     async def query_rows(self) -> list[tuple[str, int, float, int, int]]:
         """(question, abstained, latency_ms, upvotes, downvotes) for every logged query."""
-        async with self._db.execute(
+        return await self._committed(  # type: ignore[return-value]
             "SELECT q.question, q.abstained, q.latency_ms,"
             " COALESCE(SUM(f.vote = 1), 0), COALESCE(SUM(f.vote = -1), 0)"
             " FROM queries q LEFT JOIN feedback f ON f.query_id = q.id GROUP BY q.id"
-        ) as cursor:
-            return list(await cursor.fetchall())
+        )
 
 
 def chunks(items: Sequence, size: int) -> Iterable[Sequence]:

@@ -60,3 +60,25 @@ async def test_a_database_that_cannot_be_opened_starts_no_worker_thread(tmp_path
     with pytest.raises(StoreError, match="cannot open database"):
         await Store.open(tmp_path)  # a folder, not a database file
     assert not [name for name in started if "_connection_worker_thread" in name]
+
+
+async def test_browsing_never_shows_an_ingest_batch_before_it_commits(service):
+    """/latest, /sources, /story and the counts read committed rows only: a batch still being written
+    (which may yet roll back) is invisible to them, and they do not wait for it."""
+    store = service.store
+    newest = (await store.latest(limit=1))[0]
+    count, outlets = await store.story_count(), await store.facets("outlet")
+    async with store._transaction(immediate=True) as db:  # an ingest batch, half written
+        await db.execute(
+            "INSERT INTO files(path, sha256, size, mtime_ns, ingested_at) VALUES ('/half.md', '', 0, 0, '')"
+        )
+        await db.execute(
+            "INSERT INTO stories(file_path, ordinal, kind, story_key, title_key, title, outlet, published, own_url)"
+            " VALUES ('/half.md', 0, 'article', 'half', 'half', 'Half-written story', 'Nowhere Times',"
+            " '2999-01-01T00:00:00+00:00', 0)"
+        )
+        assert (await store.latest(limit=1))[0] == newest
+        assert await store.story_count() == count
+        assert await store.facets("outlet") == outlets
+    assert (await store.latest(limit=1))[0].title == "Half-written story"  # visible once committed
+    assert await store.story_count() == count + 1
