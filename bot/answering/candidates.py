@@ -28,7 +28,9 @@ NAME_BOOST = 0.25
 OFF_SUBJECT_TYPE_SHARE = 0.3
 """A span of the right type in a sentence that names none of the question's subjects counts at this share."""
 FRAMING_CREDIT = 0.5
-"""A subject named only elsewhere in the passage or its headline frames a sentence at this share."""
+"""A subject named only elsewhere in the passage or its headline frames a sentence at this share…"""
+STORY_FRAMING_CREDIT = 0.25
+"""…and one named only in another retrieved passage of the same story at this share."""
 ACTING_BOOST = 1.2
 """A sentence whose actor is the question's subject scores this many times more…"""
 YES_NO_ACTING_BOOST = 1.35
@@ -162,6 +164,16 @@ def _find_word(text: str, word: str) -> int:
     return -1
 
 
+def named_by_story(views: Sequence[PassageView]) -> dict[str, frozenset[str]]:
+    """The asked terms each story names across its retrieved passages: a later passage of a story about
+    Delft ("The stitching took three days") is still about Delft though it never repeats the name."""
+    named: dict[str, frozenset[str]] = {}
+    for view in views:
+        key = view.hit.story.key
+        named[key] = named.get(key, frozenset()) | view.named
+    return named
+
+
 def score_candidates(question: Question, views: Sequence[PassageView], shares: Shares) -> list[Candidate]:
     """Every quotable sentence of the passages, scored."""
     if not views:
@@ -174,10 +186,12 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     sourced: dict[int, float] = {}
     # what a figure question measures: its terms beyond the subjects and light words ("employ", "staff")
     measured = frozenset(t for t in asked - question.subject_terms if t not in LIGHT_WORDS)
+    story_named = named_by_story(views)
     for view in views:
         hit = view.hit
         title_terms = asked & view.title_terms
-        if subjects and not any(s.terms & view.named for s in subjects):
+        in_story = story_named[hit.story.key]
+        if subjects and not any(s.terms & in_story for s in subjects):
             continue  # a story that names none of the question's subjects answers another question
         rank = RANK_WEIGHT * (hit.score / top_score)
         sourced[id(view)] = BARE_SOURCE_FACTOR + (1 - BARE_SOURCE_FACTOR) * metadata(hit.story)
@@ -202,12 +216,15 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
             novel = len(all_terms - asked)
             score = coverage + context + rank + tie_break + INFORMATIVE * min(novel / 8, 1.0)
             named = sum(1 for s in subjects if s.terms & all_terms)
-            framing = sum(1 for s in subjects if not s.terms & all_terms and s.terms & view.named)
+            framing = sum(
+                FRAMING_CREDIT if s.terms & view.named else STORY_FRAMING_CREDIT
+                for s in subjects if not s.terms & all_terms and s.terms & in_story
+            )
             if typed:  # a figure or a name in a passage about someone else does not answer
                 boost = NAME_BOOST if kind in NAMED else TYPE_BOOST
                 score *= 1 + (boost if named or framing or not subjects else OFF_SUBJECT_TYPE_SHARE * boost)
             if subjects:
-                score *= 0.45 + 0.55 * (named + FRAMING_CREDIT * framing) / len(subjects)
+                score *= 0.45 + 0.55 * (named + framing) / len(subjects)
             if question.actors and acting(sentence, question.actors):
                 score *= YES_NO_ACTING_BOOST if kind is AnswerType.YES_NO else ACTING_BOOST
             if kind is AnswerType.YES_NO and NEGATION.search(sentence):

@@ -138,7 +138,8 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
         stating = [c for c in relevant if any(unit in span.casefold() for span in spans(c.text, kind))]
         if not digits or not stating or any(_in_text(d, [c.text for c in relevant]) for d in digits):
             continue
-        return Premise("contradicted", figure, max(stating, key=lambda c: (_told(c, question), c.score)))
+        return Premise("contradicted", figure,
+                       max(stating, key=lambda c: (_names_subjects(c, question), _told(c, question), c.score)))
     for subject in question.subjects if question.answer_type is AnswerType.REASON else ():
         wrong = _other_actor(question, subject, candidates)
         if wrong is not None:
@@ -148,6 +149,12 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
         if told is not None and _told(told, question) >= NEGATED_EVIDENCE_SHARE and NEGATION.search(told.text):
             return Premise("negated", "", told)  # "why did X start selling…?" where X "won't sell"
     return OK
+
+
+def _names_subjects(candidate: Candidate, question: Question) -> int:
+    """How many of the question's subjects the sentence names: a figure that corrects "IBM's 5,000
+    patents" is told of IBM, not in a quote about the industry."""
+    return sum(1 for s in question.subjects if s.terms & candidate.terms)
 
 
 def _told(candidate: Candidate, question: Question) -> float:

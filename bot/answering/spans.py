@@ -157,10 +157,39 @@ def names(sentence: str) -> list[str]:
     return found
 
 
+NAMING_TYPES = frozenset({AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.PLACE, AnswerType.NAME})
+_TITLES = frozenset({"mr", "mrs", "ms", "dr", "sir", "lord", "lady", "dame", "prof", "rev", "the", "a", "an"})
+_WORD = re.compile(r"[\w'’.,-]+")
+
+
+def _key_words(text: str) -> list[str]:
+    """The words that make a span what it is: its names and figures ("Guinness", "World", "600"), without
+    titles, possessive endings or edge punctuation."""
+    out = []
+    for raw in _WORD.findall(text):
+        word = raw.strip("'’.,-").casefold().removesuffix("'s").removesuffix("’s")
+        if word and word not in _TITLES and (raw[:1].isupper() or raw[:1].isdigit()):
+            out.append(word)
+    return out
+
+
 def answering_spans(sentence: str, kind: AnswerType, question: str) -> list[str]:
-    """Spans of ``kind`` that the question does not already contain."""
+    """Spans of ``kind`` that the question does not already contain: not the span itself, and for a name
+    not any of its names ("at the Guinness World Records" does not say where, asked about Guinness; "Mr
+    Ghosn" does not say who, asked about Carlos Ghosn); for a figure, not every one of its figures."""
     asked = question.casefold()
-    return [span for span in spans(sentence, kind) if span.casefold().strip() not in asked]
+    asked_words = set(_key_words(question)) | {w.casefold() for w in _WORD.findall(question)}
+    out = []
+    for span in spans(sentence, kind):
+        if span.casefold().strip() in asked:
+            continue
+        keys = _key_words(span)
+        if keys and kind in NAMING_TYPES and any(k in asked_words for k in keys):
+            continue
+        if keys and kind not in NAMING_TYPES and all(k in asked_words for k in keys):
+            continue
+        out.append(span)
+    return out
 
 
 def has_answer(sentence: str, kind: AnswerType, question: str) -> bool:
