@@ -75,17 +75,21 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"|\bwhat (?:\w+ )?(?:share|proportion|fraction|slice|stake|portion)\b", re.IGNORECASE)),
     (AnswerType.DURATION, re.compile(
         r"\bhow long\b|\bhow many (?:years|months|weeks|days|hours|minutes|decades)\b|\buntil when\b"
+        r"|\b(?:what|which) (?:length|period|span) of time\b|\bhow much time\b"
         r"|\bfor how (?:long|many)\b", re.IGNORECASE)),
     (AnswerType.AMOUNT, re.compile(
         r"\bhow much\b.*\b(?:money|cost|costs|price|priced|pay|paid|earn|earned|spend|spent|worth|revenue|fees?|"
         r"charged?|charges|raise|raised|sell|sold|profit|profits|loss|losses|fine|fined|budget|invest|invested|"
         r"deal|bid|offer|salary|wage|debt|tax|save|saved)\b"
-        r"|\b(?:what|which) (?:price|amount|sum|figure)\b|\bhow much (?:money|cash)\b|\bfor how much\b"
+        r"|\b(?:what|which) (?:\w+ )?(?:price|amount|sum)\b|\bhow much (?:money|cash)\b|\bfor how much\b"
         r"|\bhow much did\b.*\b(?:cost|pay|make|raise|earn|lose)\b"
-        r"|\bwhat(?:'s| is| was| are| were)\s+(?:the\s+)?(?:\w+\s+)?(?:fine|price|cost|fee|salary|value|bill|budget|"
+        r"|\bwhat(?:'s| is| was| are| were)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}(?:fine|price|cost|fee|salary|value|bill|budget|"
         r"pay|payout|fortune|valuation|turnover|revenue)\b", re.IGNORECASE)),
     (AnswerType.NUMBER, re.compile(
-        r"\bhow (?:many|much)\b|\bwhat (?:number|score|total|rate|level|size)\b|\bby how much\b", re.IGNORECASE)),
+        r"\bhow (?:many|much)\b|\bwhat (?:number|score|total|rate|level|size)\b|\bby how much\b"
+        r"|\bhow (?:big|large|small|high|fast|far) an?\b"
+        r"|\bwhat(?:'s| is| was| are| were)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}(?:rate|figure|total|speed|score|tally)\b",
+        re.IGNORECASE)),
     (AnswerType.DATE, re.compile(
         r"^\W*when\b|\bwhen (?:did|does|do|is|was|were|will|has|have|had|are)\b"
         r"|\b(?:what|which) (?:year|month|date|day|time)\b|\bsince when\b|\bhow soon\b", re.IGNORECASE)),
@@ -95,7 +99,7 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         re.IGNORECASE)),
     (AnswerType.REASON, re.compile(
         r"^\W*why\b|\bwhy (?:did|does|do|is|was|were|will|has|have|are|would)\b|\bfor what reason\b|\bhow come\b"
-        r"|\bwhy\W*$"
+        r"|\bwhy\W*$|\bwhat (?:\w+ )?reasons?\b|\bwhat (?:held|holds|is holding|was holding) (?:\w+ )?up\b"
         r"|\bwhat (?:caused|led to|prompted|drove|is behind|was behind|made)\b|\bwhat (?:is|was) the reason\b", re.IGNORECASE)),
     (AnswerType.NAME, re.compile(
         r"\b(?:called|named|known as|dubbed)\s*\??\s*$|\bwhat(?:'s| is| was) the name of\b", re.IGNORECASE)),
@@ -109,7 +113,7 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"|\b[Ww]hat does .* (?:mean|do)\b|\b[Ww]hat is meant by\b|\b[Dd]efine\b|\b[Ww]hat kind of\b")),
     (AnswerType.PERSON, re.compile(
         r"^\W*(?:who|whom)\b|\bwho (?:is|was|did|does|will|has|have|are|were|said|says|led|leads|runs|won)\b"
-        r"|\b(?:what|which) (?:person|people|executive|official|minister|player|actor|actress|singer|star|"
+        r"|\b(?:what|which) (?:[\w'’-]+\s+){0,3}?(?:person|people|executive|official|minister|player|actor|actress|singer|star|"
         r"analyst|spokesman|spokeswoman|spokesperson|boss|chief|leader|director|manager|coach|president|ceo|"
         r"founder|author|judge|mp|politician|designer|band|artist|musician|presenter|writer)\b", re.IGNORECASE)),
     (AnswerType.YES_NO, re.compile(

@@ -39,7 +39,7 @@ _PATTERNS: dict[AnswerType, re.Pattern[str]] = {
     AnswerType.AMOUNT: re.compile(
         r"[$€£¥]\s?\d[\d,.]*\s*(?:bn|m|k|million|billion|trillion)?\b"
         r"|\b\d[\d,.]*\s*(?:bn|m)?\s*(?:dollars|euros|pounds|yen|yuan|rupees)\b"
-        r"|\b(?:US|A|C|NZ|HK)\$\s?\d", re.IGNORECASE),
+        r"|\b(?:US|A|C|NZ|HK)\$\s?\d|\b\d[\d,.]*p\b|\b\d[\d,.]*\s*(?:pence|cents?)\b", re.IGNORECASE),
     AnswerType.NUMBER: re.compile(
         r"(?:\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
         r"forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?)\b)"
