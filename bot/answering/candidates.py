@@ -142,6 +142,10 @@ def metadata(story: Story) -> float:
     return sum(bool(v) for v in (story.url, story.outlet, story.published)) / 3
 
 
+HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "dame", "prof", "rev"})
+"""Titles before a name ("Mr Jacobsen"): not another actor."""
+
+
 def acting(sentence: str, subject_surfaces: Sequence[str]) -> bool:
     """Is a subject of the question the one acting: named before any other name, early in the sentence?"""
     lowered = sentence.casefold()
@@ -151,7 +155,10 @@ def acting(sentence: str, subject_surfaces: Sequence[str]) -> bool:
     before = sentence[:first_subject]
     # another capitalised name before it (not the sentence's first word) makes someone else the actor
     words = before.split()
-    return not any(w[:1].isupper() and i > 0 and w.strip("\"'“‘(").isalpha() for i, w in enumerate(words))
+    return not any(
+        w[:1].isupper() and i > 0 and w.strip("\"'“‘(").isalpha() and w.strip(".").casefold() not in HONORIFICS
+        for i, w in enumerate(words)
+    )
 
 
 def _find_word(text: str, word: str) -> int:

@@ -121,7 +121,7 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
 )
 
 CUE_WORDS = frozenset(
-    ["name", "named", "called", "percent", "percentage", "per", "cent", "share", "proportion", "fraction", "long", "year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours", "date", "time", "when", "where", "city", "country", "state", "town", "place", "venue", "location", "who", "whom", "person", "people", "why", "reason", "cause", "caused", "much", "many", "number", "amount", "price", "sum", "figure", "total", "what", "which", "compare", "compared", "comparison", "versus", "vs", "difference", "differ", "mean", "meaning", "define", "kind", "type"]
+    ["name", "named", "called", "percent", "percentage", "per", "cent", "share", "proportion", "fraction", "long", "year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours", "date", "time", "when", "where", "city", "country", "state", "town", "place", "venue", "location", "who", "whom", "person", "people", "why", "reason", "cause", "caused", "much", "many", "big", "large", "number", "amount", "price", "sum", "figure", "total", "what", "which", "compare", "compared", "comparison", "versus", "vs", "difference", "differ", "mean", "meaning", "define", "kind", "type"]
 )
 """Words of a wh-phrase: they name the kind of answer, not its subject, so an answer need not repeat them."""
 

@@ -41,10 +41,12 @@ _PATTERNS: dict[AnswerType, re.Pattern[str]] = {
         r"|\b\d[\d,.]*\s*(?:bn|m)?\s*(?:dollars|euros|pounds|yen|yuan|rupees)\b"
         r"|\b(?:US|A|C|NZ|HK)\$\s?\d|\b\d[\d,.]*p\b|\b\d[\d,.]*\s*(?:pence|cents?)\b", re.IGNORECASE),
     AnswerType.NUMBER: re.compile(
-        r"(?:\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+        r"(?:\b\d[\d,.]*(?:bn|m|k|tn)?\b|\b(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
+        r"twelfth|twentieth)\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
         r"forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?)\b)"
-        r"(?!-(?:year|month|week|day|hour|minute|decade)\b)", re.IGNORECASE),
-    # "a one-year moratorium" is a duration, not a count
+        rf"(?![\s-](?:{_UNIT}|{_MONTH})\b)", re.IGNORECASE),
+    # "a one-year moratorium", "72 hours" are durations and "31 December" a date, not counts;
+    # "$280bn" and "his ninth Budget" count
     AnswerType.REASON: re.compile(
         r"\b(?:because|due to|owing to|as a result|result of|in order to|so that|in the hopes?|hoping to|in the wake of|"
         r"amid|following|in response to|citing|cited|blamed|blames|thanks to|driven by|aimed at|to give|to allow|"
@@ -98,6 +100,19 @@ _ORG = re.compile(
     r"Labs|Police|Service|Services|Court)\b|\b[A-Z]{2,6}s?\b")
 
 
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_NAMED_BEFORE = re.compile(r"(?:[A-Z][\w'’-]*|[A-Z]{2,})\s$")
+
+
+def _not_a_count(sentence: str, match: re.Match[str]) -> bool:
+    """A year ("in 2005") dates; a figure right after a name ("Xbox 2", "PlayStation 2", "January 22")
+    names a model, a sequel or a day: neither counts anything."""
+    text = match.group(0).rstrip(".,")
+    if _YEAR.fullmatch(text):
+        return True
+    return text[:1].isdigit() and bool(_NAMED_BEFORE.search(sentence[max(match.start() - 30, 0) : match.start()]))
+
+
 def spans(sentence: str, kind: AnswerType) -> list[str]:
     """The spans of ``kind`` in the sentence (empty for types no span answers: yes/no, open, latest)."""
     if kind is AnswerType.PERSON:
@@ -110,6 +125,8 @@ def spans(sentence: str, kind: AnswerType) -> list[str]:
     if kind is AnswerType.COMPARISON:
         return spans(sentence, AnswerType.NUMBER)
     pattern = _PATTERNS.get(kind)
+    if kind is AnswerType.NUMBER:
+        return [m.group(0) for m in pattern.finditer(sentence) if not _not_a_count(sentence, m)]
     found = [m.group(0) for m in pattern.finditer(sentence)] if pattern else []
     if kind is AnswerType.PLACE:  # "in March", "on Monday" date; they do not place
         found = [f for f in found if not _CALENDAR_WORD.search(f)]
@@ -120,7 +137,8 @@ _PERSON_AFTER = re.compile(
     r"^(?:,\s*(?:who|whose|the|a|an|its|his|her|their)\b|'s\s+(?:wife|husband|son|daughter|brother|sister)\b"
     r"|\s+(?:said|says|told|added|explained|wrote|insisted|argued|admitted|announced|warned|believes|thinks|who)\b"
     r"|,\s+\d{1,3},)")
-_ROLE_BEFORE = re.compile(_ROLE.pattern + r"\s+$", re.IGNORECASE)
+_ROLE_BEFORE = re.compile(_ROLE.pattern + r",?\s+$", re.IGNORECASE)
+"""A role just before a name: "comedian Ernie Wise", "As chief operating officer, Toshiyuki Shiga"."""
 _PERSON_BEFORE = re.compile(r"(?:\bby|\bsaid|\bsays)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 
 
