@@ -15,6 +15,9 @@ ANSWER_AT = 0.5
 UNKNOWN_NAME_PENALTY = 0.45
 """Per name the coverage never mentions (after spelling correction)."""
 TYPE_FOUND_BONUS = 0.1
+TYPED_EVIDENCE_SHARE = 0.3
+"""A span of the asked type counts as found only in a sentence scoring this share of the best: a "top 10"
+in a story about something else does not give the Aston Martin's top speed."""
 SUBJECTS_TOGETHER_BONUS = 0.1
 RETRIEVAL_WEIGHT = 0.15
 PRESUPPOSED_COVERAGE = 0.5
@@ -56,7 +59,8 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
     strength = views[0].hit.score / max(sum(question.search.values()), 1.0)
     confidence += RETRIEVAL_WEIGHT * min(strength / 4.0, 1.0)
     kind = question.answer_type
-    typed = any(c.typed for c in candidates)
+    best = max(c.score for c in candidates)
+    typed = any(c.typed and c.score >= TYPED_EVIDENCE_SHARE * best for c in candidates)
     if kind in STRICT and not typed:
         figure = {"amount": "an amount", "percentage": "a percentage"}.get(kind.value, "a number")
         return Decision(False, confidence, f"none of the {searched} stories gives {figure} for that")

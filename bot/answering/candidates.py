@@ -191,8 +191,9 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     kind = question.answer_type
     out: list[Candidate] = []
     sourced: dict[int, float] = {}
-    # what a figure question measures: its terms beyond the subjects and light words ("employ", "staff")
-    measured = frozenset(t for t in asked - question.subject_terms if t not in LIGHT_WORDS)
+    # what a figure question measures: its plain words beyond the subjects ("employ", "staff"), not the
+    # names and figures of what it is about ("Half-Life 2", "V8")
+    measured = question.described - question.subject_terms
     story_named = named_by_story(views)
     for view in views:
         hit = view.hit

@@ -125,6 +125,12 @@ CUE_WORDS = frozenset(
 )
 """Words of a wh-phrase: they name the kind of answer, not its subject, so an answer need not repeat them."""
 
+MONEY_WORDS = frozenset(
+    ["cost", "costs", "price", "priced", "pay", "paid", "paying", "worth", "fee", "fees", "charge", "charged", "spend",
+     "spent", "value", "valued", "money"]
+)
+"""Words that say a figure is money: a sum answers them without repeating them ("How much will it cost?")."""
+
 OPPOSITES: tuple[tuple[set[str], set[str]], ...] = (
     ({"rose", "rise", "rises", "risen", "increase", "increased", "grew", "grow", "up", "gain", "gained", "higher",
       "jump", "jumped", "surge", "surged", "climb", "climbed", "boost", "boosted", "double", "doubled", "triple",
@@ -179,7 +185,9 @@ class Question:
     ``search``: term → query multiplier for the index; ``subjects``: known names asked about;
     ``unknown_names``: capitalised names or figures the coverage never mentions (after spelling correction);
     ``marked``: the premise's claim words (qualifiers, verdicts, directions), with their terms;
-    ``figures``: numbers the question states; ``corrections``: misspelt word → the known term used.
+    ``figures``: numbers the question states; ``corrections``: misspelt word → the known term used;
+    ``described``: terms of the question's plain lowercase words (not names, figures or light words):
+    what a figure must be about ("copies", "sold" in "How many copies of Half-Life 2 has Valve sold?").
     """
 
     text: str
@@ -193,6 +201,7 @@ class Question:
     figures: tuple[str, ...] = ()
     corrections: Mapping[str, str] = field(default_factory=dict)
     follow_up: bool = False
+    described: frozenset[str] = frozenset()
 
     @property
     def subject_terms(self) -> frozenset[str]:
@@ -271,6 +280,7 @@ def analyse(
     actors: dict[str, None] = {}
     marked: list[tuple[str, str]] = []
     figures: list[str] = []
+    described: set[str] = set()
     tokens = analyzer.tokens(shaped)
     for position, token in enumerate(tokens):
         term = token.term
@@ -298,6 +308,8 @@ def analyse(
             unknown_terms.append(term)
             continue
         weight = 1.0 + idf(n, df)
+        if not name and not _NUMBERISH.search(token.surface) and term not in LIGHT_WORDS and low not in MONEY_WORDS:
+            described.add(term)
         if term in LIGHT_WORDS:  # "work", "already", "decide": rare in news, yet not what is asked about
             weight *= LIGHT_WORD_WEIGHT
         weights.setdefault(term, weight)
@@ -331,7 +343,7 @@ def analyse(
         subjects=tuple(Subject(surface, frozenset(terms)) for surface, terms in subjects.items()),
         actors=tuple(actors),
         unknown_names=tuple(unknown_names), marked=tuple(marked), figures=tuple(figures),
-        corrections=corrections, follow_up=follow_up,
+        corrections=corrections, follow_up=follow_up, described=frozenset(described),
     )
 
 
