@@ -7,6 +7,8 @@ question's subject being the one acting, the rank of its passage, and how well i
 
 from __future__ import annotations
 
+import calendar
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -171,6 +173,22 @@ def _find_word(text: str, word: str) -> int:
     return -1
 
 
+_ASKS_YEAR = re.compile(r"\b(?:what|which|in what|in which) year\b", re.IGNORECASE)
+_DAY_OF_MONTH = re.compile(r"\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Z][a-z]+|[A-Z][a-z]+\.?\s+\d{1,2}\b(?!\d)|\d{4}-\d{2}-\d{2}")
+_MONTH_NAME = re.compile(r"\b(?:" + "|".join(m for m in calendar.month_name if m) + r")\b")
+DAY_PRECISION, MONTH_PRECISION, VAGUE_PRECISION = 1.0, 0.75, 0.5
+
+
+def date_precision(span: str) -> float:
+    """How exactly a date span dates: a day of a month ("1 January 1985") fully, a month ("in February")
+    less, a year or a weekday ("in 1985", "on Saturday") least — unless the question asks for the year."""
+    if _DAY_OF_MONTH.search(span):
+        return DAY_PRECISION
+    if _MONTH_NAME.search(span):
+        return MONTH_PRECISION
+    return VAGUE_PRECISION
+
+
 def named_by_story(views: Sequence[PassageView]) -> dict[str, frozenset[str]]:
     """The asked terms each story names across its retrieved passages: a later passage of a story about
     Delft ("The stitching took three days") is still about Delft though it never repeats the name."""
@@ -195,6 +213,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     # names and figures of what it is about ("Half-Life 2", "V8")
     measured = question.described - question.subject_terms
     story_named = named_by_story(views)
+    asks_year = bool(_ASKS_YEAR.search(question.text))
     for view in views:
         hit = view.hit
         title_terms = asked & view.title_terms
@@ -230,6 +249,8 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
             )
             if typed:  # a figure or a name in a passage about someone else does not answer
                 boost = NAME_BOOST if kind in NAMED else TYPE_BOOST
+                if kind is AnswerType.DATE and not asks_year:
+                    boost *= max(date_precision(span) for span in typed)
                 score *= 1 + (boost if named or framing or not subjects else OFF_SUBJECT_TYPE_SHARE * boost)
             if subjects:
                 score *= 0.45 + 0.55 * (named + framing) / len(subjects)
