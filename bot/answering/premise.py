@@ -70,6 +70,11 @@ def _family_terms() -> list[tuple[frozenset[str], frozenset[str]]]:
     return [(stem(a), stem(b)) for a, b in OPPOSITES]
 
 
+@lru_cache(maxsize=1)
+def _direction_terms() -> frozenset[str]:
+    return frozenset(t for w in DIRECTIONS for t in default_analyzer().terms(w))
+
+
 @lru_cache(maxsize=4096)
 def forms(word: str) -> frozenset[str]:
     """The terms of a word's inflections ("sue": sue, sued, sues, suing), which stemming may not join."""
@@ -104,7 +109,7 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
     for surface, term in question.marked:
         word = surface.lower()
         family = _family_of(term)
-        if word in DIRECTIONS and family is not None:
+        if family is not None and (word in DIRECTIONS or term in _direction_terms()):
             # a direction is judged where the fact is told: the sentence that best covers the question
             same, opposite = family
             told = _best_evidence(relevant, question)

@@ -232,9 +232,23 @@ def answer_type(question: str) -> AnswerType:
     return AnswerType.OPEN
 
 
+def _direction_terms(analyzer: Analyzer) -> frozenset[str]:
+    """The direction words as terms, so any inflection ("cutting", "rising") is marked."""
+    cached = _DIRECTION_TERMS.get(id(analyzer))
+    if cached is None:
+        cached = _DIRECTION_TERMS[id(analyzer)] = frozenset(t for w in DIRECTIONS for t in analyzer.terms(w))
+    return cached
+
+
+_DIRECTION_TERMS: dict[int, frozenset[str]] = {}
+
+
 def _is_name(surface: str, question: str) -> bool:
-    """A capitalised word that is not merely the question's first word (or an acronym anywhere)."""
+    """A capitalised word that is not merely the question's first word, an acronym anywhere, or a
+    name with a capital inside it ("easyJet", "eBay", "iTunes")."""
     if surface.isupper() and len(surface) > 1 and surface.isalpha():
+        return True
+    if surface[:1].islower() and any(ch.isupper() for ch in surface[1:]):
         return True
     return surface[:1].isupper() and not question.lstrip(" \"'“‘(").startswith(surface)
 
@@ -298,7 +312,7 @@ def analyse(
             if fixed is not None:
                 corrections[token.surface] = fixed
                 term, df = fixed, doc_freq(fixed)
-        if low in MARKED:
+        if low in MARKED or term in _direction_terms(analyzer):  # "cutting" as well as "cut"
             marked.append((token.surface, term))
         if _NUMBERISH.search(token.surface) and not _YEAR.match(token.surface):
             figures.append(token.surface)  # a year dates the question; a figure is a claim
