@@ -151,8 +151,14 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
             return Premise("contradicted", subject.surface, wrong)
     if question.answer_type is AnswerType.REASON and not NEGATION.search(question.text):
         told = _best_evidence(relevant, question)
-        if told is not None and _told(told, question) >= NEGATED_EVIDENCE_SHARE and NEGATION.search(told.text):
-            return Premise("negated", "", told)  # "why did X start selling…?" where X "won't sell"
+        if told is not None and _told(told, question) >= NEGATED_EVIDENCE_SHARE:
+            # "why did X start selling…?" where X "won't sell": among the sentences that tell the fact as
+            # fully as the best one, one that says no of the subject contradicts the premise
+            fullest = _told(told, question)
+            saying_no = [c for c in relevant if NEGATION.search(c.text) and _told(c, question) >= fullest - 1e-9
+                         and (c is told or _names_subjects(c, question) == len(question.subjects))]
+            if saying_no:
+                return Premise("negated", "", max(saying_no, key=lambda c: c.score))
     return OK
 
 
