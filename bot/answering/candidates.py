@@ -189,6 +189,17 @@ def date_precision(span: str) -> float:
     return VAGUE_PRECISION
 
 
+PREDICATE_WEIGHT = 0.5
+"""A yes/no question is answered by the sentence that holds what it asks of its subjects (its predicate):
+the share of its non-subject terms a sentence holds adds this much."""
+
+
+def _predicate_shares(question: Question) -> Shares | None:
+    """Shares of the question's weighted terms beyond its subjects (None when there are none)."""
+    rest = {t: w for t, w in question.weights.items() if t not in question.subject_terms}
+    return Shares(rest) if rest else None
+
+
 def named_by_story(views: Sequence[PassageView]) -> dict[str, frozenset[str]]:
     """The asked terms each story names across its retrieved passages: a later passage of a story about
     Delft ("The stitching took three days") is still about Delft though it never repeats the name."""
@@ -213,6 +224,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     # names and figures of what it is about ("Half-Life 2", "V8")
     measured = question.described - question.subject_terms
     story_named = named_by_story(views)
+    predicate = _predicate_shares(question) if kind is AnswerType.YES_NO and subjects else None
     asks_year = bool(_ASKS_YEAR.search(question.text))
     for view in views:
         hit = view.hit
@@ -242,6 +254,8 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
             context = TITLE_CONTEXT * shares(title_terms - terms)
             novel = len(all_terms - asked)
             score = coverage + context + rank + tie_break + INFORMATIVE * min(novel / 8, 1.0)
+            if predicate is not None:  # "does X give Y an exemption?": the sentence that speaks of exemptions
+                score += PREDICATE_WEIGHT * predicate(terms)
             named = sum(1 for s in subjects if s.terms & all_terms)
             framing = sum(
                 FRAMING_CREDIT if s.terms & view.named else STORY_FRAMING_CREDIT
