@@ -163,6 +163,10 @@ _ELLIPTICAL = re.compile(
     r"how many|by how much|since when|really|is that so)\b", re.IGNORECASE)
 _PRONOUN_SUBJECT = re.compile(r"\b(?:it|its|they|them|their|he|him|his|she|her|this|that|those|these)\b", re.IGNORECASE)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
+_OWN_TIME = re.compile(
+    r"\b(?:(?:this|next|last|that|the following|the previous) (?:year|month|week|quarter|season)|(?:19|20)\d\d|now|"
+    r"today|tomorrow|yesterday)\b", re.IGNORECASE)
+"""A follow-up that names its own time ("what about this year?"): the earlier question's dates do not carry."""
 _OPENER = re.compile(r"^\W*(?:please\s+)?(?:explain|describe|summari[sz]e|outline)\b", re.IGNORECASE)
 """An imperative that shapes the question ("Explain X"); "did X explain why…" asks about explaining."""
 _NAMING = re.compile(r"\b(?:called|named|known as)\s*\??\s*$", re.IGNORECASE)
@@ -341,12 +345,17 @@ def analyse(
         weights.setdefault(term, typical * (LIGHT_WORD_WEIGHT if term in LIGHT_WORDS else 1.0))
     search = {t: LIGHT_WORD_WEIGHT if t == category or t in LIGHT_WORDS else 1.0 for t in weights if doc_freq(t) > 0}
     follow_up = bool(context) and is_follow_up(question, len(search))
+    if follow_up and kind is AnswerType.OPEN:
+        kind = answer_type(context[-1])  # "and what about this year?" after "by how much did X grow?"
+    own_time = bool(_OWN_TIME.search(question))
     for previous in context[-3:]:
         share = 1.0 if follow_up else CONTEXT_WEIGHT
         for token in analyzer.tokens(previous):
             df = doc_freq(token.term)
             if not df or token.term in QUESTION_FILLER or token.surface.lower() in CUE_WORDS:
                 continue
+            if own_time and (_YEAR.match(token.surface) or _is_date_word(token.surface)):
+                continue  # "what about this year?" replaces the year asked about before
             if token.term not in weights:
                 weights[token.term] = share * (1.0 + idf(n, df))
                 search.setdefault(token.term, share)
