@@ -114,9 +114,11 @@ def _with_antecedents(
     keep_first: bool = False,
 ) -> list[Candidate]:
     """A sentence that points back ("The next day, …", "He said …") is quoted after the sentence it
-    points to; without one in its passage, it only follows other sentences. ``keep_first``: the first
+    points to; without one in its passage, it follows the next sentence instead of leading (never dropped:
+    it may hold the answer). ``keep_first``: the first
     sentence is the evidence a note introduces, and stays first."""
     out: list[Candidate] = []
+    deferred: list[Candidate] = []
     by_hit = {id(v.hit): v for v in views}
     used = sum(quoted_length(c.text) for c in chosen)
     for candidate in chosen:
@@ -135,11 +137,14 @@ def _with_antecedents(
                                          candidate.unit, coverage=shares(asked & terms)))
                     used += quoted_length(text)
             elif not out and len(chosen) > 1:
-                continue  # no antecedent to be had: let another sentence lead
+                deferred.append(candidate)  # no antecedent to be had: another sentence leads, this one follows
+                continue
         if any(c.text == candidate.text for c in out):
             continue
         out.append(candidate)
-    return out
+        out.extend(d for d in deferred if all(c.text != d.text for c in out))
+        deferred.clear()
+    return out + deferred
 
 
 def _select_recent(
