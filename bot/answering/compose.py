@@ -60,7 +60,7 @@ def compose_answer(
             return abstain(question.text, searched,
                            f"none of the {searched} stories reports “{check.word}” about {subject}")
         leaders = group(candidates)
-        first = next((c for c in leaders if c is check.evidence or check.evidence in c.also), None)
+        first = _evidence_first(check.evidence, leaders)
         kind = question.answer_type
         answers = (lambda c: bool(c.typed)) if kind in TYPED else None
         chosen = select(leaders, answers=answers, first=first)
@@ -71,6 +71,20 @@ def compose_answer(
         return abstain(question.text, searched, f"the {searched} stories don't answer that question")
     sentences, citations = cite(chosen)
     return Answer(question.text, sentences, citations, searched=searched, query_terms=tuple(question.weights), note=note)
+
+
+def _evidence_first(evidence: Candidate | None, leaders: list[Candidate]) -> Candidate | None:
+    """The premise check's evidence in its own wording, to lead the reply: a group led by another wording
+    of the same fact ("needs a law before selling" for "won't sell") hands it its place and citations."""
+    if evidence is None or any(c is evidence for c in leaders):
+        return evidence
+    for at, leader in enumerate(leaders):
+        if any(m is evidence for m in leader.also):
+            evidence.also = [leader, *(m for m in leader.also if m is not evidence)]
+            evidence.score = leader.score
+            leaders[at] = evidence
+            return evidence
+    return evidence  # a same-story wording of a quoted fact: it leads, the other is dropped as redundant
 
 
 def _typed_answer(candidates: Sequence[Candidate]) -> bool:
