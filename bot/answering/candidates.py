@@ -230,7 +230,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
         hit = view.hit
         title_terms = asked & view.title_terms
         in_story = story_named[hit.story.key]
-        if subjects and not any(s.terms & in_story for s in subjects):
+        if subjects and not any(s.named_in(in_story) for s in subjects):
             continue  # a story that names none of the question's subjects answers another question
         rank = RANK_WEIGHT * (hit.score / top_score)
         sourced[id(view)] = BARE_SOURCE_FACTOR + (1 - BARE_SOURCE_FACTOR) * metadata(hit.story)

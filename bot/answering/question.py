@@ -179,6 +179,13 @@ class Subject:
 
     surface: str
     terms: frozenset[str]
+    key: str = ""
+    """Its most distinctive term (the rarest in the coverage): "cyberathlet" of "Cyberathlete Professional League"."""
+
+    def named_in(self, terms: frozenset[str]) -> bool:
+        """Do these terms name the subject: its most distinctive term, or all of its terms? A rugby story with
+        "professional" and "league" does not name the Cyberathlete Professional League."""
+        return (self.key in terms) if self.key else bool(self.terms & terms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,7 +370,10 @@ def analyse(
                 subjects.setdefault(token.surface, set()).add(token.term)
     return Question(
         text=question, answer_type=kind, weights=weights, search=search,
-        subjects=tuple(Subject(surface, frozenset(terms)) for surface, terms in subjects.items()),
+        subjects=tuple(
+            Subject(surface, frozenset(terms), max(sorted(terms), key=lambda t: weights.get(t, 0.0)))
+            for surface, terms in subjects.items()
+        ),
         actors=tuple(actors),
         unknown_names=tuple(unknown_names), marked=tuple(marked), figures=tuple(figures),
         corrections=corrections, follow_up=follow_up, described=frozenset(described),

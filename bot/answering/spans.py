@@ -130,6 +130,8 @@ def spans(sentence: str, kind: AnswerType) -> list[str]:
     found = [m.group(0) for m in pattern.finditer(sentence)] if pattern else []
     if kind is AnswerType.PLACE:  # "in March", "on Monday" date; they do not place
         found = [f for f in found if not _CALENDAR_WORD.search(f)]
+    if kind is AnswerType.DATE:  # "it may find", "to march on": a month is capitalised
+        found = [f for f in found if not (f.islower() and _CALENDAR_WORD.search(f.title()))]
     return found
 
 
