@@ -20,6 +20,10 @@ TYPED_EVIDENCE_SHARE = 0.3
 in a story about something else does not give the Aston Martin's top speed."""
 SUBJECTS_TOGETHER_BONUS = 0.1
 RETRIEVAL_WEIGHT = 0.15
+MARGIN_WEIGHT = 0.15
+"""A best passage that names every subject, its story far ahead of the next (up to twice its score), counts
+for answering: a reworded story sharing few of the question's words is still the one it is about when
+nothing else comes close."""
 PRESUPPOSED_COVERAGE = 0.5
 """A "why" question is answered only where one sentence reports at least this share of what it takes for granted."""
 APART_PENALTY = 0.25
@@ -34,6 +38,15 @@ class Decision:
     answer: bool
     confidence: float
     why: str = ""
+
+
+def story_margin(views: Sequence[PassageView]) -> float:
+    """How far the best story's score is ahead of the best other story's (1.0: level; 2.0: twice)."""
+    if not views:
+        return 1.0
+    top = views[0].hit
+    other = next((v.hit.score for v in views if v.hit.story.key != top.story.key), 0.0)
+    return top.score / other if other > 0 else 2.0
 
 
 def best_coverage(question: Question, views: Sequence[PassageView], shares: Shares) -> float:
@@ -58,6 +71,8 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
     confidence -= UNKNOWN_NAME_PENALTY * len(question.unknown_names)
     strength = views[0].hit.score / max(sum(question.search.values()), 1.0)
     confidence += RETRIEVAL_WEIGHT * min(strength / 4.0, 1.0)
+    if question.subjects and not question.unknown_names and all(s.named_in(views[0].named) for s in question.subjects):
+        confidence += MARGIN_WEIGHT * min(max(story_margin(views) - 1.0, 0.0), 1.0)
     kind = question.answer_type
     best = max(c.score for c in candidates)
     typed = any(c.typed and c.score >= TYPED_EVIDENCE_SHARE * best for c in candidates)
