@@ -25,6 +25,13 @@ NEGATED_YES_NO_BOOST = 1.15
 RANK_WEIGHT = 0.25
 TYPE_BOOST = 0.8
 """A sentence holding a span of the expected type (that the question does not hold) scores this much more."""
+COMPARED_BOOST = 0.3
+"""A comparison of quantities ("which is cheaper", "compare … on speed") is of figures: a sentence holding
+one scores a little more."""
+QUANTITATIVE = re.compile(
+    r"\b(?:more|less|fewer|bigger|smaller|cheaper|dearer|faster|slower|higher|lower|larger|longer|shorter|"
+    r"heavier|lighter|richer|poorer|price|prices|cost|costs|speed|growth|rate|rates|money|size|sales|profit|profits|"
+    r"revenue|share|figure|figures|number|amount|capacity|much|many)\b", re.IGNORECASE)
 NAME_BOOST = 0.25
 """Names are everywhere in news: a name near the asked words is weaker evidence than a date or a figure."""
 OFF_SUBJECT_TYPE_SHARE = 0.3
@@ -224,6 +231,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     # names and figures of what it is about ("Half-Life 2", "V8")
     measured = question.described - question.subject_terms
     story_named = named_by_story(views)
+    spanned = kind is not AnswerType.COMPARISON or bool(QUANTITATIVE.search(question.text))
     predicate = _predicate_shares(question) if kind is AnswerType.YES_NO and subjects else None
     asks_year = bool(_ASKS_YEAR.search(question.text))
     for view in views:
@@ -242,7 +250,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
             if not terms and not (kind in HEADLINED and shares(title_terms) >= HEADLINED_SHARE):
                 continue  # a sentence naming nothing asked can only answer under a headline that does
             coverage = shares(terms)
-            typed = tuple(answering_spans(sentence, kind, question.text)) if kind in TYPED else ()
+            typed = tuple(answering_spans(sentence, kind, question.text)) if kind in TYPED and spanned else ()
             if not terms and not typed:
                 continue
             if kind is AnswerType.DEFINITION and coverage < DEFINITION_COVERAGE:
@@ -262,7 +270,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 for s in subjects if not s.terms & all_terms and s.terms & in_story
             )
             if typed:  # a figure or a name in a passage about someone else does not answer
-                boost = NAME_BOOST if kind in NAMED else TYPE_BOOST
+                boost = NAME_BOOST if kind in NAMED else COMPARED_BOOST if kind is AnswerType.COMPARISON else TYPE_BOOST
                 if kind is AnswerType.DATE and not asks_year:
                     boost *= max(date_precision(span) for span in typed)
                 score *= 1 + (boost if named or framing or not subjects else OFF_SUBJECT_TYPE_SHARE * boost)

@@ -227,8 +227,8 @@ NEGATION = re.compile(
 TYPED = frozenset({
     AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.PLACE, AnswerType.DATE, AnswerType.DURATION,
     AnswerType.NUMBER, AnswerType.AMOUNT, AnswerType.PERCENTAGE, AnswerType.REASON, AnswerType.DEFINITION,
-    AnswerType.NAME,
+    AnswerType.NAME, AnswerType.COMPARISON,
 })
-"""Types a span can answer; the composer rewards sentences that hold one."""
+"""Types a span can answer; the composer rewards sentences that hold one (a comparison: the figures compared)."""
 STRICT = frozenset({AnswerType.NUMBER, AnswerType.AMOUNT, AnswerType.PERCENTAGE})
 """Types only a sentence with such a span can answer: without one in the coverage, the bot abstains."""
