@@ -66,6 +66,8 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
     """Weigh the evidence for answering this question from these passages."""
     if not views or not candidates:
         return Decision(False, 0.0, f"nothing in the {searched} stories matches that question")
+    if question.asks_advice:
+        return Decision(False, 0.0, f"that asks for advice; the {searched} stories report news, they don't recommend")
     coverage = best_coverage(question, views, shares)
     confidence = coverage
     confidence -= UNKNOWN_NAME_PENALTY * len(question.unknown_names)

@@ -162,6 +162,9 @@ _ELLIPTICAL = re.compile(
     r"^\W*(?:and|but|so|what about|how about|and what about|for how long|how long|why|when|where|who|how much|"
     r"how many|by how much|since when|really|is that so)\b", re.IGNORECASE)
 _PRONOUN_SUBJECT = re.compile(r"\b(?:it|its|they|them|their|he|him|his|she|her|this|that|those|these)\b", re.IGNORECASE)
+_ADVICE = re.compile(
+    r"^\W*(?:can|could|would|will) you (?:please )?(?:recommend|suggest|advise)\b|\bwhat(?:'s| is) a good\b"
+    r"|\b(?:where|how|what) (?:should|shall|can) i\b|\brecommend (?:me )?(?:a|an|some)\b", re.IGNORECASE)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _OWN_TIME = re.compile(
     r"\b(?:(?:this|next|last|that|the following|the previous) (?:year|month|week|quarter|season)|(?:19|20)\d\d|now|"
@@ -229,6 +232,12 @@ class Question:
         first, second = self.subjects[0].surface, self.subjects[1].surface
         return bool(re.search(rf"{re.escape(first)}(?:'s)?\s*(?:,|and|or|&|vs\.?|versus)\s*(?:the\s+)?{re.escape(second)}",
                               self.text))
+
+    @property
+    def asks_advice(self) -> bool:
+        """"Can you recommend a pizza place?", "What's a good recipe for…?": a request for advice, which
+        news coverage reports on but does not give."""
+        return bool(_ADVICE.search(self.text))
 
     @property
     def recency(self) -> bool:
