@@ -101,6 +101,7 @@ _ORG = re.compile(
 
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_LAG = re.compile(r"\s+(?:after|before|ago|later|earlier|since)\b", re.IGNORECASE)
 _NAMED_BEFORE = re.compile(r"(?:[A-Z][\w'’-]*|[A-Z]{2,})\s$")
 
 
@@ -130,6 +131,8 @@ def spans(sentence: str, kind: AnswerType) -> list[str]:
     found = [m.group(0) for m in pattern.finditer(sentence)] if pattern else []
     if kind is AnswerType.PLACE:  # "in March", "on Monday" date; they do not place
         found = [f for f in found if not _CALENDAR_WORD.search(f)]
+    if kind is AnswerType.DURATION:  # "a year after the hack", "two days later": a lag, not how long it went on
+        return [m.group(0) for m in pattern.finditer(sentence) if not _LAG.match(sentence, m.end())]
     if kind is AnswerType.DATE:  # "it may find", "to march on": a month is capitalised
         found = [f for f in found if not (f.islower() and _CALENDAR_WORD.search(f.title()))]
     return found
