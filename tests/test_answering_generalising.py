@@ -10,7 +10,7 @@ from bot.answering.candidates import Candidate, Shares, acting, date_precision, 
 from bot.answering.premise import check
 from bot.answering.question import AnswerType, answer_type
 from bot.answering.select import select
-from bot.answering.spans import answering_spans, spans
+from bot.answering.spans import NEGATION, answering_spans, spans
 from bot.answering.units import quality
 
 from .test_answering_units import ANALYZER, analysed, compose, hit
@@ -211,3 +211,70 @@ def test_a_why_question_about_the_wrong_actor_with_an_inner_capital_is_corrected
         ]),
     ])
     assert answer.abstained or "Ryanair" in answer.lead(1)[0]
+
+
+# ---- later rules -----------------------------------------------------------------------------------
+def test_a_multi_word_subject_is_named_by_its_most_distinctive_word_not_its_common_ones():
+    asked = analysed("Where does the Cyberathlete Professional League tour begin?", known={"cyberathlet": 2})
+    (league,) = asked.subjects
+    assert league.key == "cyberathlet"
+    assert not league.named_in(frozenset({"profession", "leagu", "rugbi"}))
+    assert league.named_in(frozenset({"cyberathlet"}))
+    answer = compose("Where does the Cyberathlete Professional League tour begin?", [
+        hit("a", "Rugby news", ["The professional rugby league final was played in Brisbane last year."]),
+        hit("b", "Gaming tour", ["The Cyberathlete Professional League tour kicks off in Istanbul."], score=0.5),
+    ], known={"cyberathlet": 2})
+    assert "Istanbul" in answer.lead(1)[0]
+
+
+def test_a_lowercase_may_or_march_is_no_date():
+    assert spans("Users may find it odd; troops march on.", AnswerType.DATE) == []
+    assert spans("It opens in May 2005.", AnswerType.DATE) == ["May 2005"]
+
+
+def test_a_span_of_time_followed_by_after_or_ago_is_a_lag_not_a_duration():
+    assert spans("The arrest came a year after the firm found the hack.", AnswerType.DURATION) == []
+    assert spans("The hacking went on over seven months.", AnswerType.DURATION) == ["over seven months"]
+
+
+def test_a_comparison_of_quantities_favours_the_sentence_with_the_figures():
+    hits = [hit("a", "Handheld consoles", [
+        "Mr Houlihan believes there is an audience for both the Nintendo DS and Sony's new PSP handheld.",
+        "The PSP sells in Japan for $188 while the Nintendo DS sells for $150.",
+    ])]
+    priced = compose("Which handheld is cheaper, Sony's PSP or the Nintendo DS?", hits)
+    assert "$150" in priced.lead(1)[0]
+    _, _, candidates = _scored("How do Sony's PSP and the Nintendo DS differ from each other?", hits)
+    assert not any(c.typed for c in candidates)  # a comparison in kind is not one of figures
+
+
+def test_a_request_for_advice_is_declined_with_its_reason():
+    answer = compose("Can you recommend a good pizza place near Old Trafford?", [
+        hit("a", "Food fight", ["The game at Old Trafford was followed by a food fight with soup and pizza."])])
+    assert answer.abstained and "advice" in answer.text
+    assert not analysed("What did the jury recommend for the spammer?").asks_advice
+
+
+def test_a_best_story_far_ahead_of_the_next_weighs_for_answering_when_it_names_the_subject():
+    question = "How hard did EMI's stock get hammered after its profit alert?"
+    asked = analysed(question, known={"emi": 3})
+    lead = hit("a", "EMI shares slump", [
+        "Shares in EMI have sunk by more than 16% after the firm issued a profit warning."], score=10.0)
+    runner = hit("b", "Markets", ["Stock markets were hammered on Monday."], score=3.0)
+    close = hit("b", "Markets", ["Stock markets were hammered on Monday."], score=9.5)
+    far = [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in (lead, runner)]
+    near = [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in (lead, close)]
+    shares = Shares(asked.weights)
+    ahead = decide(asked, far, score_candidates(asked, far, shares), shares, 2).confidence
+    level = decide(asked, near, score_candidates(asked, near, shares), shares, 2).confidence
+    assert ahead > level
+
+
+@pytest.mark.parametrize(("sentence", "says_no"), [
+    ("The news comes a week after GM pulled out of an agreement to buy Fiat.", True),
+    ("GM paid Fiat to get out of a deal which could have forced it to buy the firm outright.", True),
+    ("If Fox went with Blu-ray too, the format would have a 47% share.", False),
+    ("GM agreed to buy Fiat outright.", False),
+])
+def test_backing_out_and_what_did_not_happen_say_no(sentence, says_no):
+    assert bool(NEGATION.search(sentence)) is says_no
