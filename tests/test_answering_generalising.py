@@ -175,7 +175,7 @@ def test_a_figure_correction_is_told_of_the_subject():
     question = "IBM is handing 5,000 of its software patents to the open source community - why?"
     asked, views, candidates = _scored(question, [
         hit("a", "IBM frees patents", [
-            "IBM says 500 of its patents will be released.",
+            "IBM says 500 of its software patents will be released.",
             "Members of the open source software community hand over 12 patents, the industry said.",
         ]),
     ])
