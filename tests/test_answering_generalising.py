@@ -279,3 +279,9 @@ def test_a_best_story_far_ahead_of_the_next_weighs_for_answering_when_it_names_t
 ])
 def test_backing_out_and_what_did_not_happen_say_no(sentence, says_no):
     assert bool(NEGATION.search(sentence)) is says_no
+
+
+def test_a_title_before_a_name_is_no_name_the_coverage_must_know():
+    asked = analysed("What did Chancellor Gordon Brown say about pensions?", known={"chancellor": 0})
+    assert asked.unknown_names == () and "Chancellor" not in " ".join(s.surface for s in asked.subjects)
+    assert analysed("What did the Acme chancellor say?", known={"acm": 0}).unknown_names == ("Acme",)

@@ -125,6 +125,15 @@ CUE_WORDS = frozenset(
 )
 """Words of a wh-phrase: they name the kind of answer, not its subject, so an answer need not repeat them."""
 
+TITLES = frozenset(
+    ["president", "vice", "prime", "minister", "chancellor", "secretary", "mayor", "governor", "senator", "sir",
+     "lord", "lady", "dame", "mr", "mrs", "ms", "dr", "prof", "professor", "chief", "executive", "ceo", "chairman",
+     "chairwoman", "judge", "general", "captain", "king", "queen", "prince", "princess", "pope", "bishop",
+     "commissioner", "ambassador", "coach", "manager", "director", "chair", "mp", "senior", "deputy", "attorney"]
+)
+"""Titles and roles, capitalised before a name ("Chancellor Gordon Brown"): the text may say "Mr Brown", so
+they are words of the question, never names the coverage must know."""
+
 MONEY_WORDS = frozenset(
     ["cost", "costs", "price", "priced", "pay", "paid", "paying", "worth", "fee", "fees", "charge", "charged", "spend",
      "spent", "value", "valued", "money"]
@@ -325,7 +334,7 @@ def analyse(
             continue  # "what percentage", "how long", "which year": the answer's kind, not its subject
         if _is_date_word(token.surface):
             continue  # a month, weekday or year: borne out by the text or the publication date alike
-        name = _is_name(token.surface, shaped)
+        name = _is_name(token.surface, shaped) and not _titles_a_name(tokens, position, shaped)
         df = doc_freq(term)
         if df == 0 and correct is not None and not _NUMBERISH.search(term):
             fixed = correct(term, token.surface)
@@ -387,6 +396,14 @@ def analyse(
         unknown_names=tuple(unknown_names), marked=tuple(marked), figures=tuple(figures),
         corrections=corrections, follow_up=follow_up, described=frozenset(described),
     )
+
+
+def _titles_a_name(tokens: Sequence[Token], position: int, question: str) -> bool:
+    """Is this word a title before a name ("Chancellor" in "Chancellor Gordon Brown")?"""
+    if tokens[position].surface.lower().rstrip(".") not in TITLES or position + 1 >= len(tokens):
+        return False
+    following = tokens[position + 1]
+    return _is_name(following.surface, question) and _adjacent(question, tokens[position], following)
 
 
 def _subject_key(tokens: Sequence[Token], position: int, question: str) -> str:
