@@ -285,3 +285,12 @@ def test_a_title_before_a_name_is_no_name_the_coverage_must_know():
     asked = analysed("What did Chancellor Gordon Brown say about pensions?", known={"chancellor": 0})
     assert asked.unknown_names == () and asked.subject_terms == {"gordon", "brown"}
     assert analysed("What did the Acme chancellor say?", known={"acm": 0}).unknown_names == ("Acme",)
+
+
+def test_a_why_question_whose_premise_is_reworded_across_sentences_is_weighed_not_vetoed():
+    question = "Why is facial recognition criticized for how it identifies Black people with darker skin?"
+    answer = compose(question, [hit("a", "Facial recognition criticized over bias", [
+        "Facial recognition systems misidentify Black people far more often, researchers found.",
+        "Critics say people with darker skin are identified wrongly because the systems were trained on lighter faces.",
+    ])])
+    assert not answer.abstained

@@ -26,6 +26,8 @@ for answering: a reworded story sharing few of the question's words is still the
 nothing else comes close."""
 PRESUPPOSED_COVERAGE = 0.5
 """A "why" question is answered only where one sentence reports at least this share of what it takes for granted."""
+UNREPORTED_PENALTY = 0.35
+"""…and where none does, that counts this much against answering."""
 APART_PENALTY = 0.25
 """Names a question joins that no passage mentions together count against answering (a paraphrase such as
 "Americans" for "US" can leave a name apart, so this weighs rather than vetoes)."""
@@ -93,8 +95,10 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
                 return Decision(False, confidence,
                                 f"no story among the {searched} mentions all of the names in that question together")
     if kind is AnswerType.REASON and best_sentence_coverage(question, candidates) < PRESUPPOSED_COVERAGE:
-        # "why did X …?" takes an event for granted: one sentence must report it
-        return Decision(False, confidence, f"none of the {searched} stories reports that")
+        # "why did X …?" takes an event for granted: one sentence should report it (weighed: it may be reworded)
+        confidence -= UNREPORTED_PENALTY
+        if confidence < ANSWER_AT:
+            return Decision(False, confidence, f"none of the {searched} stories reports that")
     if question.unknown_names and confidence < ANSWER_AT:
         names = ", ".join(f"“{name}”" for name in question.unknown_names)
         return Decision(False, confidence, f"none of the {searched} stories mentions {names}")
