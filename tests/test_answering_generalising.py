@@ -291,6 +291,13 @@ def test_a_why_question_whose_premise_is_reworded_across_sentences_is_weighed_no
     question = "Why is facial recognition criticized for how it identifies Black people with darker skin?"
     answer = compose(question, [hit("a", "Facial recognition criticized over bias", [
         "Facial recognition systems misidentify Black people far more often, researchers found.",
-        "Critics say people with darker skin are identified wrongly because the systems were trained on lighter faces.",
+        "Critics say darker skin tones fare worst because systems learn from lighter faces.",
     ])])
     assert not answer.abstained
+
+
+def test_a_why_question_whose_event_is_told_of_someone_else_is_not_answered():
+    asked, views, candidates = _scored("Why did EasyJet order new jets?", [hit("a", "Airline orders", [
+        "Ryanair ordered new jets to expand its fleet across Europe.",
+        "EasyJet reported higher passenger numbers over the winter months."])])
+    assert not decide(asked, views, candidates, Shares(asked.weights), 1).answer

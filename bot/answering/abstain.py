@@ -63,6 +63,13 @@ def best_sentence_coverage(question: Question, candidates: Sequence[Candidate]) 
     return max((c.coverage for c in candidates if not subject_terms or c.terms & subject_terms), default=0.0)
 
 
+def told_of_another(question: Question, candidates: Sequence[Candidate]) -> bool:
+    """Does a sentence that names none of the question's subjects report what it asks at least half-way?"""
+    subject_terms = question.subject_terms
+    return bool(subject_terms) and any(
+        c.coverage >= PRESUPPOSED_COVERAGE for c in candidates if not c.terms & subject_terms)
+
+
 def decide(question: Question, views: Sequence[PassageView], candidates: Sequence[Candidate], shares: Shares,
            searched: int) -> Decision:
     """Weigh the evidence for answering this question from these passages."""
@@ -95,9 +102,11 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
                 return Decision(False, confidence,
                                 f"no story among the {searched} mentions all of the names in that question together")
     if kind is AnswerType.REASON and best_sentence_coverage(question, candidates) < PRESUPPOSED_COVERAGE:
-        # "why did X …?" takes an event for granted: one sentence should report it (weighed: it may be reworded)
+        # "why did X …?" takes an event for granted: one sentence should report it. Told of someone else
+        # ("Ryanair ordered new jets" for "why did EasyJet order…"), it is not reported; else it may be reworded
+        # across sentences, which weighs against answering without vetoing it
         confidence -= UNREPORTED_PENALTY
-        if confidence < ANSWER_AT:
+        if confidence < ANSWER_AT or told_of_another(question, candidates):
             return Decision(False, confidence, f"none of the {searched} stories reports that")
     if question.unknown_names and confidence < ANSWER_AT:
         names = ", ".join(f"“{name}”" for name in question.unknown_names)
