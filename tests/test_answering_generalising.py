@@ -301,3 +301,17 @@ def test_a_why_question_whose_event_is_told_of_someone_else_is_not_answered():
         "Ryanair ordered new jets to expand its fleet across Europe.",
         "EasyJet reported higher passenger numbers over the winter months."])])
     assert not decide(asked, views, candidates, Shares(asked.weights), 1).answer
+
+
+def test_coverage_that_never_names_the_questions_most_distinctive_word_weighs_against_answering():
+    question = "What's the battery life of the Nintendo DS?"
+    asked = analysed(question, known={"batteri": 2})
+    near = hit("a", "Nintendo DS on sale", ["The Nintendo DS went on sale in Europe and its life as a rival began."])
+    on = hit("a", "Nintendo DS on sale", ["The Nintendo DS went on sale in Europe; its battery life is ten hours."])
+    shares = Shares(asked.weights)
+    confidence = {}
+    for name, source in (("near", near), ("on", on)):
+        views = [passage_view(source, ANALYZER, frozenset(asked.weights))]
+        confidence[name] = decide(asked, views, score_candidates(asked, views, shares), shares, 1).confidence
+    coverage_gap = shares(frozenset({"batteri"}))
+    assert confidence["on"] - confidence["near"] > coverage_gap + 0.2

@@ -14,6 +14,9 @@ ANSWER_AT = 0.5
 """The confidence at which the bot answers."""
 UNKNOWN_NAME_PENALTY = 0.45
 """Per name the coverage never mentions (after spelling correction)."""
+DISTINCTIVE_MISSING_PENALTY = 0.25
+"""When no retrieved passage names the question's most distinctive word ("bitcoin", "battery", "2020"), the
+coverage speaks of something near it but not of it: that counts against answering."""
 TYPE_FOUND_BONUS = 0.1
 TYPED_EVIDENCE_SHARE = 0.3
 """A span of the asked type counts as found only in a sentence scoring this share of the best: a "top 10"
@@ -63,6 +66,16 @@ def best_sentence_coverage(question: Question, candidates: Sequence[Candidate]) 
     return max((c.coverage for c in candidates if not subject_terms or c.terms & subject_terms), default=0.0)
 
 
+def distinctive_named(question: Question, views: Sequence[PassageView]) -> bool:
+    """Does some retrieved passage (or its headline) name the question's most distinctive term — its rarest
+    in the coverage, earlier questions' terms aside?"""
+    own = {t: w for t, w in question.weights.items() if t in question.search and question.search[t] >= 1.0}
+    if not own:
+        return True
+    rarest = max(sorted(own), key=own.__getitem__)
+    return any(rarest in v.named for v in views)
+
+
 def told_of_another(question: Question, candidates: Sequence[Candidate]) -> bool:
     """Does a sentence that names none of the question's subjects report what it asks at least half-way?"""
     subject_terms = question.subject_terms
@@ -80,6 +93,8 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
     coverage = best_coverage(question, views, shares)
     confidence = coverage
     confidence -= UNKNOWN_NAME_PENALTY * len(question.unknown_names)
+    if not distinctive_named(question, views):
+        confidence -= DISTINCTIVE_MISSING_PENALTY
     strength = views[0].hit.score / max(sum(question.search.values()), 1.0)
     confidence += RETRIEVAL_WEIGHT * min(strength / 4.0, 1.0)
     if question.subjects and not question.unknown_names and all(s.named_in(views[0].named) for s in question.subjects):
