@@ -315,3 +315,12 @@ def test_coverage_that_never_names_the_questions_most_distinctive_word_weighs_ag
         confidence[name] = decide(asked, views, score_candidates(asked, views, shares), shares, 1).confidence
     coverage_gap = shares(frozenset({"batteri"}))
     assert confidence["on"] - confidence["near"] > coverage_gap + 0.2
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Who is England's first children's tsar?", AnswerType.PERSON),  # a role of a name: a person is asked for
+    ("Who was Lord Scarman?", AnswerType.DEFINITION),
+    ("Who is O'Neill?", AnswerType.DEFINITION),
+])
+def test_who_is_a_names_role_asks_for_a_person_who_is_a_name_for_a_description(question, kind):
+    assert answer_type(question) is kind

@@ -108,7 +108,7 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"team|club|network|channel|broadcaster|newspaper|outlet|party|body|department|regulator|brand|studio|"
         r"label|retailer|carrier|operator|airline|union|government|country's)\b", re.IGNORECASE)),
     (AnswerType.DEFINITION, re.compile(
-        r"^\W*(?:[Ww]hat\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?[\w\"'“‘-]+|[Ww]ho\s+(?:is|was)\s+[A-Z][\w'-]*)"
+        r"^\W*(?:[Ww]hat\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?[\w\"'“‘-]+|[Ww]ho\s+(?:is|was)\s+[A-Z][\w-]*(?:['’][A-Z][\w-]*)?(?![\w'’]))"
         r"(?:\s+[\w\"'”’-]+){0,4}\W*$"
         r"|\b[Ww]hat does .* (?:mean|do)\b|\b[Ww]hat is meant by\b|\b[Dd]efine\b|\b[Ww]hat kind of\b")),
     (AnswerType.PERSON, re.compile(
