@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 
 from bot.answering.abstain import decide
-from bot.answering.candidates import Candidate, Shares, acting, date_precision, passage_view, score_candidates
+from bot.answering.candidates import (
+    Candidate,
+    Shares,
+    acting,
+    date_precision,
+    passage_view,
+    score_candidates,
+)
 from bot.answering.premise import check
 from bot.answering.question import AnswerType, answer_type
 from bot.answering.select import select

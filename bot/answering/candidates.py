@@ -16,7 +16,7 @@ from retrieval.analyzer import Analyzer
 from retrieval.models import RankedPassage, Story
 from retrieval.passages import decode_terms, split_sentences
 
-from .question import LIGHT_WORDS, AnswerType, Question
+from .question import AnswerType, Question
 from .spans import NEGATION, STRICT, TYPED, answering_spans
 from .units import MIN_WORDS, UnitQuality, quality
 

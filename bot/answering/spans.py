@@ -127,12 +127,12 @@ def spans(sentence: str, kind: AnswerType) -> list[str]:
         return spans(sentence, AnswerType.NUMBER)
     pattern = _PATTERNS.get(kind)
     if kind is AnswerType.NUMBER:
-        return [m.group(0) for m in pattern.finditer(sentence) if not _not_a_count(sentence, m)]
+        return [m.group(0) for m in _PATTERNS[kind].finditer(sentence) if not _not_a_count(sentence, m)]
     found = [m.group(0) for m in pattern.finditer(sentence)] if pattern else []
     if kind is AnswerType.PLACE:  # "in March", "on Monday" date; they do not place
         found = [f for f in found if not _CALENDAR_WORD.search(f)]
     if kind is AnswerType.DURATION:  # "a year after the hack", "two days later": a lag, not how long it went on
-        return [m.group(0) for m in pattern.finditer(sentence) if not _LAG.match(sentence, m.end())]
+        return [m.group(0) for m in _PATTERNS[kind].finditer(sentence) if not _LAG.match(sentence, m.end())]
     if kind is AnswerType.DATE:  # "it may find", "to march on": a month is capitalised
         found = [f for f in found if not (f.islower() and _CALENDAR_WORD.search(f.title()))]
     return found
