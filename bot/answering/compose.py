@@ -129,8 +129,8 @@ def _with_antecedents(
 ) -> list[Candidate]:
     """A sentence that points back ("The next day, …", "He said …") is quoted after the sentence it
     points to; without one in its passage, it follows the next sentence instead of leading (never dropped:
-    it may hold the answer). ``keep_first``: the first
-    sentence is the evidence a note introduces, and stays first."""
+    it may hold the answer). ``keep_first``: the first sentence is the evidence a note introduces, and
+    stays first."""
     out: list[Candidate] = []
     deferred: list[Candidate] = []
     by_hit = {id(v.hit): v for v in views}
