@@ -500,17 +500,20 @@ def test_a_question_the_coverage_barely_touches_is_not_answered():
 @pytest.mark.parametrize("score", [1.0, 100.0])
 def test_confidence_adds_coverage_retrieval_strength_a_typed_answer_and_subjects_together(score):
     from bot.answering.abstain import (
+        MARGIN_WEIGHT,
         RETRIEVAL_WEIGHT,
         SUBJECTS_TOGETHER_BONUS,
         TYPE_FOUND_BONUS,
         best_coverage,
+        story_margin,
     )
     hits = [hit("a", MORATORIUM[0].story.title, MORATORIUM[0].passage.text.split("\n"), score=score)]
     asked, views, candidates, shares = views_and_candidates("How long is Amazon's moratorium on Rekognition?", hits)
     assert len(asked.subjects) == 2 and any(c.typed for c in candidates)
     strength = score / max(sum(asked.search.values()), 1.0)
     expected = (best_coverage(asked, views, shares) + RETRIEVAL_WEIGHT * min(strength / 4.0, 1.0)
-                + TYPE_FOUND_BONUS + SUBJECTS_TOGETHER_BONUS)
+                + TYPE_FOUND_BONUS + SUBJECTS_TOGETHER_BONUS + MARGIN_WEIGHT * min(story_margin(views) - 1.0, 1.0))
+    assert story_margin(views) == 2.0  # one story: nothing else comes close
     assert decide(asked, views, candidates, shares, 1).confidence == pytest.approx(expected)
 
 
@@ -592,7 +595,7 @@ def test_an_earlier_questions_filler_and_wh_words_do_not_carry_over():
     asked = analysed("and IBM?", context=["What percentage of the latest news covered Rekognition?"])
     assert asked.follow_up and "rekognit" in asked.weights
     assert not {"percentag", "latest", "news"} & set(asked.weights)
-    assert asked.answer_type is AnswerType.OPEN
+    assert asked.answer_type is AnswerType.LATEST  # the kind of answer carries over ("and IBM?": the latest on IBM)
 
 
 def test_only_the_last_three_earlier_questions_count():

@@ -14,11 +14,23 @@ ANSWER_AT = 0.5
 """The confidence at which the bot answers."""
 UNKNOWN_NAME_PENALTY = 0.45
 """Per name the coverage never mentions (after spelling correction)."""
+DISTINCTIVE_MISSING_PENALTY = 0.25
+"""When no retrieved passage names the question's most distinctive word ("bitcoin", "battery", "2020"), the
+coverage speaks of something near it but not of it: that counts against answering."""
 TYPE_FOUND_BONUS = 0.1
+TYPED_EVIDENCE_SHARE = 0.3
+"""A span of the asked type counts as found only in a sentence scoring this share of the best: a "top 10"
+in a story about something else does not give the Aston Martin's top speed."""
 SUBJECTS_TOGETHER_BONUS = 0.1
 RETRIEVAL_WEIGHT = 0.15
+MARGIN_WEIGHT = 0.15
+"""A best passage that names every subject, its story far ahead of the next (up to twice its score), counts
+for answering: a reworded story sharing few of the question's words is still the one it is about when
+nothing else comes close."""
 PRESUPPOSED_COVERAGE = 0.5
 """A "why" question is answered only where one sentence reports at least this share of what it takes for granted."""
+UNREPORTED_PENALTY = 0.35
+"""…and where none does, that counts this much against answering."""
 APART_PENALTY = 0.25
 """Names a question joins that no passage mentions together count against answering (a paraphrase such as
 "Americans" for "US" can leave a name apart, so this weighs rather than vetoes)."""
@@ -33,6 +45,15 @@ class Decision:
     why: str = ""
 
 
+def story_margin(views: Sequence[PassageView]) -> float:
+    """How far the best story's score is ahead of the best other story's (1.0: level; 2.0: twice)."""
+    if not views:
+        return 1.0
+    top = views[0].hit
+    other = next((v.hit.score for v in views if v.hit.story.key != top.story.key), 0.0)
+    return top.score / other if other > 0 else 2.0
+
+
 def best_coverage(question: Question, views: Sequence[PassageView], shares: Shares) -> float:
     """The largest share of the question's weighted terms one passage (with its headline) names."""
     asked = frozenset(question.weights)
@@ -45,18 +66,42 @@ def best_sentence_coverage(question: Question, candidates: Sequence[Candidate]) 
     return max((c.coverage for c in candidates if not subject_terms or c.terms & subject_terms), default=0.0)
 
 
+def distinctive_named(question: Question, views: Sequence[PassageView]) -> bool:
+    """Does some retrieved passage (or its headline) name the question's most distinctive term — its rarest
+    in the coverage, earlier questions' terms aside?"""
+    own = {t: w for t, w in question.weights.items() if t in question.search and question.search[t] >= 1.0}
+    if not own:
+        return True
+    rarest = max(sorted(own), key=own.__getitem__)
+    return any(rarest in v.named for v in views)
+
+
+def told_of_another(question: Question, candidates: Sequence[Candidate]) -> bool:
+    """Does a sentence that names none of the question's subjects report what it asks at least half-way?"""
+    subject_terms = question.subject_terms
+    return bool(subject_terms) and any(
+        c.coverage >= PRESUPPOSED_COVERAGE for c in candidates if not c.terms & subject_terms)
+
+
 def decide(question: Question, views: Sequence[PassageView], candidates: Sequence[Candidate], shares: Shares,
            searched: int) -> Decision:
     """Weigh the evidence for answering this question from these passages."""
     if not views or not candidates:
         return Decision(False, 0.0, f"nothing in the {searched} stories matches that question")
+    if question.asks_advice:
+        return Decision(False, 0.0, f"that asks for advice; the {searched} stories report news, they don't recommend")
     coverage = best_coverage(question, views, shares)
     confidence = coverage
     confidence -= UNKNOWN_NAME_PENALTY * len(question.unknown_names)
+    if not distinctive_named(question, views):
+        confidence -= DISTINCTIVE_MISSING_PENALTY
     strength = views[0].hit.score / max(sum(question.search.values()), 1.0)
     confidence += RETRIEVAL_WEIGHT * min(strength / 4.0, 1.0)
+    if question.subjects and not question.unknown_names and all(s.named_in(views[0].named) for s in question.subjects):
+        confidence += MARGIN_WEIGHT * min(max(story_margin(views) - 1.0, 0.0), 1.0)
     kind = question.answer_type
-    typed = any(c.typed for c in candidates)
+    best = max(c.score for c in candidates)
+    typed = any(c.typed and c.score >= TYPED_EVIDENCE_SHARE * best for c in candidates)
     if kind in STRICT and not typed:
         figure = {"amount": "an amount", "percentage": "a percentage"}.get(kind.value, "a number")
         return Decision(False, confidence, f"none of the {searched} stories gives {figure} for that")
@@ -72,8 +117,12 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
                 return Decision(False, confidence,
                                 f"no story among the {searched} mentions all of the names in that question together")
     if kind is AnswerType.REASON and best_sentence_coverage(question, candidates) < PRESUPPOSED_COVERAGE:
-        # "why did X …?" takes an event for granted: one sentence must report it
-        return Decision(False, confidence, f"none of the {searched} stories reports that")
+        # "why did X …?" takes an event for granted: one sentence should report it. Told of someone else
+        # ("Ryanair ordered new jets" for "why did EasyJet order…"), it is not reported; else it may be reworded
+        # across sentences, which weighs against answering without vetoing it
+        confidence -= UNREPORTED_PENALTY
+        if confidence < ANSWER_AT or told_of_another(question, candidates):
+            return Decision(False, confidence, f"none of the {searched} stories reports that")
     if question.unknown_names and confidence < ANSWER_AT:
         names = ", ".join(f"“{name}”" for name in question.unknown_names)
         return Decision(False, confidence, f"none of the {searched} stories mentions {names}")

@@ -7,6 +7,8 @@ question's subject being the one acting, the rank of its passage, and how well i
 
 from __future__ import annotations
 
+import calendar
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -14,7 +16,7 @@ from retrieval.analyzer import Analyzer
 from retrieval.models import RankedPassage, Story
 from retrieval.passages import decode_terms, split_sentences
 
-from .question import LIGHT_WORDS, AnswerType, Question
+from .question import AnswerType, Question
 from .spans import NEGATION, STRICT, TYPED, answering_spans
 from .units import MIN_WORDS, UnitQuality, quality
 
@@ -23,12 +25,21 @@ NEGATED_YES_NO_BOOST = 1.15
 RANK_WEIGHT = 0.25
 TYPE_BOOST = 0.8
 """A sentence holding a span of the expected type (that the question does not hold) scores this much more."""
+COMPARED_BOOST = 0.3
+"""A comparison of quantities ("which is cheaper", "compare … on speed") is of figures: a sentence holding
+one scores a little more."""
+QUANTITATIVE = re.compile(
+    r"\b(?:more|less|fewer|bigger|smaller|cheaper|dearer|faster|slower|higher|lower|larger|longer|shorter|"
+    r"heavier|lighter|richer|poorer|price|prices|cost|costs|speed|growth|rate|rates|money|size|sales|profit|profits|"
+    r"revenue|share|figure|figures|number|amount|capacity|much|many)\b", re.IGNORECASE)
 NAME_BOOST = 0.25
 """Names are everywhere in news: a name near the asked words is weaker evidence than a date or a figure."""
 OFF_SUBJECT_TYPE_SHARE = 0.3
 """A span of the right type in a sentence that names none of the question's subjects counts at this share."""
 FRAMING_CREDIT = 0.5
-"""A subject named only elsewhere in the passage or its headline frames a sentence at this share."""
+"""A subject named only elsewhere in the passage or its headline frames a sentence at this share…"""
+STORY_FRAMING_CREDIT = 0.25
+"""…and one named only in another retrieved passage of the same story at this share."""
 ACTING_BOOST = 1.2
 """A sentence whose actor is the question's subject scores this many times more…"""
 YES_NO_ACTING_BOOST = 1.35
@@ -140,6 +151,10 @@ def metadata(story: Story) -> float:
     return sum(bool(v) for v in (story.url, story.outlet, story.published)) / 3
 
 
+HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "dame", "prof", "rev"})
+"""Titles before a name ("Mr Jacobsen"): not another actor."""
+
+
 def acting(sentence: str, subject_surfaces: Sequence[str]) -> bool:
     """Is a subject of the question the one acting: named before any other name, early in the sentence?"""
     lowered = sentence.casefold()
@@ -149,7 +164,10 @@ def acting(sentence: str, subject_surfaces: Sequence[str]) -> bool:
     before = sentence[:first_subject]
     # another capitalised name before it (not the sentence's first word) makes someone else the actor
     words = before.split()
-    return not any(w[:1].isupper() and i > 0 and w.strip("\"'“‘(").isalpha() for i, w in enumerate(words))
+    return not any(
+        w[:1].isupper() and i > 0 and w.strip("\"'“‘(").isalpha() and w.strip(".").casefold() not in HONORIFICS
+        for i, w in enumerate(words)
+    )
 
 
 def _find_word(text: str, word: str) -> int:
@@ -162,6 +180,43 @@ def _find_word(text: str, word: str) -> int:
     return -1
 
 
+_ASKS_YEAR = re.compile(r"\b(?:what|which|in what|in which) year\b", re.IGNORECASE)
+_DAY_OF_MONTH = re.compile(r"\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Z][a-z]+|[A-Z][a-z]+\.?\s+\d{1,2}\b(?!\d)|\d{4}-\d{2}-\d{2}")
+_MONTH_NAME = re.compile(r"\b(?:" + "|".join(m for m in calendar.month_name if m) + r")\b")
+DAY_PRECISION, MONTH_PRECISION, VAGUE_PRECISION = 1.0, 0.75, 0.5
+
+
+def date_precision(span: str) -> float:
+    """How exactly a date span dates: a day of a month ("1 January 1985") fully, a month ("in February")
+    less, a year or a weekday ("in 1985", "on Saturday") least — unless the question asks for the year."""
+    if _DAY_OF_MONTH.search(span):
+        return DAY_PRECISION
+    if _MONTH_NAME.search(span):
+        return MONTH_PRECISION
+    return VAGUE_PRECISION
+
+
+PREDICATE_WEIGHT = 0.5
+"""A yes/no question is answered by the sentence that holds what it asks of its subjects (its predicate):
+the share of its non-subject terms a sentence holds adds this much."""
+
+
+def _predicate_shares(question: Question) -> Shares | None:
+    """Shares of the question's weighted terms beyond its subjects (None when there are none)."""
+    rest = {t: w for t, w in question.weights.items() if t not in question.subject_terms}
+    return Shares(rest) if rest else None
+
+
+def named_by_story(views: Sequence[PassageView]) -> dict[str, frozenset[str]]:
+    """The asked terms each story names across its retrieved passages: a later passage of a story about
+    Delft ("The stitching took three days") is still about Delft though it never repeats the name."""
+    named: dict[str, frozenset[str]] = {}
+    for view in views:
+        key = view.hit.story.key
+        named[key] = named.get(key, frozenset()) | view.named
+    return named
+
+
 def score_candidates(question: Question, views: Sequence[PassageView], shares: Shares) -> list[Candidate]:
     """Every quotable sentence of the passages, scored."""
     if not views:
@@ -172,12 +227,18 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     kind = question.answer_type
     out: list[Candidate] = []
     sourced: dict[int, float] = {}
-    # what a figure question measures: its terms beyond the subjects and light words ("employ", "staff")
-    measured = frozenset(t for t in asked - question.subject_terms if t not in LIGHT_WORDS)
+    # what a figure question measures: its plain words beyond the subjects ("employ", "staff"), not the
+    # names and figures of what it is about ("Half-Life 2", "V8")
+    measured = question.described - question.subject_terms
+    story_named = named_by_story(views)
+    spanned = kind is not AnswerType.COMPARISON or bool(QUANTITATIVE.search(question.text))
+    predicate = _predicate_shares(question) if kind is AnswerType.YES_NO and subjects else None
+    asks_year = bool(_ASKS_YEAR.search(question.text))
     for view in views:
         hit = view.hit
         title_terms = asked & view.title_terms
-        if subjects and not any(s.terms & view.named for s in subjects):
+        in_story = story_named[hit.story.key]
+        if subjects and not any(s.named_in(in_story) for s in subjects):
             continue  # a story that names none of the question's subjects answers another question
         rank = RANK_WEIGHT * (hit.score / top_score)
         sourced[id(view)] = BARE_SOURCE_FACTOR + (1 - BARE_SOURCE_FACTOR) * metadata(hit.story)
@@ -189,7 +250,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
             if not terms and not (kind in HEADLINED and shares(title_terms) >= HEADLINED_SHARE):
                 continue  # a sentence naming nothing asked can only answer under a headline that does
             coverage = shares(terms)
-            typed = tuple(answering_spans(sentence, kind, question.text)) if kind in TYPED else ()
+            typed = tuple(answering_spans(sentence, kind, question.text)) if kind in TYPED and spanned else ()
             if not terms and not typed:
                 continue
             if kind is AnswerType.DEFINITION and coverage < DEFINITION_COVERAGE:
@@ -201,13 +262,20 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
             context = TITLE_CONTEXT * shares(title_terms - terms)
             novel = len(all_terms - asked)
             score = coverage + context + rank + tie_break + INFORMATIVE * min(novel / 8, 1.0)
+            if predicate is not None:  # "does X give Y an exemption?": the sentence that speaks of exemptions
+                score += PREDICATE_WEIGHT * predicate(terms)
             named = sum(1 for s in subjects if s.terms & all_terms)
-            framing = sum(1 for s in subjects if not s.terms & all_terms and s.terms & view.named)
+            framing = sum(
+                FRAMING_CREDIT if s.terms & view.named else STORY_FRAMING_CREDIT
+                for s in subjects if not s.terms & all_terms and s.terms & in_story
+            )
             if typed:  # a figure or a name in a passage about someone else does not answer
-                boost = NAME_BOOST if kind in NAMED else TYPE_BOOST
+                boost = NAME_BOOST if kind in NAMED else COMPARED_BOOST if kind is AnswerType.COMPARISON else TYPE_BOOST
+                if kind is AnswerType.DATE and not asks_year:
+                    boost *= max(date_precision(span) for span in typed)
                 score *= 1 + (boost if named or framing or not subjects else OFF_SUBJECT_TYPE_SHARE * boost)
             if subjects:
-                score *= 0.45 + 0.55 * (named + FRAMING_CREDIT * framing) / len(subjects)
+                score *= 0.45 + 0.55 * (named + framing) / len(subjects)
             if question.actors and acting(sentence, question.actors):
                 score *= YES_NO_ACTING_BOOST if kind is AnswerType.YES_NO else ACTING_BOOST
             if kind is AnswerType.YES_NO and NEGATION.search(sentence):

@@ -60,7 +60,7 @@ def compose_answer(
             return abstain(question.text, searched,
                            f"none of the {searched} stories reports “{check.word}” about {subject}")
         leaders = group(candidates)
-        first = next((c for c in leaders if c is check.evidence or check.evidence in c.also), None)
+        first = _evidence_first(check.evidence, leaders)
         kind = question.answer_type
         answers = (lambda c: bool(c.typed)) if kind in TYPED else None
         chosen = select(leaders, answers=answers, first=first)
@@ -71,6 +71,20 @@ def compose_answer(
         return abstain(question.text, searched, f"the {searched} stories don't answer that question")
     sentences, citations = cite(chosen)
     return Answer(question.text, sentences, citations, searched=searched, query_terms=tuple(question.weights), note=note)
+
+
+def _evidence_first(evidence: Candidate | None, leaders: list[Candidate]) -> Candidate | None:
+    """The premise check's evidence in its own wording, to lead the reply: a group led by another wording
+    of the same fact ("needs a law before selling" for "won't sell") hands it its place and citations."""
+    if evidence is None or any(c is evidence for c in leaders):
+        return evidence
+    for at, leader in enumerate(leaders):
+        if any(m is evidence for m in leader.also):
+            evidence.also = [leader, *(m for m in leader.also if m is not evidence)]
+            evidence.score = leader.score
+            leaders[at] = evidence
+            return evidence
+    return evidence  # a same-story wording of a quoted fact: it leads, the other is dropped as redundant
 
 
 def _typed_answer(candidates: Sequence[Candidate]) -> bool:
@@ -114,9 +128,11 @@ def _with_antecedents(
     keep_first: bool = False,
 ) -> list[Candidate]:
     """A sentence that points back ("The next day, …", "He said …") is quoted after the sentence it
-    points to; without one in its passage, it only follows other sentences. ``keep_first``: the first
-    sentence is the evidence a note introduces, and stays first."""
+    points to; without one in its passage, it follows the next sentence instead of leading (never dropped:
+    it may hold the answer). ``keep_first``: the first sentence is the evidence a note introduces, and
+    stays first."""
     out: list[Candidate] = []
+    deferred: list[Candidate] = []
     by_hit = {id(v.hit): v for v in views}
     used = sum(quoted_length(c.text) for c in chosen)
     for candidate in chosen:
@@ -135,11 +151,14 @@ def _with_antecedents(
                                          candidate.unit, coverage=shares(asked & terms)))
                     used += quoted_length(text)
             elif not out and len(chosen) > 1:
-                continue  # no antecedent to be had: let another sentence lead
+                deferred.append(candidate)  # no antecedent to be had: another sentence leads, this one follows
+                continue
         if any(c.text == candidate.text for c in out):
             continue
         out.append(candidate)
-    return out
+        out.extend(d for d in deferred if all(c.text != d.text for c in out))
+        deferred.clear()
+    return out + deferred
 
 
 def _select_recent(

@@ -70,6 +70,11 @@ def _family_terms() -> list[tuple[frozenset[str], frozenset[str]]]:
     return [(stem(a), stem(b)) for a, b in OPPOSITES]
 
 
+@lru_cache(maxsize=1)
+def _direction_terms() -> frozenset[str]:
+    return frozenset(t for w in DIRECTIONS for t in default_analyzer().terms(w))
+
+
 @lru_cache(maxsize=4096)
 def forms(word: str) -> frozenset[str]:
     """The terms of a word's inflections ("sue": sue, sued, sues, suing), which stemming may not join."""
@@ -104,7 +109,7 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
     for surface, term in question.marked:
         word = surface.lower()
         family = _family_of(term)
-        if word in DIRECTIONS and family is not None:
+        if family is not None and (word in DIRECTIONS or term in _direction_terms()):
             # a direction is judged where the fact is told: the sentence that best covers the question
             same, opposite = family
             told = _best_evidence(relevant, question)
@@ -138,16 +143,29 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
         stating = [c for c in relevant if any(unit in span.casefold() for span in spans(c.text, kind))]
         if not digits or not stating or any(_in_text(d, [c.text for c in relevant]) for d in digits):
             continue
-        return Premise("contradicted", figure, max(stating, key=lambda c: (_told(c, question), c.score)))
+        return Premise("contradicted", figure,
+                       max(stating, key=lambda c: (_names_subjects(c, question), _told(c, question), c.score)))
     for subject in question.subjects if question.answer_type is AnswerType.REASON else ():
         wrong = _other_actor(question, subject, candidates)
         if wrong is not None:
             return Premise("contradicted", subject.surface, wrong)
     if question.answer_type is AnswerType.REASON and not NEGATION.search(question.text):
         told = _best_evidence(relevant, question)
-        if told is not None and _told(told, question) >= NEGATED_EVIDENCE_SHARE and NEGATION.search(told.text):
-            return Premise("negated", "", told)  # "why did X start selling…?" where X "won't sell"
+        if told is not None and _told(told, question) >= NEGATED_EVIDENCE_SHARE:
+            # "why did X start selling…?" where X "won't sell": among the sentences that tell the fact as
+            # fully as the best one, one that says no of the subject contradicts the premise
+            fullest = _told(told, question)
+            saying_no = [c for c in relevant if NEGATION.search(c.text) and _told(c, question) >= fullest - 1e-9
+                         and (c is told or _names_subjects(c, question) == len(question.subjects))]
+            if saying_no:
+                return Premise("negated", "", max(saying_no, key=lambda c: c.score))
     return OK
+
+
+def _names_subjects(candidate: Candidate, question: Question) -> int:
+    """How many of the question's subjects the sentence names: a figure that corrects "IBM's 5,000
+    patents" is told of IBM, not in a quote about the industry."""
+    return sum(1 for s in question.subjects if s.terms & candidate.terms)
 
 
 def _told(candidate: Candidate, question: Question) -> float:

@@ -75,17 +75,21 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"|\bwhat (?:\w+ )?(?:share|proportion|fraction|slice|stake|portion)\b", re.IGNORECASE)),
     (AnswerType.DURATION, re.compile(
         r"\bhow long\b|\bhow many (?:years|months|weeks|days|hours|minutes|decades)\b|\buntil when\b"
+        r"|\b(?:what|which) (?:length|period|span) of time\b|\bhow much time\b"
         r"|\bfor how (?:long|many)\b", re.IGNORECASE)),
     (AnswerType.AMOUNT, re.compile(
         r"\bhow much\b.*\b(?:money|cost|costs|price|priced|pay|paid|earn|earned|spend|spent|worth|revenue|fees?|"
         r"charged?|charges|raise|raised|sell|sold|profit|profits|loss|losses|fine|fined|budget|invest|invested|"
         r"deal|bid|offer|salary|wage|debt|tax|save|saved)\b"
-        r"|\b(?:what|which) (?:price|amount|sum|figure)\b|\bhow much (?:money|cash)\b|\bfor how much\b"
+        r"|\b(?:what|which) (?:\w+ )?(?:price|amount|sum)\b|\bhow much (?:money|cash)\b|\bfor how much\b"
         r"|\bhow much did\b.*\b(?:cost|pay|make|raise|earn|lose)\b"
-        r"|\bwhat(?:'s| is| was| are| were)\s+(?:the\s+)?(?:\w+\s+)?(?:fine|price|cost|fee|salary|value|bill|budget|"
+        r"|\bwhat(?:'s| is| was| are| were)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}(?:fine|price|cost|fee|salary|value|bill|budget|"
         r"pay|payout|fortune|valuation|turnover|revenue)\b", re.IGNORECASE)),
     (AnswerType.NUMBER, re.compile(
-        r"\bhow (?:many|much)\b|\bwhat (?:number|score|total|rate|level|size)\b|\bby how much\b", re.IGNORECASE)),
+        r"\bhow (?:many|much)\b|\bwhat (?:number|score|total|rate|level|size)\b|\bby how much\b"
+        r"|\bhow (?:big|large|small|high|fast|far) an?\b"
+        r"|\bwhat(?:'s| is| was| are| were)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}(?:rate|figure|total|speed|score|tally)\b",
+        re.IGNORECASE)),
     (AnswerType.DATE, re.compile(
         r"^\W*when\b|\bwhen (?:did|does|do|is|was|were|will|has|have|had|are)\b"
         r"|\b(?:what|which) (?:year|month|date|day|time)\b|\bsince when\b|\bhow soon\b", re.IGNORECASE)),
@@ -95,6 +99,7 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         re.IGNORECASE)),
     (AnswerType.REASON, re.compile(
         r"^\W*why\b|\bwhy (?:did|does|do|is|was|were|will|has|have|are|would)\b|\bfor what reason\b|\bhow come\b"
+        r"|\bwhy\W*$|\bwhat (?:\w+ )?reasons?\b|\bwhat (?:held|holds|is holding|was holding) (?:\w+ )?up\b"
         r"|\bwhat (?:caused|led to|prompted|drove|is behind|was behind|made)\b|\bwhat (?:is|was) the reason\b", re.IGNORECASE)),
     (AnswerType.NAME, re.compile(
         r"\b(?:called|named|known as|dubbed)\s*\??\s*$|\bwhat(?:'s| is| was) the name of\b", re.IGNORECASE)),
@@ -103,12 +108,12 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"team|club|network|channel|broadcaster|newspaper|outlet|party|body|department|regulator|brand|studio|"
         r"label|retailer|carrier|operator|airline|union|government|country's)\b", re.IGNORECASE)),
     (AnswerType.DEFINITION, re.compile(
-        r"^\W*(?:[Ww]hat\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?[\w\"'“‘-]+|[Ww]ho\s+(?:is|was)\s+[A-Z][\w'-]*)"
+        r"^\W*(?:[Ww]hat\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?[\w\"'“‘-]+|[Ww]ho\s+(?:is|was)\s+[A-Z][\w-]*(?:['’][A-Z][\w-]*)?(?![\w'’]))"
         r"(?:\s+[\w\"'”’-]+){0,4}\W*$"
         r"|\b[Ww]hat does .* (?:mean|do)\b|\b[Ww]hat is meant by\b|\b[Dd]efine\b|\b[Ww]hat kind of\b")),
     (AnswerType.PERSON, re.compile(
         r"^\W*(?:who|whom)\b|\bwho (?:is|was|did|does|will|has|have|are|were|said|says|led|leads|runs|won)\b"
-        r"|\b(?:what|which) (?:person|people|executive|official|minister|player|actor|actress|singer|star|"
+        r"|\b(?:what|which) (?:[\w'’-]+\s+){0,3}?(?:person|people|executive|official|minister|player|actor|actress|singer|star|"
         r"analyst|spokesman|spokeswoman|spokesperson|boss|chief|leader|director|manager|coach|president|ceo|"
         r"founder|author|judge|mp|politician|designer|band|artist|musician|presenter|writer)\b", re.IGNORECASE)),
     (AnswerType.YES_NO, re.compile(
@@ -116,9 +121,24 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
 )
 
 CUE_WORDS = frozenset(
-    ["name", "named", "called", "percent", "percentage", "per", "cent", "share", "proportion", "fraction", "long", "year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours", "date", "time", "when", "where", "city", "country", "state", "town", "place", "venue", "location", "who", "whom", "person", "people", "why", "reason", "cause", "caused", "much", "many", "number", "amount", "price", "sum", "figure", "total", "what", "which", "compare", "compared", "comparison", "versus", "vs", "difference", "differ", "mean", "meaning", "define", "kind", "type"]
+    ["name", "named", "called", "percent", "percentage", "per", "cent", "share", "proportion", "fraction", "long", "year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours", "date", "time", "when", "where", "city", "country", "state", "town", "place", "venue", "location", "who", "whom", "person", "people", "why", "reason", "cause", "caused", "much", "many", "big", "large", "number", "amount", "price", "sum", "figure", "total", "what", "which", "compare", "compared", "comparison", "versus", "vs", "difference", "differ", "mean", "meaning", "define", "kind", "type"]
 )
 """Words of a wh-phrase: they name the kind of answer, not its subject, so an answer need not repeat them."""
+
+TITLES = frozenset(
+    ["president", "vice", "prime", "minister", "chancellor", "secretary", "mayor", "governor", "senator", "sir",
+     "lord", "lady", "dame", "mr", "mrs", "ms", "dr", "prof", "professor", "chief", "executive", "ceo", "chairman",
+     "chairwoman", "judge", "general", "captain", "king", "queen", "prince", "princess", "pope", "bishop",
+     "commissioner", "ambassador", "coach", "manager", "director", "chair", "mp", "senior", "deputy", "attorney"]
+)
+"""Titles and roles, capitalised before a name ("Chancellor Gordon Brown"): the text may say "Mr Brown", so
+they are words of the question, never names the coverage must know."""
+
+MONEY_WORDS = frozenset(
+    ["cost", "costs", "price", "priced", "pay", "paid", "paying", "worth", "fee", "fees", "charge", "charged", "spend",
+     "spent", "value", "valued", "money"]
+)
+"""Words that say a figure is money: a sum answers them without repeating them ("How much will it cost?")."""
 
 OPPOSITES: tuple[tuple[set[str], set[str]], ...] = (
     ({"rose", "rise", "rises", "risen", "increase", "increased", "grew", "grow", "up", "gain", "gained", "higher",
@@ -151,7 +171,14 @@ _ELLIPTICAL = re.compile(
     r"^\W*(?:and|but|so|what about|how about|and what about|for how long|how long|why|when|where|who|how much|"
     r"how many|by how much|since when|really|is that so)\b", re.IGNORECASE)
 _PRONOUN_SUBJECT = re.compile(r"\b(?:it|its|they|them|their|he|him|his|she|her|this|that|those|these)\b", re.IGNORECASE)
+_ADVICE = re.compile(
+    r"^\W*(?:can|could|would|will) you (?:please )?(?:recommend|suggest|advise)\b|\bwhat(?:'s| is) a good\b"
+    r"|\b(?:where|how|what) (?:should|shall|can) i\b|\brecommend (?:me )?(?:a|an|some)\b", re.IGNORECASE)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
+_OWN_TIME = re.compile(
+    r"\b(?:(?:this|next|last|that|the following|the previous) (?:year|month|week|quarter|season)|(?:19|20)\d\d|now|"
+    r"today|tomorrow|yesterday)\b", re.IGNORECASE)
+"""A follow-up that names its own time ("what about this year?"): the earlier question's dates do not carry."""
 _OPENER = re.compile(r"^\W*(?:please\s+)?(?:explain|describe|summari[sz]e|outline)\b", re.IGNORECASE)
 """An imperative that shapes the question ("Explain X"); "did X explain why…" asks about explaining."""
 _NAMING = re.compile(r"\b(?:called|named|known as)\s*\??\s*$", re.IGNORECASE)
@@ -164,6 +191,13 @@ class Subject:
 
     surface: str
     terms: frozenset[str]
+    key: str = ""
+    """Its most distinctive term (the rarest in the coverage): "cyberathlet" of "Cyberathlete Professional League"."""
+
+    def named_in(self, terms: frozenset[str]) -> bool:
+        """Do these terms name the subject: its most distinctive term, or all of its terms? A rugby story with
+        "professional" and "league" does not name the Cyberathlete Professional League."""
+        return (self.key in terms) if self.key else bool(self.terms & terms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +208,9 @@ class Question:
     ``search``: term → query multiplier for the index; ``subjects``: known names asked about;
     ``unknown_names``: capitalised names or figures the coverage never mentions (after spelling correction);
     ``marked``: the premise's claim words (qualifiers, verdicts, directions), with their terms;
-    ``figures``: numbers the question states; ``corrections``: misspelt word → the known term used.
+    ``figures``: numbers the question states; ``corrections``: misspelt word → the known term used;
+    ``described``: terms of the question's plain lowercase words (not names, figures or light words):
+    what a figure must be about ("copies", "sold" in "How many copies of Half-Life 2 has Valve sold?").
     """
 
     text: str
@@ -188,6 +224,7 @@ class Question:
     figures: tuple[str, ...] = ()
     corrections: Mapping[str, str] = field(default_factory=dict)
     follow_up: bool = False
+    described: frozenset[str] = frozenset()
 
     @property
     def subject_terms(self) -> frozenset[str]:
@@ -206,6 +243,12 @@ class Question:
                               self.text))
 
     @property
+    def asks_advice(self) -> bool:
+        """"Can you recommend a pizza place?", "What's a good recipe for…?": a request for advice, which
+        news coverage reports on but does not give."""
+        return bool(_ADVICE.search(self.text))
+
+    @property
     def recency(self) -> bool:
         return self.answer_type is AnswerType.LATEST
 
@@ -218,9 +261,23 @@ def answer_type(question: str) -> AnswerType:
     return AnswerType.OPEN
 
 
+def _direction_terms(analyzer: Analyzer) -> frozenset[str]:
+    """The direction words as terms, so any inflection ("cutting", "rising") is marked."""
+    cached = _DIRECTION_TERMS.get(id(analyzer))
+    if cached is None:
+        cached = _DIRECTION_TERMS[id(analyzer)] = frozenset(t for w in DIRECTIONS for t in analyzer.terms(w))
+    return cached
+
+
+_DIRECTION_TERMS: dict[int, frozenset[str]] = {}
+
+
 def _is_name(surface: str, question: str) -> bool:
-    """A capitalised word that is not merely the question's first word (or an acronym anywhere)."""
+    """A capitalised word that is not merely the question's first word, an acronym anywhere, or a
+    name with a capital inside it ("easyJet", "eBay", "iTunes")."""
     if surface.isupper() and len(surface) > 1 and surface.isalpha():
+        return True
+    if surface[:1].islower() and any(ch.isupper() for ch in surface[1:]):
         return True
     return surface[:1].isupper() and not question.lstrip(" \"'“‘(").startswith(surface)
 
@@ -266,6 +323,7 @@ def analyse(
     actors: dict[str, None] = {}
     marked: list[tuple[str, str]] = []
     figures: list[str] = []
+    described: set[str] = set()
     tokens = analyzer.tokens(shaped)
     for position, token in enumerate(tokens):
         term = token.term
@@ -276,14 +334,14 @@ def analyse(
             continue  # "what percentage", "how long", "which year": the answer's kind, not its subject
         if _is_date_word(token.surface):
             continue  # a month, weekday or year: borne out by the text or the publication date alike
-        name = _is_name(token.surface, shaped)
+        name = _is_name(token.surface, shaped) and not _titles_a_name(tokens, position, shaped)
         df = doc_freq(term)
         if df == 0 and correct is not None and not _NUMBERISH.search(term):
             fixed = correct(term, token.surface)
             if fixed is not None:
                 corrections[token.surface] = fixed
                 term, df = fixed, doc_freq(fixed)
-        if low in MARKED:
+        if low in MARKED or term in _direction_terms(analyzer):  # "cutting" as well as "cut"
             marked.append((token.surface, term))
         if _NUMBERISH.search(token.surface) and not _YEAR.match(token.surface):
             figures.append(token.surface)  # a year dates the question; a figure is a claim
@@ -293,6 +351,8 @@ def analyse(
             unknown_terms.append(term)
             continue
         weight = 1.0 + idf(n, df)
+        if not name and not _NUMBERISH.search(token.surface) and term not in LIGHT_WORDS and low not in MONEY_WORDS:
+            described.add(term)
         if term in LIGHT_WORDS:  # "work", "already", "decide": rare in news, yet not what is asked about
             weight *= LIGHT_WORD_WEIGHT
         weights.setdefault(term, weight)
@@ -310,12 +370,17 @@ def analyse(
         weights.setdefault(term, typical * (LIGHT_WORD_WEIGHT if term in LIGHT_WORDS else 1.0))
     search = {t: LIGHT_WORD_WEIGHT if t == category or t in LIGHT_WORDS else 1.0 for t in weights if doc_freq(t) > 0}
     follow_up = bool(context) and is_follow_up(question, len(search))
+    if follow_up and kind is AnswerType.OPEN:
+        kind = answer_type(context[-1])  # "and what about this year?" after "by how much did X grow?"
+    own_time = bool(_OWN_TIME.search(question))
     for previous in context[-3:]:
         share = 1.0 if follow_up else CONTEXT_WEIGHT
         for token in analyzer.tokens(previous):
             df = doc_freq(token.term)
             if not df or token.term in QUESTION_FILLER or token.surface.lower() in CUE_WORDS:
                 continue
+            if own_time and (_YEAR.match(token.surface) or _is_date_word(token.surface)):
+                continue  # "what about this year?" replaces the year asked about before
             if token.term not in weights:
                 weights[token.term] = share * (1.0 + idf(n, df))
                 search.setdefault(token.term, share)
@@ -323,11 +388,22 @@ def analyse(
                 subjects.setdefault(token.surface, set()).add(token.term)
     return Question(
         text=question, answer_type=kind, weights=weights, search=search,
-        subjects=tuple(Subject(surface, frozenset(terms)) for surface, terms in subjects.items()),
+        subjects=tuple(
+            Subject(surface, frozenset(terms), max(sorted(terms), key=lambda t: weights.get(t, 0.0)))
+            for surface, terms in subjects.items()
+        ),
         actors=tuple(actors),
         unknown_names=tuple(unknown_names), marked=tuple(marked), figures=tuple(figures),
-        corrections=corrections, follow_up=follow_up,
+        corrections=corrections, follow_up=follow_up, described=frozenset(described),
     )
+
+
+def _titles_a_name(tokens: Sequence[Token], position: int, question: str) -> bool:
+    """Is this word a title before a name ("Chancellor" in "Chancellor Gordon Brown")?"""
+    if tokens[position].surface.lower().rstrip(".") not in TITLES or position + 1 >= len(tokens):
+        return False
+    following = tokens[position + 1]
+    return _is_name(following.surface, question) and _adjacent(question, tokens[position], following)
 
 
 def _subject_key(tokens: Sequence[Token], position: int, question: str) -> str:

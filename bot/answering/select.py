@@ -11,6 +11,8 @@ from .corroborate import jaccard
 
 LEAD_SHARE = 0.5
 """A sentence holding the answer leads when it scores at least this share of the best sentence."""
+SECOND_ANSWER_SHARE = 0.3
+"""…and otherwise comes second when it scores at least this share."""
 MAX_SENTENCES = 4
 MIN_SENTENCES = 2
 MAX_ANSWER_CHARS = 700
@@ -58,10 +60,19 @@ def select(
                 best = holding
         chosen.append(best)
         pool.remove(best)
+        if answers is not None and not answers(best):
+            # the best sentence does not hold the answer: the best one that does comes second, so the
+            # reader meets it in the first two sentences
+            holding = next((c for c in pool if answers(c)), None)
+            if holding is not None and holding.score >= SECOND_ANSWER_SHARE * best.score:
+                chosen.append(holding)
+                pool.remove(holding)
     top = chosen[0].score
-    used = quoted_length(chosen[0].text)
-    seen = {title_key(chosen[0].text)}
-    per_story = {chosen[0].story_key: 1}
+    used = sum(quoted_length(c.text) for c in chosen)
+    seen = {title_key(c.text) for c in chosen}
+    per_story: dict[str, int] = {}
+    for c in chosen:
+        per_story[c.story_key] = per_story.get(c.story_key, 0) + 1
 
     def marginal(c: Candidate) -> float:
         overlap = max(jaccard(c.terms, d.terms) for d in chosen)

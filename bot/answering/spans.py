@@ -39,12 +39,14 @@ _PATTERNS: dict[AnswerType, re.Pattern[str]] = {
     AnswerType.AMOUNT: re.compile(
         r"[$€£¥]\s?\d[\d,.]*\s*(?:bn|m|k|million|billion|trillion)?\b"
         r"|\b\d[\d,.]*\s*(?:bn|m)?\s*(?:dollars|euros|pounds|yen|yuan|rupees)\b"
-        r"|\b(?:US|A|C|NZ|HK)\$\s?\d", re.IGNORECASE),
+        r"|\b(?:US|A|C|NZ|HK)\$\s?\d|\b\d[\d,.]*p\b|\b\d[\d,.]*\s*(?:pence|cents?)\b", re.IGNORECASE),
     AnswerType.NUMBER: re.compile(
-        r"(?:\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+        r"(?:\b\d[\d,.]*(?:bn|m|k|tn)?\b|\b(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
+        r"twelfth|twentieth)\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
         r"forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?)\b)"
-        r"(?!-(?:year|month|week|day|hour|minute|decade)\b)", re.IGNORECASE),
-    # "a one-year moratorium" is a duration, not a count
+        rf"(?![\s-](?:{_UNIT}|{_MONTH})\b)", re.IGNORECASE),
+    # "a one-year moratorium", "72 hours" are durations and "31 December" a date, not counts;
+    # "$280bn" and "his ninth Budget" count
     AnswerType.REASON: re.compile(
         r"\b(?:because|due to|owing to|as a result|result of|in order to|so that|in the hopes?|hoping to|in the wake of|"
         r"amid|following|in response to|citing|cited|blamed|blames|thanks to|driven by|aimed at|to give|to allow|"
@@ -98,6 +100,20 @@ _ORG = re.compile(
     r"Labs|Police|Service|Services|Court)\b|\b[A-Z]{2,6}s?\b")
 
 
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_LAG = re.compile(r"\s+(?:after|before|ago|later|earlier|since)\b", re.IGNORECASE)
+_NAMED_BEFORE = re.compile(r"(?:[A-Z][\w'’-]*|[A-Z]{2,})\s$")
+
+
+def _not_a_count(sentence: str, match: re.Match[str]) -> bool:
+    """A year ("in 2005") dates; a figure right after a name ("Xbox 2", "PlayStation 2", "January 22")
+    names a model, a sequel or a day: neither counts anything."""
+    text = match.group(0).rstrip(".,")
+    if _YEAR.fullmatch(text):
+        return True
+    return text[:1].isdigit() and bool(_NAMED_BEFORE.search(sentence[max(match.start() - 30, 0) : match.start()]))
+
+
 def spans(sentence: str, kind: AnswerType) -> list[str]:
     """The spans of ``kind`` in the sentence (empty for types no span answers: yes/no, open, latest)."""
     if kind is AnswerType.PERSON:
@@ -110,9 +126,15 @@ def spans(sentence: str, kind: AnswerType) -> list[str]:
     if kind is AnswerType.COMPARISON:
         return spans(sentence, AnswerType.NUMBER)
     pattern = _PATTERNS.get(kind)
+    if kind is AnswerType.NUMBER:
+        return [m.group(0) for m in _PATTERNS[kind].finditer(sentence) if not _not_a_count(sentence, m)]
     found = [m.group(0) for m in pattern.finditer(sentence)] if pattern else []
     if kind is AnswerType.PLACE:  # "in March", "on Monday" date; they do not place
         found = [f for f in found if not _CALENDAR_WORD.search(f)]
+    if kind is AnswerType.DURATION:  # "a year after the hack", "two days later": a lag, not how long it went on
+        return [m.group(0) for m in _PATTERNS[kind].finditer(sentence) if not _LAG.match(sentence, m.end())]
+    if kind is AnswerType.DATE:  # "it may find", "to march on": a month is capitalised
+        found = [f for f in found if not (f.islower() and _CALENDAR_WORD.search(f.title()))]
     return found
 
 
@@ -120,7 +142,8 @@ _PERSON_AFTER = re.compile(
     r"^(?:,\s*(?:who|whose|the|a|an|its|his|her|their)\b|'s\s+(?:wife|husband|son|daughter|brother|sister)\b"
     r"|\s+(?:said|says|told|added|explained|wrote|insisted|argued|admitted|announced|warned|believes|thinks|who)\b"
     r"|,\s+\d{1,3},)")
-_ROLE_BEFORE = re.compile(_ROLE.pattern + r"\s+$", re.IGNORECASE)
+_ROLE_BEFORE = re.compile(_ROLE.pattern + r",?\s+$", re.IGNORECASE)
+"""A role just before a name: "comedian Ernie Wise", "As chief operating officer, Toshiyuki Shiga"."""
 _PERSON_BEFORE = re.compile(r"(?:\bby|\bsaid|\bsays)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 
 
@@ -157,10 +180,39 @@ def names(sentence: str) -> list[str]:
     return found
 
 
+NAMING_TYPES = frozenset({AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.PLACE, AnswerType.NAME})
+_TITLES = frozenset({"mr", "mrs", "ms", "dr", "sir", "lord", "lady", "dame", "prof", "rev", "the", "a", "an"})
+_WORD = re.compile(r"[\w'’.,-]+")
+
+
+def _key_words(text: str) -> list[str]:
+    """The words that make a span what it is: its names and figures ("Guinness", "World", "600"), without
+    titles, possessive endings or edge punctuation."""
+    out = []
+    for raw in _WORD.findall(text):
+        word = raw.strip("'’.,-").casefold().removesuffix("'s").removesuffix("’s")
+        if word and word not in _TITLES and (raw[:1].isupper() or raw[:1].isdigit()):
+            out.append(word)
+    return out
+
+
 def answering_spans(sentence: str, kind: AnswerType, question: str) -> list[str]:
-    """Spans of ``kind`` that the question does not already contain."""
+    """Spans of ``kind`` that the question does not already contain: not the span itself, and for a name
+    not any of its names ("at the Guinness World Records" does not say where, asked about Guinness; "Mr
+    Ghosn" does not say who, asked about Carlos Ghosn); for a figure, not every one of its figures."""
     asked = question.casefold()
-    return [span for span in spans(sentence, kind) if span.casefold().strip() not in asked]
+    asked_words = set(_key_words(question)) | {w.casefold() for w in _WORD.findall(question)}
+    out = []
+    for span in spans(sentence, kind):
+        if span.casefold().strip() in asked:
+            continue
+        keys = _key_words(span)
+        if keys and kind in NAMING_TYPES and any(k in asked_words for k in keys):
+            continue
+        if keys and kind not in NAMING_TYPES and all(k in asked_words for k in keys):
+            continue
+        out.append(span)
+    return out
 
 
 def has_answer(sentence: str, kind: AnswerType, question: str) -> bool:
@@ -170,16 +222,18 @@ def has_answer(sentence: str, kind: AnswerType, question: str) -> bool:
 
 NEGATION = re.compile(
     r"\b(?:not|never|no longer|none|no plans?|no intention|no exemptions?|cannot|refused|refuses|declined|declines|"
-    r"rejected|against)\b|n't\b",
+    r"rejected|against|(?:pulled|pulls|pulling|pull|backed|backs|back|walked|walks|walk) (?:out|away)|called off|"
+    r"ruled out|scrapped|abandoned|(?:get|got|getting) out of|(?:could|would|might) have (?:been )?\w+(?:ed|en))\b|n't\b",
     re.IGNORECASE,
 )
-"""A sentence that says no: "won't sell", "has no plans to", "refused". The one negation test of the package."""
+"""A sentence that says no: "won't sell", "has no plans to", "refused", "pulled out of the deal", or that
+tells what did not happen ("a deal which could have forced it to buy"). The one negation test of the package."""
 
 TYPED = frozenset({
     AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.PLACE, AnswerType.DATE, AnswerType.DURATION,
     AnswerType.NUMBER, AnswerType.AMOUNT, AnswerType.PERCENTAGE, AnswerType.REASON, AnswerType.DEFINITION,
-    AnswerType.NAME,
+    AnswerType.NAME, AnswerType.COMPARISON,
 })
-"""Types a span can answer; the composer rewards sentences that hold one."""
+"""Types a span can answer; the composer rewards sentences that hold one (a comparison: the figures compared)."""
 STRICT = frozenset({AnswerType.NUMBER, AnswerType.AMOUNT, AnswerType.PERCENTAGE})
 """Types only a sentence with such a span can answer: without one in the coverage, the bot abstains."""
