@@ -11,6 +11,7 @@ import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from retrieval.ingest import _Candidate, _Prepared
 from retrieval.store import FileState
@@ -27,3 +28,16 @@ def slow_prepare(candidates: Sequence[_Candidate], known: dict[str, FileState]) 
         raise RuntimeError("this batch cannot be parsed")
     time.sleep(float(os.environ[SLEEP_S]))
     return _Prepared()
+
+
+def use_slow_workers(monkeypatch: Any, markers: Path, batch_s: float) -> None:
+    """Make every ingest parallel, in batches of two files, on workers that run :func:`slow_prepare`
+    (each taking ``batch_s`` a batch and leaving a marker in ``markers``)."""
+    import retrieval.ingest as ingest_module
+
+    monkeypatch.setenv(MARKER_DIR, str(markers))
+    monkeypatch.setenv(SLEEP_S, str(batch_s))
+    monkeypatch.setattr(ingest_module, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(ingest_module, "BATCH_FILES", 2)
+    monkeypatch.setattr(ingest_module, "_prepare_in_worker", slow_prepare)
+    monkeypatch.setattr(ingest_module.os, "cpu_count", lambda: 2)  # a pool even on a one-core machine

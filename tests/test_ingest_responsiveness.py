@@ -57,12 +57,7 @@ def slow_pool(tmp_path: Path, monkeypatch) -> Path:
     where each worker call leaves a marker."""
     markers = tmp_path / "markers"
     markers.mkdir()
-    monkeypatch.setenv(slow_workers.MARKER_DIR, str(markers))
-    monkeypatch.setenv(slow_workers.SLEEP_S, str(WORKER_BATCH_S))
-    monkeypatch.setattr(ingest_module, "PARALLEL_MIN_FILES", 1)
-    monkeypatch.setattr(ingest_module, "BATCH_FILES", 2)
-    monkeypatch.setattr(ingest_module, "_prepare_in_worker", slow_workers.slow_prepare)
-    monkeypatch.setattr(ingest_module.os, "cpu_count", lambda: 2)  # a pool even on a one-core machine
+    slow_workers.use_slow_workers(monkeypatch, markers, WORKER_BATCH_S)
     return markers
 
 

@@ -7,8 +7,6 @@ import time
 
 import pytest
 
-import retrieval.ingest as ingest_module
-
 from .. import slow_workers
 from ..articles import write_articles
 from ..test_ingest_responsiveness import MAX_LOOP_GAP_S, ticking
@@ -40,12 +38,7 @@ async def test_ask_is_acknowledged_promptly_during_a_rescan_and_its_failure(
     # The rescan /reindex starts: a parallel pool of slow workers, and one batch that fails at once.
     markers = tmp_path / "markers"
     markers.mkdir()
-    monkeypatch.setenv(slow_workers.MARKER_DIR, str(markers))
-    monkeypatch.setenv(slow_workers.SLEEP_S, str(WORKER_BATCH_S))
-    monkeypatch.setattr(ingest_module, "PARALLEL_MIN_FILES", 1)
-    monkeypatch.setattr(ingest_module, "BATCH_FILES", 2)
-    monkeypatch.setattr(ingest_module, "_prepare_in_worker", slow_workers.slow_prepare)
-    monkeypatch.setattr(ingest_module.os, "cpu_count", lambda: 2)
+    slow_workers.use_slow_workers(monkeypatch, markers, WORKER_BATCH_S)
     write_articles(corpus, 12, version="second")
     (corpus / "000-fail.md").write_text("---\ntitle: Fails\n---\nThe worker given this batch raises.\n")
 

@@ -121,7 +121,7 @@ def test_newsbot_run_answers_then_ctrl_c_shuts_down_cleanly(tmp_path) -> None:
     db = tmp_path / "newsbot.db"
     env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"} | {"PYTHONPATH": str(PROJECT_ROOT)}
     result = subprocess.run(
-        [sys.executable, "-m", "tests.discord.ctrl_c_driver", str(db)],
+        [sys.executable, "-m", "tests.discord.run_driver", "ctrl-c", str(db)],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stderr
@@ -180,7 +180,7 @@ def test_newsbot_run_shuts_down_cleanly_on_sigterm_telling_the_deferred_answer(t
     db = tmp_path / "newsbot.db"
     env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"} | {"PYTHONPATH": str(PROJECT_ROOT)}
     result = subprocess.run(
-        [sys.executable, "-m", "tests.discord.sigterm_driver", str(db)],
+        [sys.executable, "-m", "tests.discord.run_driver", "sigterm", str(db)],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False,
     )
     assert result.returncode == 0, result.stderr

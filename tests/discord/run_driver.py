@@ -1,8 +1,13 @@
-"""Run ``newsbot run`` for real against the emulator and send SIGTERM while an /ask is deferred and writing.
+"""Run ``newsbot run`` for real against the emulator, ask one question, then stop it with a signal.
 
-Started as a subprocess by ``test_discord_run.py`` (as ``ctrl_c_driver`` is). The query log is slowed
-down so that the signal lands while the answer is deferred and its store write is in flight. Prints a
-JSON summary last and exits with the CLI's exit code.
+Started as a subprocess by ``test_discord_run.py``: the emulator lives on its own thread and event loop;
+the CLI runs in the main thread with the emulator's token in ``DISCORD_TOKEN``. Two ways to stop:
+
+- ``ctrl-c``: SIGINT once the answer has arrived;
+- ``sigterm``: SIGTERM (docker stop, systemctl stop) while the answer is deferred and its query-log
+  write, slowed down on purpose, is in flight.
+
+Prints a JSON summary last and exits with the CLI's exit code.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ def slow_query_log() -> None:
     NewsService.log_query = slow  # type: ignore[method-assign]
 
 
-def drive(emulator: DiscordEmulator, started: threading.Event) -> None:
+def drive(emulator: DiscordEmulator, started: threading.Event, mode: str) -> None:
     async def main() -> None:
         await emulator.start()
         discord.http.Route.BASE = emulator.api_base
@@ -49,12 +54,17 @@ def drive(emulator: DiscordEmulator, started: threading.Event) -> None:
         started.set()
         await emulator.wait_until(lambda: emulator.sessions and emulator.commands.get(emulator.guild_id), 20, "sync")
         record = await emulator.slash("ask", question="What did IBM decide?")
-        await asyncio.to_thread(writing.wait, 10)
-        summary["deferred"] = record.deferred
-        os.kill(os.getpid(), signal.SIGTERM)  # docker stop / systemctl stop
-        await emulator.wait_until(lambda: record.original_edits, 10, "the restarting notice")
-        summary["notice"] = (record.original or {}).get("content")
-        summary["followups"] = len(record.followups)
+        if mode == "ctrl-c":
+            await emulator.wait_until(lambda: record.followups, 10, "an answer")
+            summary["answered"] = bool(record.followups[0]["embeds"])
+            os.kill(os.getpid(), signal.SIGINT)
+        else:
+            await asyncio.to_thread(writing.wait, 10)
+            summary["deferred"] = record.deferred
+            os.kill(os.getpid(), signal.SIGTERM)
+            await emulator.wait_until(lambda: record.original_edits, 10, "the restarting notice")
+            summary["notice"] = (record.original or {}).get("content")
+            summary["followups"] = len(record.followups)
         await asyncio.sleep(3)
         await emulator.stop()
 
@@ -62,11 +72,12 @@ def drive(emulator: DiscordEmulator, started: threading.Event) -> None:
 
 
 if __name__ == "__main__":
-    db = Path(sys.argv[1])
-    slow_query_log()
+    mode, db = sys.argv[1], Path(sys.argv[2])
+    if mode == "sigterm":
+        slow_query_log()
     emulator = DiscordEmulator()
     started = threading.Event()
-    threading.Thread(target=drive, args=(emulator, started), daemon=True).start()
+    threading.Thread(target=drive, args=(emulator, started, mode), daemon=True).start()
     started.wait(10)
     os.environ.update(DISCORD_TOKEN=emulator.token, DISCORD_GUILD_ID=str(emulator.guild_id))
     code = newsbot(["--db", str(db), "run"])
