@@ -42,10 +42,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.baseline import Bm25Baseline
-from bot.evaluation import EvalCase, EvalFileError, EvalSummary, evaluate, load_cases
-from bot.service import NewsService
-from bot.settings import Settings
+from bot.baseline import Bm25Baseline  # noqa: E402
+from bot.evaluation import EvalCase, EvalFileError, EvalSummary, evaluate, load_cases  # noqa: E402
+from bot.service import NewsService  # noqa: E402
+from bot.settings import Settings  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 QUESTIONS = ROOT / "benchmarks" / "questions"

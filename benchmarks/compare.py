@@ -31,7 +31,7 @@ import platform
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,7 +49,9 @@ ENGINES = ("newsbot", "tantivy", "bm25s", "rank_bm25")
 
 def machine() -> dict:
     """Where the figures come from."""
-    info = {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
+    info: dict[str, object] = {
+        "python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()
+    }
     try:
         cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
         info["cpu"] = next((ln.split(":", 1)[1].strip() for ln in cpuinfo if ln.startswith("model name")), "?")
@@ -137,7 +139,7 @@ def run(args: argparse.Namespace) -> dict:
         "corpus": manifest,
         "questions": args.questions,
         "machine": machine(),
-        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "engines": {},
     }
     db = work / "newsbot" / "newsbot.db"
@@ -203,7 +205,7 @@ def run(args: argparse.Namespace) -> dict:
         out["engines"][engine] = record
     if not args.skip_agreement:
         out["agreement"] = run_worker("reference", "sample", work, "--sample", str(args.sample), "--engines", ",".join(engines))
-    out["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    out["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     return out
 
 
@@ -281,7 +283,8 @@ def render(out: dict) -> str:
             + f"; first query {_fmt(nb.get('startup_first_query_ms'), '.1f', ' ms')}",
             f"- the bot's start-up (`NewsService.open(background=True)`: ready to answer, the corpus folder rescanned "
             f"in the background): {_fmt(nb.get('startup_background_s'), '.3f', ' s')}"
-            + (f" = {100 * nb['startup_background_s'] / rebuild:.2f}% of an index rebuild" if rebuild and nb.get('startup_background_s') else "")
+            + (f" = {100 * nb['startup_background_s'] / rebuild:.2f}% of an index rebuild"
+               if rebuild and nb.get('startup_background_s') else "")
             + f"; first `ask` during the rescan {_fmt(nb.get('startup_background_first_ask_ms'), '.1f', ' ms')}; "
             f"the rescan itself {_fmt(nb.get('background_rescan_s'), '.2f', ' s')}",
             f"- start-up including the incremental rescan of the corpus folder before returning (CLI commands): "
@@ -299,9 +302,12 @@ def render(out: dict) -> str:
             + f"; top hit is the new passage: {nb.get('add_top_hit_is_new')}, the answer cites it: "
             f"{nb.get('add_answerable')} (names the inventor: {nb.get('add_answer_names_inventor')}), "
             f"index rebuilt: {nb.get('add_rebuilt_index')}",
-            f"- compiled search kernels (Numba, loaded in the background from 1 s after start-up; searches use NumPy "
-            f"until then): {'ready ' + _fmt(nb.get('compile_s'), '.2f', ' s') + ' after start-up' if nb.get('compiled_search') else 'not used'}",
-            f"- `ask` end to end (in-process, retrieve 20, hydrate, compose; a warm-up sweep, then the median of 3 sweeps): p50 {_fmt(ask.get('p50_ms'), '.2f', ' ms')}, "
+            "- compiled search kernels (Numba, loaded in the background from 1 s after start-up; searches use NumPy "
+            "until then): "
+            + ('ready ' + _fmt(nb.get('compile_s'), '.2f', ' s') + ' after start-up'
+               if nb.get('compiled_search') else 'not used'),
+            "- `ask` end to end (in-process, retrieve 20, hydrate, compose; a warm-up sweep, then the median of 3 "
+            f"sweeps): p50 {_fmt(ask.get('p50_ms'), '.2f', ' ms')}, "
             f"p95 {_fmt(ask.get('p95_ms'), '.2f', ' ms')}"
             + (f" = {ask['p95_ms'] / nb['p50_ms']:.1f}× the retrieval p50" if ask.get("p95_ms") and nb.get("p50_ms") else "")
             + f"; abstained on {ask.get('abstained', 0)}/{ask.get('queries', 0)}",

@@ -312,7 +312,7 @@ async def newsbot_serve(work: Path) -> dict:
                 hits = _search_terms(service.index, analyzer.terms("Who invented the Zorblatt quantum kettle?"))
                 answer = await service.ask("Who invented the Zorblatt quantum kettle?")
                 new_ids = {pid for pid, _ in hits if pid > index.watermark}  # delta passages: the new article's
-                add = {
+                add: dict[str, float] = {
                     "add_rebuilt_index": report.index_rebuilt,
                     "add_passages": service.index.n_docs - before,
                     "add_top_hit_is_new": bool(hits) and hits[0][0] in new_ids,
@@ -410,7 +410,7 @@ class TantivyEngine(Baseline):
         self.directory.mkdir(parents=True)
         index = tantivy.Index(self._schema(), path=str(self.directory))
         writer = index.writer(heap_size=512_000_000, num_threads=1)
-        for pid, terms in zip(ids.tolist(), docs):
+        for pid, terms in zip(ids.tolist(), docs, strict=True):
             writer.add_document(tantivy.Document(id=pid, body=" ".join(terms)))
         writer.commit()
         writer.wait_merging_threads()
@@ -461,7 +461,7 @@ class Bm25sEngine(Baseline):
         if not terms:
             return []
         docs, scores = self.retriever.retrieve([terms], k=min(K, len(self.ids)), show_progress=False, n_threads=0)
-        return [int(self.ids[d]) for d, s in zip(docs[0], scores[0]) if s > 0]
+        return [int(self.ids[d]) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
 
 
 class RankBm25Engine(Baseline):
@@ -542,10 +542,10 @@ class ExactBM25:
         self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         raw: dict[str, tuple[list[int], list[int]]] = {}
         for local, terms in enumerate(docs):
-            for term, tf in Counter(terms).items():
+            for term, count in Counter(terms).items():
                 entry = raw.setdefault(term, ([], []))
                 entry[0].append(local)
-                entry[1].append(tf)
+                entry[1].append(count)
         norm = k1 * (1 - b + b * lengths / avgdl)
         for term, (locs, tfs) in raw.items():
             loc = np.asarray(locs, dtype=np.int64)
@@ -582,7 +582,7 @@ def agreement(
     exact = tied = 0
     overlap = 0.0
     mismatches: list[dict] = []
-    for question, got in zip(questions, results):
+    for question, got in zip(questions, results, strict=True):
         terms = analyzer.terms(question)
         want, scores = reference.top(terms)
         got = [int(g) for g in got][:K]
@@ -628,7 +628,7 @@ def reference_sample(work: Path, sample: int, engines: Sequence[str]) -> dict:
     tmp = work / "sample-indexes"
     shutil.rmtree(tmp, ignore_errors=True)
     live = LiveIndex(tmp / "newsbot")
-    live.rebuild(zip(ids.tolist(), docs), watermark=int(ids[-1]))
+    live.rebuild(zip(ids.tolist(), docs, strict=True), watermark=int(ids[-1]))
     live = LiveIndex(tmp / "newsbot")
     live.load()
     results = [[pid for pid, _ in _search_terms(live, analyzer.terms(q))] for q in questions]

@@ -38,7 +38,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from benchmarks.progress import ProgressBar
@@ -201,9 +201,9 @@ def load_seeds(corpora: Path = DEFAULT_CORPORA) -> Seeds:
         if isinstance(published, str):
             published = datetime.fromisoformat(published.replace("Z", "+00:00"))
         if not isinstance(published, datetime):
-            published = datetime(2020, 6, 1, tzinfo=timezone.utc)
+            published = datetime(2020, 6, 1, tzinfo=UTC)
         if published.tzinfo is None:
-            published = published.replace(tzinfo=timezone.utc)
+            published = published.replace(tzinfo=UTC)
         excerpt = meta.get("excerpt")
         seeds.items.append(
             SeedItem(
@@ -229,7 +229,7 @@ class Generator:
         self.seeds = seeds
         self.rng = random.Random(seed)
         self.topics = sorted(seeds.articles_by_topic)
-        self._start = datetime(2004, 1, 1, tzinfo=timezone.utc)
+        self._start = datetime(2004, 1, 1, tzinfo=UTC)
 
     # ---- text -----------------------------------------------------------------------------------
     def _name(self) -> str:

@@ -187,7 +187,7 @@ def measure(directory: Path, typos: list[tuple[str, str]], compare: bool) -> dic
     result |= {"letter_terms": lexicon.size, "lexicon_mb": lexicon.nbytes / 1e6, "build_peak_mb": peak / 1e6}
     latencies, answers = timed_lookups(index, typos, with_word=False)
     result["lookup_ms"] = percentiles(latencies)
-    result["recovered"] = sum(a == intended for a, (_, intended) in zip(answers, typos)) / len(typos)
+    result["recovered"] = sum(a == intended for a, (_, intended) in zip(answers, typos, strict=True)) / len(typos)
     result["corrected"] = sum(a is not None for a in answers) / len(typos)
     latencies, _ = timed_lookups(index, typos, with_word=True)
     result["lookup_with_word_ms"] = percentiles(latencies)
@@ -311,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         directory = args.index
         segment, _ = Segment.load(directory / (directory / "CURRENT").read_text().strip())
         offsets = np.asarray(segment.offsets)
-        doc_freq = dict(zip((raw.decode() for raw in segment.vocab.tolist()), np.diff(offsets).tolist()))
+        doc_freq = dict(zip((raw.decode() for raw in segment.vocab.tolist()), np.diff(offsets).tolist(), strict=True))
         label = str(directory)
     else:
         passages = parse_size(args.passages)

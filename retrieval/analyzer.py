@@ -39,7 +39,7 @@ _NEGATION_RE = re.compile(r"\b(?:(wo)|(ca)|(sha)|(\w+))n['’]t\b")
 
 def _expand_negation(match: re.Match[str]) -> str:
     irregular = ("will", "can", "shall")
-    for group, full in zip(match.groups()[:3], irregular):
+    for group, full in zip(match.groups()[:3], irregular, strict=True):
         if group:
             return f"{full} not"
     return f"{match.group(4)} not"
@@ -113,7 +113,8 @@ class Analyzer:
                 surfaces.append(surface)
                 words.append(word)
         # one stemming call for the whole text
-        return [Token(surface=surface, term=term) for surface, term in zip(surfaces, self._stems(words)) if term]
+        stems = self._stems(words)
+        return [Token(surface=surface, term=term) for surface, term in zip(surfaces, stems, strict=True) if term]
 
 
 @lru_cache(maxsize=1)

@@ -278,14 +278,15 @@ class Segment:
         kern = kernels.ready()
         if kern is not None and len(plan) <= _MAX_SCORE_TERMS:
             return self._max_score(kern, plan, k, deleted)
-        remaining_ub = np.cumsum([p[0] for p in plan][::-1])[::-1].tolist() + [0.0]
+        remaining_ub = [*np.cumsum([p[0] for p in plan][::-1])[::-1].tolist(), 0.0]
         acc = self._scratch()
         touched: list[np.ndarray] = []  # posting lists applied to the scratch buffers (to reset)
         fresh_parts: list[np.ndarray] = []  # each live candidate exactly once
         n_candidates = 0
         theta = 0.0
         step = 0
-        gathered, gathered_at = None, -1  # every candidate's partial score, as of that step
+        gathered: np.ndarray | None = None  # every candidate's partial score, as of step gathered_at
+        gathered_at = -1
         try:
             while step < len(plan):
                 if n_candidates >= k and remaining_ub[step] < theta:
@@ -293,11 +294,11 @@ class Segment:
                 _, weight, start, end = plan[step]
                 ids = self.doc_ids[start:end]
                 touched.append(ids)
-                compiled = kern is not None and end - start >= _COMPILED_MIN_POSTINGS
+                compiled = kern if end - start >= _COMPILED_MIN_POSTINGS else None  # None: walk with NumPy
                 if step == 0:  # the accumulator is all zeros: every document is new
                     if compiled:
-                        updated = np.empty(end - start, np.float32)
-                        kern.scatter_first(acc, ids, self.impacts[start:end], weight, updated)
+                        updated: np.ndarray = np.empty(end - start, np.float32)
+                        compiled.scatter_first(acc, ids, self.impacts[start:end], weight, updated)
                     else:
                         updated = self.impacts[start:end] * weight
                         acc[ids] = updated
@@ -305,7 +306,7 @@ class Segment:
                 elif compiled:
                     updated = np.empty(end - start, np.float32)
                     fresh = np.empty(end - start, np.int32)
-                    fresh = fresh[: kern.scatter_add(acc, ids, self.impacts[start:end], weight, updated, fresh)]
+                    fresh = fresh[: compiled.scatter_add(acc, ids, self.impacts[start:end], weight, updated, fresh)]
                 else:
                     before = acc[ids]
                     updated = before + self.impacts[start:end] * weight
@@ -341,7 +342,7 @@ class Segment:
                         theta = max(theta, _LOWER * _kth_largest(gathered, k))
                         gathered_at = step
             candidates = np.concatenate(fresh_parts) if fresh_parts else np.empty(0, np.int32)
-            if gathered_at == step:  # nothing walked since the last gather: reuse it
+            if gathered is not None and gathered_at == step:  # nothing walked since the last gather: reuse it
                 scores = gathered
             else:
                 if kern is not None and len(candidates) >= _COMPILED_MIN_POSTINGS:
@@ -362,14 +363,14 @@ class Segment:
                 if not len(candidates):
                     break
                 ids = self.doc_ids[start:end]
-                compiled = kern is not None and end - start >= _COMPILED_MIN_POSTINGS
+                compiled = kern if end - start >= _COMPILED_MIN_POSTINGS else None  # None: walk with NumPy
                 # many survivors: one pass over the list is cheaper than a binary search each
                 if len(candidates) * (_COMPILED_WALK_RATIO if compiled else _WALK_RATIO) > len(ids):
                     marks = self._marks()  # the survivors as a bitmap: the pass reads bytes, writes only hits
                     marks[candidates] = True
                     try:  # the hits are all survivors, so the accumulator is reset with the walked lists
                         if compiled:
-                            kern.add_marked(acc, ids, self.impacts[start:end], weight, marks)
+                            compiled.add_marked(acc, ids, self.impacts[start:end], weight, marks)
                         else:
                             present = marks[ids]
                             acc[ids[present]] += self.impacts[start:end][present] * weight

@@ -157,10 +157,11 @@ class LiveIndex:
             snap = self._snapshot
             avgdl = snap.main.avgdl if snap.main else None
             all_docs = snap.delta_docs + tuple(docs)
+            deltas: tuple[Segment, ...]
             if len(snap.deltas) >= MAX_DELTA_SEGMENTS or avgdl is None:
                 deltas = (Segment.build(all_docs, params=self.params, avgdl=avgdl),)
             else:
-                deltas = snap.deltas + (Segment.build(docs, params=self.params, avgdl=avgdl),)
+                deltas = (*snap.deltas, Segment.build(docs, params=self.params, avgdl=avgdl))
             self._snapshot = _Snapshot(
                 main=snap.main, watermark=snap.watermark, deleted=snap.deleted,
                 deleted_count=snap.deleted_count, deltas=deltas, delta_docs=all_docs,
@@ -214,6 +215,6 @@ class LiveIndex:
         for segment in segments:
             deleted = snap.deleted if segment is snap.main else None
             keys, scores = segment.search(query, k, deleted=deleted)
-            results.extend(zip(keys.tolist(), scores.tolist()))
+            results.extend(zip(keys.tolist(), scores.tolist(), strict=True))
         results.sort(key=lambda item: (-item[1], item[0]))
         return results[:k]

@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 from types import SimpleNamespace
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def _compile() -> SimpleNamespace:
     updated = types.Array(types.float32, 1, "C")
     fresh = types.Array(types.int32, 1, "C")
     marks = types.Array(types.boolean, 1, "C")
-    options = {"nogil": True, "cache": True, "boundscheck": False}
+    options: dict[str, Any] = {"nogil": True, "cache": True, "boundscheck": False}
 
     @njit(types.void(acc, ids, impacts, types.float32, updated), **options)
     def scatter_first(acc, ids, impacts, weight, updated):  # pragma: no cover - compiled

@@ -129,6 +129,12 @@ def parse_datetime(value: Any) -> datetime | None:
     return None
 
 
+def _provider(item: dict[str, Any]) -> dict[str, Any]:
+    """The item's ``provider`` mapping (name, domain), or an empty one."""
+    provider = item.get("provider")
+    return provider if isinstance(provider, dict) else {}
+
+
 def _text_field(item: dict[str, Any], *names: str) -> str | None:
     for name in names:
         value = item.get(name)
@@ -169,7 +175,7 @@ def _topics(item: dict[str, Any]) -> tuple[str, ...]:
 
 def _outlets(item: dict[str, Any]) -> tuple[str | None, ...]:
     """The item's own outlet names, accepted in its bylines and datelines."""
-    provider = item.get("provider") if isinstance(item.get("provider"), dict) else {}
+    provider = _provider(item)
     return (_text_field(provider, "name"), _text_field(item, "outlet", "source", "publisher"))
 
 
@@ -199,7 +205,7 @@ def _item_to_article(
     excerpt = _text_field(item, "excerpt", "description", "summary")
     if excerpt:
         excerpt = strip_heading_furniture(excerpt, _outlets(item)) or None
-    provider = item.get("provider") if isinstance(item.get("provider"), dict) else {}
+    provider = _provider(item)
     outlet = _text_field(provider, "name") or _text_field(item, "outlet", "source", "publisher")
     domain = _text_field(provider, "domain")
     url = _text_field(item, "webUrl", "url", "originalUrl", "link")

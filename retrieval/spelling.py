@@ -166,7 +166,7 @@ class Lexicon:
         fits = np.array([len(raw) <= vocab.dtype.itemsize for raw in encoded], dtype=bool)
         if not len(vocab) or not fits.any():
             return freqs
-        wanted = np.array([raw for raw, ok in zip(encoded, fits) if ok], dtype=vocab.dtype)
+        wanted = np.array([raw for raw, ok in zip(encoded, fits, strict=True) if ok], dtype=vocab.dtype)
         pos = np.minimum(np.searchsorted(vocab, wanted), len(vocab) - 1)
         hit = vocab[pos] == wanted
         found = np.flatnonzero(fits)[hit]
@@ -255,7 +255,7 @@ class Speller:
             return []
         names = list(distances)
         freqs = self._doc_freqs(names)
-        found = [Suggestion(name, distances[name], int(df)) for name, df in zip(names, freqs) if df > 0]
+        found = [Suggestion(name, distances[name], int(df)) for name, df in zip(names, freqs, strict=True) if df > 0]
         return sorted(found, key=lambda s: (s.distance, -s.doc_freq, s.term))
 
     def _stems_one_edit_away(self, word: str, term: str) -> list[str]:
@@ -266,7 +266,7 @@ class Speller:
         stems = {stem[:MAX_TERM_LENGTH] for stem in _stemmer().stemWords(list(_single_edits(folded)))}
         stems.discard(term)
         names = sorted(stems)
-        return [stem for stem, df in zip(names, self._doc_freqs(names)) if df > 0]
+        return [stem for stem, df in zip(names, self._doc_freqs(names), strict=True) if df > 0]
 
     def _doc_freqs(self, terms: Sequence[str]) -> np.ndarray:
         total = np.zeros(len(terms), dtype=np.int64)

@@ -16,7 +16,7 @@ import threading
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -202,7 +202,15 @@ class QueryRecord:
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+async def _single_row(cursor: aiosqlite.Cursor) -> aiosqlite.Row:
+    """The one row of a query that always returns one (an aggregate, a PRAGMA)."""
+    row = await cursor.fetchone()
+    if row is None:
+        raise RuntimeError("SQLite returned no row for a query that always returns one")
+    return row
 
 
 def _parse_iso(value: str | None) -> datetime | None:
@@ -223,14 +231,14 @@ def _passage(row: Sequence) -> Passage:
 
 
 def _now() -> str:
-    return _iso(datetime.now(timezone.utc)) or ""
+    return _iso(datetime.now(UTC)) or ""
 
 
 class _Reader:
     """One thread's read-only connection and the stories it has read, forgotten whenever any other
     connection commits (SQLite's ``data_version`` tells), so a cached story is never stale."""
 
-    __slots__ = ("connection", "stories", "data_version")
+    __slots__ = ("connection", "data_version", "stories")
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.connection = connection
@@ -297,9 +305,9 @@ class Store:
     async def _drop_outdated(db: aiosqlite.Connection) -> bool:
         """Drop the derived tables of a database written by another version; True if it did."""
         async with db.execute("PRAGMA user_version") as cursor:
-            version = (await cursor.fetchone())[0]
+            version = (await _single_row(cursor))[0]
         async with db.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'files'") as cursor:
-            has_tables = (await cursor.fetchone())[0] > 0
+            has_tables = (await _single_row(cursor))[0] > 0
         if version == SCHEMA_VERSION or not has_tables:
             return False
         log.warning("database layout %s is not this version's (%s): re-ingesting its articles", version, SCHEMA_VERSION)
@@ -443,7 +451,8 @@ class Store:
         passage_id = await self._next_id("passages")
         keys = await self._known_keys({s.title_key for change in changes for s in change.stories if s.outlet})
         now = _now()
-        files, story_rows, topic_rows, passage_rows, added = [], [], [], [], []
+        files, story_rows, passage_rows, added = [], [], [], []
+        topic_rows: list[tuple[int, str]] = []
         for change in changes:
             path, stories = change.path, change.stories
             files.append((path, change.state.sha256, change.state.size, change.state.mtime_ns, now))
@@ -565,7 +574,7 @@ class Store:
 
     async def max_passage_id(self) -> int:
         async with self._db.execute("SELECT COALESCE(MAX(id), 0) FROM passages") as cursor:
-            return (await cursor.fetchone())[0]
+            return (await _single_row(cursor))[0]
 
     # ---- reading ------------------------------------------------------------------------------
     def read_passages(self, ids: Sequence[int]) -> dict[int, tuple[Passage, Story]]:
@@ -592,7 +601,7 @@ class Store:
             for oldest in list(itertools.islice(cached, max(0, len(cached) - STORY_CACHE_SIZE))):
                 del cached[oldest]
         # a passage whose story was deleted between the two statements is skipped like a deleted one
-        return {row[0]: (_passage(row), stories[row[1]]) for row in rows if stories[row[1]] is not None}
+        return {row[0]: (_passage(row), story) for row in rows if (story := stories[row[1]]) is not None}
 
     async def story(self, story_id: int) -> Story | None:
         rows = await self._committed(f"SELECT {_STORY_COLUMNS} FROM stories WHERE id = ?", (story_id,))
@@ -647,7 +656,8 @@ class Store:
         since: datetime | None = None, until: datetime | None = None,
     ) -> list[Story]:
         """Newest stories first (undated last), one per story key."""
-        where, params = ["1 = 1"], []
+        where = ["1 = 1"]
+        params: list[str | None] = []
         if topic:
             where.append("s.id IN (SELECT story_id FROM story_topics WHERE topic = ?)")
             params.append(topic)
@@ -728,7 +738,8 @@ class Store:
         async with self._db.execute(
             f"SELECT (SELECT COUNT(*) FROM files), ({STORY_COUNT}), (SELECT COUNT(*) FROM passages)"
         ) as cursor:
-            return tuple(await cursor.fetchone())  # type: ignore[return-value]
+            files, stories, passages = await _single_row(cursor)
+        return files, stories, passages
 
     # ---- query log and feedback ---------------------------------------------------------------
     async def log_query(self, record: QueryRecord) -> int:
@@ -741,6 +752,8 @@ class Store:
                     int(record.abstained), json.dumps(list(record.cited)), record.latency_ms,
                 ),
             )
+        if cursor.lastrowid is None:  # sqlite3 sets it after every single-row INSERT
+            raise RuntimeError("SQLite returned no id for the logged query")
         return cursor.lastrowid
 
     async def record_feedback(self, query_id: int, user_hash: str, vote: int) -> str:
@@ -764,7 +777,7 @@ class Store:
 
     async def query_rows(self) -> list[tuple[str, int, float, int, int]]:
         """(question, abstained, latency_ms, upvotes, downvotes) for every logged query."""
-        return await self._committed(  # type: ignore[return-value]
+        return await self._committed(
             "SELECT q.question, q.abstained, q.latency_ms,"
             " COALESCE(SUM(f.vote = 1), 0), COALESCE(SUM(f.vote = -1), 0)"
             " FROM queries q LEFT JOIN feedback f ON f.query_id = q.id GROUP BY q.id"

@@ -411,7 +411,7 @@ def test_a_negated_premise_leads_with_the_negating_sentence():
 
 
 def test_the_qualifier_is_looked_for_in_the_subjects_stories_only():
-    hits = MORATORIUM + [hit("b", "IBM quits", ["IBM said it would quit facial recognition permanently."])]
+    hits = [*MORATORIUM, hit("b", "IBM quits", ["IBM said it would quit facial recognition permanently."])]
     premise = _check("Why did Amazon ban police use of Rekognition permanently?", hits)
     assert premise.status == "contradicted" and premise.word == "permanently"
 

@@ -124,7 +124,7 @@ def test_every_search_path_finds_the_same_documents_and_scores_bit_for_bit(monke
         use_search_path(path, monkeypatch, compiled_kernels)
         results[path] = [segment.search(query, k, deleted=mask) for query, k, mask in queries]
     for path in SEARCH_PATHS[1:]:
-        for (keys_a, scores_a), (keys_b, scores_b) in zip(results["numpy"], results[path]):
+        for (keys_a, scores_a), (keys_b, scores_b) in zip(results["numpy"], results[path], strict=True):
             assert np.array_equal(keys_a, keys_b) and np.array_equal(scores_a, scores_b), path
     assert not segment._scratch().any() and not segment._marks().any()
 
@@ -209,7 +209,7 @@ async def test_same_top10_as_bm25s_on_the_seed_corpus(service):
             assert ours == []
             continue
         docs, scores = reference.retrieve([vocab_terms], k=min(10, len(ids)), show_progress=False)
-        theirs = [(ids[d], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+        theirs = [(ids[d], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
         # same documents in the same order, up to exact score ties
         our_scores = np.array([s for _, s in ours])
         their_scores = np.array([s for _, s in theirs])
@@ -268,7 +268,7 @@ def test_an_interrupted_rebuild_leaves_the_previous_index_usable(tmp_path, monke
     assert reopened.search(["alpha"], 5)[0][0] == 1
 
 
-def _memory_mapped(array: np.ndarray) -> bool:
+def _memory_mapped(array: np.ndarray | None) -> bool:
     """Is ``array`` (or what it is a view of) a memory map of a file?"""
     while isinstance(array, np.ndarray):
         if isinstance(array, np.memmap):

@@ -56,7 +56,7 @@ front_matter = st.one_of(
     st.builds(lambda item, related: {**item, "related": related}, titled_item, st.lists(titled_item, max_size=3)),
 )
 article_text = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from("-:\n[]{}#*_>|'\" \t\r"),
+    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]) | st.sampled_from("-:\n[]{}#*_>|'\" \t\r"),
     max_size=400,
 )
 

@@ -125,7 +125,7 @@ async def test_same_story_in_two_files_is_one_story(settings, seeds_copy):
     service = await NewsService.open(settings)
     try:
         titles = [s.title for s in await service.latest(limit=100)]
-        assert len(titles) == len(set(zip(titles, [s.url for s in await service.latest(limit=100)])))
+        assert len(titles) == len(set(zip(titles, [s.url for s in await service.latest(limit=100)], strict=True)))
         assert titles.count("Now Microsoft is banning police from using its facial recognition tech, too") == 1
         # 004's own story is also its first related entry: still one story
         assert titles.count("Amazon bans police use of its facial recognition software for a year") == 1

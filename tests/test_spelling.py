@@ -179,7 +179,7 @@ def test_a_term_of_removed_delta_passages_is_no_longer_suggested(index):
 
 
 def test_a_term_of_removed_main_passages_stays_until_compaction(tmp_path):
-    docs = docs_with({"microsoft": 2}) + [(3, ["azure"])]
+    docs = [*docs_with({"microsoft": 2}), (3, ["azure"])]
     index = LiveIndex(tmp_path / "idx")
     index.rebuild(docs, watermark=3)
     index.remove([3])

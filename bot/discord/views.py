@@ -245,7 +245,7 @@ class Pages:
     def decode(cls, kind: str, owner: str, per_page: str, args: str) -> Pages:
         values = [unquote(a) for a in args.split("|")]
         if kind == "latest":
-            topic, outlet = (values + ["", ""])[:2]
+            topic, outlet = [*values, "", ""][:2]
             return cls("latest", int(owner, 16), int(per_page), topic=topic, outlet=outlet)
         return cls("search", int(owner, 16), int(per_page), query=values[0])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -71,10 +72,8 @@ async def start_bot(emulator: DiscordEmulator, settings: Settings) -> AsyncItera
     yield start
     for bot, task in started:
         await bot.close()
-        try:
+        with contextlib.suppress(Exception):
             await asyncio.wait_for(task, 5)
-        except Exception:
-            pass
 
 
 @pytest_asyncio.fixture

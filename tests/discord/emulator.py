@@ -32,6 +32,7 @@ Point a client at it with :meth:`DiscordEmulator.patch_discord`, which sets
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import logging
@@ -337,10 +338,8 @@ class DiscordEmulator:
                     value = predicate()
                     if value:
                         return value
-                    try:
+                    with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._changed.wait(), 0.02)
-                    except TimeoutError:
-                        pass
 
         try:
             return await asyncio.wait_for(_wait(), timeout)
@@ -710,11 +709,11 @@ class DiscordEmulator:
         if rest == ["messages"] and method == "POST":
             if (invalid := self._invalid(f"POST /channels/{channel_id}/messages", body)) is not None:
                 return invalid
-            msg = self._message(channel_id, self.bot_user, body)
-            self.messages[channel_id].append(msg)
+            posted = self._message(channel_id, self.bot_user, body)
+            self.messages[channel_id].append(posted)
             if channel_id in self.threads:
                 self.threads[channel_id]["message_count"] += 1
-            return json_response(msg)
+            return json_response(posted)
         if rest == ["messages"] and method == "GET":
             # Newest first, as Discord answers; ``after`` selects the messages just after it.
             limit = int(request.query.get("limit", 50))
@@ -865,17 +864,15 @@ class DiscordEmulator:
                 original["flags"] = int(original["flags"]) & ~LOADING | int(body.get("flags") or 0)
                 record.followups.append(original)
                 return json_response(original)
-            msg = self._message(record.channel_id, self.bot_user, body, webhook_id=self.app_id, interaction=record)
-            record.followups.append(msg)
-            if not int(msg["flags"]) & EPHEMERAL:
-                self.messages.setdefault(record.channel_id, []).append(msg)
-            return json_response(msg)
+            followup = self._message(record.channel_id, self.bot_user, body, webhook_id=self.app_id, interaction=record)
+            record.followups.append(followup)
+            if not int(followup["flags"]) & EPHEMERAL:
+                self.messages.setdefault(record.channel_id, []).append(followup)
+            return json_response(followup)
         if len(rest) == 2 and rest[0] == "messages":
             target = rest[1]
-            if target == "@original":
-                msg = record.original
-            else:
-                msg = next((m for m in record.followups if m["id"] == target), None)
+            followups = (m for m in record.followups if m["id"] == target)
+            msg = record.original if target == "@original" else next(followups, None)
             if msg is None:
                 return error(404, "Unknown Message", 10008)
             if method == "GET":

@@ -82,7 +82,7 @@ def test_a_long_answer_fits_every_limit_and_keeps_whole_sentences() -> None:
     assert all(LINK.fullmatch(m.group()) for m in LINK.finditer(body))
     assert body.count("IBM quit") == body.count("\\[")  # every sentence kept has its marker
     sources = embed.fields[0]
-    assert sources.name == "Sources" and "more under **Sources**" in sources.value
+    assert sources.name == "Sources" and "more under **Sources**" in (sources.value or "")
 
 
 def test_the_full_source_list_fits() -> None:
@@ -91,9 +91,10 @@ def test_the_full_source_list_fits() -> None:
 
 def test_an_abstention_has_no_sources_field() -> None:
     embed = embeds.answer_embed(Answer("Who won?", abstained=True, reason="The coverage doesn't say.", searched=40))
-    assert embed.description.startswith("The coverage doesn't say.") and not embed.fields
-    assert "/latest" in embed.description and "/search" in embed.description  # slash commands, not CLI ones
-    assert "newsbot" not in embed.description
+    description = embed.description or ""
+    assert description.startswith("The coverage doesn't say.") and not embed.fields
+    assert "/latest" in description and "/search" in description  # slash commands, not CLI ones
+    assert "newsbot" not in description
     assert embed.footer.text == "Searched 40 articles in 0 ms"
 
 

@@ -73,8 +73,8 @@ async def test_real_client_logs_in_syncs_and_answers_a_deferred_command(emulator
         assert record.callback_types == [DEFERRED_CHANNEL_MESSAGE]
         assert record.followups[0]["content"] == "echo: hi"
         click = await emulator.click(record.followups[0], "Again")
-        await emulator.wait_until(lambda: click.original, what="button answer")
-        assert click.original["content"] == "again!"
+        original = await emulator.wait_until(lambda: click.original, what="button answer")
+        assert original["content"] == "again!"
         assert emulator.heartbeats >= 1
     finally:
         await bot.close()

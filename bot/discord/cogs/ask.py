@@ -7,7 +7,7 @@ import logging
 import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Final
 
 import discord
 from discord import app_commands
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 THREAD_NAME_LIMIT = 100
-THREAD_ARCHIVE_MINUTES = 1440
+THREAD_ARCHIVE_MINUTES: Final = 1440  # one of the durations Discord offers
 CONTEXT_QUESTIONS = 4
 HISTORY_LIMIT = 50
 COOLDOWN_NOTICE_SECONDS = 10.0
@@ -109,7 +109,7 @@ class AskCog(commands.Cog, name="Ask"):
     @staticmethod
     async def _report_failure(target: discord.abc.Messageable, message: discord.Message | None) -> None:
         """Tell the user briefly that answering failed (the traceback is already logged)."""
-        kwargs = {"reference": message, "mention_author": False} if message is not None else {}
+        kwargs: dict[str, Any] = {"reference": message, "mention_author": False} if message is not None else {}
         try:
             await target.send(ERROR_REPLY, **kwargs)
         except discord.HTTPException:
@@ -171,7 +171,7 @@ class AskCog(commands.Cog, name="Ask"):
     async def send_answer(
         self, target: discord.abc.Messageable, answer: Answer, query_id: int | None, *, reply_to: discord.Message | None
     ) -> None:
-        kwargs = {"reference": reply_to, "mention_author": False} if reply_to is not None else {}
+        kwargs: dict[str, Any] = {"reference": reply_to, "mention_author": False} if reply_to is not None else {}
         await target.send(embed=embeds.answer_embed(answer), view=answer_controls(answer, query_id), **kwargs)
 
     async def open_thread(self, message: discord.Message, question: str) -> discord.Thread | None:
