@@ -107,7 +107,7 @@ def passage_view(hit: RankedPassage, analyzer: Analyzer, asked: frozenset[str]) 
     lines: list[tuple[str, frozenset[str]]]
     if stored is not None:
         title_terms, line_terms = stored
-        lines = [(line, frozenset(terms)) for line, terms in zip(text_lines, line_terms) if line]
+        lines = [(line, frozenset(terms)) for line, terms in zip(text_lines, line_terms, strict=True) if line]
     else:
         title_terms = analyzer.terms(hit.story.title)
         lines = [(s, frozenset(analyzer.terms(s))) for s in split_sentences(passage.text)]

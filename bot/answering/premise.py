@@ -10,7 +10,7 @@ bot's own words, then quotes what the coverage does say. When the evidence is si
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -66,7 +66,10 @@ OK = Premise("ok")
 def _family_terms() -> list[tuple[frozenset[str], frozenset[str]]]:
     """The claim families as index terms (stemmed like the evidence)."""
     analyzer = default_analyzer()
-    stem = lambda words: frozenset(t for w in words for t in analyzer.terms(w))
+
+    def stem(words: Iterable[str]) -> frozenset[str]:
+        return frozenset(t for w in words for t in analyzer.terms(w))
+
     return [(stem(a), stem(b)) for a, b in OPPOSITES]
 
 

@@ -46,9 +46,12 @@ QUESTION_FILLER = frozenset({
 """Stems that shape a question ("what happened", "latest news on", "tell me about") without naming its subject."""
 
 LIGHT_WORDS = frozenset(
-    ["work", "make", "get", "take", "think", "use", "want", "need", "go", "come", "give", "tri", "keep", "seem", "mean", "becom", "start", "continu", "alreadi", "still", "realli", "actual", "current", "enough", "ever", "even", "just", "quit", "rather", "els", "thing", "way", "lot", "decid", "plan", "announc",
-     "made", "took", "taken", "gave", "given", "got", "gotten", "went", "gone", "came", "kept", "meant", "said",
-     "told"]
+    [
+        "work", "make", "get", "take", "think", "use", "want", "need", "go", "come", "give", "tri", "keep", "seem",
+        "mean", "becom", "start", "continu", "alreadi", "still", "realli", "actual", "current", "enough", "ever",
+        "even", "just", "quit", "rather", "els", "thing", "way", "lot", "decid", "plan", "announc", "made", "took",
+        "taken", "gave", "given", "got", "gotten", "went", "gone", "came", "kept", "meant", "said", "told",
+    ]
 )
 """Stems of light verbs and adverbs that frame a question; they count at LIGHT_WORD_WEIGHT."""
 LIGHT_WORD_WEIGHT = 0.3
@@ -121,7 +124,14 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
 )
 
 CUE_WORDS = frozenset(
-    ["name", "named", "called", "percent", "percentage", "per", "cent", "share", "proportion", "fraction", "long", "year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours", "date", "time", "when", "where", "city", "country", "state", "town", "place", "venue", "location", "who", "whom", "person", "people", "why", "reason", "cause", "caused", "much", "many", "big", "large", "number", "amount", "price", "sum", "figure", "total", "what", "which", "compare", "compared", "comparison", "versus", "vs", "difference", "differ", "mean", "meaning", "define", "kind", "type"]
+    [
+        "name", "named", "called", "percent", "percentage", "per", "cent", "share", "proportion", "fraction", "long",
+        "year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours", "date", "time", "when",
+        "where", "city", "country", "state", "town", "place", "venue", "location", "who", "whom", "person", "people",
+        "why", "reason", "cause", "caused", "much", "many", "big", "large", "number", "amount", "price", "sum",
+        "figure", "total", "what", "which", "compare", "compared", "comparison", "versus", "vs", "difference", "differ",
+        "mean", "meaning", "define", "kind", "type",
+    ]
 )
 """Words of a wh-phrase: they name the kind of answer, not its subject, so an answer need not repeat them."""
 
@@ -156,11 +166,22 @@ OPPOSITES: tuple[tuple[set[str], set[str]], ...] = (
 )
 """Pairs of claim families; the second set contradicts the first (an empty set: only a typed span can)."""
 CLAIMS = frozenset(
-    ["veto", "vetoed", "vetoes", "vetoing", "overturn", "overturned", "fired", "sacked", "resign", "resigned", "resigns", "resignation", "quit", "quits", "arrested", "charged", "convicted", "acquitted", "agree", "agreed", "agrees", "approve", "approved", "approves", "deny", "denied", "denies", "admit", "admitted", "admits", "sue", "sued", "suing", "lawsuit", "bankrupt", "bankruptcy", "collapse", "collapsed", "acquire", "acquired", "merge", "merged", "cancel", "cancelled", "canceled", "scrapped", "abandon", "abandoned", "partner", "partnered", "stab", "stabbed", "shot", "killed", "murdered", "kidnapped", "jailed", "imprisoned", "sentenced", "fined", "expelled", "deported", "impeached", "evicted", "poisoned", "hacked", "leaked", "stolen"]
+    [
+        "veto", "vetoed", "vetoes", "vetoing", "overturn", "overturned", "fired", "sacked", "resign", "resigned",
+        "resigns", "resignation", "quit", "quits", "arrested", "charged", "convicted", "acquitted", "agree", "agreed",
+        "agrees", "approve", "approved", "approves", "deny", "denied", "denies", "admit", "admitted", "admits", "sue",
+        "sued", "suing", "lawsuit", "bankrupt", "bankruptcy", "collapse", "collapsed", "acquire", "acquired", "merge",
+        "merged", "cancel", "cancelled", "canceled", "scrapped", "abandon", "abandoned", "partner", "partnered", "stab",
+        "stabbed", "shot", "killed", "murdered", "kidnapped", "jailed", "imprisoned", "sentenced", "fined", "expelled",
+        "deported", "impeached", "evicted", "poisoned", "hacked", "leaked", "stolen",
+    ]
 )
 """Events a question may claim happened; evidence silent on them means the coverage does not report them."""
 QUALIFIERS = frozenset(
-    ["permanent", "permanently", "forever", "indefinite", "indefinitely", "lifetime", "unanimous", "unanimously", "record", "lawful", "lawfully", "illegal", "illegally", "unlawful", "unlawfully", "unconstitutional"]
+    [
+        "permanent", "permanently", "forever", "indefinite", "indefinitely", "lifetime", "unanimous", "unanimously",
+        "record", "lawful", "lawfully", "illegal", "illegally", "unlawful", "unlawfully", "unconstitutional",
+    ]
 )
 """Qualifiers the evidence must bear out; when it reports something else, the reply corrects them."""
 DIRECTIONS = frozenset().union(*(a | b for a, b in OPPOSITES[:3]))

@@ -70,7 +70,13 @@ _CALENDAR_WORD = re.compile(rf"\b(?:{_MONTH}|{_DAY})\b")
 _NAME = re.compile(
     r"(?<![\w.])(?:[A-Z][\w'’-]*[a-z][\w'’-]*|[A-Z]\.)(?:\s+(?:(?:and|of|for|&|de|van|von|der|da)\s+)?(?:[A-Z][\w'’-]+|[A-Z]\.))*")
 _STARTERS = frozenset(
-    ["the", "a", "an", "in", "on", "at", "but", "and", "it", "this", "that", "these", "those", "there", "here", "he", "she", "they", "we", "i", "you", "his", "her", "its", "their", "our", "when", "while", "after", "before", "as", "if", "for", "from", "by", "with", "to", "so", "yet", "or", "also", "however", "meanwhile", "today", "yesterday", "last", "next", "earlier", "later", "now", "then", "some", "many", "most", "all", "every", "each", "one", "two", "three"]
+    [
+        "the", "a", "an", "in", "on", "at", "but", "and", "it", "this", "that", "these", "those", "there", "here", "he",
+        "she", "they", "we", "i", "you", "his", "her", "its", "their", "our", "when", "while", "after", "before", "as",
+        "if", "for", "from", "by", "with", "to", "so", "yet", "or", "also", "however", "meanwhile", "today",
+        "yesterday", "last", "next", "earlier", "later", "now", "then", "some", "many", "most", "all", "every", "each",
+        "one", "two", "three",
+    ]
 )
 """Capitalised only because they start a sentence: not names."""
 _ROLE = re.compile(
