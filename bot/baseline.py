@@ -16,7 +16,8 @@ from rank_bm25 import BM25Okapi
 
 from retrieval.analyzer import Analyzer
 from retrieval.models import Passage, Story
-from retrieval.store import Store, chunks
+from retrieval.storage import NewsStore
+from retrieval.store import chunks
 
 from .answering import Answer, AnswerSentence, Citation
 
@@ -37,7 +38,7 @@ class Bm25Baseline:
             self.bm25 = BM25Okapi([self.analyzer.terms(p.text) for p, _ in self.passages])
 
     @classmethod
-    def from_store(cls, store: Store, analyzer: Analyzer | None = None) -> Bm25Baseline:
+    def from_store(cls, store: NewsStore, analyzer: Analyzer | None = None) -> Bm25Baseline:
         """Every passage the store holds, with its story, in passage id order."""
         ids = [pid for pid, _ in store.iter_all_terms()]
         rows: dict[int, tuple[Passage, Story]] = {}

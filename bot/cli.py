@@ -7,7 +7,6 @@ import asyncio
 import json
 import logging
 import os
-import sqlite3
 import sys
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -16,6 +15,7 @@ from importlib import metadata
 from pathlib import Path
 
 from retrieval.ingest import IngestError
+from retrieval.storage import database_errors
 from retrieval.store import StoreError
 
 from . import formatting
@@ -204,7 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsbot", description="Answer questions about news coverage, with citations.")
     parser.add_argument("--seeds", action="append", metavar="PATH",
                         help="article file or folder (repeatable; env NEWSBOT_SEEDS; default: the bundled seeds/)")
-    parser.add_argument("--db", metavar="PATH", help="database file (env NEWSBOT_DB; default .newsbot/newsbot.db)")
+    parser.add_argument("--db", metavar="PATH", help="SQLite database file, or a postgresql:// URL for a store shared by several processes "
+                        "(env NEWSBOT_DB; default .newsbot/newsbot.db)")
     parser.add_argument("--no-rescan", action="store_true",
                         help="answer from the store as it is, without checking the seeds for changed files "
                         "(env NEWSBOT_RESCAN=0; `ingest` still scans)")
@@ -281,8 +282,10 @@ def _run(args: argparse.Namespace) -> int:
     except (CliError, SettingsError, StoreError, IngestError, EvalFileError, QuestionError) as error:
         print(f"newsbot: error: {error}", file=sys.stderr)
         return 2
-    except sqlite3.Error as error:
-        print(f"newsbot: error: database error: {error}", file=sys.stderr)
+    except Exception as error:
+        if not isinstance(error, database_errors()):  # sqlite3 or psycopg: one line, not a traceback
+            raise
+        print(f"newsbot: error: database error: {str(error).strip()}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("newsbot: interrupted", file=sys.stderr)

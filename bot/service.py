@@ -21,7 +21,8 @@ from retrieval.analyzer import Analyzer
 from retrieval.index import LiveIndex
 from retrieval.ingest import Ingestor, Progress
 from retrieval.models import Facet, IngestReport, Passage, RankedPassage, Story
-from retrieval.store import QueryRecord, Store
+from retrieval.storage import NewsStore, open_store
+from retrieval.store import QueryRecord
 
 from .answering import Answer, Citation
 from .answering.compose import compose_answer, compose_digest
@@ -156,7 +157,7 @@ def hash_user(user_id: int | None, salt: str) -> str | None:
 class NewsService:
     """Ingest, ask, browse and log: the core's API for adapters. All methods are coroutines."""
 
-    def __init__(self, settings: Settings, store: Store, index: LiveIndex, analyzer: Analyzer) -> None:
+    def __init__(self, settings: Settings, store: NewsStore, index: LiveIndex, analyzer: Analyzer) -> None:
         self.settings = settings
         self.store = store
         self.index = index
@@ -180,7 +181,7 @@ class NewsService:
         With ``compile_search`` (long-running processes), a large index gets the compiled search
         kernels from :attr:`compile_task`; searches use NumPy until they are ready.
         """
-        store = await Store.open(settings.db_path)
+        store = await open_store(settings.db_location)
         index = LiveIndex(settings.index_dir)
         if store.reset:
             index.clear()  # built from the dropped rows
@@ -368,10 +369,10 @@ class NewsService:
         self, terms: Sequence[str] | dict[str, float], k: int = RETRIEVE_PASSAGES, *, postings: int | None = None
     ) -> list[RankedPassage]:
         """Search and read the passages: on the event loop when the query's posting lists are known to
-        be short (a few milliseconds at most; a thread hop would cost a fifth of that), else in a worker
-        thread."""
+        be short (a few milliseconds at most; a thread hop would cost a fifth of that) and the store reads
+        a local file, else in a worker thread (a PostgreSQL store's read is a network round trip)."""
         inline = INLINE_SEARCH_POSTINGS if kernels.ready() is None else INLINE_COMPILED_SEARCH_POSTINGS
-        if postings is not None and postings <= inline:
+        if postings is not None and postings <= inline and self.store.local_reads:
             return self._search_and_read(terms, k)
         return await asyncio.to_thread(self._search_and_read, terms, k)
 

@@ -8,6 +8,8 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from retrieval.storage import is_postgres_url
+
 log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +28,7 @@ def bundled_seeds() -> Path:
 
 DEFAULT_SEEDS = bundled_seeds()
 DEFAULT_DB = Path(".newsbot") / "newsbot.db"
+DEFAULT_POSTGRES_INDEX = Path(".newsbot") / "postgres.index"
 
 
 class SettingsError(ValueError):
@@ -97,6 +100,12 @@ class Settings:
 
     seeds: tuple[Path, ...] = (DEFAULT_SEEDS,)
     db_path: Path = DEFAULT_DB
+    """The SQLite database file (unused when :attr:`db_url` names a PostgreSQL database)."""
+    db_url: str | None = None
+    """A ``postgresql://`` URL: the store is that PostgreSQL database, shared by every process using it."""
+    index_path: Path | None = None
+    """Where this process keeps its index files (``NEWSBOT_INDEX_DIR``); default: beside the SQLite file,
+    or ``.newsbot/postgres.index`` with PostgreSQL. Each process sharing a PostgreSQL store needs its own."""
     discord_token: str | None = None
     guild_id: int | None = None
     message_content: bool = False
@@ -111,8 +120,17 @@ class Settings:
 
     @property
     def index_dir(self) -> Path:
-        """Where the persisted index lives: beside the database."""
+        """Where the persisted index lives: :attr:`index_path`, else beside the SQLite database."""
+        if self.index_path is not None:
+            return self.index_path
+        if self.db_url is not None:
+            return DEFAULT_POSTGRES_INDEX
         return self.db_path.with_name(self.db_path.name + ".index")
+
+    @property
+    def db_location(self) -> str | Path:
+        """What the store is opened from: the PostgreSQL URL, or the SQLite file."""
+        return self.db_url if self.db_url is not None else self.db_path
 
     @classmethod
     def from_env(
@@ -134,9 +152,13 @@ class Settings:
             seed_paths = tuple(Path(p) for p in env["NEWSBOT_SEEDS"].split(os.pathsep) if p.strip())
         else:
             seed_paths = (DEFAULT_SEEDS,)
+        database = str(db or env.get("NEWSBOT_DB") or "").strip() or DEFAULT_DB
+        index_dir = (env.get("NEWSBOT_INDEX_DIR") or "").strip()
         return cls(
             seeds=seed_paths,
-            db_path=Path(db or env.get("NEWSBOT_DB") or DEFAULT_DB).expanduser(),
+            db_path=DEFAULT_DB if is_postgres_url(database) else Path(database).expanduser(),
+            db_url=str(database).strip() if is_postgres_url(database) else None,
+            index_path=Path(index_dir).expanduser() if index_dir else None,
             discord_token=(env.get("DISCORD_TOKEN") or "").strip() or None,
             guild_id=_optional_int(env, "DISCORD_GUILD_ID"),
             message_content=_flag(env.get("NEWSBOT_MESSAGE_CONTENT")),

@@ -26,16 +26,19 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import aclosing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .analyzer import Analyzer
 from .index import LiveIndex
 from .models import Article, IngestReport, SkippedFile, StoryKind
 from .parsing import ARTICLE_SUFFIXES, MAX_FILE_BYTES, ParseError, parse_bytes
 from .passages import chunk_passages, encode_terms
-from .store import FileChange, FileState, SkippedState, Store, StoryRow
+from .store import FileChange, FileState, SkippedState, StoryRow
 from .text import title_key
 from .urls import canonical_url
+
+if TYPE_CHECKING:
+    from .storage import NewsStore
 
 log = logging.getLogger(__name__)
 
@@ -446,7 +449,7 @@ def _release_pool(pool: ProcessPoolExecutor) -> None:
 class Ingestor:
     """Keeps the store and the index in step with folders of article files."""
 
-    def __init__(self, store: Store, index: LiveIndex, analyzer: Analyzer) -> None:
+    def __init__(self, store: NewsStore, index: LiveIndex, analyzer: Analyzer) -> None:
         self.store = store
         self.index = index
         self.analyzer = analyzer

@@ -267,6 +267,9 @@ class Store:
     A logged question waits at most for the batch being written (one transaction of BATCH_FILES files).
     """
 
+    local_reads = True
+    """:meth:`read_passages` reads a local file: fast enough to run on the event loop."""
+
     def __init__(self, path: Path, db: aiosqlite.Connection, *, reset: bool = False) -> None:
         self.path = path
         self._db = db

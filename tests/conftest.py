@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -67,3 +69,52 @@ def search_path(request, monkeypatch):
     compiled = request.getfixturevalue("compiled_kernels") if request.param != "numpy" else None
     use_search_path(request.param, monkeypatch, compiled)
     return request.param
+
+
+POSTGRES_URL = os.environ.get("NEWSBOT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+"""The PostgreSQL server the store contract tests use (``NEWSBOT_TEST_POSTGRES``); each test gets its own
+schema in it, so parallel runs never collide."""
+
+
+def _postgres_unreachable() -> str | None:
+    """Why the test server cannot be used, or None when it can."""
+    try:
+        import psycopg
+    except ImportError:
+        return "psycopg is not installed (pip install -e '.[postgres]')"
+    try:
+        with psycopg.connect(POSTGRES_URL, connect_timeout=3) as connection:
+            connection.execute("SELECT 1")
+    except psycopg.Error as error:
+        return f"no PostgreSQL server at {POSTGRES_URL} ({str(error).strip().splitlines()[0]})"
+    return None
+
+
+@pytest.fixture
+def postgres_url():
+    """A ``postgresql://`` URL whose tables live in a fresh schema, dropped afterwards; the test is
+    skipped, with the reason, when no server is reachable."""
+    reason = _postgres_unreachable()
+    if reason:
+        pytest.skip(reason)
+    import psycopg
+
+    schema = f"newsbot_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+            connection.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_settings(request, tmp_path: Path, seeds_copy: Path) -> Settings:
+    """Settings for the seeds copy over each store: a SQLite file, then a PostgreSQL schema."""
+    if request.param == "sqlite":
+        return Settings(seeds=(seeds_copy,), db_path=tmp_path / "db" / "newsbot.db")
+    return Settings(
+        seeds=(seeds_copy,), db_url=request.getfixturevalue("postgres_url"), index_path=tmp_path / "pg.index"
+    )
