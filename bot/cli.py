@@ -15,7 +15,7 @@ from importlib import metadata
 from pathlib import Path
 
 from retrieval.ingest import IngestError
-from retrieval.storage import database_errors
+from retrieval.storage import database_errors, is_postgres_url
 from retrieval.store import StoreError
 
 from . import formatting
@@ -185,6 +185,18 @@ async def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_db_copy(settings: Settings, args: argparse.Namespace) -> int:
+    if not is_postgres_url(args.target):
+        raise CliError(f"the target must be a postgresql:// URL, got {args.target!r}")
+    try:
+        from retrieval.dbcopy import copy_sqlite_to_postgres
+    except ImportError as error:
+        raise CliError(f"PostgreSQL support is not installed ({error}): pip install 'newsbot[postgres]'") from None
+    report = await copy_sqlite_to_postgres(Path(args.source).expanduser(), args.target)
+    _show(args, report.rows, f"Copied {report.summary()}.")
+    return 0
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     try:
         from .discord import run_bot
@@ -238,12 +250,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true"
     )
     sub.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
+    database = sub.add_parser("db", help="database tools").add_subparsers(dest="db_command", required=True)
+    copy = database.add_parser("copy", help="copy a SQLite store into an empty PostgreSQL store")
+    copy.add_argument("source", metavar="SQLITE_PATH")
+    copy.add_argument("target", metavar="POSTGRESQL_URL")
+    copy.add_argument("--json", action="store_true")
     return parser
 
 
 _COMMANDS = {
     "ask": cmd_ask, "latest": cmd_latest, "search": cmd_search, "sources": cmd_facets, "topics": cmd_facets,
-    "ingest": cmd_ingest, "chat": cmd_chat, "eval": cmd_eval, "stats": cmd_stats,
+    "ingest": cmd_ingest, "chat": cmd_chat, "eval": cmd_eval, "stats": cmd_stats, "db": cmd_db_copy,
 }
 
 

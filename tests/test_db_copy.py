@@ -1,0 +1,42 @@
+"""`newsbot db copy SQLITE_PATH postgresql://…`: a SQLite store moves whole into PostgreSQL."""
+
+from __future__ import annotations
+
+from bot.service import NewsService, QueryOrigin
+from bot.settings import Settings
+
+from .test_cli import assert_one_line_error, newsbot
+
+
+async def test_a_copied_store_answers_browses_and_keeps_its_query_log(tmp_path, seeds_copy, postgres_url):
+    sqlite = Settings(seeds=(seeds_copy,), db_path=tmp_path / "db" / "newsbot.db")
+    async with await NewsService.open(sqlite) as service:
+        answer = await service.ask("What did Microsoft pitch to the DEA?")
+        query_id = await service.log_query(answer, QueryOrigin(origin="cli", user_id=7))
+        await service.record_feedback(query_id, 7, 1)
+        expected = (await service.store.counts(), await service.latest(limit=100), await service.sources(),
+                    await service.stats(), answer.text)
+
+    result = newsbot("db", "copy", str(sqlite.db_path), postgres_url, db=sqlite.db_path)
+    assert result.returncode == 0, result.stderr
+    assert "62 passages" in result.stdout and "1 feedback" in result.stdout
+
+    postgres = Settings(seeds=(seeds_copy,), db_url=postgres_url, index_path=tmp_path / "pg.index")
+    async with await NewsService.open(postgres, ingest=False) as service:
+        assert service.index.n_docs == expected[0][2]  # its own index, built from the copied passages
+        copied = (await service.store.counts(), await service.latest(limit=100), await service.sources(),
+                  await service.stats(), (await service.ask("What did Microsoft pitch to the DEA?")).text)
+        assert copied == expected
+        assert (await service.ingest()).unchanged  # the copied file states: nothing to re-read
+        newer = await service.log_query(answer, QueryOrigin(origin="cli"))
+        assert newer > query_id  # the id sequences continue after the copied rows
+
+    again = newsbot("db", "copy", str(sqlite.db_path), postgres_url, db=sqlite.db_path)
+    assert_one_line_error(again, "already holds 5 files: copy into an empty one")
+
+
+def test_a_missing_source_or_a_target_that_is_not_postgres_is_one_line(tmp_path, postgres_url):
+    missing = newsbot("db", "copy", str(tmp_path / "none.db"), postgres_url, db=tmp_path / "x.db")
+    assert_one_line_error(missing, "no SQLite database at")
+    not_postgres = newsbot("db", "copy", str(tmp_path / "none.db"), str(tmp_path / "y.db"), db=tmp_path / "x.db")
+    assert_one_line_error(not_postgres, "the target must be a postgresql:// URL")
