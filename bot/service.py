@@ -14,13 +14,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self, cast
 
 from retrieval import kernels
 from retrieval.analyzer import Analyzer
 from retrieval.index import LiveIndex
-from retrieval.ingest import Ingestor, Progress
+from retrieval.ingest import IngestError, Ingestor, Progress
 from retrieval.models import Facet, IngestReport, Passage, RankedPassage, Story
+from retrieval.replica import Replica
 from retrieval.storage import NewsStore, open_store
 from retrieval.store import QueryRecord
 
@@ -28,7 +29,11 @@ from .answering import Answer, Citation
 from .answering.compose import compose_answer, compose_digest
 from .answering.question import Question, analyse
 from .answering.spans import TYPED
+from .cluster import ClusterMember
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from retrieval.pgstore import PostgresStore
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +173,11 @@ class NewsService:
         self.compile_task: asyncio.Task[bool] | None = None
         """The background compile started by ``open(..., compile_search=True)``, if any."""
         self._story_count: int | None = None
+        self.replica: Replica | None = None
+        """With a shared (PostgreSQL) store: what keeps this process's index caught up with the store."""
+        self.cluster: ClusterMember | None = None
+        """With a shared store and ``background``: this process's part in electing the leader."""
+        self.cluster_task: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(
@@ -187,11 +197,17 @@ class NewsService:
             index.clear()  # built from the dropped rows
         service = cls(settings, store, index, Analyzer())
         try:
-            await service.ingestor.load_index()
+            if getattr(store, "shared", False):  # a PostgreSQL store (psycopg is imported only then)
+                ingest = await service._join(cast("PostgresStore", store), ingest=ingest, background=background)
+            else:
+                await service.ingestor.load_index()
             if ingest and background and await service.story_count() > 0:
                 service.rescan_task = asyncio.create_task(service._rescan(), name="newsbot-rescan")
             elif ingest:
                 await service.ingest(progress=progress)
+            if service.cluster is not None:
+                service.cluster.adopt(service.rescan_task)
+                service.cluster_task = asyncio.create_task(service.cluster.run(), name="newsbot-cluster")
             if (
                 compile_search and settings.jit and service.index.n_docs >= COMPILE_MIN_PASSAGES
                 and kernels.ready() is None
@@ -201,6 +217,20 @@ class NewsService:
             await store.close()
             raise
         return service
+
+    async def _join(self, store: PostgresStore, *, ingest: bool, background: bool) -> bool:
+        """Join the processes sharing a PostgreSQL store: catch this process's index up from the store
+        and take the lead if it is free. Returns whether this process should ingest now (only the
+        leader ingests). With ``background`` (the bot), :attr:`cluster` keeps the index caught up and
+        takes the lead over when the leader goes."""
+        self.replica = Replica(store, self.index, self.ingestor)
+        await self.replica.load()
+        leading = await store.try_lead()
+        if not leading:
+            log.info("another process leads this database and ingests: answering from the stored coverage")
+        if background:
+            self.cluster = ClusterMember(store, self.replica, self._rescan, leading=leading)
+        return ingest and leading
 
     async def _compile_search(self) -> bool:
         """Compile the search kernels once start-up has settled: after the background rescan, or
@@ -227,11 +257,11 @@ class NewsService:
     async def close(self) -> None:
         """Stop a background rescan (its batch is rolled back whole) and a pending compile, then close
         the store."""
-        for task in (self.compile_task, self.rescan_task):
+        for task in (self.cluster_task, self.compile_task, self.rescan_task):
             if task is not None and not task.done():
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
-        self.rescan_task = self.compile_task = None
+        self.rescan_task = self.compile_task = self.cluster_task = None
         await self.store.close()
 
     async def __aenter__(self) -> Self:
@@ -242,7 +272,10 @@ class NewsService:
 
     # ---- ingest -------------------------------------------------------------------------------
     async def ingest(self, paths: Sequence[Path] | None = None, progress: Progress | None = None) -> IngestReport:
-        """Ingest ``paths`` (default: the configured seeds) incrementally."""
+        """Ingest ``paths`` (default: the configured seeds) incrementally. With a shared store, only the
+        leader ingests: IngestError when another process leads."""
+        if getattr(self.store, "shared", False) and not await cast("PostgresStore", self.store).try_lead():
+            raise IngestError("another newsbot process leads this database and does the ingesting")
         report = await self.ingestor.ingest(list(paths or self.settings.seeds), progress=progress)
         self._story_count = None
         return report

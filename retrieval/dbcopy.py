@@ -23,8 +23,10 @@ log = logging.getLogger(__name__)
 COPIED_TABLES: tuple[tuple[str, str], ...] = (
     ("files", "path, sha256, size, mtime_ns, ingested_at"),
     ("skipped_files", "path, size, mtime_ns, reason"),
-    ("stories", "id, file_path, ordinal, kind, parent_id, story_key, url_key, title_key, title, excerpt, url,"
-                " outlet, outlet_domain, published, topics, quality, image_url, own_url"),
+    ("stories", (
+        "id, file_path, ordinal, kind, parent_id, story_key, url_key, title_key, title, excerpt, url,"
+        " outlet, outlet_domain, published, topics, quality, image_url, own_url"
+    )),
     ("story_topics", "story_id, topic"),
     ("passages", "id, story_id, ordinal, text, terms"),
     ("queries", "id, created_at, origin, guild_id, channel_id, user_hash, question, abstained, cited, latency_ms"),

@@ -74,6 +74,22 @@ class LiveIndex:
     def delta_docs(self) -> int:
         return len(self._snapshot.delta_docs)
 
+    def max_key(self) -> int:
+        """The largest passage id the index holds or has held (main segment's watermark, or the last delta
+        passage): new passages are those after it."""
+        snap = self._snapshot
+        return max(snap.watermark, snap.delta_docs[-1][0] if snap.delta_docs else 0)
+
+    def indexed_keys(self) -> np.ndarray:
+        """Every passage id searchable now (main segment less tombstones, then the deltas), ascending."""
+        snap = self._snapshot
+        main = np.empty(0, dtype=np.int64)
+        if snap.main is not None:
+            main = np.asarray(snap.main.doc_keys, dtype=np.int64)
+            if snap.deleted is not None:
+                main = main[~snap.deleted]
+        return np.concatenate([main, np.fromiter((key for key, _ in snap.delta_docs), dtype=np.int64)])
+
     @property
     def tombstones(self) -> int:
         return self._snapshot.deleted_count

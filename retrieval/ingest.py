@@ -455,6 +455,11 @@ class Ingestor:
         self.analyzer = analyzer
         self._lock = asyncio.Lock()
 
+    @property
+    def lock(self) -> asyncio.Lock:
+        """Held while the index changes (an ingest, a replica catching up): one change at a time."""
+        return self._lock
+
     async def ingest(self, roots: Sequence[Path], progress: Progress | None = None) -> IngestReport:
         """Bring the store and index up to date with the files under ``roots``."""
         async with self._lock:
@@ -588,7 +593,9 @@ class Ingestor:
         """Compact everything into a fresh persisted main segment."""
         watermark = await self.store.max_passage_id()
         started = time.perf_counter()
-        await asyncio.to_thread(self.index.rebuild, self.store.iter_all_terms(), watermark=watermark)
+        await asyncio.to_thread(
+            self.index.rebuild, self.store.iter_all_terms(up_to=watermark), watermark=watermark
+        )
         await self.store.set_watermark(watermark)
         log.info("index rebuilt: %d passages in %.2fs", self.index.n_docs, time.perf_counter() - started)
 

@@ -25,6 +25,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -54,8 +55,16 @@ INGEST_LOCK = 0x6E65_7773_0001
 time, so passage ids grow in commit order (a replica that has seen id N has seen every id below N)."""
 MIGRATION_LOCK = 0x6E65_7773_0002
 """Advisory lock key held while a process checks and migrates the layout."""
+LEADER_LOCK = 0x6E65_7773_0003
+"""Advisory lock key the leader holds, on a connection of its own, for as long as it leads: the server
+releases it when that connection ends (the process died, or the network between them did)."""
+CHANGES_CHANNEL = "newsbot_changes"
+"""The channel an ingest transaction notifies on commit, with the new generation as payload."""
+REMOVED_LOG_GENERATIONS = 10_000
+"""How many generations of removed passage ids the store keeps for replicas to catch up with; a replica
+further behind compares its index with the stored ids instead."""
 
-DERIVED_TABLES = ("tombstones", "index_state", "passages", "story_topics", "stories", "files", "skipped_files")
+DERIVED_TABLES = ("removed_passages", "tombstones", "index_state", "passages", "story_topics", "stories", "files", "skipped_files")
 DERIVED_SEQUENCES = ("passages_id_seq", "stories_id_seq")
 
 SCHEMA = """
@@ -117,6 +126,8 @@ CREATE TABLE IF NOT EXISTS passages (
 CREATE INDEX IF NOT EXISTS passages_by_story ON passages(story_id);
 CREATE TABLE IF NOT EXISTS index_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tombstones (passage_id BIGINT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS removed_passages (passage_id BIGINT PRIMARY KEY, generation BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS removed_passages_by_generation ON removed_passages(generation);
 CREATE OR REPLACE FUNCTION passage_tombstone() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF OLD.id <= COALESCE((SELECT value::BIGINT FROM index_state WHERE key = 'watermark'), 0) THEN
@@ -154,6 +165,16 @@ _READ_PASSAGES = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class ChangeSet:
+    """What a replica's index lacks: the passages after the last one it holds, and the passages removed
+    since the generation it last saw (None when the log no longer reaches that far back)."""
+
+    generation: int
+    added: list[tuple[int, list[str]]]
+    removed: list[int] | None
+
+
 async def _one(cursor: psycopg.AsyncCursor) -> tuple[Any, ...]:
     """The one row a statement returns (an aggregate, ``RETURNING``, ``setval``)."""
     row = await cursor.fetchone()
@@ -189,6 +210,11 @@ class PostgresStore:
         self._reader_connections: list[psycopg.Connection] = []
         self._readers_lock = threading.Lock()
         self._write_lock = asyncio.Lock()
+        self._leader: psycopg.AsyncConnection | None = None
+        self._listener: psycopg.AsyncConnection | None = None
+
+    shared = True
+    """Several processes may use this store at once: one leads (ingests), the others follow."""
 
     @classmethod
     async def open(cls, url: str) -> PostgresStore:
@@ -233,8 +259,9 @@ class PostgresStore:
             connections, self._reader_connections = self._reader_connections, []
         for connection in connections:
             connection.close()
-        if self._browse is not None:
-            await self._browse.close()
+        for own in (self._browse, self._leader, self._listener):
+            if own is not None:
+                await own.close()
         await self._db.close()
 
     # ---- connections --------------------------------------------------------------------------
@@ -368,7 +395,33 @@ class PostgresStore:
                 await db.execute("DELETE FROM files WHERE path = ANY(%s)", (paths,))
             added = await self._insert(db, changes)
             await self._enrich_plain_articles(db, sorted(title_keys))
+            if removed_ids or added:
+                await self._next_generation(db, removed_ids)
         return removed_ids, added
+
+    @staticmethod
+    async def _next_generation(db: psycopg.AsyncConnection, removed_ids: list[int]) -> None:
+        """Count one more generation of passages, log the removed ids under it, drop the log's oldest
+        generations, and notify the replicas (PostgreSQL delivers it on commit, never on rollback)."""
+        generation: int = (await _one(await db.execute(
+            "INSERT INTO index_state(key, value) VALUES ('generation', '1') ON CONFLICT (key)"
+            " DO UPDATE SET value = (index_state.value::BIGINT + 1)::TEXT RETURNING value::BIGINT"
+        )))[0]
+        if removed_ids:
+            await db.execute(
+                "INSERT INTO removed_passages(passage_id, generation) SELECT id, %s FROM unnest(%s::BIGINT[]) AS id"
+                " ON CONFLICT (passage_id) DO UPDATE SET generation = excluded.generation",
+                (generation, removed_ids),
+            )
+        oldest_kept = generation - REMOVED_LOG_GENERATIONS + 1
+        if oldest_kept > 1:
+            await db.execute("DELETE FROM removed_passages WHERE generation < %s", (oldest_kept,))
+            await db.execute(
+                "INSERT INTO index_state(key, value) VALUES ('log_from', %s) ON CONFLICT (key)"
+                " DO UPDATE SET value = excluded.value",
+                (str(oldest_kept),),
+            )
+        await db.execute("SELECT pg_notify(%s, %s)", (CHANGES_CHANNEL, str(generation)))
 
     @staticmethod
     async def _reserve_ids(db: psycopg.AsyncConnection, sequence: str, count: int) -> int:
@@ -503,20 +556,118 @@ class PostgresStore:
         rows = await self._rows("SELECT id, terms FROM passages WHERE id > %s ORDER BY id", (watermark,))
         return [(pid, terms.split()) for pid, terms in rows]
 
-    def iter_all_terms(self, batch: int = 20_000) -> Iterator[tuple[int, list[str]]]:
-        """Every live passage's terms in id order, streamed by a server-side cursor on its own connection
-        (one snapshot, for rebuilds)."""
+    def iter_all_terms(self, batch: int = 20_000, *, up_to: int | None = None) -> Iterator[tuple[int, list[str]]]:
+        """Every live passage's terms (up to id ``up_to``) in id order, streamed by a server-side cursor on
+        its own connection (one snapshot, for rebuilds)."""
         with (
             psycopg.connect(self.url, connect_timeout=10) as connection,
             connection.cursor(name="newsbot_all_terms") as cursor,
         ):
             cursor.itersize = batch
-            cursor.execute("SELECT id, terms FROM passages ORDER BY id")
+            cursor.execute(
+                "SELECT id, terms FROM passages WHERE id <= %s ORDER BY id", (2**63 - 1 if up_to is None else up_to,)
+            )
             for pid, terms in cursor:
                 yield pid, terms.split()
 
     async def max_passage_id(self) -> int:
         return (await self._rows("SELECT COALESCE(MAX(id), 0) FROM passages"))[0][0]
+
+    # ---- replicas and leadership ---------------------------------------------------------------
+    async def changes_since(self, generation: int, after_id: int) -> ChangeSet:
+        """What an index that saw ``generation`` and holds passages up to ``after_id`` lacks, read from one
+        snapshot (the generation, removals and additions agree)."""
+        async with self._browse_lock:
+            if self._browse is None or self._browse.closed or self._browse.broken:
+                self._browse = await psycopg.AsyncConnection.connect(self.url, autocommit=True, connect_timeout=10)
+            db = self._browse
+            async with db.transaction():
+                await db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                state: dict[str, int] = dict(await (await db.execute(
+                    "SELECT key, value::BIGINT FROM index_state WHERE key IN ('generation', 'log_from')"
+                )).fetchall())
+                current, log_from = state.get("generation", 0), state.get("log_from", 1)
+                removed: list[int] | None = None
+                if generation + 1 >= log_from:
+                    rows = await (await db.execute(
+                        "SELECT passage_id FROM removed_passages WHERE generation > %s ORDER BY 1", (generation,)
+                    )).fetchall()
+                    removed = [row[0] for row in rows]
+                rows = await (await db.execute(
+                    "SELECT id, terms FROM passages WHERE id > %s ORDER BY id", (after_id,)
+                )).fetchall()
+        return ChangeSet(current, [(pid, terms.split()) for pid, terms in rows], removed)
+
+    async def generation(self) -> int:
+        """How many ingest transactions changed passages (durable: a replica compares it on reconnect)."""
+        rows = await self._committed("SELECT value::BIGINT FROM index_state WHERE key = 'generation'")
+        return rows[0][0] if rows else 0
+
+    async def live_passage_ids(self) -> list[int]:
+        """Every stored passage id, in order (a replica that fell behind the removal log compares these)."""
+        return [row[0] for row in await self._committed("SELECT id FROM passages ORDER BY id")]
+
+    async def try_lead(self) -> bool:
+        """Take the leader's lock if no other process holds it; True while this process holds it.
+
+        The lock lives on a connection of its own: if that connection is lost, so is the lead (another
+        process may have taken it meanwhile), and False is returned until the lock is taken again."""
+        try:
+            if self._leader is not None and not self._leader.closed and not self._leader.broken:
+                await self._leader.execute("SELECT 1")  # still connected: still holding the lock
+                return True
+        except psycopg.OperationalError:
+            log.warning("lost the connection that held the lead")
+        await self._drop(self._leader)
+        self._leader = None
+        try:
+            connection = await psycopg.AsyncConnection.connect(self.url, autocommit=True, connect_timeout=10)
+        except psycopg.OperationalError as error:
+            log.warning("cannot reach the database to take the lead: %s", str(error).strip())
+            return False
+        taken = (await _one(await connection.execute("SELECT pg_try_advisory_lock(%s)", (LEADER_LOCK,))))[0]
+        if taken:
+            self._leader = connection
+        else:
+            await connection.close()
+        return bool(taken)
+
+    async def resign(self) -> None:
+        """Give the lead up (closing its connection releases the lock)."""
+        await self._drop(self._leader)
+        self._leader = None
+
+    async def wait_for_changes(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for an ingest to commit; True if one was notified, or if the
+        listening connection had to be opened (again): notifications sent meanwhile are lost, so the
+        caller should check the generation."""
+        reopened = False
+        if self._listener is None or self._listener.closed or self._listener.broken:
+            await self._drop(self._listener)
+            self._listener = None
+            try:
+                self._listener = await psycopg.AsyncConnection.connect(self.url, autocommit=True, connect_timeout=10)
+                await self._listener.execute(f"LISTEN {CHANGES_CHANNEL}")
+            except psycopg.OperationalError as error:
+                log.warning("cannot listen for changes: %s", str(error).strip())
+                await asyncio.sleep(timeout)
+                return True
+            reopened = True
+        try:
+            async for _ in self._listener.notifies(timeout=timeout, stop_after=1):
+                return True
+        except psycopg.OperationalError:
+            log.warning("lost the connection listening for changes")
+            return True
+        return reopened
+
+    @staticmethod
+    async def _drop(connection: psycopg.AsyncConnection | None) -> None:
+        if connection is not None and not connection.closed:
+            try:
+                await connection.close()
+            except psycopg.Error:
+                pass
 
     # ---- reading ------------------------------------------------------------------------------
     def read_passages(self, ids: Sequence[int]) -> dict[int, tuple[Passage, Story]]:

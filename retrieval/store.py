@@ -564,11 +564,14 @@ class Store:
         async with self._db.execute("SELECT id, terms FROM passages WHERE id > ? ORDER BY id", (watermark,)) as cur:
             return [(pid, terms.split()) for pid, terms in await cur.fetchall()]
 
-    def iter_all_terms(self, batch: int = 20_000) -> Iterator[tuple[int, list[str]]]:
-        """Every live passage's terms in id order, from a separate read-only connection (for rebuilds)."""
+    def iter_all_terms(self, batch: int = 20_000, *, up_to: int | None = None) -> Iterator[tuple[int, list[str]]]:
+        """Every live passage's terms (up to id ``up_to``) in id order, from a separate read-only
+        connection (for rebuilds)."""
         connection = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         try:
-            cursor = connection.execute("SELECT id, terms FROM passages ORDER BY id")
+            cursor = connection.execute(
+                "SELECT id, terms FROM passages WHERE id <= ? ORDER BY id", (2**63 - 1 if up_to is None else up_to,)
+            )
             while rows := cursor.fetchmany(batch):
                 for pid, terms in rows:
                     yield pid, terms.split()

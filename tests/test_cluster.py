@@ -1,0 +1,129 @@
+"""Two bot processes sharing one PostgreSQL store (two services in one test process, each with its own
+index folder): one leads and ingests, the other's index follows within seconds, and when the leader
+dies the other takes the lead over."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from bot.service import NewsService
+from bot.settings import Settings
+from retrieval.ingest import IngestError
+from retrieval.pgstore import LEADER_LOCK
+
+FOLLOW_S = 5.0
+"""A change made by the leader is in every replica within this (LEAD_CHECK_S is 1 s; NOTIFY is faster)."""
+
+
+def _article(folder: Path, name: str, title: str, body: str) -> Path:
+    path = folder / name
+    path.write_text(f"# {title}\n\n{body}\n")
+    return path
+
+
+async def _within(seconds: float, condition: Callable[[], Awaitable[bool]]) -> float:
+    """Seconds until ``condition`` holds; fails the test after ``seconds``."""
+    started = time.perf_counter()
+    while not await condition():
+        assert time.perf_counter() - started < seconds, f"not within {seconds}s"
+        await asyncio.sleep(0.02)
+    return time.perf_counter() - started
+
+
+async def _finds(service: NewsService, query: str, title: str) -> bool:
+    return any(result.story.title == title for result in await service.search(query))
+
+
+def _kill_leader_connection(url: str) -> int:
+    """What the server sees when the leading process dies: its connection holding the lock ends."""
+    with psycopg.connect(url, autocommit=True) as admin:
+        rows = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND classid = %s AND objid = %s",
+            (LEADER_LOCK >> 32, LEADER_LOCK & 0xFFFFFFFF),
+        ).fetchall()
+    return len(rows)
+
+
+@pytest.fixture
+def two_processes(tmp_path, seeds_copy, postgres_url) -> tuple[Settings, Settings]:
+    def settings(name: str) -> Settings:
+        return Settings(seeds=(seeds_copy,), db_url=postgres_url, index_path=tmp_path / f"{name}.index")
+
+    return settings("first"), settings("second")
+
+
+async def test_one_leader_ingests_and_the_follower_answers_what_it_ingested(two_processes, seeds_copy):
+    first, second = two_processes
+    async with await NewsService.open(first, background=True) as leader:
+        async with await NewsService.open(second, background=True) as follower:
+            assert leader.cluster and leader.cluster.leading
+            assert follower.cluster and not follower.cluster.leading
+            assert follower.index.n_docs == leader.index.n_docs > 0  # built from the store, not the files
+            with pytest.raises(IngestError, match="another newsbot process leads"):
+                await follower.ingest()
+
+            title = "Ostravia council approves a harbour bridge"
+            _article(seeds_copy, "bridge.md", title, "The Ostravia city council approved a harbour bridge on Tuesday.")
+            await leader.ingest()
+            await _within(FOLLOW_S, lambda: _finds(follower, "Ostravia harbour bridge", title))
+            term = follower.analyzer.terms("Ostravia")[0]
+            assert follower.index.doc_freq(term) > 0
+
+            (seeds_copy / "bridge.md").unlink()
+            await leader.ingest()
+            await _within(FOLLOW_S, lambda: _indexes(follower, term, 0))
+            assert follower.index.n_docs == leader.index.n_docs
+
+
+async def _indexes(service: NewsService, term: str, count: int) -> bool:
+    """The index (not the store: reading skips passages the store no longer has) holds ``count``
+    passages with ``term``."""
+    return service.index.doc_freq(term) == count
+
+
+async def test_when_the_leader_dies_the_follower_takes_over_the_ingest(two_processes, seeds_copy, postgres_url):
+    first, second = two_processes
+    leader = await NewsService.open(first, background=True)
+    follower = await NewsService.open(second, background=True)
+    try:
+        assert leader.cluster and leader.cluster.leading and follower.cluster and not follower.cluster.leading
+        title = "Ostravia opens a night ferry"
+        _article(seeds_copy, "ferry.md", title, "Ostravia opened a night ferry across the harbour on Friday.")
+        assert leader.cluster_task is not None
+        leader.cluster_task.cancel()  # the leader's process stops running…
+        await asyncio.gather(leader.cluster_task, return_exceptions=True)
+        assert _kill_leader_connection(postgres_url) == 1  # …and its connections end, as after kill -9
+        took = await _within(FOLLOW_S, lambda: _leads(follower))
+        await _within(FOLLOW_S, lambda: _finds(follower, "Ostravia night ferry", title))  # it rescanned
+        assert took < FOLLOW_S
+    finally:
+        await follower.close()
+        await leader.close()
+
+
+async def _leads(service: NewsService) -> bool:
+    return bool(service.cluster and service.cluster.leading)
+
+
+async def test_a_follower_started_later_catches_up_from_its_saved_index(two_processes, seeds_copy):
+    """The follower was down while files changed (no notification reached it): on start-up it compares
+    its saved index with the store and drops and adds what changed."""
+    first, second = two_processes
+    async with await NewsService.open(first, background=True) as leader:
+        async with await NewsService.open(second, ingest=False):
+            pass  # the follower's index is saved with the seeds
+        removed = next(iter(sorted(seeds_copy.iterdir())))
+        removed.unlink()
+        _article(seeds_copy, "ferry.md", "Ostravia opens a night ferry", "Ostravia opened a night ferry on Friday.")
+        await leader.ingest()
+        async with await NewsService.open(second, ingest=False) as follower:
+            assert sorted(follower.index.indexed_keys().tolist()) == [
+                pid for pid, _ in leader.store.iter_all_terms()
+            ]
