@@ -63,8 +63,8 @@ class ClusterMember:
         reached is logged and tried again next round (a restart of the server is ridden out)."""
         try:
             leading = await self.store.try_lead()
-        except Exception:  # any driver error: not leading this round
-            log.exception("checking the lead failed")
+        except Exception as error:  # noqa: BLE001 - any driver error: not leading this round
+            log.warning("checking the lead failed: %s", str(error).strip())
             leading = False
         if leading and not self.leading:
             log.info("this process now leads: it ingests the seeds")
@@ -75,8 +75,8 @@ class ClusterMember:
         self.leading = leading
         try:
             await self.replica.catch_up()
-        except Exception:  # the database is away: catch up next round
-            log.exception("catching the index up failed")
+        except Exception as error:  # noqa: BLE001 - the database is away: catch up next round
+            log.warning("catching the index up failed (next round tries again): %s", str(error).strip())
         else:
             self.caught_up.set()
 

@@ -277,11 +277,32 @@ class PostgresStore:
         """One write transaction, alone on the write connection: committed on success, rolled back whole
         on any error or cancellation. ``ingest`` also takes :data:`INGEST_LOCK` (across processes)."""
         async with self._write_lock:
-            db = await self._writer()
-            async with db.transaction():
+            db, transaction = await self._begin()
+            try:
                 if ingest:
                     await db.execute("SELECT pg_advisory_xact_lock(%s)", (INGEST_LOCK,))
                 yield db
+            except BaseException as error:
+                if not await transaction.__aexit__(type(error), error, error.__traceback__):
+                    raise
+            else:
+                await transaction.__aexit__(None, None, None)
+
+    async def _begin(self) -> tuple[psycopg.AsyncConnection, psycopg.AsyncTransaction]:
+        """``BEGIN`` on the write connection. It is the transaction's first round trip, so when it finds the
+        connection gone (the server restarted) nothing was done yet: connect again and begin once more."""
+        for attempt in (1, 2):
+            db = await self._writer()
+            transaction = db.transaction()
+            try:
+                await transaction.__aenter__()
+            except psycopg.OperationalError:
+                if attempt == 2 or not db.broken:
+                    raise
+                log.warning("database connection lost: reconnecting")
+            else:
+                return db, transaction
+        raise AssertionError("unreachable")
 
     async def _committed(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Rows of committed data, read on the browsing connection (autocommit, so never a batch being
@@ -304,9 +325,16 @@ class PostgresStore:
     async def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Rows read on the write connection (sees the process's own writes, as the SQLite store's do)."""
         async with self._write_lock:
-            db = await self._writer()
-            cursor = await db.execute(sql, tuple(params))
-            return await cursor.fetchall()
+            for attempt in (1, 2):
+                db = await self._writer()
+                try:
+                    cursor = await db.execute(sql, tuple(params))
+                    return await cursor.fetchall()
+                except psycopg.OperationalError:
+                    if attempt == 2 or not db.broken:
+                        raise
+                    log.warning("database connection lost: reconnecting")
+        raise AssertionError("unreachable")
 
     def _reader(self) -> psycopg.Connection:
         """This thread's connection for the passages answers read."""

@@ -92,8 +92,9 @@ def _postgres_unreachable() -> str | None:
 
 @pytest.fixture
 def postgres_url():
-    """A ``postgresql://`` URL whose tables live in a fresh schema, dropped afterwards; the test is
-    skipped, with the reason, when no server is reachable."""
+    """A ``postgresql://`` URL whose tables live in a fresh schema, dropped afterwards (its connections
+    carry the schema's name as application name); the test is skipped, with the reason, when no server
+    is reachable."""
     reason = _postgres_unreachable()
     if reason:
         pytest.skip(reason)
@@ -104,7 +105,7 @@ def postgres_url():
         connection.execute(f"CREATE SCHEMA {schema}")
     separator = "&" if "?" in POSTGRES_URL else "?"
     try:
-        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}&application_name={schema}"
     finally:
         with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
             connection.execute(f"DROP SCHEMA {schema} CASCADE")

@@ -61,8 +61,8 @@ def two_processes(tmp_path, seeds_copy, postgres_url) -> tuple[Settings, Setting
 
 async def test_one_leader_ingests_and_the_follower_answers_what_it_ingested(two_processes, seeds_copy):
     first, second = two_processes
-    async with await NewsService.open(first, background=True) as leader:
-        async with await NewsService.open(second, background=True) as follower:
+    async with await NewsService.open(first, background=True) as leader, \
+            await NewsService.open(second, background=True) as follower:
             assert leader.cluster and leader.cluster.leading
             assert follower.cluster and not follower.cluster.leading
             assert follower.index.n_docs == leader.index.n_docs > 0  # built from the store, not the files
@@ -127,3 +127,33 @@ async def test_a_follower_started_later_catches_up_from_its_saved_index(two_proc
             assert sorted(follower.index.indexed_keys().tolist()) == [
                 pid for pid, _ in leader.store.iter_all_terms()
             ]
+
+
+async def test_both_processes_ride_out_a_database_restart(two_processes, seeds_copy, postgres_url):
+    """Every connection of both processes ends (what a restart of the server does to them): both keep
+    answering, exactly one leads again, and what it ingests reaches the other."""
+    first, second = two_processes
+    async with await NewsService.open(first, background=True) as one, \
+            await NewsService.open(second, background=True) as two:
+        question = "What did Microsoft pitch to the DEA?"
+        before = (await two.ask(question)).text
+        application = postgres_url.rsplit("application_name=", 1)[1]
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            ended = admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE application_name = %s AND pid <> pg_backend_pid()",
+                (application,),
+            ).fetchall()
+        assert len(ended) >= 6  # writers, readers, listeners and the leader's lock
+        assert (await two.ask(question)).text == before
+        assert (await one.ask(question)).text == before
+        await _within(FOLLOW_S, lambda: _one_leads(one, two))
+        leader, follower = (one, two) if one.cluster and one.cluster.leading else (two, one)
+        title = "Ostravia opens a night ferry"
+        _article(seeds_copy, "ferry.md", title, "Ostravia opened a night ferry across the harbour on Friday.")
+        await leader.ingest()
+        await _within(FOLLOW_S, lambda: _finds(follower, "Ostravia night ferry", title))
+
+
+async def _one_leads(*services: NewsService) -> bool:
+    return sum(bool(s.cluster and s.cluster.leading) for s in services) == 1
