@@ -145,6 +145,8 @@ async def test_both_processes_ride_out_a_database_restart(two_processes, seeds_c
                 (application,),
             ).fetchall()
         assert len(ended) >= 6  # writers, readers, listeners and the leader's lock
+        logged = [await service.log_query(await service.ask(question)) for service in (one, two)]
+        assert len(set(logged)) == 2  # the first write after the restart: BEGIN finds the connection gone
         assert (await two.ask(question)).text == before
         assert (await one.ask(question)).text == before
         await _within(FOLLOW_S, lambda: _one_leads(one, two))
