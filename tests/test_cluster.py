@@ -5,6 +5,10 @@ dies the other takes the lead over."""
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -16,6 +20,8 @@ from bot.service import NewsService
 from bot.settings import Settings
 from retrieval.ingest import IngestError
 from retrieval.pgstore import LEADER_LOCK
+
+from .conftest import PROJECT_ROOT
 
 FOLLOW_S = 5.0
 """A change made by the leader is in every replica within this (LEAD_CHECK_S is 1 s; NOTIFY is faster)."""
@@ -159,3 +165,56 @@ async def test_both_processes_ride_out_a_database_restart(two_processes, seeds_c
 
 async def _one_leads(*services: NewsService) -> bool:
     return sum(bool(s.cluster and s.cluster.leading) for s in services) == 1
+
+
+async def _true(value: object) -> bool:
+    return bool(value)
+
+
+class _Process:
+    """A ``tests.cluster_driver`` process and the last state it printed."""
+
+    def __init__(self, url: str, seeds: Path, index_dir: Path) -> None:
+        self.popen = subprocess.Popen(
+            [sys.executable, "-m", "tests.cluster_driver", url, str(seeds), str(index_dir)],
+            cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        )
+        self.state: dict = {}
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.popen.stdout is not None
+        for line in self.popen.stdout:
+            self.state = json.loads(line)
+
+    async def until(self, seconds: float, **expected: object) -> float:
+        async def matches() -> bool:
+            return all(self.state.get(key) == value for key, value in expected.items())
+
+        return await _within(seconds, matches)
+
+
+async def test_kill_9_of_the_leader_process_hands_the_ingest_to_the_other(tmp_path, seeds_copy, postgres_url):
+    """Two real processes: the first leads and ingests the seeds; after ``kill -9`` of it, the second
+    takes the lead within seconds and ingests what changed, once."""
+    first = _Process(postgres_url, seeds_copy, tmp_path / "first.index")
+    second = None
+    try:
+        await _within(60, lambda: _true(first.state.get("leading") and first.state["docs"] > 0))
+        docs = first.state["docs"]
+        second = _Process(postgres_url, seeds_copy, tmp_path / "second.index")
+        await second.until(60, leading=False, docs=docs)
+        _article(seeds_copy, "ferry.md", "Ostravia opens a night ferry", "Ostravia opened a night ferry on Friday.")
+        first.popen.kill()  # SIGKILL: no clean-up, the server sees the connections end
+        first.popen.wait(10)
+        await second.until(FOLLOW_S, leading=True)
+        await second.until(FOLLOW_S, docs=docs + 1)  # the new leader rescanned the seeds
+        async with await NewsService.open(
+            Settings(seeds=(seeds_copy,), db_url=postgres_url, index_path=tmp_path / "check.index"), ingest=False
+        ) as check:
+            assert (await check.store.counts())[:1] == (len(list(seeds_copy.iterdir())),)
+    finally:
+        for process in (first, second):
+            if process is not None and process.popen.poll() is None:
+                process.popen.kill()
+                process.popen.wait(10)
