@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import logging
 import os
@@ -21,7 +22,7 @@ from retrieval.store import StoreError
 from . import formatting
 from .evaluation import EvalFileError, evaluate, load_cases
 from .service import NewsService, QueryOrigin, QuestionError
-from .settings import Settings, SettingsError
+from .settings import Settings, SettingsError, parse_shards
 
 log = logging.getLogger("newsbot")
 
@@ -249,7 +250,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("stats", help="logged questions: top questions, abstentions, feedback, latency").add_argument(
         "--json", action="store_true"
     )
-    sub.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
+    run = sub.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
+    run.add_argument("--shard-count", metavar="N", help="Discord shards in all, when several processes split the "
+                     "guilds (env NEWSBOT_SHARD_COUNT)")
+    run.add_argument("--shard-ids", metavar="A,B", help="the shards this process runs (env NEWSBOT_SHARD_IDS)")
     database = sub.add_parser("db", help="database tools").add_subparsers(dest="db_command", required=True)
     copy = database.add_parser("copy", help="copy a SQLite store into an empty PostgreSQL store")
     copy.add_argument("source", metavar="SQLITE_PATH")
@@ -291,6 +295,9 @@ def _run(args: argparse.Namespace) -> int:
     try:
         settings = Settings.from_env(seeds=args.seeds, db=args.db, rescan=False if args.no_rescan else None)
         if args.command == "run":
+            if args.shard_count or args.shard_ids:
+                count, ids = parse_shards(args.shard_count or str(settings.shard_count or ""), args.shard_ids)
+                settings = dataclasses.replace(settings, shard_count=count, shard_ids=ids)
             return cmd_run(settings, args)
         limit = getattr(args, "limit", None)
         if limit is not None and not 1 <= limit <= 100:

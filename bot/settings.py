@@ -94,6 +94,23 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
         raise SettingsError(f"{name} must be a number, got {raw!r}") from None
 
 
+def parse_shards(count: str | None, ids: str | None) -> tuple[int | None, tuple[int, ...] | None]:
+    """``(shard_count, shard_ids)`` from ``"4"`` and ``"0,1"``; SettingsError for anything else."""
+    count, ids = (count or "").strip(), (ids or "").strip()
+    if not count:
+        if ids:
+            raise SettingsError("NEWSBOT_SHARD_IDS (--shard-ids) needs NEWSBOT_SHARD_COUNT (--shard-count)")
+        return None, None
+    try:
+        total = int(count)
+        chosen = tuple(int(part) for part in ids.split(",")) if ids else tuple(range(total))
+    except ValueError:
+        raise SettingsError(f"shard count and ids must be numbers, got {count!r} and {ids!r}") from None
+    if total < 1 or not chosen or any(not 0 <= shard < total for shard in chosen) or len(set(chosen)) != len(chosen):
+        raise SettingsError(f"shard ids must be distinct numbers from 0 to {total - 1}, got {ids!r}")
+    return total, chosen
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the service and the adapters need to know."""
@@ -117,6 +134,11 @@ class Settings:
     """Check the seed folders for new, changed and removed files on start-up (the bot: in the background)."""
     jit: bool = True
     """Long-running processes compile the search kernels (Numba) for large indexes (``NEWSBOT_JIT``)."""
+    shard_count: int | None = None
+    """Discord shards in all, when several ``newsbot run`` processes split the guilds (``NEWSBOT_SHARD_COUNT``);
+    None: discord.py decides and this process runs them all."""
+    shard_ids: tuple[int, ...] | None = None
+    """The shards this process runs (``NEWSBOT_SHARD_IDS``, e.g. ``0,1``); None: all of them."""
 
     @property
     def index_dir(self) -> Path:
@@ -168,4 +190,6 @@ class Settings:
             log_level=(env.get("NEWSBOT_LOG_LEVEL") or "INFO").upper(),
             rescan=rescan if rescan is not None else _on_unless_off(env.get("NEWSBOT_RESCAN")),
             jit=_on_unless_off(env.get("NEWSBOT_JIT")),
+            **dict(zip(("shard_count", "shard_ids"), parse_shards(env.get("NEWSBOT_SHARD_COUNT"),
+                                                                   env.get("NEWSBOT_SHARD_IDS")), strict=True)),
         )

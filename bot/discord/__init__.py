@@ -28,6 +28,9 @@ async def serve(settings: Settings, **options: Any) -> None:
     """Log in, open the service, sync commands and run until closed (Ctrl-C, SIGTERM or ``bot.close()``)."""
     if not settings.discord_token:
         raise discord.LoginFailure("no token")
+    if settings.shard_count is not None:  # this process runs some of the shards: the others run elsewhere
+        options.setdefault("shard_count", settings.shard_count)
+        options.setdefault("shard_ids", list(settings.shard_ids or range(settings.shard_count)))
     async with NewsBot(settings, **options) as bot:
         with _shutdown_on_sigterm(bot):
             await bot.start(settings.discord_token)
