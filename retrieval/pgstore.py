@@ -20,11 +20,12 @@ kept), exactly as the SQLite store does.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -50,16 +51,35 @@ from .store import (
 
 log = logging.getLogger(__name__)
 
-INGEST_LOCK = 0x6E65_7773_0001
-"""Advisory lock key taken by every ingest write transaction: across processes, batches commit one at a
-time, so passage ids grow in commit order (a replica that has seen id N has seen every id below N)."""
-MIGRATION_LOCK = 0x6E65_7773_0002
-"""Advisory lock key held while a process checks and migrates the layout."""
-LEADER_LOCK = 0x6E65_7773_0003
-"""Advisory lock key the leader holds, on a connection of its own, for as long as it leads: the server
-releases it when that connection ends (the process died, or the network between them did)."""
-CHANGES_CHANNEL = "newsbot_changes"
-"""The channel an ingest transaction notifies on commit, with the new generation as payload."""
+
+
+@dataclass(frozen=True, slots=True)
+class Coordination:
+    """The advisory lock keys and the notification channel of one store. Advisory locks and channels are
+    the database's, not a schema's: the names are derived from the schema the tables live in, so two
+    stores in one database (two deployments, parallel test runs) never share a lead."""
+
+    ingest_lock: int
+    """Taken by every ingest write transaction: across processes, batches commit one at a time, so
+    passage ids grow in commit order (a replica that has seen id N has seen every id below N)."""
+    migration_lock: int
+    """Held while a process checks and migrates the layout."""
+    leader_lock: int
+    """Held by the leader, on a connection of its own, for as long as it leads: the server releases it
+    when that connection ends (the process died, or the network between them did)."""
+    channel: str
+    """Notified by an ingest transaction on commit, with the new generation as payload."""
+
+    @classmethod
+    def of(cls, schema: str) -> Coordination:
+        def key(purpose: str) -> int:
+            digest = hashlib.blake2b(f"newsbot:{schema}:{purpose}".encode(), digest_size=8).digest()
+            return int.from_bytes(digest, "big", signed=True)
+
+        return cls(key("ingest"), key("migrate"), key("lead"),
+                   "newsbot_changes_" + hashlib.blake2b(schema.encode(), digest_size=6).hexdigest())
+
+
 REMOVED_LOG_GENERATIONS = 10_000
 """How many generations of removed passage ids the store keeps for replicas to catch up with; a replica
 further behind compares its index with the stored ids instead."""
@@ -200,8 +220,11 @@ class PostgresStore:
     local_reads = False
     """:meth:`read_passages` is a network round trip: callers run it in a worker thread."""
 
-    def __init__(self, url: str, db: psycopg.AsyncConnection, *, reset: bool = False) -> None:
+    def __init__(
+        self, url: str, db: psycopg.AsyncConnection, coordination: Coordination, *, reset: bool = False
+    ) -> None:
         self.url = url
+        self.coordination = coordination
         self._db = db
         self._browse: psycopg.AsyncConnection | None = None
         self._browse_lock = asyncio.Lock()
@@ -224,8 +247,12 @@ class PostgresStore:
         except psycopg.Error as error:
             raise StoreError(f"cannot open database {_redacted(url)}: {str(error).strip()}") from None
         try:
+            schema = (await _one(await db.execute("SELECT current_schema()")))[0]
+            if schema is None:
+                raise StoreError(f"cannot open database {_redacted(url)}: no schema on its search_path exists")
+            coordination = Coordination.of(schema)
             async with db.transaction():
-                await db.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+                await db.execute("SELECT pg_advisory_xact_lock(%s)", (coordination.migration_lock,))
                 reset = await cls._drop_outdated(db)
                 await db.execute(SCHEMA)
                 await db.execute(
@@ -236,7 +263,10 @@ class PostgresStore:
         except psycopg.Error as error:
             await db.close()
             raise StoreError(f"cannot open database {_redacted(url)}: {str(error).strip()}") from None
-        return cls(url, db, reset=reset)
+        except BaseException:
+            await db.close()
+            raise
+        return cls(url, db, coordination, reset=reset)
 
     @staticmethod
     async def _drop_outdated(db: psycopg.AsyncConnection) -> bool:
@@ -275,12 +305,12 @@ class PostgresStore:
     @asynccontextmanager
     async def _transaction(self, *, ingest: bool = False) -> AsyncIterator[psycopg.AsyncConnection]:
         """One write transaction, alone on the write connection: committed on success, rolled back whole
-        on any error or cancellation. ``ingest`` also takes :data:`INGEST_LOCK` (across processes)."""
+        on any error or cancellation. ``ingest`` also takes the ingest lock (across processes)."""
         async with self._write_lock:
             db, transaction = await self._begin()
             try:
                 if ingest:
-                    await db.execute("SELECT pg_advisory_xact_lock(%s)", (INGEST_LOCK,))
+                    await db.execute("SELECT pg_advisory_xact_lock(%s)", (self.coordination.ingest_lock,))
                 yield db
             except BaseException as error:
                 if not await transaction.__aexit__(type(error), error, error.__traceback__):
@@ -288,7 +318,7 @@ class PostgresStore:
             else:
                 await transaction.__aexit__(None, None, None)
 
-    async def _begin(self) -> tuple[psycopg.AsyncConnection, psycopg.AsyncTransaction]:
+    async def _begin(self) -> tuple[psycopg.AsyncConnection, AbstractAsyncContextManager[Any]]:
         """``BEGIN`` on the write connection. It is the transaction's first round trip, so when it finds the
         connection gone (the server restarted) nothing was done yet: connect again and begin once more."""
         for attempt in (1, 2):
@@ -427,8 +457,7 @@ class PostgresStore:
                 await self._next_generation(db, removed_ids)
         return removed_ids, added
 
-    @staticmethod
-    async def _next_generation(db: psycopg.AsyncConnection, removed_ids: list[int]) -> None:
+    async def _next_generation(self, db: psycopg.AsyncConnection, removed_ids: list[int]) -> None:
         """Count one more generation of passages, log the removed ids under it, drop the log's oldest
         generations, and notify the replicas (PostgreSQL delivers it on commit, never on rollback)."""
         generation: int = (await _one(await db.execute(
@@ -449,7 +478,7 @@ class PostgresStore:
                 " DO UPDATE SET value = excluded.value",
                 (str(oldest_kept),),
             )
-        await db.execute("SELECT pg_notify(%s, %s)", (CHANGES_CHANNEL, str(generation)))
+        await db.execute("SELECT pg_notify(%s, %s)", (self.coordination.channel, str(generation)))
 
     @staticmethod
     async def _reserve_ids(db: psycopg.AsyncConnection, sequence: str, count: int) -> int:
@@ -653,7 +682,7 @@ class PostgresStore:
         except psycopg.OperationalError as error:
             log.warning("cannot reach the database to take the lead: %s", str(error).strip())
             return False
-        taken = (await _one(await connection.execute("SELECT pg_try_advisory_lock(%s)", (LEADER_LOCK,))))[0]
+        taken = (await _one(await connection.execute("SELECT pg_try_advisory_lock(%s)", (self.coordination.leader_lock,))))[0]
         if taken:
             self._leader = connection
         else:
@@ -675,7 +704,7 @@ class PostgresStore:
             self._listener = None
             try:
                 self._listener = await psycopg.AsyncConnection.connect(self.url, autocommit=True, connect_timeout=10)
-                await self._listener.execute(f"LISTEN {CHANGES_CHANNEL}")
+                await self._listener.execute(f"LISTEN {self.coordination.channel}")
             except psycopg.OperationalError as error:
                 log.warning("cannot listen for changes: %s", str(error).strip())
                 await asyncio.sleep(timeout)

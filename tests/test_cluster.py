@@ -19,7 +19,6 @@ import pytest
 from bot.service import NewsService
 from bot.settings import Settings
 from retrieval.ingest import IngestError
-from retrieval.pgstore import LEADER_LOCK
 
 from .conftest import PROJECT_ROOT
 
@@ -46,13 +45,14 @@ async def _finds(service: NewsService, query: str, title: str) -> bool:
     return any(result.story.title == title for result in await service.search(query))
 
 
-def _kill_leader_connection(url: str) -> int:
+def _kill_leader_connection(url: str, leader: NewsService) -> int:
     """What the server sees when the leading process dies: its connection holding the lock ends."""
+    key = leader.store.coordination.leader_lock  # type: ignore[attr-defined]
     with psycopg.connect(url, autocommit=True) as admin:
         rows = admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted"
             " AND classid = %s AND objid = %s",
-            (LEADER_LOCK >> 32, LEADER_LOCK & 0xFFFFFFFF),
+            ((key >> 32) & 0xFFFFFFFF, key & 0xFFFFFFFF),
         ).fetchall()
     return len(rows)
 
@@ -105,7 +105,7 @@ async def test_when_the_leader_dies_the_follower_takes_over_the_ingest(two_proce
         assert leader.cluster_task is not None
         leader.cluster_task.cancel()  # the leader's process stops running…
         await asyncio.gather(leader.cluster_task, return_exceptions=True)
-        assert _kill_leader_connection(postgres_url) == 1  # …and its connections end, as after kill -9
+        assert _kill_leader_connection(postgres_url, leader) == 1  # …and its connections end, as after kill -9
         took = await _within(FOLLOW_S, lambda: _leads(follower))
         await _within(FOLLOW_S, lambda: _finds(follower, "Ostravia night ferry", title))  # it rescanned
         assert took < FOLLOW_S
@@ -218,3 +218,23 @@ async def test_kill_9_of_the_leader_process_hands_the_ingest_to_the_other(tmp_pa
             if process is not None and process.popen.poll() is None:
                 process.popen.kill()
                 process.popen.wait(10)
+
+
+async def test_stores_in_two_schemas_of_one_database_lead_and_notify_apart(postgres_url):
+    """Advisory locks and channels belong to the database: each store derives its own from its schema."""
+    from retrieval.pgstore import PostgresStore
+
+    schema = postgres_url.rsplit("application_name=", 1)[1]
+    other_schema = f"{schema}_other"
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {other_schema}")
+    other_url = postgres_url.replace(f"search_path%3D{schema}", f"search_path%3D{other_schema}")
+    first, second = await PostgresStore.open(postgres_url), await PostgresStore.open(other_url)
+    try:
+        assert await first.try_lead() and await second.try_lead()
+        assert first.coordination.channel != second.coordination.channel
+    finally:
+        await first.close()
+        await second.close()
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute(f"DROP SCHEMA {other_schema} CASCADE")
