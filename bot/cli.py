@@ -190,7 +190,7 @@ async def cmd_db_copy(settings: Settings, args: argparse.Namespace) -> int:
     if not is_postgres_url(args.target):
         raise CliError(f"the target must be a postgresql:// URL, got {args.target!r}")
     try:
-        from retrieval.dbcopy import copy_sqlite_to_postgres
+        from .dbcopy import copy_sqlite_to_postgres
     except ImportError as error:
         raise CliError(f"PostgreSQL support is not installed ({error}): pip install 'newsbot[postgres]'") from None
     report = await copy_sqlite_to_postgres(Path(args.source).expanduser(), args.target)

@@ -23,13 +23,13 @@ from retrieval.ingest import IngestError, Ingestor, Progress
 from retrieval.models import Facet, IngestReport, Passage, RankedPassage, Story
 from retrieval.replica import Replica
 from retrieval.storage import NewsStore, open_store
-from retrieval.store import QueryRecord
 
 from .answering import Answer, Citation
 from .answering.compose import compose_answer, compose_digest
 from .answering.question import Question, analyse
 from .answering.spans import TYPED
 from .cluster import ClusterMember
+from .records import QueryLog, QueryRecord, open_query_log
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -173,6 +173,8 @@ class NewsService:
         self.compile_task: asyncio.Task[bool] | None = None
         """The background compile started by ``open(..., compile_search=True)``, if any."""
         self._story_count: int | None = None
+        self.queries: QueryLog | None = None
+        """The query log and feedback (the bot's tables in the store's database), set by :meth:`open`."""
         self.replica: Replica | None = None
         """With a shared (PostgreSQL) store: what keeps this process's index caught up with the store."""
         self.cluster: ClusterMember | None = None
@@ -197,6 +199,7 @@ class NewsService:
             index.clear()  # built from the dropped rows
         service = cls(settings, store, index, Analyzer())
         try:
+            service.queries = await open_query_log(store)
             if getattr(store, "shared", False):  # a PostgreSQL store (psycopg is imported only then)
                 ingest = await service._join(cast("PostgresStore", store), ingest=ingest, background=background)
             else:
@@ -497,9 +500,14 @@ class NewsService:
         return _complete([facet for facet in await self.sources() if facet.named], prefix, limit)
 
     # ---- query log ----------------------------------------------------------------------------
+    def _query_log(self) -> QueryLog:
+        if self.queries is None:
+            raise RuntimeError("the service is not open")
+        return self.queries
+
     async def log_query(self, answer: Answer, origin: QueryOrigin = QueryOrigin()) -> int:
         """Record a question and what it cited; returns the query id (for feedback)."""
-        return await self.store.log_query(
+        return await self._query_log().log_query(
             QueryRecord(
                 origin=origin.origin, question=answer.question, abstained=answer.abstained,
                 cited=[c.story.url or c.story.source_file for c in answer.citations], latency_ms=answer.elapsed_ms,
@@ -512,10 +520,10 @@ class NewsService:
         """Store a 👍 (+1) or 👎 (-1); one vote per user per query: recorded/changed/unchanged."""
         if vote not in (1, -1):
             raise ValueError("vote must be +1 or -1")
-        return await self.store.record_feedback(query_id, hash_user(user_id, self.settings.user_hash_salt) or "", vote)
+        return await self._query_log().record_feedback(query_id, hash_user(user_id, self.settings.user_hash_salt) or "", vote)
 
     async def stats(self, top: int = 10) -> UsageStats:
-        rows = await self.store.query_rows()
+        rows = await self._query_log().query_rows()
         if not rows:
             return UsageStats(0, 0.0, 0, 0, 0.0, 0.0)
         latencies = sorted(r[2] for r in rows)

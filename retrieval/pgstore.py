@@ -13,8 +13,8 @@ connection that broke (the server restarted) is opened again on its next use.
 Layout: text columns use the "C" collation, so ordering and the path range scans are byte order as
 in SQLite; SQLite's ``NOCASE`` comparisons are ``lower()`` here. Versions: the table ``newsbot_schema``
 holds the layout version (:data:`~retrieval.store.SCHEMA_VERSION`); opening a database of another
-version drops and rebuilds the derived tables in one transaction (the query log and feedback are
-kept), exactly as the SQLite store does.
+version drops and rebuilds the derived tables in one transaction (the bot's own tables, such as the
+query log, are kept), exactly as the SQLite store does.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ from .store import (
     STORY_COUNT,
     FileChange,
     FileState,
-    QueryRecord,
     SkippedState,
     StoreError,
     _columns,
@@ -157,25 +156,6 @@ BEGIN
 END $$;
 DROP TRIGGER IF EXISTS passage_tombstone ON passages;
 CREATE TRIGGER passage_tombstone AFTER DELETE ON passages FOR EACH ROW EXECUTE FUNCTION passage_tombstone();
-CREATE TABLE IF NOT EXISTS queries (
-    id BIGSERIAL PRIMARY KEY,
-    created_at TEXT NOT NULL,
-    origin TEXT NOT NULL,
-    guild_id BIGINT,
-    channel_id BIGINT,
-    user_hash TEXT,
-    question TEXT NOT NULL,
-    abstained INTEGER NOT NULL,
-    cited TEXT NOT NULL,
-    latency_ms DOUBLE PRECISION NOT NULL
-);
-CREATE TABLE IF NOT EXISTS feedback (
-    query_id BIGINT NOT NULL REFERENCES queries(id) ON DELETE CASCADE,
-    user_hash TEXT NOT NULL,
-    vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
-    created_at TEXT NOT NULL,
-    PRIMARY KEY (query_id, user_hash)
-);
 CREATE TABLE IF NOT EXISTS newsbot_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
 """
 
@@ -317,6 +297,24 @@ class PostgresStore:
                     raise
             else:
                 await transaction.__aexit__(None, None, None)
+
+    # ---- extension API: tables the bot keeps beside the core's ---------------------------------
+    dialect = "postgresql"
+    """SQL dialect of :meth:`transaction` and :meth:`committed` (``%s`` placeholders)."""
+
+    async def create_tables(self, ddl: str) -> None:
+        """Create tables of the bot's own (``CREATE TABLE IF NOT EXISTS …``), under the migration lock."""
+        async with self._transaction() as db:
+            await db.execute("SELECT pg_advisory_xact_lock(%s)", (self.coordination.migration_lock,))
+            await db.execute(ddl)
+
+    def transaction(self) -> AbstractAsyncContextManager[psycopg.AsyncConnection]:
+        """A write transaction on the write connection (reconnecting if the server restarted)."""
+        return self._transaction()
+
+    async def committed(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of committed data, on the browsing connection."""
+        return await self._committed(sql, params)
 
     async def _begin(self) -> tuple[psycopg.AsyncConnection, AbstractAsyncContextManager[Any]]:
         """``BEGIN`` on the write connection. It is the transaction's first round trip, so when it finds the
@@ -881,45 +879,3 @@ class PostgresStore:
             f"SELECT (SELECT COUNT(*) FROM files), ({STORY_COUNT}), (SELECT COUNT(*) FROM passages)"
         )
         return tuple(rows[0])  # type: ignore[return-value]
-
-    # ---- query log and feedback ---------------------------------------------------------------
-    async def log_query(self, record: QueryRecord) -> int:
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "INSERT INTO queries(created_at, origin, guild_id, channel_id, user_hash, question, abstained, cited,"
-                " latency_ms) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
-                (
-                    _now(), record.origin, record.guild_id, record.channel_id, record.user_hash, record.question,
-                    int(record.abstained), json.dumps(list(record.cited)), record.latency_ms,
-                ),
-            )
-            query_id: int = (await _one(cursor))[0]
-            return query_id
-
-    async def record_feedback(self, query_id: int, user_hash: str, vote: int) -> str:
-        """One vote per user and query: ``recorded``, ``changed`` or ``unchanged``; KeyError if no such query.
-        The query's row is locked for the transaction, so two clicks (in any processes) count once."""
-        async with self._transaction() as db:
-            cursor = await db.execute("SELECT 1 FROM queries WHERE id = %s FOR UPDATE", (query_id,))
-            if not await cursor.fetchone():
-                raise KeyError(query_id)
-            cursor = await db.execute(
-                "SELECT vote FROM feedback WHERE query_id = %s AND user_hash = %s", (query_id, user_hash)
-            )
-            row = await cursor.fetchone()
-            if row and row[0] == vote:
-                return "unchanged"
-            await db.execute(
-                "INSERT INTO feedback(query_id, user_hash, vote, created_at) VALUES (%s, %s, %s, %s)"
-                " ON CONFLICT (query_id, user_hash) DO UPDATE SET vote = excluded.vote, created_at = excluded.created_at",
-                (query_id, user_hash, vote, _now()),
-            )
-        return "changed" if row else "recorded"
-
-    async def query_rows(self) -> list[tuple[str, int, float, int, int]]:
-        """(question, abstained, latency_ms, upvotes, downvotes) for every logged query."""
-        return await self._committed(  # type: ignore[return-value]
-            "SELECT q.question, q.abstained, q.latency_ms,"
-            " COUNT(*) FILTER (WHERE f.vote = 1), COUNT(*) FILTER (WHERE f.vote = -1)"
-            " FROM queries q LEFT JOIN feedback f ON f.query_id = q.id GROUP BY q.id ORDER BY q.id"
-        )

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from .models import Facet, Passage, Story
-from .store import FileChange, FileState, QueryRecord, SkippedState, Store
+from .store import FileChange, FileState, SkippedState, Store
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
@@ -26,7 +27,7 @@ def is_postgres_url(location: str | Path | None) -> bool:
 
 @runtime_checkable
 class NewsStore(Protocol):
-    """What the code asks of a store: files and ingest, index support, reading, and the query log.
+    """What the code asks of a store: files and ingest, index support, reading, and room for the bot's tables.
 
     Guarantees every implementation keeps: a file's stories and passages are replaced in one
     transaction (fully old or fully new); a committed transaction survives a crash; passage ids only
@@ -81,11 +82,13 @@ class NewsStore(Protocol):
     async def story_count(self) -> int: ...
     async def counts(self) -> tuple[int, int, int]: ...
 
-    # query log and feedback
-    async def log_query(self, record: QueryRecord) -> int: ...
-    async def record_feedback(self, query_id: int, user_hash: str, vote: int) -> str: ...
-    async def query_rows(self) -> list[tuple[str, int, float, int, int]]: ...
+    # extension API: the bot's own tables (query log, feedback…) in the same database
+    dialect: str
+    """``sqlite`` (``?`` placeholders) or ``postgresql`` (``%s``)."""
 
+    async def create_tables(self, ddl: str) -> None: ...
+    def transaction(self) -> AbstractAsyncContextManager[Any]: ...
+    async def committed(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
 
 async def open_store(location: str | Path) -> NewsStore:
     """The store at ``location``: a PostgreSQL URL opens :class:`~retrieval.pgstore.PostgresStore`

@@ -1,4 +1,5 @@
-"""The aiosqlite store (WAL): ingested files, stories, passages, query log and feedback.
+"""The aiosqlite store (WAL): ingested files, stories and passages (the bot keeps its own tables, the
+query log and feedback, in the same file through :meth:`Store.create_tables`).
 
 Files are the unit of change: every story and passage belongs to the file it came from, so replacing
 or removing a file is one transaction. Deleted passages that the persisted index still contains are
@@ -14,7 +15,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -97,25 +98,6 @@ WHEN OLD.id <= COALESCE((SELECT CAST(value AS INTEGER) FROM index_state WHERE ke
 BEGIN
     INSERT OR IGNORE INTO tombstones(passage_id) VALUES (OLD.id);
 END;
-CREATE TABLE IF NOT EXISTS queries (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created_at TEXT NOT NULL,
-    origin TEXT NOT NULL,
-    guild_id INTEGER,
-    channel_id INTEGER,
-    user_hash TEXT,
-    question TEXT NOT NULL,
-    abstained INTEGER NOT NULL,
-    cited TEXT NOT NULL,
-    latency_ms REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS feedback (
-    query_id INTEGER NOT NULL REFERENCES queries(id) ON DELETE CASCADE,
-    user_hash TEXT NOT NULL,
-    vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
-    created_at TEXT NOT NULL,
-    PRIMARY KEY (query_id, user_hash)
-);
 """
 
 STORY_COUNT = "SELECT COUNT(DISTINCT story_key) FROM stories"
@@ -187,18 +169,6 @@ class FileChange:
     path: str
     state: FileState
     stories: Sequence[StoryRow]
-
-
-@dataclass(frozen=True, slots=True)
-class QueryRecord:
-    origin: str
-    question: str
-    abstained: bool
-    cited: Sequence[str]
-    latency_ms: float
-    guild_id: int | None = None
-    channel_id: int | None = None
-    user_hash: str | None = None
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -344,6 +314,24 @@ class Store:
         browse never shows an ingest batch that is still being written (and may yet roll back), and,
         with WAL, never waits for it."""
         return await asyncio.to_thread(self._fetch_committed, sql, params)
+
+    # ---- extension API: tables the bot keeps beside the core's ---------------------------------
+    dialect = "sqlite"
+    """SQL dialect of :meth:`transaction` and :meth:`committed` (``?`` placeholders)."""
+
+    async def create_tables(self, ddl: str) -> None:
+        """Create tables of the bot's own (``CREATE TABLE IF NOT EXISTS …``): kept across layout versions."""
+        async with self._write_lock:
+            await self._db.executescript(ddl)
+            await self._db.commit()
+
+    def transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
+        """A write transaction on the shared write connection (taking turns with ingest batches)."""
+        return self._transaction()
+
+    async def committed(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of committed data, read without waiting for a write in progress."""
+        return await self._committed(sql, params)
 
     @asynccontextmanager
     async def _transaction(self, *, immediate: bool = False) -> AsyncIterator[aiosqlite.Connection]:
@@ -746,48 +734,6 @@ class Store:
         ) as cursor:
             files, stories, passages = await _single_row(cursor)
         return files, stories, passages
-
-    # ---- query log and feedback ---------------------------------------------------------------
-    async def log_query(self, record: QueryRecord) -> int:
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "INSERT INTO queries(created_at, origin, guild_id, channel_id, user_hash, question, abstained, cited,"
-                " latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    _now(), record.origin, record.guild_id, record.channel_id, record.user_hash, record.question,
-                    int(record.abstained), json.dumps(list(record.cited)), record.latency_ms,
-                ),
-            )
-        if cursor.lastrowid is None:  # sqlite3 sets it after every single-row INSERT
-            raise RuntimeError("SQLite returned no id for the logged query")
-        return cursor.lastrowid
-
-    async def record_feedback(self, query_id: int, user_hash: str, vote: int) -> str:
-        """One vote per user and query: ``recorded``, ``changed`` or ``unchanged``; KeyError if no such query."""
-        async with self._transaction() as db:  # read and write in one transaction: two clicks count once
-            async with db.execute("SELECT 1 FROM queries WHERE id = ?", (query_id,)) as cursor:
-                if not await cursor.fetchone():
-                    raise KeyError(query_id)
-            async with db.execute(
-                "SELECT vote FROM feedback WHERE query_id = ? AND user_hash = ?", (query_id, user_hash)
-            ) as cursor:
-                row = await cursor.fetchone()
-            if row and row[0] == vote:
-                return "unchanged"
-            await db.execute(
-                "INSERT INTO feedback(query_id, user_hash, vote, created_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT(query_id, user_hash) DO UPDATE SET vote = excluded.vote, created_at = excluded.created_at",
-                (query_id, user_hash, vote, _now()),
-            )
-        return "changed" if row else "recorded"
-
-    async def query_rows(self) -> list[tuple[str, int, float, int, int]]:
-        """(question, abstained, latency_ms, upvotes, downvotes) for every logged query."""
-        return await self._committed(
-            "SELECT q.question, q.abstained, q.latency_ms,"
-            " COALESCE(SUM(f.vote = 1), 0), COALESCE(SUM(f.vote = -1), 0)"
-            " FROM queries q LEFT JOIN feedback f ON f.query_id = q.id GROUP BY q.id"
-        )
 
 
 def chunks(items: Sequence, size: int) -> Iterable[Sequence]:

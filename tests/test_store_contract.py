@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.records import QueryRecord, open_query_log
 from bot.service import NewsService
 from bot.settings import Settings
 from retrieval.storage import NewsStore, open_store
-from retrieval.store import QueryRecord
 
 
 async def _open(settings: Settings, **options) -> NewsService:
@@ -117,7 +117,7 @@ async def test_counts_and_facets_agree(store_settings):
 
 async def test_the_query_log_and_feedback(store_settings):
     async with await _open(store_settings, ingest=False) as service:
-        store = service.store
+        store = await open_query_log(service.store)  # the bot's tables, beside the core's
         first = await store.log_query(QueryRecord("cli", "who?", False, ["https://a.example/1"], 12.5, 1, 2, "u1"))
         second = await store.log_query(QueryRecord("discord", "why?", True, [], 30.0))
         assert second > first
@@ -199,3 +199,18 @@ async def test_open_store_picks_the_implementation_from_the_location(tmp_path, p
     finally:
         await sqlite.close()
         await postgres.close()
+
+
+async def test_the_query_log_is_the_bots_not_the_retrieval_cores(store_settings):
+    """The core store neither creates nor serves the query log; the service adds it beside the core's tables."""
+    store = await open_store(store_settings.db_location)
+    try:
+        assert not hasattr(store, "log_query") and not hasattr(store, "record_feedback")
+        tables = "SELECT name FROM sqlite_master WHERE type = 'table'" if store.dialect == "sqlite" else (
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        )
+        assert not {"queries", "feedback"} & {row[0] for row in await store.committed(tables)}
+        await open_query_log(store)
+        assert {"queries", "feedback"} <= {row[0] for row in await store.committed(tables)}
+    finally:
+        await store.close()

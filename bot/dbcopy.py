@@ -15,8 +15,10 @@ from pathlib import Path
 
 import psycopg
 
-from .pgstore import PostgresStore
-from .store import SCHEMA_VERSION, StoreError
+from retrieval.pgstore import PostgresStore
+from retrieval.store import SCHEMA_VERSION, StoreError
+
+from .records import open_query_log
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +34,8 @@ COPIED_TABLES: tuple[tuple[str, str], ...] = (
     ("queries", "id, created_at, origin, guild_id, channel_id, user_hash, question, abstained, cited, latency_ms"),
     ("feedback", "query_id, user_hash, vote, created_at"),
 )
-"""Tables copied, parents before children. Not copied: the index bookkeeping (``index_state``,
-``tombstones``), which belongs to the SQLite store's own index."""
+"""Tables copied, parents before children: the core's, then the bot's (query log, feedback). Not copied:
+the index bookkeeping (``index_state``, ``tombstones``), which belongs to the SQLite store's own index."""
 SEQUENCES = (("stories", "stories_id_seq"), ("passages", "passages_id_seq"), ("queries", "queries_id_seq"))
 
 
@@ -53,7 +55,10 @@ async def copy_sqlite_to_postgres(source: Path, url: str) -> CopyReport:
     Raises :class:`StoreError` (one line) for a missing or outdated source and a target that is not empty.
     """
     target = await PostgresStore.open(url)  # creates or migrates the layout
-    await target.close()
+    try:
+        await open_query_log(target)  # and the bot's tables
+    finally:
+        await target.close()
     return await asyncio.to_thread(_copy, Path(source), url)
 
 
