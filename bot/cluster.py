@@ -29,10 +29,10 @@ class LeaderStore(Protocol):
 
 
 class ClusterMember:
-    """Takes the lead when it is free, runs ``on_lead`` when it does, and keeps the replica caught up."""
+    """Takes the lead when it is free, runs ``on_lead`` (if any) when it does, and keeps the replica caught up."""
 
     def __init__(
-        self, store: LeaderStore, replica: Replica, on_lead: Callable[[], Awaitable[object]],
+        self, store: LeaderStore, replica: Replica, on_lead: Callable[[], Awaitable[object]] | None,
         *, leading: bool = False, check_s: float = LEAD_CHECK_S,
     ) -> None:
         self.store = store
@@ -67,8 +67,9 @@ class ClusterMember:
             log.warning("checking the lead failed: %s", str(error).strip())
             leading = False
         if leading and not self.leading:
-            log.info("this process now leads: it ingests the seeds")
-            self._lead_task = asyncio.create_task(self._lead(), name="newsbot-lead")
+            log.info("this process now leads: it does the ingesting")
+            if self.on_lead is not None:
+                self._lead_task = asyncio.create_task(self._lead(), name="newsbot-lead")
         elif self.leading and not leading:
             log.warning("this process lost the lead")
             await self._stop_leading()
@@ -81,6 +82,7 @@ class ClusterMember:
             self.caught_up.set()
 
     async def _lead(self) -> object:
+        assert self.on_lead is not None
         try:
             return await self.on_lead()
         except asyncio.CancelledError:

@@ -232,7 +232,8 @@ class NewsService:
         if not leading:
             log.info("another process leads this database and ingests: answering from the stored coverage")
         if background:
-            self.cluster = ClusterMember(store, self.replica, self._rescan, leading=leading)
+            # a process told not to scan the seeds (NEWSBOT_RESCAN=0) does not scan them on taking the lead either
+            self.cluster = ClusterMember(store, self.replica, self._rescan if ingest else None, leading=leading)
         return ingest and leading
 
     async def _compile_search(self) -> bool:

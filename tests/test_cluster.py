@@ -238,3 +238,17 @@ async def test_stores_in_two_schemas_of_one_database_lead_and_notify_apart(postg
         await second.close()
         with psycopg.connect(postgres_url, autocommit=True) as admin:
             admin.execute(f"DROP SCHEMA {other_schema} CASCADE")
+
+
+async def test_a_process_told_not_to_rescan_takes_the_lead_without_scanning(two_processes, seeds_copy):
+    first, second = two_processes
+    leader = await NewsService.open(first, background=True)
+    follower = await NewsService.open(second, ingest=False, background=True)  # NEWSBOT_RESCAN=0
+    try:
+        _article(seeds_copy, "ferry.md", "Ostravia opens a night ferry", "Ostravia opened a night ferry on Friday.")
+        await leader.close()  # a clean stop releases the lead at once
+        await _within(FOLLOW_S, lambda: _leads(follower))
+        await asyncio.sleep(0.5)
+        assert not await follower.search("Ostravia night ferry")
+    finally:
+        await follower.close()
