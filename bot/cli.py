@@ -309,7 +309,7 @@ def _run(args: argparse.Namespace) -> int:
     except Exception as error:
         if not isinstance(error, database_errors()):  # sqlite3 or psycopg: one line, not a traceback
             raise
-        print(f"newsbot: error: database error: {str(error).strip()}", file=sys.stderr)
+        print(f"newsbot: error: database error: {' '.join(str(error).split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("newsbot: interrupted", file=sys.stderr)

@@ -64,7 +64,7 @@ class ClusterMember:
         try:
             leading = await self.store.try_lead()
         except Exception as error:  # noqa: BLE001 - any driver error: not leading this round
-            log.warning("checking the lead failed: %s", str(error).strip())
+            log.warning("checking the lead failed: %s", " ".join(str(error).split()))
             leading = False
         if leading and not self.leading:
             log.info("this process now leads: it does the ingesting")
@@ -77,7 +77,7 @@ class ClusterMember:
         try:
             await self.replica.catch_up()
         except Exception as error:  # noqa: BLE001 - the database is away: catch up next round
-            log.warning("catching the index up failed (next round tries again): %s", str(error).strip())
+            log.warning("catching the index up failed (next round tries again): %s", " ".join(str(error).split()))
         else:
             self.caught_up.set()
 

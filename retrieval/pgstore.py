@@ -225,7 +225,7 @@ class PostgresStore:
         try:
             db = await psycopg.AsyncConnection.connect(url, autocommit=True, connect_timeout=10)
         except psycopg.Error as error:
-            raise StoreError(f"cannot open database {_redacted(url)}: {str(error).strip()}") from None
+            raise StoreError(f"cannot open database {_redacted(url)}: {' '.join(str(error).split())}") from None
         try:
             schema = (await _one(await db.execute("SELECT current_schema()")))[0]
             if schema is None:
@@ -242,7 +242,7 @@ class PostgresStore:
                 )
         except psycopg.Error as error:
             await db.close()
-            raise StoreError(f"cannot open database {_redacted(url)}: {str(error).strip()}") from None
+            raise StoreError(f"cannot open database {_redacted(url)}: {' '.join(str(error).split())}") from None
         except BaseException:
             await db.close()
             raise
@@ -678,7 +678,7 @@ class PostgresStore:
         try:
             connection = await psycopg.AsyncConnection.connect(self.url, autocommit=True, connect_timeout=10)
         except psycopg.OperationalError as error:
-            log.warning("cannot reach the database to take the lead: %s", str(error).strip())
+            log.warning("cannot reach the database to take the lead: %s", " ".join(str(error).split()))
             return False
         taken = (await _one(await connection.execute("SELECT pg_try_advisory_lock(%s)", (self.coordination.leader_lock,))))[0]
         if taken:
@@ -704,7 +704,7 @@ class PostgresStore:
                 self._listener = await psycopg.AsyncConnection.connect(self.url, autocommit=True, connect_timeout=10)
                 await self._listener.execute(f"LISTEN {self.coordination.channel}")
             except psycopg.OperationalError as error:
-                log.warning("cannot listen for changes: %s", str(error).strip())
+                log.warning("cannot listen for changes: %s", " ".join(str(error).split()))
                 await asyncio.sleep(timeout)
                 return True
             reopened = True

@@ -40,3 +40,19 @@ def test_a_missing_source_or_a_target_that_is_not_postgres_is_one_line(tmp_path,
     assert_one_line_error(missing, "no SQLite database at")
     not_postgres = newsbot("db", "copy", str(tmp_path / "none.db"), str(tmp_path / "y.db"), db=tmp_path / "x.db")
     assert_one_line_error(not_postgres, "the target must be a postgresql:// URL")
+
+
+def test_the_cli_answers_from_a_postgres_store_and_logs_to_it(tmp_path, postgres_url):
+    """`--db postgresql://…` is the one setting: the CLI ingests (it leads, nobody else does), answers and
+    keeps its query log in PostgreSQL; its index lives in NEWSBOT_INDEX_DIR."""
+    env = {"NEWSBOT_INDEX_DIR": str(tmp_path / "index")}
+    asked = newsbot("--db", postgres_url, "ask", "What did Microsoft pitch to the DEA?", db=tmp_path / "x.db", env=env)
+    assert asked.returncode == 0 and "DEA" in asked.stdout, asked.stderr
+    stats = newsbot("--db", postgres_url, "stats", "--json", db=tmp_path / "x.db", env=env)
+    assert stats.returncode == 0 and '"queries": 1' in stats.stdout, stats.stderr
+    assert (tmp_path / "index" / "CURRENT").exists() and not (tmp_path / "x.db").exists()
+
+
+def test_an_unreachable_postgres_is_one_line(tmp_path):
+    result = newsbot("--db", "postgresql://nobody@127.0.0.1:1/none", "ask", "who?", db=tmp_path / "x.db")
+    assert_one_line_error(result, "cannot open database postgresql://nobody@127.0.0.1:1/none")
