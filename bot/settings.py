@@ -176,6 +176,7 @@ class Settings:
             seed_paths = (DEFAULT_SEEDS,)
         database = str(db or env.get("NEWSBOT_DB") or "").strip() or DEFAULT_DB
         index_dir = (env.get("NEWSBOT_INDEX_DIR") or "").strip()
+        shard_count, shard_ids = parse_shards(env.get("NEWSBOT_SHARD_COUNT"), env.get("NEWSBOT_SHARD_IDS"))
         return cls(
             seeds=seed_paths,
             db_path=DEFAULT_DB if is_postgres_url(database) else Path(database).expanduser(),
@@ -190,6 +191,6 @@ class Settings:
             log_level=(env.get("NEWSBOT_LOG_LEVEL") or "INFO").upper(),
             rescan=rescan if rescan is not None else _on_unless_off(env.get("NEWSBOT_RESCAN")),
             jit=_on_unless_off(env.get("NEWSBOT_JIT")),
-            **dict(zip(("shard_count", "shard_ids"), parse_shards(env.get("NEWSBOT_SHARD_COUNT"),
-                                                                   env.get("NEWSBOT_SHARD_IDS")), strict=True)),
+            shard_count=shard_count,
+            shard_ids=shard_ids,
         )

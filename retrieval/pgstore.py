@@ -20,6 +20,7 @@ query log, are kept), exactly as the SQLite store does.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -719,10 +720,8 @@ class PostgresStore:
     @staticmethod
     async def _drop(connection: psycopg.AsyncConnection | None) -> None:
         if connection is not None and not connection.closed:
-            try:
+            with contextlib.suppress(psycopg.Error):
                 await connection.close()
-            except psycopg.Error:
-                pass
 
     # ---- reading ------------------------------------------------------------------------------
     def read_passages(self, ids: Sequence[int]) -> dict[int, tuple[Passage, Story]]:
@@ -878,4 +877,5 @@ class PostgresStore:
         rows = await self._rows(
             f"SELECT (SELECT COUNT(*) FROM files), ({STORY_COUNT}), (SELECT COUNT(*) FROM passages)"
         )
-        return tuple(rows[0])  # type: ignore[return-value]
+        files, stories, passages = rows[0]
+        return files, stories, passages

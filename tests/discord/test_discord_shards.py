@@ -11,8 +11,6 @@ import signal
 import sys
 from pathlib import Path
 
-import pytest
-
 from .conftest import PROJECT_ROOT
 from .emulator import DiscordEmulator
 from .test_discord_mentions import bot_reply
