@@ -139,9 +139,12 @@ def load_questions(work: Path) -> list[str]:
 
 # ---- newsbot: the bot's own code path ----------------------------------------------------------------
 def _settings(work: Path):
+    """The bot's settings for the benchmark's store; ``NEWSBOT_JIT=0`` measures the NumPy-only path (as
+    without the ``fast`` extra)."""
     from bot.settings import Settings
 
-    return Settings(seeds=(work / "articles",), db_path=work / "newsbot" / "newsbot.db")
+    jit = os.environ.get("NEWSBOT_JIT", "1").strip().lower() not in {"0", "false", "no", "off"}
+    return Settings(seeds=(work / "articles",), db_path=work / "newsbot" / "newsbot.db", jit=jit)
 
 
 def _search_terms(index, terms: list[str], k: int = K) -> list[tuple[int, float]]:

@@ -133,7 +133,8 @@ class Settings:
     rescan: bool = True
     """Check the seed folders for new, changed and removed files on start-up (the bot: in the background)."""
     jit: bool = True
-    """Long-running processes compile the search kernels (Numba) for large indexes (``NEWSBOT_JIT``)."""
+    """Long-running processes compile the search kernels (Numba, the ``fast`` extra) for large indexes
+    (``NEWSBOT_JIT``)."""
     shard_count: int | None = None
     """Discord shards in all, when several ``newsbot run`` processes split the guilds (``NEWSBOT_SHARD_COUNT``);
     None: discord.py decides and this process runs them all."""

@@ -7,13 +7,15 @@ order; ``max_score`` searches a whole query document-at-a-time and sums each sco
 float64 in the order the exact rescoring does. Either way a search returns the same documents and
 scores as with NumPy.
 
-Compiling (or loading the on-disk cache) takes 0.3–3 s, so nothing here happens at import time.
-A long-running process calls :func:`warm_up` in the background; until it finishes, and wherever
-Numba is missing, :func:`ready` returns ``None`` and searches use NumPy.
+Numba is optional (``pip install 'newsbot[fast]'``). Compiling (or loading the on-disk cache) takes
+0.3–3 s, so nothing here happens at import time. A long-running process calls :func:`warm_up` in the
+background; until it finishes, and wherever Numba is not installed, :func:`ready` returns ``None`` and
+searches use NumPy.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import threading
 import time
@@ -32,10 +34,19 @@ def ready() -> SimpleNamespace | None:
     return _kernels
 
 
+def available() -> bool:
+    """Whether Numba is installed (the ``fast`` extra); looked up without importing it."""
+    try:
+        return importlib.util.find_spec("numba") is not None
+    except (ImportError, ValueError):  # a broken or half-removed installation
+        return False
+
+
 def warm_up() -> bool:
     """Import Numba and compile (or load from cache) every kernel; idempotent and thread-safe.
 
-    Returns whether the kernels are available. A failure is logged once and leaves NumPy in charge.
+    Returns whether the kernels are available. Without Numba, or if compiling fails, NumPy stays in
+    charge: a missing Numba is logged once at info level, a failure once as a warning.
     """
     global _kernels, _failed
     if _kernels is not None:
@@ -44,6 +55,10 @@ def warm_up() -> bool:
         return False
     with _lock:
         if _kernels is None and not _failed:
+            if not available():
+                _failed = True
+                log.info("Numba is not installed: searching with NumPy (pip install 'newsbot[fast]' to compile)")
+                return False
             started = time.perf_counter()
             try:
                 kernels = _compile()

@@ -36,7 +36,7 @@ def test_idf_is_positive_even_for_terms_in_every_document():
     assert idf(10, 10) > 0 and idf(10, 5) > 0 and idf(10, 1) > idf(10, 5)
 
 
-def test_top_k_equals_brute_force_on_a_zipfian_corpus():
+def test_top_k_equals_brute_force_on_a_zipfian_corpus(search_path):
     rng = random.Random(7)
     vocab = [f"t{i}" for i in range(800)]
     weights = [1 / (i + 1) for i in range(800)]
@@ -129,9 +129,7 @@ def test_every_search_path_finds_the_same_documents_and_scores_bit_for_bit(monke
     assert not segment._scratch().any() and not segment._marks().any()
 
 
-@pytest.mark.parametrize("path", SEARCH_PATHS)
-def test_equal_scores_go_to_the_earlier_document_on_every_path(monkeypatch, compiled_kernels, path):
-    use_search_path(path, monkeypatch, compiled_kernels)
+def test_equal_scores_go_to_the_earlier_document_on_every_path(search_path):
     rng = random.Random(3)
     filler = [[f"f{rng.randint(0, 50)}" for _ in range(8)] for _ in range(3_000)]
     for position in range(0, 3_000, 7):  # 429 identical documents: every one scores the same
