@@ -12,7 +12,6 @@ import sys
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from importlib import metadata
 from pathlib import Path
 
 from retrieval.ingest import IngestError
@@ -207,10 +206,24 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _version() -> str:
+    from importlib import metadata  # on demand (~20 ms with the email parser it reads metadata with)
+
     try:
         return metadata.version("newsbot")
     except metadata.PackageNotFoundError:  # running from a checkout that was never installed
         return "unknown"
+
+
+class _VersionAction(argparse.Action):
+    """``--version``, looked up only when asked for (argparse's own action needs it up front)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="show program's version number and exit", **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace, values, option_string=None) -> None:
+        sys.stdout.write(f"{parser.prog} {_version()}\n")  # where argparse's own action writes it
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -223,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="answer from the store as it is, without checking the seeds for changed files "
                         "(env NEWSBOT_RESCAN=0; `ingest` still scans)")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging on stderr")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     ask = sub.add_parser("ask", help="answer a question with cited sources")

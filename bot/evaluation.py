@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-import yaml
-
 from .answering import Answer
 
 log = logging.getLogger(__name__)
@@ -250,6 +248,8 @@ def _undecodable(error: UnicodeDecodeError) -> str:
 
 def load_cases(path: Path) -> list[EvalCase]:
     """Read a question file; raises :class:`EvalFileError` with a clear message."""
+    import yaml  # on demand: only `newsbot eval` reads question files
+
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except OSError as error:

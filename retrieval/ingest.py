@@ -9,12 +9,10 @@ fully new.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import errno
 import gc
 import hashlib
 import logging
-import multiprocessing
 import os
 import signal
 import stat as stat_module
@@ -22,7 +20,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import aclosing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +35,8 @@ from .text import title_key
 from .urls import canonical_url
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from .storage import NewsStore
 
 log = logging.getLogger(__name__)
@@ -397,6 +396,9 @@ def _process_pool(files: int) -> ProcessPoolExecutor | None:
     workers = min(os.cpu_count() or 1, 4)
     if files < PARALLEL_MIN_FILES or workers < 2:
         return None
+    import multiprocessing  # on demand: a rescan that finds little to read never starts a pool
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(
         max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
         initializer=_die_with_parent, initargs=(os.getpid(),),
@@ -421,6 +423,8 @@ def _die_with_parent(parent_pid: int) -> None:
 
 def _set_parent_death_signal(signum: int) -> bool:
     """Ask the Linux kernel to send ``signum`` to this process when its parent dies; True if it will."""
+    import ctypes
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         return libc.prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0) == 0

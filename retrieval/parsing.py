@@ -14,8 +14,6 @@ from datetime import UTC, datetime
 from pathlib import PurePath
 from typing import Any
 
-import yaml
-
 from .bylines import strip_heading_furniture
 from .models import Article, StoryKind
 from .text import NotText, decode, normalise, normalise_inline, title_key
@@ -252,6 +250,8 @@ def _split_front_matter(text: str) -> tuple[str, str] | None:
 
 def _load_yaml(source: str, first_line: int = 1) -> Any:
     """Load YAML that starts on line ``first_line`` of its file: an error names the file's line."""
+    import yaml  # on demand: a command that parses nothing never loads it
+
     try:
         return yaml.safe_load(source)
     except yaml.YAMLError as error:
