@@ -331,3 +331,19 @@ def test_coverage_that_never_names_the_questions_most_distinctive_word_weighs_ag
 ])
 def test_who_is_a_names_role_asks_for_a_person_who_is_a_name_for_a_description(question, kind):
     assert answer_type(question) is kind
+
+
+def test_an_open_questions_verb_followed_by_a_pointing_word_does_not_lead() -> None:
+    """"What did Acme pitch to the navy?": "Acme pitched them to the navy" names every asked word but says
+    nothing of what was pitched; the sentence whose verb is followed by the thing itself leads, though
+    its passage ranks lower."""
+    hits = [
+        hit("acme-critics", "Acme and the navy", [
+            "Critics said the fact that Acme pitched them to the navy at all was troubling, a campaigner told reporters.",
+        ]),
+        hit("acme-records", "Acme records", [
+            "Records show that in 2019 Acme pitched armoured drones to the navy under a secret contract.",
+        ], score=0.8),
+    ]
+    answer = compose("What did Acme pitch to the navy?", hits)
+    assert answer.sentences[0].text.startswith("Records show that in 2019 Acme pitched armoured drones")

@@ -196,6 +196,23 @@ def date_precision(span: str) -> float:
     return VAGUE_PRECISION
 
 
+POINTING_WORDS = frozenset({"it", "them", "such", "these", "those", "him"})
+"""Words that stand for an object named elsewhere ("that" and "this" left out: after a noun they start
+a clause or name the thing itself)."""
+POINTED_OBJECT_SHARE = 0.75
+"""An open question's own verb followed by a pointing word ("Microsoft pitched such services", "sold it")
+takes its object from elsewhere: the sentence names what is asked without saying it, and scores this share."""
+
+
+def points_past_the_answer(sentence: str, verbs: frozenset[str]) -> bool:
+    """Does the question's verb stand in the sentence with a pointing word for its object?"""
+    words = [w.strip("\"'“”‘’(),.;:!?").casefold() for w in sentence.split()]
+    for word, following in zip(words, words[1:], strict=False):
+        if following in POINTING_WORDS and any(word.startswith(v[: max(3, len(v) - 1)]) for v in verbs):
+            return True
+    return False
+
+
 PREDICATE_WEIGHT = 0.5
 """A yes/no question is answered by the sentence that holds what it asks of its subjects (its predicate):
 the share of its non-subject terms a sentence holds adds this much."""
@@ -278,6 +295,8 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 score *= 0.45 + 0.55 * (named + framing) / len(subjects)
             if question.actors and acting(sentence, question.actors):
                 score *= YES_NO_ACTING_BOOST if kind is AnswerType.YES_NO else ACTING_BOOST
+            if kind is AnswerType.OPEN and measured and points_past_the_answer(sentence, measured):
+                score *= POINTED_OBJECT_SHARE
             if kind is AnswerType.YES_NO and NEGATION.search(sentence):
                 score *= NEGATED_YES_NO_BOOST  # "did X …?" — "X did not …" answers it outright
             unit = quality(sentence, hit.story.title)
