@@ -32,16 +32,16 @@ def write_story(folder: Path, slug: str, title: str, body: str, **fields: object
 
 OTTERS = (
     "otters", "River otters return to the Thames",
-    "River otters have returned to the upper Thames after decades away, the wildlife trust said on Sunday. "
-    "Volunteers counted twelve otter families along the banks this autumn.",
+    ("River otters have returned to the upper Thames after decades away, the wildlife trust said on Sunday. "
+     "Volunteers counted twelve otter families along the banks this autumn."),
 )
 GLACIER = (
     "glacier", "Alpine glacier loses a tenth of its ice",
-    "The Rhone glacier lost a tenth of its remaining ice during the summer heat, glaciologists reported. "
-    "Researchers said the melt was the fastest since measurements began.",
+    ("The Rhone glacier lost a tenth of its remaining ice during the summer heat, glaciologists reported. "
+     "Researchers said the melt was the fastest since measurements began."),
 )
 BUDGET = (
     "budget", "City council approves the new transport budget",
-    "The city council approved a transport budget of two billion euros on Monday evening. "
-    "The money will pay for new tram lines and cycle paths across the northern districts.",
+    ("The city council approved a transport budget of two billion euros on Monday evening. "
+     "The money will pay for new tram lines and cycle paths across the northern districts."),
 )
