@@ -123,3 +123,31 @@ async def _count(service: NewsService, count: int) -> bool:
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_changes_that_arrive_during_a_rescan_make_one_more_rescan_not_one_each(tmp_path: Path) -> None:
+    rescans: list[int] = []
+    started = asyncio.Event()
+    release = asyncio.Event()
+
+    class SlowService:
+        settings = Settings(seeds=(tmp_path,))
+
+        async def ingest(self) -> IngestReport:
+            rescans.append(len(rescans))
+            started.set()
+            await release.wait()
+            return IngestReport()
+
+    watcher = SeedWatcher(SlowService())  # type: ignore[arg-type]
+    task = asyncio.create_task(watcher._rescan_on_changes())
+    watcher._changes.put_nowait({(watchfiles.Change.added, "/n/a.md")})
+    await started.wait()
+    for number in range(5):  # five groups of changes while the first rescan runs
+        watcher._changes.put_nowait({(watchfiles.Change.added, f"/n/b{number}.md")})
+    release.set()
+    await eventually(lambda: _true(watcher.rescans == 2 and watcher._changes.empty()), "the second rescan")
+    await asyncio.sleep(0.05)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert rescans == [0, 1]
