@@ -367,7 +367,9 @@ HELP_LINES: tuple[tuple[str, str], ...] = (
     ("/search query", "stories ranked by relevance, with the matching passage"),
     ("/story id", "one story in full, with its related coverage"),
     ("/sources · /topics", "outlets and topics with story counts"),
+    ("/digest [since]", "what was published since a time (24h, 3d, 2020-06-11), one cited sentence a story"),
     ("/reindex", "re-read the article files now (Manage Server only)"),
+    ("/subscribe [topic] [query] [outlet] [channel]", "post new stories to a channel (Manage Server only)"),
 )
 
 
