@@ -95,6 +95,21 @@ async def test_a_burst_of_new_stories_is_one_message(emulator: DiscordEmulator, 
     assert sorted(titles(message)) == sorted([GLACIER[1], BUDGET[1], "Harbour cranes return to work"])
 
 
+async def test_stories_waiting_for_the_rest_of_a_burst_are_posted_before_a_shutdown(
+    emulator: DiscordEmulator, start_bot: StartBot, folder: Path
+) -> None:
+    bot = await live_bot(start_bot, folder)
+    bot.notifier.burst_window_s = 60.0
+    await subscribe(emulator)
+    write_story(folder, *GLACIER)
+    await bot.service.ingest()
+    await asyncio.sleep(0.05)
+    assert emulator.bot_messages(emulator.channel_id) == []  # waiting for the rest of the burst
+    await asyncio.wait_for(bot.close(), 5)
+    [message] = emulator.bot_messages(emulator.channel_id)
+    assert titles(message) == [GLACIER[1]]
+
+
 async def test_a_flood_is_capped_split_within_discords_limits_and_points_to_the_digest(
     emulator: DiscordEmulator, start_bot: StartBot, folder: Path
 ) -> None:
