@@ -110,6 +110,19 @@ async def test_stories_waiting_for_the_rest_of_a_burst_are_posted_before_a_shutd
     assert titles(message) == [GLACIER[1]]
 
 
+async def test_a_rate_limited_post_is_retried_once_after_discords_wait(
+    emulator: DiscordEmulator, start_bot: StartBot, folder: Path
+) -> None:
+    bot = await live_bot(start_bot, folder)
+    await subscribe(emulator)
+    emulator.rate_limit_next("POST", rf"^/channels/{emulator.channel_id}/messages$", retry_after=0.2)
+    write_story(folder, *GLACIER)
+    await bot.service.ingest()
+    [message] = await posted(emulator, 1)
+    assert titles(message) == [GLACIER[1]] and len(emulator.rate_limited) == 1
+    assert emulator.requests.count(("POST", f"/channels/{emulator.channel_id}/messages")) == 2
+
+
 async def test_a_flood_is_capped_split_within_discords_limits_and_points_to_the_digest(
     emulator: DiscordEmulator, start_bot: StartBot, folder: Path
 ) -> None:
