@@ -10,6 +10,7 @@ notifier sends one message at a time, so it never spins against them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -31,6 +32,8 @@ BURST_WINDOW_S = 2.0
 MAX_STORIES_PER_BURST = 20
 """At most this many stories a channel per burst (two messages); the rest are named in a line pointing
 to /digest, so a feed that publishes its whole archive at once cannot flood a channel."""
+STOP_GRACE_S = 5.0
+"""At shutdown, stories still queued are posted for at most this long."""
 NO_PINGS = discord.AllowedMentions.none()
 
 
@@ -43,6 +46,8 @@ class StoryNotifier:
         self._queue: asyncio.Queue[list[Story]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._signal: Signal[list[Story]] | None = None
+        self._pending: list[Story] = []
+        self._closing = asyncio.Event()
         self.posted = 0
         """Messages posted so far (for tests and logs)."""
 
@@ -51,14 +56,24 @@ class StoryNotifier:
         self._signal.connect(self.enqueue)
         self._task = asyncio.create_task(self._run(), name="newsbot-notifier")
 
-    async def stop(self) -> None:
-        """Stop listening; stories not posted yet are left (unclaimed) for /digest."""
+    async def stop(self, grace_s: float = STOP_GRACE_S) -> None:
+        """Stop listening, and post what is queued (up to ``grace_s``; the gateway is still connected)."""
         if self._signal is not None:
             self._signal.disconnect(self.enqueue)
-        if self._task is not None:
+        if self._task is None:
+            return
+        self._closing.set()
+        self._queue.put_nowait([])  # wakes a notifier waiting for stories
+        if not self.bot.is_ready():  # never connected: nothing could be posted
+            grace_s = 0
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), grace_s)
+        except TimeoutError:
+            if grace_s:
+                log.warning("new stories not posted within %.0f s of shutting down; /digest lists them", grace_s)
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        self._task = None
 
     async def enqueue(self, stories: list[Story]) -> None:
         """The service's listener: never waits on Discord, so an ingest is never held up by posting."""
@@ -66,15 +81,23 @@ class StoryNotifier:
 
     async def _run(self) -> None:
         await self.bot.wait_until_ready()
-        while True:
-            stories = list(await self._queue.get())
-            await asyncio.sleep(self.burst_window_s)  # the rest of the burst
-            while not self._queue.empty():
-                stories.extend(self._queue.get_nowait())
-            try:
-                await self.deliver(stories)
-            except Exception:
-                log.exception("could not post %d new stories to the subscribed channels", len(stories))
+        while not self._closing.is_set():
+            self._pending.extend(await self._queue.get())
+            if not self._closing.is_set():
+                with contextlib.suppress(TimeoutError):  # the rest of the burst, or a shutdown
+                    await asyncio.wait_for(self._closing.wait(), self.burst_window_s)
+            await self._flush()
+
+    async def _flush(self) -> None:
+        while not self._queue.empty():
+            self._pending.extend(self._queue.get_nowait())
+        stories, self._pending = self._pending, []
+        if not stories:
+            return
+        try:
+            await self.deliver(stories)
+        except Exception:
+            log.exception("could not post %d new stories to the subscribed channels", len(stories))
 
     async def deliver(self, stories: Sequence[Story]) -> None:
         """Post the new stories each subscribed channel asked for, each story at most once a channel."""
