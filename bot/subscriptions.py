@@ -9,6 +9,7 @@ restart, a second process).
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -91,9 +92,10 @@ class SubscriptionBook:
             raise RuntimeError("the database returned no id for the new subscription")
         return SubscriptionRow(int(row[0]), guild_id, channel_id, topic, query, outlet, created_by, now)
 
-    async def list(self, *, guild_id: int | None = None) -> list[SubscriptionRow]:
+    async def list(self, *, guild_id: int | None = None) -> builtins.list[SubscriptionRow]:
         """Every subscription, or one guild's, oldest first."""
-        sql, params = f"SELECT {_COLUMNS} FROM subscriptions", ()
+        sql = f"SELECT {_COLUMNS} FROM subscriptions"
+        params: tuple[int, ...] = ()
         if guild_id is not None:
             sql, params = sql + self._sql(" WHERE guild_id = ?"), (guild_id,)
         return [_subscription(row) for row in await self.store.committed(sql + " ORDER BY id", params)]
@@ -107,9 +109,9 @@ class SubscriptionBook:
             )
             return cursor.rowcount > 0
 
-    async def claim(self, channel_id: int, keys: Sequence[str]) -> list[str]:
+    async def claim(self, channel_id: int, keys: Sequence[str]) -> builtins.list[str]:
         """Mark stories as posted to a channel and return those not posted there before, in one transaction."""
-        claimed: list[str] = []
+        claimed: builtins.list[str] = []
         now = _now()
         async with self.store.transaction() as db:
             for key in dict.fromkeys(keys):

@@ -164,9 +164,8 @@ async def test_a_store_from_before_stories_were_remembered_does_not_announce_its
     tmp_path: Path, folder: Path
 ) -> None:
     settings = Settings(seeds=(folder,), db_path=tmp_path / "db" / "newsbot.db")
-    async with await NewsService.open(settings) as first:
-        await first.store._db.execute("DELETE FROM story_seen")  # as an older version left it
-        await first.store._db.commit()
+    async with await NewsService.open(settings) as first, first.store.transaction() as db:
+        await db.execute("DELETE FROM story_seen")  # as an older version left it
     async with await NewsService.open(settings, ingest=False) as reopened:
         heard: list[list[Story]] = []
 
@@ -245,6 +244,7 @@ async def test_a_digest_lists_what_was_published_since_with_one_verbatim_sentenc
     ]
     for group in digest.groups:
         for item in group.items:
+            assert item.passage_id is not None
             passage = (await live.store.passages([item.passage_id]))[item.passage_id]
             assert item.sentence and item.sentence in passage.text and passage.story_id == item.story.id
     assert digest.groups[0].items[0].sentence == GLACIER[2].split(". ")[0] + "."

@@ -14,10 +14,9 @@ from collections.abc import Sequence
 import discord
 
 from retrieval.models import Facet, IngestReport, Story
-from retrieval.store import SubscriptionRow
 
 from ..answering import Answer, Citation
-from ..live import Digest, describe
+from ..live import Digest, SubscriptionRow, describe
 from ..service import SearchResult, StoryDetail
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
