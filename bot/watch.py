@@ -16,6 +16,7 @@ from pathlib import Path
 
 import watchfiles
 
+from retrieval.ingest import IngestError
 from retrieval.models import IngestReport
 from retrieval.parsing import ARTICLE_SUFFIXES
 
@@ -112,6 +113,9 @@ class SeedWatcher:
                 report = await self.service.ingest()
             except asyncio.CancelledError:
                 raise
+            except IngestError as error:  # e.g. another process leads a shared store: it ingests the change
+                log.info("seed folders changed; not ingested here: %s", error)
+                continue
             except Exception:
                 log.exception("rescan after a change in the seed folders failed; the stored coverage is kept")
                 continue

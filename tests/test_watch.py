@@ -151,3 +151,27 @@ async def test_changes_that_arrive_during_a_rescan_make_one_more_rescan_not_one_
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     assert rescans == [0, 1]
+
+
+async def test_a_process_that_may_not_ingest_notes_the_change_and_keeps_watching(tmp_path: Path, caplog) -> None:
+    from retrieval.ingest import IngestError
+
+    calls: list[int] = []
+
+    class FollowerService:
+        settings = Settings(seeds=(tmp_path,))
+
+        async def ingest(self) -> IngestReport:
+            calls.append(1)
+            raise IngestError("another newsbot process leads this database and does the ingesting")
+
+    watcher = SeedWatcher(FollowerService())  # type: ignore[arg-type]
+    task = asyncio.create_task(watcher._rescan_on_changes())
+    with caplog.at_level("INFO", logger="bot.watch"):
+        for number in range(2):
+            watcher._changes.put_nowait({(watchfiles.Change.added, f"/n/{number}.md")})
+            await eventually(lambda n=number: _true(len(calls) == n + 1), "a rescan attempt")
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "WARNING")]
+    assert any("another newsbot process leads" in r.getMessage() for r in caplog.records)
