@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from retrieval.ingest import IngestError
@@ -20,8 +21,10 @@ from retrieval.store import StoreError
 
 from . import formatting
 from .evaluation import EvalFileError, evaluate, load_cases
+from .live import SinceError, parse_since
 from .service import NewsService, QueryOrigin, QuestionError
 from .settings import Settings, SettingsError, parse_shards
+from .watch import SeedWatcher
 
 log = logging.getLogger("newsbot")
 
@@ -140,29 +143,56 @@ async def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
+    since = parse_since(args.since, datetime.now(UTC))
+    async with _session(settings, require_stories=False) as service:
+        digest = await service.digest(since)
+    data = {
+        "since": since.isoformat().replace("+00:00", "Z"), "stories": digest.count, "more": digest.more,
+        "topics": [
+            {"topic": group.topic, "stories": [{**_story_json(item.story), "sentence": item.sentence} for item in group.items]}
+            for group in digest.groups
+        ],
+    }
+    _show(args, data, formatting.digest_text(digest))
+    return 0
+
+
 async def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     async with _session(settings, compile_search=True) as service:
-        history: list[str] = []
-        print(f"newsbot chat — {await service.story_count()} stories. Ask a question; 'quit' to leave.")
-        while True:
-            try:
-                question = (await asyncio.to_thread(input, "> ")).strip()
-            except EOFError:
-                print()
-                break
-            if question.lower() in {"quit", "exit", ":q"}:
-                break
-            if not question:
-                continue
-            try:
-                answer = await service.ask(question, context=history)
-            except QuestionError as error:
-                print(error)
-                continue
-            await service.log_query(answer, QueryOrigin(origin="chat"))
-            history.append(question)
-            print(formatting.answer_text(answer) + "\n")
+        watcher = SeedWatcher(service) if settings.watch and settings.rescan else None
+        if watcher is not None:
+            watcher.start()
+        try:
+            await _chat(service)
+        finally:
+            if watcher is not None:
+                await watcher.stop()
     return 0
+
+
+async def _chat(service: NewsService) -> None:
+    """Questions from the terminal until EOF or 'quit' (the watched folder keeps the coverage current)."""
+    history: list[str] = []
+    print(f"newsbot chat — {await service.story_count()} stories. Ask a question; 'quit' to leave.")
+    while True:
+        try:
+            question = (await asyncio.to_thread(input, "> ")).strip()
+        except EOFError:
+            print()
+            break
+        if question.lower() in {"quit", "exit", ":q"}:
+            break
+        if not question:
+            continue
+        try:
+            answer = await service.ask(question, context=history)
+        except QuestionError as error:
+            print(error)
+            continue
+        await service.log_query(answer, QueryOrigin(origin="chat"))
+        history.append(question)
+        print(formatting.answer_text(answer) + "\n")
 
 
 async def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
@@ -256,7 +286,10 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", help="ingest article files or folders (default: the seeds)")
     ingest.add_argument("paths", nargs="*")
     ingest.add_argument("--json", action="store_true")
-    sub.add_parser("chat", help="interactive questions in the terminal")
+    digest = sub.add_parser("digest", help="what was published since a time, one cited sentence a story, by topic")
+    digest.add_argument("--since", default="24h", help="e.g. 24h (default), 90m, 3d, 2w or a date like 2020-06-11")
+    digest.add_argument("--json", action="store_true")
+    sub.add_parser("chat", help="interactive questions in the terminal (article files changed meanwhile are ingested)")
     evaluate_ = sub.add_parser("eval", help="run a question set and report verdicts")
     evaluate_.add_argument("file")
     evaluate_.add_argument("--json", action="store_true")
@@ -277,7 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 _COMMANDS = {
     "ask": cmd_ask, "latest": cmd_latest, "search": cmd_search, "sources": cmd_facets, "topics": cmd_facets,
-    "ingest": cmd_ingest, "chat": cmd_chat, "eval": cmd_eval, "stats": cmd_stats, "db": cmd_db_copy,
+    "ingest": cmd_ingest, "digest": cmd_digest, "chat": cmd_chat, "eval": cmd_eval, "stats": cmd_stats,
+    "db": cmd_db_copy,
 }
 
 
@@ -316,7 +350,7 @@ def _run(args: argparse.Namespace) -> int:
         if limit is not None and not 1 <= limit <= 100:
             raise CliError("--limit must be between 1 and 100")
         return asyncio.run(_COMMANDS[args.command](settings, args))
-    except (CliError, SettingsError, StoreError, IngestError, EvalFileError, QuestionError) as error:
+    except (CliError, SettingsError, StoreError, IngestError, EvalFileError, QuestionError, SinceError) as error:
         print(f"newsbot: error: {error}", file=sys.stderr)
         return 2
     except Exception as error:

@@ -19,6 +19,7 @@ from retrieval.pgstore import PostgresStore
 from retrieval.store import SCHEMA_VERSION, StoreError
 
 from .records import open_query_log
+from .subscriptions import open_subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +34,18 @@ COPIED_TABLES: tuple[tuple[str, str], ...] = (
     ("passages", "id, story_id, ordinal, text, terms"),
     ("queries", "id, created_at, origin, guild_id, channel_id, user_hash, question, abstained, cited, latency_ms"),
     ("feedback", "query_id, user_hash, vote, created_at"),
+    ("story_seen", "story_key, first_seen"),
+    ("subscriptions", "id, guild_id, channel_id, topic, query, outlet, created_by, created_at"),
+    ("posted", "channel_id, story_key, posted_at"),
 )
-"""Tables copied, parents before children: the core's, then the bot's (query log, feedback). Not copied:
-the index bookkeeping (``index_state``, ``tombstones``), which belongs to the SQLite store's own index."""
-SEQUENCES = (("stories", "stories_id_seq"), ("passages", "passages_id_seq"), ("queries", "queries_id_seq"))
+"""Tables copied, parents before children: the core's, then the bot's (query log, feedback, subscriptions
+and what was posted where). Not copied: the index bookkeeping (``index_state``, ``tombstones``), which
+belongs to the SQLite store's own index. A table the source lacks (written before it existed) copies as
+empty."""
+SEQUENCES = (
+    ("stories", "stories_id_seq"), ("passages", "passages_id_seq"), ("queries", "queries_id_seq"),
+    ("subscriptions", "subscriptions_id_seq"),
+)
 
 
 @dataclass(slots=True)
@@ -57,6 +66,7 @@ async def copy_sqlite_to_postgres(source: Path, url: str) -> CopyReport:
     target = await PostgresStore.open(url)  # creates or migrates the layout
     try:
         await open_query_log(target)  # and the bot's tables
+        await open_subscriptions(target)
     finally:
         await target.close()
     return await asyncio.to_thread(_copy, Path(source), url)
@@ -82,8 +92,12 @@ def _copy(source: Path, url: str) -> CopyReport:
                 held = target.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
                 if held and held[0]:
                     raise StoreError(f"the PostgreSQL store already holds {held[0]} {table}: copy into an empty one")
+            present = {row[0] for row in reader.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             with target.cursor() as cursor:
                 for table, columns in COPIED_TABLES:
+                    if table not in present:
+                        report.rows[table] = 0
+                        continue
                     rows = reader.execute(f"SELECT {columns} FROM {table}")
                     count = 0
                     with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:

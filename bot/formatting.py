@@ -9,6 +9,7 @@ from retrieval.models import Facet, IngestReport, Story
 
 from .answering import Answer, format_sources
 from .evaluation import EvalSummary
+from .live import Digest
 from .service import SearchResult, UsageStats
 
 WIDTH = 100
@@ -49,6 +50,22 @@ def facets_text(facets: Sequence[Facet], noun: str) -> str:
         return f"No {noun} yet."
     width = max(len(f.name) for f in facets)
     return "\n".join(f"{f.name.ljust(width)}  {f.count}" for f in facets)
+
+
+def digest_text(digest: Digest) -> str:
+    """What is new, topic by topic: one quoted sentence a story, numbered, then the numbered sources."""
+    since = digest.since.strftime("%Y-%m-%d %H:%M UTC")
+    if not digest.groups:
+        return f"Nothing published since {since}."
+    lines = [f"New since {since}: {digest.count} stories" + (f" (and {digest.more} more)" if digest.more else "")]
+    sources: list[str] = []
+    for group in digest.groups:
+        lines += ["", f"{group.topic}:"]
+        for item in group.items:
+            sources.append(f"[{len(sources) + 1}] {item.story.citation_label}\n    {item.story.url or item.story.source_file}")
+            text = f"“{item.sentence}” [{len(sources)}]" if item.sentence else f"{item.story.title} [{len(sources)}]"
+            lines += textwrap.wrap(text, WIDTH, initial_indent="  - ", subsequent_indent="    ")
+    return "\n".join([*lines, "", "Sources:", *sources])
 
 
 def ingest_text(report: IngestReport) -> str:

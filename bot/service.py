@@ -13,6 +13,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Self, cast
 
@@ -21,16 +22,19 @@ from retrieval.analyzer import Analyzer
 from retrieval.index import LiveIndex
 from retrieval.ingest import IngestError, Ingestor, Progress
 from retrieval.models import Facet, IngestReport, Passage, RankedPassage, Story
+from retrieval.passages import split_sentences
 from retrieval.replica import Replica
 from retrieval.storage import NewsStore, open_store
 
 from .answering import Answer, Citation
-from .answering.compose import compose_answer, compose_digest
+from .answering.compose import compose_answer, compose_digest, lead_sentence
 from .answering.question import Question, analyse
 from .answering.spans import TYPED
 from .cluster import ClusterMember
+from .live import Digest, DigestItem, SubscriptionError, SubscriptionRow, deliveries, group_by_topic
 from .records import QueryLog, QueryRecord, open_query_log
 from .settings import Settings
+from .subscriptions import SubscriptionBook, open_subscriptions
 
 if TYPE_CHECKING:
     from retrieval.pgstore import PostgresStore
@@ -58,6 +62,11 @@ COMPILE_MIN_PASSAGES = 20_000
 passages; below it, posting lists are too short for compiling to pay."""
 COMPILE_AFTER_S = 1.0
 """Without a background rescan to wait for, compiling starts this long after start-up."""
+MAX_SUBSCRIPTION_QUERY_CHARS = 200
+MAX_SUBSCRIPTION_FILTER_CHARS = 100
+MAX_SUBSCRIPTIONS_PER_GUILD = 25
+DIGEST_STORIES = 50
+"""A digest lists at most this many stories (the newest) and says how many more there are."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +189,11 @@ class NewsService:
         self.cluster: ClusterMember | None = None
         """With a shared store and ``background``: this process's part in electing the leader."""
         self.cluster_task: asyncio.Task[None] | None = None
+        self.subscription_book: SubscriptionBook | None = None
+        """Channel subscriptions and what was posted where (the bot's tables), set by :meth:`open`."""
+        self.new_stories = self.ingestor.new_stories
+        """Async listeners connected here get the stories each ingest stores for the first time, once they
+        are committed and searchable (files, a rescan, the watched folder, feeds: every ingest)."""
 
     @classmethod
     async def open(
@@ -200,6 +214,7 @@ class NewsService:
         service = cls(settings, store, index, Analyzer())
         try:
             service.queries = await open_query_log(store)
+            service.subscription_book = await open_subscriptions(store)
             if getattr(store, "shared", False):  # a PostgreSQL store (psycopg is imported only then)
                 ingest = await service._join(cast("PostgresStore", store), ingest=ingest, background=background)
             else:
@@ -500,6 +515,83 @@ class NewsService:
     async def complete_outlet(self, prefix: str, limit: int = 25) -> list[str]:
         return _complete([facet for facet in await self.sources() if facet.named], prefix, limit)
 
+    # ---- live coverage: subscriptions and digests ----------------------------------------------
+    async def subscribe(
+        self, *, guild_id: int | None, channel_id: int, topic: str | None = None, query: str | None = None,
+        outlet: str | None = None, created_by: int | None = None,
+    ) -> SubscriptionRow:
+        """A channel's standing request for the new stories that match; from now on (no backlog)."""
+        topic, outlet = _filter_value(topic, "topic"), _filter_value(outlet, "outlet")
+        query = " ".join((query or "").split()) or None
+        if query is not None:
+            if len(query) > MAX_SUBSCRIPTION_QUERY_CHARS:
+                raise SubscriptionError(f"keep the query to {MAX_SUBSCRIPTION_QUERY_CHARS} characters or fewer")
+            if not self.analyzer.terms(query):
+                raise SubscriptionError(f"the query {query!r} has no word to look for; try a name or a subject")
+        book = self._subscriptions()
+        if len(await book.list(guild_id=guild_id)) >= MAX_SUBSCRIPTIONS_PER_GUILD:
+            raise SubscriptionError(
+                f"this server has {MAX_SUBSCRIPTIONS_PER_GUILD} subscriptions already; remove one with /unsubscribe"
+            )
+        return await book.add(
+            guild_id=guild_id, channel_id=channel_id, topic=topic, query=query, outlet=outlet, created_by=created_by
+        )
+
+    async def unsubscribe(self, subscription_id: int, *, guild_id: int | None) -> bool:
+        """Remove one of a guild's subscriptions; False if it has none by that number."""
+        return await self._subscriptions().remove(subscription_id, guild_id=guild_id)
+
+    async def subscriptions(self, *, guild_id: int | None = None) -> list[SubscriptionRow]:
+        return await self._subscriptions().list(guild_id=guild_id)
+
+    def _subscriptions(self) -> SubscriptionBook:
+        if self.subscription_book is None:
+            raise RuntimeError("the service is not open")
+        return self.subscription_book
+
+    async def deliveries(self, stories: Sequence[Story]) -> dict[int, list[Story]]:
+        """Which of these new stories each subscribed channel should get (channel id → stories)."""
+        subscriptions = await self._subscriptions().list()
+        if not subscriptions or not stories:
+            return {}
+        terms = await self.store.story_terms([s.id for s in stories]) if any(s.query for s in subscriptions) else {}
+        query_terms = {s.id: self.analyzer.terms(s.query) for s in subscriptions if s.query}
+        first_seen = await self.store.first_seen([s.key for s in stories])
+        return deliveries(subscriptions, stories, terms, query_terms, first_seen)
+
+    async def claim_posts(self, channel_id: int, keys: Sequence[str]) -> list[str]:
+        """The story keys not yet posted to the channel, now marked posted (one transaction)."""
+        return await self._subscriptions().claim(channel_id, keys)
+
+    async def leads(self, stories: Sequence[Story]) -> dict[int, tuple[str, int]]:
+        """One verbatim sentence for each story (story id → sentence, passage id): the first that says
+        something (as the day digest picks), else the first that is not the headline; none for a story
+        that is only a headline."""
+        passages = await self.store.leading_passages([s.id for s in stories], per_story=2)
+        out: dict[int, tuple[str, int]] = {}
+        for story in stories:
+            found = next(
+                ((sentence, p.id) for p in passages[story.id] if (sentence := lead_sentence(p.text, story.title))), None
+            ) or next(
+                ((sentence, p.id) for p in passages[story.id] for sentence in split_sentences(p.text)
+                 if sentence.strip() and sentence != story.title), None,
+            )
+            if found is not None:
+                out[story.id] = found
+        return out
+
+    async def digest(self, since: datetime, *, limit: int = DIGEST_STORIES) -> Digest:
+        """What was published since ``since``: one cited sentence a story, grouped by topic, newest first."""
+        stories = await self.store.latest(since=since, limit=limit + 1)
+        shown = stories[:limit]
+        more = 0
+        if len(stories) > limit:
+            dated = await self.store.latest(since=since, limit=10_000)
+            more = len(dated) - limit
+        leads = await self.leads(shown)
+        items = [DigestItem(s, *(leads.get(s.id) or (None, None))) for s in shown]
+        return Digest(since, group_by_topic(items), more)
+
     # ---- query log ----------------------------------------------------------------------------
     def _query_log(self) -> QueryLog:
         if self.queries is None:
@@ -553,6 +645,13 @@ def _diverse(ranked: Sequence[RankedPassage]) -> list[RankedPassage]:
             if len(out) == RETRIEVE_PASSAGES:
                 break
     return out
+
+
+def _filter_value(value: str | None, what: str) -> str | None:
+    value = " ".join((value or "").split()) or None
+    if value is not None and len(value) > MAX_SUBSCRIPTION_FILTER_CHARS:
+        raise SubscriptionError(f"keep the {what} to {MAX_SUBSCRIPTION_FILTER_CHARS} characters or fewer")
+    return value
 
 
 def _complete(facets: Sequence[Facet], prefix: str, limit: int) -> list[str]:

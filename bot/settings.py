@@ -140,6 +140,9 @@ class Settings:
     None: discord.py decides and this process runs them all."""
     shard_ids: tuple[int, ...] | None = None
     """The shards this process runs (``NEWSBOT_SHARD_IDS``, e.g. ``0,1``); None: all of them."""
+    watch: bool = True
+    """``newsbot run`` and ``newsbot chat`` ingest files added, changed or removed under the seed folders
+    while they run (``NEWSBOT_WATCH``; needs ``rescan``)."""
 
     @property
     def index_dir(self) -> Path:
@@ -194,4 +197,5 @@ class Settings:
             jit=_on_unless_off(env.get("NEWSBOT_JIT")),
             shard_count=shard_count,
             shard_ids=shard_ids,
+            watch=_on_unless_off(env.get("NEWSBOT_WATCH")),
         )

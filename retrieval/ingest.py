@@ -28,9 +28,10 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .analyzer import Analyzer
 from .index import LiveIndex
-from .models import Article, IngestReport, SkippedFile, StoryKind
+from .models import Article, IngestReport, SkippedFile, Story, StoryKind
 from .parsing import ARTICLE_SUFFIXES, MAX_FILE_BYTES, ParseError, parse_bytes
 from .passages import chunk_passages, encode_terms
+from .signals import Signal
 from .store import FileChange, FileState, SkippedState, StoryRow
 from .text import title_key
 from .urls import canonical_url
@@ -535,6 +536,11 @@ class Ingestor:
         self.index = index
         self.analyzer = analyzer
         self._lock = asyncio.Lock()
+        self.new_stories: Signal[list[Story]] = Signal("new stories")
+        """Emitted after an ingest, once its batches are committed and indexed, with the stories stored for
+        the first time (one per story key; a changed file's stories are not new). Any source that goes
+        through :meth:`ingest` (files, feeds) announces here; an ingest that fails announces the stories
+        its committed batches stored."""
 
     @property
     def lock(self) -> asyncio.Lock:
@@ -543,50 +549,70 @@ class Ingestor:
 
     async def ingest(self, roots: Sequence[Path], progress: Progress | None = None) -> IngestReport:
         """Bring the store and index up to date with the files under ``roots``."""
-        async with self._lock:
-            started = time.perf_counter()
-            folders = _folders(roots)
-            with _gc_paused():  # hundreds of thousands of small records: cycle collection would rescan them all
-                # the folders are listed while the store reads what it holds of them (each in its own thread)
-                listed = asyncio.ensure_future(asyncio.to_thread(discover, roots))
-                try:
-                    known = await self.store.file_states(folders=folders) if folders else {}
-                    known_skipped = await self.store.skipped_files(folders=folders) if folders else {}
-                finally:
-                    candidates = await listed
-            prefixes = tuple(folder.rstrip("/") + "/" for folder in folders)
-            outside = [c.key for c in candidates if not c.key.startswith(prefixes)]  # single files
-            if outside:
-                known.update(await self.store.file_states(paths=outside))
-                known_skipped.update(await self.store.skipped_files(paths=outside))
-            run = _Run(known=known, removals=[], add_limit=max(2_000, self.index.main_docs // 10),
-                       known_skipped=known_skipped)
-            # off the loop: a linear pass over every file listed (150k at a million passages)
-            candidates = await asyncio.to_thread(_plan, run, candidates)
-            total = len(candidates)
-            if progress:
-                progress(0, total)
-            batches = [candidates[i : i + BATCH_FILES] for i in range(0, total, BATCH_FILES)] or [[]]
-            pool = _process_pool(total)
+        report = IngestReport()
+        try:
+            async with self._lock:
+                await self._ingest(roots, progress, report)
+        except Exception:
+            await self.announce(report.new_stories)
+            raise
+        await self.announce(report.new_stories)
+        return report
+
+    async def announce(self, keys: Sequence[str]) -> None:
+        """Emit :attr:`new_stories` for these committed story keys (nothing when there are none or nobody listens)."""
+        if keys and len(self.new_stories):
             try:
-                async with aclosing(self._prepare_batches(batches, known, pool)) as prepared_batches:
-                    async for number, prepared in prepared_batches:
-                        await self._apply_batch(run, prepared, removals=run.removals if number == 0 else [])
-                        if progress:
-                            progress(min((number + 1) * BATCH_FILES, total), total)
+                stories = await self.store.stories_by_key(keys)
+            except Exception:  # the store went away with the ingest's failure: nothing to tell
+                log.exception("could not read the new stories to announce them")
+                return
+            if stories:
+                await self.new_stories.emit(stories)
+
+    async def _ingest(self, roots: Sequence[Path], progress: Progress | None, report: IngestReport) -> None:
+        """The ingest itself (under the ingest lock); fills ``report``."""
+        started = time.perf_counter()
+        folders = _folders(roots)
+        with _gc_paused():  # hundreds of thousands of small records: cycle collection would rescan them all
+            # the folders are listed while the store reads what it holds of them (each in its own thread)
+            listed = asyncio.ensure_future(asyncio.to_thread(discover, roots))
+            try:
+                known = await self.store.file_states(folders=folders) if folders else {}
+                known_skipped = await self.store.skipped_files(folders=folders) if folders else {}
             finally:
-                if pool is not None:
-                    _release_pool(pool)
-            report = run.report
-            for item in report.skipped:
-                if not item.known:  # a file skipped before and unchanged since was warned about then
-                    log.warning("skipped %s: %s", item.path, item.reason)
-            await self._remember_skipped(run)
-            await self._update_index(run.pending_add, run.pending_remove, run.rebuild, report)
-            _, report.stories, report.passages = await self.store.counts()
-            report.elapsed_s = time.perf_counter() - started
-            log.info("ingest: %s in %.2fs", report.summary(), report.elapsed_s)
-            return report
+                candidates = await listed
+        prefixes = tuple(folder.rstrip("/") + "/" for folder in folders)
+        outside = [c.key for c in candidates if not c.key.startswith(prefixes)]  # single files
+        if outside:
+            known.update(await self.store.file_states(paths=outside))
+            known_skipped.update(await self.store.skipped_files(paths=outside))
+        run = _Run(known=known, removals=[], add_limit=max(2_000, self.index.main_docs // 10),
+                   known_skipped=known_skipped, report=report)
+        # off the loop: a linear pass over every file listed (150k at a million passages)
+        candidates = await asyncio.to_thread(_plan, run, candidates)
+        total = len(candidates)
+        if progress:
+            progress(0, total)
+        batches = [candidates[i : i + BATCH_FILES] for i in range(0, total, BATCH_FILES)] or [[]]
+        pool = _process_pool(total)
+        try:
+            async with aclosing(self._prepare_batches(batches, known, pool)) as prepared_batches:
+                async for number, prepared in prepared_batches:
+                    await self._apply_batch(run, prepared, removals=run.removals if number == 0 else [])
+                    if progress:
+                        progress(min((number + 1) * BATCH_FILES, total), total)
+        finally:
+            if pool is not None:
+                _release_pool(pool)
+        for item in report.skipped:
+            if not item.known:  # a file skipped before and unchanged since was warned about then
+                log.warning("skipped %s: %s", item.path, item.reason)
+        await self._remember_skipped(run)
+        await self._update_index(run.pending_add, run.pending_remove, run.rebuild, report)
+        _, report.stories, report.passages = await self.store.counts()
+        report.elapsed_s = time.perf_counter() - started
+        log.info("ingest: %s in %.2fs", report.summary(), report.elapsed_s)
 
     async def _prepare_batches(self, batches: list[list[_Candidate]], known: dict[str, FileState], pool):
         """Yield ``(number, prepared)`` in order; with a pool, parse ahead while the store writes."""
@@ -627,7 +653,8 @@ class Ingestor:
         await self.store.touch_files(batch.touched)
         if not batch.changes and not removals:
             return
-        removed_ids, added = await self.store.replace_files([change for _, change in batch.changes], removals)
+        removed_ids, added, new_keys = await self.store.replace_files([change for _, change in batch.changes], removals)
+        report.new_stories.extend(new_keys)
         for candidate, _ in batch.changes:
             (report.updated if candidate.key in run.known else report.added).append(candidate.display)
         report.removed.extend(Path(p).name for p in removals)

@@ -125,6 +125,8 @@ class IngestReport:
     passages: int = 0
     elapsed_s: float = 0.0
     index_rebuilt: bool = False
+    new_stories: list[str] = field(default_factory=list)
+    """Keys of the stories stored for the first time (not merely changed), in the order they were stored."""
 
     @property
     def changed(self) -> bool:

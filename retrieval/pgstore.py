@@ -28,7 +28,7 @@ import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -39,6 +39,7 @@ from .store import (
     SCHEMA_VERSION,
     STORY_COUNT,
     FileChange,
+    FilesReplaced,
     FileState,
     SkippedState,
     StoreError,
@@ -158,6 +159,7 @@ END $$;
 DROP TRIGGER IF EXISTS passage_tombstone ON passages;
 CREATE TRIGGER passage_tombstone AFTER DELETE ON passages FOR EACH ROW EXECUTE FUNCTION passage_tombstone();
 CREATE TABLE IF NOT EXISTS newsbot_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS story_seen (story_key TEXT COLLATE "C" PRIMARY KEY, first_seen TEXT NOT NULL);
 """
 
 _READ_PASSAGES = (
@@ -236,6 +238,12 @@ class PostgresStore:
                 await db.execute("SELECT pg_advisory_xact_lock(%s)", (coordination.migration_lock,))
                 reset = await cls._drop_outdated(db)
                 await db.execute(SCHEMA)
+                # a store written before stories were remembered as seen: its stories are not new
+                await db.execute(
+                    "INSERT INTO story_seen(story_key, first_seen) SELECT DISTINCT story_key, %s FROM stories"
+                    " WHERE NOT EXISTS (SELECT 1 FROM story_seen) ON CONFLICT DO NOTHING",
+                    (_now(),),
+                )
                 await db.execute(
                     "INSERT INTO newsbot_schema(id, version) VALUES (1, %s)"
                     " ON CONFLICT (id) DO UPDATE SET version = excluded.version",
@@ -431,9 +439,9 @@ class PostgresStore:
 
     async def replace_files(
         self, changes: Sequence[FileChange], removals: Sequence[str]
-    ) -> tuple[list[int], list[tuple[int, str]]]:
-        """Apply new/changed files and removals in one transaction; returns the ids of deleted passages
-        and ``(id, terms)`` of inserted ones."""
+    ) -> FilesReplaced:
+        """Apply new/changed files and removals in one transaction; returns the ids of deleted passages,
+        ``(id, terms)`` of inserted ones and the story keys stored for the first time ever."""
         title_keys = {story.title_key for change in changes for story in change.stories}
         paths = [*removals, *(c.path for c in changes)]
         async with self._transaction(ingest=True) as db:
@@ -454,7 +462,15 @@ class PostgresStore:
             await self._enrich_plain_articles(db, sorted(title_keys))
             if removed_ids or added:
                 await self._next_generation(db, removed_ids)
-        return removed_ids, added
+            new_keys: list[str] = []
+            if changes:
+                cursor = await db.execute(
+                    "INSERT INTO story_seen(story_key, first_seen) SELECT DISTINCT story_key, %s FROM stories"
+                    " WHERE file_path = ANY(%s) ON CONFLICT DO NOTHING RETURNING story_key",
+                    (datetime.now(UTC).isoformat(), [c.path for c in changes]),
+                )
+                new_keys = [row[0] for row in await cursor.fetchall()]
+        return FilesReplaced(removed_ids, added, new_keys)
 
     async def _next_generation(self, db: psycopg.AsyncConnection, removed_ids: list[int]) -> None:
         """Count one more generation of passages, log the removed ids under it, drop the log's oldest
@@ -867,6 +883,39 @@ class PostgresStore:
             Facet(name, count) if name is not None else Facet(NO_OUTLET, count, named=False)
             for name, count in await self._committed(sql)
         ]
+
+    async def stories_by_key(self, keys: Sequence[str]) -> list[Story]:
+        """One story per key (its article row first, then the best quality), in the order of ``keys``."""
+        if not keys:
+            return []
+        rows = await self._committed(
+            f"SELECT {_STORY_COLUMNS} FROM stories WHERE story_key = ANY(%s)"
+            " ORDER BY kind = 'related', quality IS NULL, quality DESC, id",
+            (list(dict.fromkeys(keys)),),
+        )
+        best: dict[str, Story] = {}
+        for row in rows:
+            best.setdefault(row[1], _story(row))
+        return [best[key] for key in keys if key in best]
+
+    async def story_terms(self, story_ids: Sequence[int]) -> dict[int, set[str]]:
+        """Every analyzed term of each story's passages (title and text), by story id."""
+        out: dict[int, set[str]] = {story_id: set() for story_id in story_ids}
+        if story_ids:
+            for story_id, terms in await self._committed(
+                "SELECT story_id, terms FROM passages WHERE story_id = ANY(%s)", (list(story_ids),)
+            ):
+                out[story_id].update(terms.split())
+        return out
+
+    async def first_seen(self, keys: Sequence[str]) -> dict[str, datetime]:
+        """When each story key was first stored (keys never stored are absent)."""
+        if not keys:
+            return {}
+        rows = await self._committed(
+            "SELECT story_key, first_seen FROM story_seen WHERE story_key = ANY(%s)", (list(dict.fromkeys(keys)),)
+        )
+        return {key: datetime.fromisoformat(seen) for key, seen in rows}
 
     async def story_count(self) -> int:
         """How many stories are stored: see :data:`~retrieval.store.STORY_COUNT`."""

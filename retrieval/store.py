@@ -98,6 +98,10 @@ WHEN OLD.id <= COALESCE((SELECT CAST(value AS INTEGER) FROM index_state WHERE ke
 BEGIN
     INSERT OR IGNORE INTO tombstones(passage_id) VALUES (OLD.id);
 END;
+CREATE TABLE IF NOT EXISTS story_seen (
+    story_key TEXT PRIMARY KEY,
+    first_seen TEXT NOT NULL
+);
 """
 
 STORY_COUNT = "SELECT COUNT(DISTINCT story_key) FROM stories"
@@ -171,6 +175,17 @@ class FileChange:
     stories: Sequence[StoryRow]
 
 
+class FilesReplaced(NamedTuple):
+    """What one ``replace_files`` transaction did."""
+
+    removed_ids: list[int]
+    """Passages deleted."""
+    added: list[tuple[int, str]]
+    """Passages inserted: ``(id, terms)``."""
+    new_keys: list[str]
+    """Story keys stored for the first time ever (see ``story_seen``): the new stories."""
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 
@@ -202,6 +217,11 @@ def _passage(row: Sequence) -> Passage:
 
 def _now() -> str:
     return _iso(datetime.now(UTC)) or ""
+
+
+def _now_precise() -> str:
+    """Now to the microsecond: when a story was first seen and a subscription made are compared."""
+    return datetime.now(UTC).isoformat()
 
 
 class _Reader:
@@ -267,6 +287,7 @@ class Store:
             reset = await cls._drop_outdated(db)
             await db.executescript(SCHEMA)
             await db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            await cls._backfill_seen(db)
             await db.commit()
         except (sqlite3.Error, OSError) as error:
             if db is not None:
@@ -288,6 +309,17 @@ class Store:
         for table in DERIVED_TABLES:
             await db.execute(f"DROP TABLE IF EXISTS {table}")
         return True
+
+    @staticmethod
+    async def _backfill_seen(db: aiosqlite.Connection) -> None:
+        """A store written before stories were remembered as seen: its stories are not new (so a changed
+        file does not announce them again)."""
+        async with db.execute("SELECT 1 FROM story_seen LIMIT 1") as cursor:
+            if await cursor.fetchone() is not None:
+                return
+        await db.execute(
+            "INSERT OR IGNORE INTO story_seen(story_key, first_seen) SELECT DISTINCT story_key, ? FROM stories", (_now(),)
+        )
 
     async def close(self) -> None:
         with self._readers_lock:
@@ -405,11 +437,12 @@ class Store:
 
     async def replace_files(
         self, changes: Sequence[FileChange], removals: Sequence[str]
-    ) -> tuple[list[int], list[tuple[int, str]]]:
+    ) -> FilesReplaced:
         """Apply new/changed files and removals in one transaction.
 
-        Returns the ids of deleted passages and ``(id, terms)`` of inserted ones. Rows are written with
-        ``executemany`` and ids allocated up front (the transaction holds the write lock).
+        Returns the ids of deleted passages, ``(id, terms)`` of inserted ones and the story keys stored for
+        the first time ever. Rows are written with ``executemany`` and ids allocated up front (the
+        transaction holds the write lock).
         """
         removed_ids: list[int] = []
         title_keys = {story.title_key for change in changes for story in change.stories}
@@ -426,9 +459,26 @@ class Store:
                 await db.execute(f"DELETE FROM stories WHERE file_path IN ({marks}) AND parent_id IS NOT NULL", group)
                 await db.execute(f"DELETE FROM stories WHERE file_path IN ({marks})", group)
                 await db.execute(f"DELETE FROM files WHERE path IN ({marks})", group)
+            first_story = await self._next_id("stories")
             added = await self._insert(changes)
             await self._enrich_plain_articles(title_keys)
-        return removed_ids, added
+            new_keys = await self._remember_seen(first_story)
+        return FilesReplaced(removed_ids, added, new_keys)
+
+    async def _remember_seen(self, first_story: int) -> list[str]:
+        """Record the keys of the stories inserted from ``first_story`` on as seen; return those never seen
+        before (a story whose file changed, or that came back, or that another file holds, is not new)."""
+        async with self._db.execute(
+            "SELECT DISTINCT s.story_key FROM stories s WHERE s.id >= ?"
+            " AND NOT EXISTS (SELECT 1 FROM story_seen k WHERE k.story_key = s.story_key)",
+            (first_story,),
+        ) as cursor:
+            new_keys = [row[0] for row in await cursor.fetchall()]
+        now = _now_precise()
+        await self._db.executemany(
+            "INSERT OR IGNORE INTO story_seen(story_key, first_seen) VALUES (?, ?)", [(k, now) for k in new_keys]
+        )
+        return new_keys
 
     async def _next_id(self, table: str) -> int:
         async with self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)) as cursor:
@@ -734,6 +784,42 @@ class Store:
         ) as cursor:
             files, stories, passages = await _single_row(cursor)
         return files, stories, passages
+
+    async def stories_by_key(self, keys: Sequence[str]) -> list[Story]:
+        """One story per key (its article row before the entries that list it, then the best quality),
+        in the order of ``keys``; keys no longer stored are left out."""
+        best: dict[str, Story] = {}
+        for group in chunks(list(dict.fromkeys(keys)), 500):
+            rows = await self._committed(
+                f"SELECT {_STORY_COLUMNS} FROM stories WHERE story_key IN ({','.join('?' * len(group))})"
+                " ORDER BY kind = 'related', quality IS NULL, quality DESC, id",
+                group,
+            )
+            for row in rows:
+                best.setdefault(row[1], _story(row))
+        return [best[key] for key in keys if key in best]
+
+    async def story_terms(self, story_ids: Sequence[int]) -> dict[int, set[str]]:
+        """Every analyzed term of each story's passages (title and text), by story id."""
+        out: dict[int, set[str]] = {story_id: set() for story_id in story_ids}
+        for group in chunks(list(story_ids), 500):
+            rows = await self._committed(
+                f"SELECT story_id, terms FROM passages WHERE story_id IN ({','.join('?' * len(group))})", group
+            )
+            for story_id, terms in rows:
+                out[story_id].update(terms.split())
+        return out
+
+    async def first_seen(self, keys: Sequence[str]) -> dict[str, datetime]:
+        """When each story key was first stored (keys never stored are absent)."""
+        out: dict[str, datetime] = {}
+        for group in chunks(list(dict.fromkeys(keys)), 500):
+            rows = await self._committed(
+                f"SELECT story_key, first_seen FROM story_seen WHERE story_key IN ({','.join('?' * len(group))})",
+                group,
+            )
+            out.update((key, datetime.fromisoformat(seen)) for key, seen in rows)
+        return out
 
 
 def chunks(items: Sequence, size: int) -> Iterable[Sequence]:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,38 @@ def test_each_numbered_source_line_links_its_own_story(db):
     for line in source_lines:
         number = int(line[1 : line.index("]")])
         assert line.endswith(f"<{urls[number]}>"), line
+
+
+def test_chat_answers_from_a_file_added_while_it_runs(tmp_path):
+    from .live_articles import GLACIER, write_story
+
+    seeds = tmp_path / "seeds"
+    write_story(seeds, "first", "Harbour cranes return to work", "The harbour cranes were back at work on Monday.")
+    chat = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--seeds", str(seeds), "chat"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, cwd=PROJECT_ROOT, env=_environment(tmp_path / "chat.db"),
+    )
+    try:
+        assert chat.stdout is not None and chat.stdout.readline().startswith("newsbot chat — 1 stories")
+        time.sleep(0.5)  # the watching thread has started
+        write_story(seeds, *GLACIER)
+        time.sleep(2.0)  # the watcher groups changes for up to 1 s, then rescans
+        out, err = chat.communicate("What did glaciologists report about the Rhone glacier?\nquit\n", timeout=60)
+    finally:
+        chat.kill()
+    assert chat.returncode == 0, err
+    assert "Sources:" in out and GLACIER[1] in out
+
+
+def test_digest_json_lists_stories_by_topic_with_a_sentence_each(db):
+    result = newsbot("digest", "--since", "2020-06-01", "--json", db=db)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["since"] == "2020-06-01T00:00:00Z" and data["stories"] == sum(len(t["stories"]) for t in data["topics"])
+    assert data["topics"][0]["stories"][0]["sentence"] and data["topics"][-1]["topic"] == "Other stories"
+    text = newsbot("digest", "--since", "2020-06-01", db=db).stdout
+    assert text.startswith("New since 2020-06-01 00:00 UTC") and "\nSources:\n[1] " in text
+
+
+def test_digest_with_an_unreadable_time_is_one_line(db):
+    assert_one_line_error(newsbot("digest", "--since", "last week", db=db), "can't read 'last week' as a time")

@@ -14,6 +14,8 @@ async def test_a_copied_store_answers_browses_and_keeps_its_query_log(tmp_path, 
         answer = await service.ask("What did Microsoft pitch to the DEA?")
         query_id = await service.log_query(answer, QueryOrigin(origin="cli", user_id=7))
         await service.record_feedback(query_id, 7, 1)
+        subscription = await service.subscribe(guild_id=1, channel_id=10, topic="AI")
+        await service.claim_posts(10, ["posted-story"])
         expected = (await service.store.counts(), await service.latest(limit=100), await service.sources(),
                     await service.stats(), answer.text)
 
@@ -30,6 +32,11 @@ async def test_a_copied_store_answers_browses_and_keeps_its_query_log(tmp_path, 
         assert (await service.ingest()).unchanged  # the copied file states: nothing to re-read
         newer = await service.log_query(answer, QueryOrigin(origin="cli"))
         assert newer > query_id  # the id sequences continue after the copied rows
+        assert await service.subscriptions() == [subscription]  # subscriptions and posts move too
+        assert await service.claim_posts(10, ["posted-story", "new-story"]) == ["new-story"]
+        assert (await service.subscribe(guild_id=1, channel_id=10)).id > subscription.id
+        first = await service.latest(limit=1)
+        assert await service.store.first_seen([first[0].key]), "stories seen before the copy are not new"
 
     again = newsbot("db", "copy", str(sqlite.db_path), postgres_url, db=sqlite.db_path)
     assert_one_line_error(again, "already holds 5 files: copy into an empty one")
@@ -56,3 +63,13 @@ def test_the_cli_answers_from_a_postgres_store_and_logs_to_it(tmp_path, postgres
 def test_an_unreachable_postgres_is_one_line(tmp_path):
     result = newsbot("--db", "postgresql://nobody@127.0.0.1:1/none", "ask", "who?", db=tmp_path / "x.db")
     assert_one_line_error(result, "cannot open database postgresql://nobody@127.0.0.1:1/none")
+
+
+async def test_a_source_without_the_bots_newer_tables_copies_them_as_empty(tmp_path, postgres_url):
+    from bot.dbcopy import copy_sqlite_to_postgres
+    from retrieval.store import Store
+
+    store = await Store.open(tmp_path / "core.db")  # the core's tables only, as an older bot left them
+    await store.close()
+    report = await copy_sqlite_to_postgres(tmp_path / "core.db", postgres_url)
+    assert report.rows["subscriptions"] == report.rows["posted"] == report.rows["queries"] == 0

@@ -214,3 +214,45 @@ async def test_the_query_log_is_the_bots_not_the_retrieval_cores(store_settings)
         assert {"queries", "feedback"} <= {row[0] for row in await store.committed(tables)}
     finally:
         await store.close()
+
+
+async def test_a_story_is_new_once_whatever_changes_after(store_settings):
+    """New stories (announced to subscriptions) in both stores: first stored → new; changed, removed and
+    back again → not new."""
+    from .live_articles import GLACIER, write_story
+
+    seeds = store_settings.seeds[0]
+    async with await _open(store_settings) as service:
+        heard: list[list[str]] = []
+
+        async def listener(stories) -> None:
+            heard.append([s.title for s in stories])
+
+        service.new_stories.connect(listener)
+        write_story(seeds, *GLACIER)
+        assert (await service.ingest()).new_stories == ["example.org/news/glacier"]
+        write_story(seeds, GLACIER[0], GLACIER[1], GLACIER[2] + " More was said.")
+        (seeds / "glacier.md").unlink()
+        await service.ingest()
+        write_story(seeds, *GLACIER)
+        assert (await service.ingest()).new_stories == []
+        assert heard == [[GLACIER[1]]]
+        [story] = await service.store.stories_by_key(["example.org/news/glacier"])
+        terms = (await service.store.story_terms([story.id]))[story.id]
+        assert {"glacier", "rhone"} <= terms
+        assert (await service.store.first_seen([story.key]))[story.key] <= datetime.now(UTC)
+
+
+async def test_subscriptions_and_posted_stories_in_both_stores(store_settings):
+    async with await _open(store_settings, ingest=False) as service:
+        made = await service.subscribe(guild_id=1, channel_id=10, topic="AI", query="face recognition")
+        assert [s.id for s in await service.subscriptions(guild_id=1)] == [made.id]
+        assert await service.subscriptions(guild_id=2) == []
+        assert await service.claim_posts(10, ["a", "b", "a"]) == ["a", "b"]
+        assert await service.claim_posts(10, ["b", "c"]) == ["c"]
+        assert not await service.unsubscribe(made.id, guild_id=2)
+        assert await service.unsubscribe(made.id, guild_id=1)
+        none = await service.subscribe(guild_id=None, channel_id=11)
+        assert await service.unsubscribe(none.id, guild_id=None)  # a subscription without a guild (a DM)
+    async with await _open(store_settings, ingest=False) as reopened:  # kept across restarts
+        assert await reopened.claim_posts(10, ["a", "d"]) == ["d"]

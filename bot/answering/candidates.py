@@ -8,6 +8,7 @@ question's subject being the one acting, the rank of its passage, and how well i
 from __future__ import annotations
 
 import calendar
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -207,7 +208,7 @@ takes its object from elsewhere: the sentence names what is asked without saying
 def points_past_the_answer(sentence: str, verbs: frozenset[str]) -> bool:
     """Does the question's verb stand in the sentence with a pointing word for its object?"""
     words = [w.strip("\"'“”‘’(),.;:!?").casefold() for w in sentence.split()]
-    for word, following in zip(words, words[1:], strict=False):
+    for word, following in itertools.pairwise(words):
         if following in POINTING_WORDS and any(word.startswith(v[: max(3, len(v) - 1)]) for v in verbs):
             return True
     return False

@@ -221,6 +221,11 @@ def cite(chosen: Sequence[Candidate]) -> tuple[tuple[AnswerSentence, ...], tuple
     return tuple(sentences), citations
 
 
+def lead_sentence(text: str, title: str) -> str | None:
+    """The first sentence of a passage that says something: long enough, and not the headline (verbatim)."""
+    return next((s for s in split_sentences(text) if len(s.split()) >= MIN_WORDS and s != title), None)
+
+
 def compose_digest(question: str, ranked: Sequence[RankedPassage], *, searched: int, day: str) -> Answer:
     """The leading sentence of each of the day's top stories (for "what happened on June 11?")."""
     picked: list[Candidate] = []
@@ -228,8 +233,7 @@ def compose_digest(question: str, ranked: Sequence[RankedPassage], *, searched: 
     for hit in ranked:
         if any(c.hit.story.key == hit.story.key for c in picked) or len(picked) >= MAX_SENTENCES:
             continue
-        lead = next((s for s in split_sentences(hit.passage.text)
-                     if len(s.split()) >= MIN_WORDS and s != hit.story.title), None)
+        lead = lead_sentence(hit.passage.text, hit.story.title)
         if lead is None or (picked and used + quoted_length(lead) > MAX_ANSWER_CHARS):
             continue
         picked.append(Candidate(lead, frozenset(), 0.0, hit, 0, quality(lead, hit.story.title)))

@@ -16,11 +16,14 @@ from discord.ext import commands
 from ..answering import Answer
 from ..service import NewsService, QueryOrigin, QuestionError
 from ..settings import Settings
+from ..watch import SeedWatcher
 from .checks import NotManager
 from .cogs.admin import AdminCog
 from .cogs.ask import AskCog
 from .cogs.browse import BrowseCog
+from .cogs.live import LiveCog
 from .cooldown import UserCooldown
+from .notifier import StoryNotifier
 from .views import CONTROLS, SavedPages, is_expired, reply_ephemeral, warn_expired
 
 log = logging.getLogger(__name__)
@@ -58,6 +61,8 @@ class NewsBot(commands.AutoShardedBot):
         self._in_flight: dict[int, tuple[discord.Interaction, asyncio.Task[Any] | None]] = {}
         self._shutdown: asyncio.Task[None] | None = None
         self.saved_pages = SavedPages()
+        self.notifier = StoryNotifier(self)
+        self.watcher: SeedWatcher | None = None
 
     @property
     def service(self) -> NewsService:
@@ -72,7 +77,11 @@ class NewsBot(commands.AutoShardedBot):
             self._service = await NewsService.open(
                 self.settings, ingest=self.settings.rescan, background=True, compile_search=True
             )
-        for cog in (AskCog(self), BrowseCog(self), AdminCog(self)):
+        self.notifier.start()  # before anything awaits: the background rescan's new stories are posted too
+        if self.settings.watch and self.settings.rescan:
+            self.watcher = SeedWatcher(self.service)
+            self.watcher.start()
+        for cog in (AskCog(self), BrowseCog(self), AdminCog(self), LiveCog(self)):
             await self.add_cog(cog)
         self.add_dynamic_items(*CONTROLS)  # buttons and menus work on messages sent before a restart
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
@@ -120,6 +129,9 @@ class NewsBot(commands.AutoShardedBot):
     async def _shut_down(self) -> None:
         """Tell deferred answers we are restarting, disconnect, let in-flight writes finish, close the store."""
         await self._cut_short_in_flight_answers()
+        if self.watcher is not None:
+            await self.watcher.stop()
+        await self.notifier.stop()
         await super().close()
         if self._pending_writes:
             await asyncio.wait(self._pending_writes, timeout=SHUTDOWN_GRACE_S)

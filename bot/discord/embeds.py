@@ -16,6 +16,7 @@ import discord
 from retrieval.models import Facet, IngestReport, Story
 
 from ..answering import Answer, Citation
+from ..live import Digest, SubscriptionRow, describe
 from ..service import SearchResult, StoryDetail
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
@@ -32,11 +33,15 @@ CHOICE_LIMIT = 100
 SELECT_OPTIONS = 25
 SELECT_LABEL_LIMIT = 100
 BUTTONS_PER_ROW = 5
+EMBEDS_PER_MESSAGE = 10
+NEW_STORY_EXCERPT = 350
+DIGEST_SENTENCE = 400
 
 ANSWER_COLOUR = discord.Colour.blurple()
 ABSTAIN_COLOUR = discord.Colour.light_grey()
 BROWSE_COLOUR = discord.Colour.teal()
 ERROR_COLOUR = discord.Colour.red()
+NEWS_COLOUR = discord.Colour.green()
 
 ELLIPSIS = " …"
 
@@ -361,7 +366,9 @@ HELP_LINES: tuple[tuple[str, str], ...] = (
     ("/search query", "stories ranked by relevance, with the matching passage"),
     ("/story id", "one story in full, with its related coverage"),
     ("/sources · /topics", "outlets and topics with story counts"),
+    ("/digest [since]", "what was published since a time (24h, 3d, 2020-06-11), one cited sentence a story"),
     ("/reindex", "re-read the article files now (Manage Server only)"),
+    ("/subscribe [topic] [query] [outlet] [channel]", "post new stories to a channel (Manage Server only)"),
 )
 
 
@@ -380,3 +387,67 @@ def bare_mention_help(bot_mention: str) -> str:
     """The one-line answer to a mention without a question."""
     return f"Ask me about the news: {bot_mention} what did IBM decide? — or try /help."
 
+
+
+# ---------------------------------------------------------------------------- live coverage
+def new_story_embed(story: Story, excerpt: str | None) -> discord.Embed:
+    """A compact card for a story posted to a subscribed channel: title (linked), excerpt, outlet and date."""
+    embed = discord.Embed(
+        title=clip(escape(story.title), TITLE_LIMIT), url=safe_url(story.url), colour=NEWS_COLOUR,
+        description=shorten(escape(" ".join((excerpt or "").split())), NEW_STORY_EXCERPT) or None,
+    )
+    footer = ", ".join(p for p in (story.outlet, story.published_date) if p)
+    embed.set_footer(text=f"{footer} · #{story.id}" if footer else f"#{story.id}")
+    return fit_embed(embed)
+
+
+def batches(embeds: Sequence[discord.Embed]) -> list[list[discord.Embed]]:
+    """Embeds grouped into messages within Discord's limits: 10 embeds and 6,000 characters a message."""
+    out: list[list[discord.Embed]] = []
+    size = 0
+    for embed in embeds:
+        if not out or len(out[-1]) == EMBEDS_PER_MESSAGE or size + len(embed) > EMBED_TOTAL_LIMIT:
+            out.append([])
+            size = 0
+        out[-1].append(embed)
+        size += len(embed)
+    return out
+
+
+def digest_embeds(digest: Digest) -> list[discord.Embed]:
+    """One embed per topic: each story's sentence, quoted verbatim, then the story it cites."""
+    out = []
+    for group in digest.groups:
+        lines = []
+        for item in group.items:
+            source = link(clip(item.story.title, 200), item.story.url)
+            tail = byline(item.story)
+            cited = f"{source} — {tail}" if tail else source
+            if item.sentence:
+                lines.append(f"> {shorten(escape(item.sentence), DIGEST_SENTENCE)}\n{cited} · `#{item.story.id}`")
+            else:
+                lines.append(f"{cited} · `#{item.story.id}`")
+        embed = discord.Embed(title=clip(escape(group.topic), TITLE_LIMIT), colour=NEWS_COLOUR)
+        embed.description = join_lines(lines, DESCRIPTION_LIMIT)
+        embed.set_footer(text=f"{len(group.items)} {'story' if len(group.items) == 1 else 'stories'}")
+        out.append(fit_embed(embed))
+    return out
+
+
+def digest_heading(digest: Digest) -> str:
+    since = digest.since.strftime("%Y-%m-%d %H:%M UTC")
+    if not digest.groups:
+        return f"Nothing published since {since}."
+    more = f" (and {digest.more} more: try a later time)" if digest.more else ""
+    return f"**New since {since}**: {digest.count} {'story' if digest.count == 1 else 'stories'}{more}"
+
+
+def subscriptions_embed(subscriptions: Sequence[SubscriptionRow]) -> discord.Embed:
+    embed = discord.Embed(title="Subscriptions", colour=NEWS_COLOUR)
+    if not subscriptions:
+        embed.description = "None yet. A manager can add one with `/subscribe`."
+        return embed
+    lines = [f"`{s.id}` <#{s.channel_id}> — {escape(describe(s))}" for s in subscriptions]
+    embed.description = join_lines(lines, DESCRIPTION_LIMIT)
+    embed.set_footer(text="/unsubscribe id to stop one")
+    return fit_embed(embed)

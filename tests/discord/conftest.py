@@ -49,6 +49,7 @@ def settings(emulator: DiscordEmulator, tmp_path: Path) -> Settings:
         guild_id=emulator.guild_id,
         ask_cooldown_rate=100,
         ask_cooldown_seconds=60.0,
+        watch=False,  # the tests that watch a folder turn it on (tests/discord/test_discord_live.py)
     )
 
 

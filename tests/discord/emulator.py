@@ -74,7 +74,7 @@ CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, DEFERRED_UPDATE_MESSAGE, UPDATE_MESSA
     8,
 )
 
-OPTION_TYPES = {"string": 3, "integer": 4, "boolean": 5, "number": 10}
+OPTION_TYPES = {"string": 3, "integer": 4, "boolean": 5, "channel": 7, "number": 10}
 
 UNKNOWN_INTERACTION = 10062
 INVALID_WEBHOOK_TOKEN = 50027
@@ -1004,6 +1004,13 @@ class DiscordEmulator:
             "type": 1,
             "options": self._options(command, options, None),
         }
+        channels = [o for o in data["options"] if o["type"] == OPTION_TYPES["channel"]]
+        if channels:  # Discord sends a channel option as its id, the channel itself in ``resolved``
+            for option in channels:
+                option["value"] = str(option["value"])
+            data["resolved"] = {"channels": {
+                o["value"]: {**self.channels[int(o["value"])], "permissions": str(PERM_ADMIN_ALL)} for o in channels
+            }}
         if "guild_id" in command:
             data["guild_id"] = command["guild_id"]
         return await self._interact(APPLICATION_COMMAND, data, user or self.alice, channel_id, dm=dm, lag=lag)
@@ -1121,6 +1128,13 @@ class DiscordEmulator:
         msg = self._message(channel_id, self.bot_user, body)
         self.messages[channel_id].append(msg)
         return msg
+
+    def add_text_channel(self, name: str) -> int:
+        """Another text channel of the guild (add it before the bot connects: it comes with the guild)."""
+        channel_id = self.snowflake()
+        self.channels[channel_id] = {**self.channels[self.channel_id], "id": str(channel_id), "name": name}
+        self.messages[channel_id] = []
+        return channel_id
 
     def bot_messages(self, channel_id: int) -> list[dict[str, Any]]:
         return [m for m in self.messages.get(channel_id, []) if int(m["author"]["id"]) == self.bot_user.id]
