@@ -24,7 +24,6 @@ from .evaluation import EvalFileError, evaluate, load_cases
 from .live import SinceError, parse_since
 from .service import NewsService, QueryOrigin, QuestionError
 from .settings import Settings, SettingsError, parse_shards
-from .watch import SeedWatcher
 
 log = logging.getLogger("newsbot")
 
@@ -159,6 +158,8 @@ async def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
+    from .watch import SeedWatcher  # on demand: watchfiles (and multiprocessing) only for a running chat
+
     async with _session(settings, compile_search=True) as service:
         watcher = SeedWatcher(service) if settings.watch and settings.rescan else None
         if watcher is not None:
