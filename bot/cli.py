@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from retrieval.feeds import FeedError
 from retrieval.ingest import IngestError
 from retrieval.storage import database_errors, is_postgres_url
 from retrieval.store import StoreError
@@ -228,6 +229,46 @@ async def cmd_db_copy(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _feed_json(feed) -> dict:
+    return {
+        "id": feed.id, "url": feed.url, "name": feed.name, "title": feed.title, "topic": feed.topic,
+        "status": feed.status.value, "reason": feed.reason, "failures": feed.failures, "items": feed.items,
+        "interval_s": feed.interval_s, "next_poll": feed.next_poll, "last_polled": feed.last_polled,
+    }
+
+
+def _outcome_json(outcome) -> dict:
+    return {
+        "feed": outcome.feed.id, "url": outcome.feed.url, "result": outcome.result.value, "added": outcome.added,
+        "updated": outcome.updated, "reason": outcome.reason,
+    }
+
+
+async def cmd_feeds(settings: Settings, args: argparse.Namespace) -> int:
+    """``feeds add|list|remove|enable|poll``: the seeds are not rescanned, only feeds are touched."""
+    async with _session(settings, ingest=False, require_stories=False) as service:
+        action = args.feeds_command
+        if action == "add":
+            feed, outcomes = await service.add_feed(args.url, name=args.name, topic=args.topic, poll=True)
+            text = f"Added feed #{feed.id} {feed.label}.\n{formatting.poll_text(outcomes)}"
+            _show(args, {"feed": _feed_json(feed), "polled": [_outcome_json(o) for o in outcomes]}, text)
+        elif action == "list":
+            feeds = await service.list_feeds()
+            _show(args, [_feed_json(f) for f in feeds], formatting.feeds_text(feeds, service.clock.now()))
+        elif action == "remove":
+            feed, report = await service.remove_feed(args.feed)
+            text = f"Removed feed #{feed.id} {feed.label} and its {len(report.removed)} items."
+            _show(args, {"feed": _feed_json(feed), "removed_items": len(report.removed)}, text)
+        elif action == "enable":
+            feed, outcomes = await service.enable_feed(args.feed, poll=True)
+            text = f"Re-enabled feed #{feed.id} {feed.label}.\n{formatting.poll_text(outcomes)}"
+            _show(args, {"feed": _feed_json(feed), "polled": [_outcome_json(o) for o in outcomes]}, text)
+        else:  # poll
+            outcomes = await service.poll_feeds(force=args.all)
+            _show(args, [_outcome_json(o) for o in outcomes], formatting.poll_text(outcomes))
+    return 0
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     try:
         from .discord import run_bot
@@ -297,7 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("stats", help="logged questions: top questions, abstentions, feedback, latency").add_argument(
         "--json", action="store_true"
     )
-    run = sub.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
+    run = sub.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN; polls the feeds in the background)")
     run.add_argument("--shard-count", metavar="N", help="Discord shards in all, when several processes split the "
                      "guilds (env NEWSBOT_SHARD_COUNT)")
     run.add_argument("--shard-ids", metavar="A,B", help="the shards this process runs (env NEWSBOT_SHARD_IDS)")
@@ -306,13 +347,26 @@ def build_parser() -> argparse.ArgumentParser:
     copy.add_argument("source", metavar="SQLITE_PATH")
     copy.add_argument("target", metavar="POSTGRESQL_URL")
     copy.add_argument("--json", action="store_true")
+    feeds = sub.add_parser("feeds", help="RSS and Atom feeds: add, list, remove, enable, poll")
+    feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
+    add = feeds_sub.add_parser("add", help="subscribe to a feed (http(s):// or file:// URL) and poll it once")
+    add.add_argument("url")
+    add.add_argument("--name", help="the outlet its stories are listed under (default: the feed's title)")
+    add.add_argument("--topic", help="a topic given to all its stories")
+    feeds_sub.add_parser("list", help="the feeds, their health and item counts")
+    for name, text in (("remove", "unsubscribe and remove its stories"), ("enable", "re-enable a failing or disabled feed")):
+        feeds_sub.add_parser(name, help=text).add_argument("feed", help="its number in `feeds list`, or its URL")
+    poll = feeds_sub.add_parser("poll", help="one pass over the feeds that are due (for cron)")
+    poll.add_argument("--all", action="store_true", help="poll every enabled feed, due or not")
+    for action in feeds_sub.choices.values():
+        action.add_argument("--json", action="store_true")
     return parser
 
 
 _COMMANDS = {
     "ask": cmd_ask, "latest": cmd_latest, "search": cmd_search, "sources": cmd_facets, "topics": cmd_facets,
     "ingest": cmd_ingest, "digest": cmd_digest, "chat": cmd_chat, "eval": cmd_eval, "stats": cmd_stats,
-    "db": cmd_db_copy,
+    "db": cmd_db_copy, "feeds": cmd_feeds,
 }
 
 
@@ -351,7 +405,9 @@ def _run(args: argparse.Namespace) -> int:
         if limit is not None and not 1 <= limit <= 100:
             raise CliError("--limit must be between 1 and 100")
         return asyncio.run(_COMMANDS[args.command](settings, args))
-    except (CliError, SettingsError, StoreError, IngestError, EvalFileError, QuestionError, SinceError) as error:
+    except (
+        CliError, SettingsError, StoreError, IngestError, EvalFileError, QuestionError, SinceError, FeedError
+    ) as error:
         print(f"newsbot: error: {error}", file=sys.stderr)
         return 2
     except Exception as error:

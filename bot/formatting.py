@@ -5,7 +5,8 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from retrieval.models import Facet, IngestReport, Story
+from retrieval.feeds import PollOutcome
+from retrieval.models import Facet, Feed, FeedStatus, IngestReport, Story
 
 from .answering import Answer, format_sources
 from .evaluation import EvalSummary
@@ -75,6 +76,46 @@ def ingest_text(report: IngestReport) -> str:
     lines += [f"  skipped: {s.path} — {s.reason}" + (" (unchanged since reported)" if s.known else "") for s in report.skipped]
     lines.append(f"Store: {report.stories} stories, {report.passages} passages" + (" (index rebuilt)" if report.index_rebuilt else ""))
     return "\n".join(lines)
+
+
+def duration(seconds: float) -> str:
+    """``45 s``, ``12 min``, ``3 h``, ``2 d`` (rounded)."""
+    seconds = max(seconds, 0.0)
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.0f} {unit}"
+    return f"{seconds:.0f} s"
+
+
+def feed_health(feed: Feed, now: float) -> str:
+    """``ok, every 30 min, next in 12 min`` / ``failing (3 failures): HTTP 500`` / ``disabled: timeout after 20 s``."""
+    if feed.status is FeedStatus.DISABLED:
+        return f"disabled after {feed.failures} failures: {feed.reason}"
+    state = f"{feed.status.value}, every {duration(feed.interval_s)}"
+    if feed.status is FeedStatus.FAILING or feed.reason:
+        state = f"{feed.status.value} ({feed.failures} failure{'s' * (feed.failures != 1)}: {feed.reason})"
+    when = "due now" if feed.next_poll <= now else f"next in {duration(feed.next_poll - now)}"
+    return f"{state}, {when}"
+
+
+def feeds_text(feeds: Sequence[Feed], now: float) -> str:
+    """One block per feed: number, name, health, item count, URL."""
+    if not feeds:
+        return "No feeds yet. Add one with `newsbot feeds add URL`."
+    lines = []
+    for feed in feeds:
+        topic = f" [{feed.topic}]" if feed.topic else ""
+        lines.append(f"#{feed.id}  {feed.label}{topic} — {feed.items} items — {feed_health(feed, now)}")
+        lines.append(f"      {feed.url}")
+    if any(f.status is FeedStatus.DISABLED for f in feeds):
+        lines.append("Re-enable a disabled feed with `newsbot feeds enable NUMBER`.")
+    return "\n".join(lines)
+
+
+def poll_text(outcomes: Sequence[PollOutcome]) -> str:
+    if not outcomes:
+        return "No feed is due."
+    return "\n".join(outcome.summary() for outcome in outcomes)
 
 
 def _mark(ok: bool | None) -> str:

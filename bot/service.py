@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Self, cast
 
 from retrieval import kernels
 from retrieval.analyzer import Analyzer
+from retrieval.feeds import Clock, FeedError, FeedPoller, PollOutcome, SystemClock, validate_url
 from retrieval.index import LiveIndex
-from retrieval.ingest import IngestError, Ingestor, Progress
-from retrieval.models import Facet, IngestReport, Passage, RankedPassage, Story
+from retrieval.ingest import Document, IngestError, Ingestor, Progress
+from retrieval.models import Facet, Feed, FeedStatus, IngestReport, Passage, RankedPassage, Story
 from retrieval.passages import split_sentences
 from retrieval.replica import Replica
 from retrieval.storage import NewsStore, open_store
@@ -61,6 +62,8 @@ COMPILE_MIN_PASSAGES = 20_000
 """A long-running process compiles the search kernels (in the background) once the index holds this many
 passages; below it, posting lists are too short for compiling to pay."""
 COMPILE_AFTER_S = 1.0
+_HELD_S = 24 * 3600.0
+"""A feed about to be polled by the caller is not due for the background poller (its poll sets the real time)."""
 """Without a background rescan to wait for, compiling starts this long after start-up."""
 MAX_SUBSCRIPTION_QUERY_CHARS = 200
 MAX_SUBSCRIPTION_FILTER_CHARS = 100
@@ -171,12 +174,19 @@ def hash_user(user_id: int | None, salt: str) -> str | None:
 class NewsService:
     """Ingest, ask, browse and log: the core's API for adapters. All methods are coroutines."""
 
-    def __init__(self, settings: Settings, store: NewsStore, index: LiveIndex, analyzer: Analyzer) -> None:
+    def __init__(
+        self, settings: Settings, store: NewsStore, index: LiveIndex, analyzer: Analyzer, *, clock: Clock | None = None
+    ) -> None:
         self.settings = settings
         self.store = store
         self.index = index
         self.analyzer = analyzer
         self.ingestor = Ingestor(store, index, analyzer)
+        self.clock: Clock = clock or SystemClock()
+        self.feeds = FeedPoller(store, self.ingest_documents, self.clock, may_write=self._may_write)
+        """Polls the subscribed feeds; items enter through :meth:`ingest_documents`."""
+        self.feeds_task: asyncio.Task[None] | None = None
+        """The background feed polling started by :meth:`start_feed_polling`, if any."""
         self.rescan_task: asyncio.Task[IngestReport | None] | None = None
         """The background rescan started by ``open(..., background=True)``, if any."""
         self.compile_task: asyncio.Task[bool] | None = None
@@ -198,7 +208,7 @@ class NewsService:
     @classmethod
     async def open(
         cls, settings: Settings, *, ingest: bool = True, background: bool = False, compile_search: bool = False,
-        progress: Progress | None = None,
+        progress: Progress | None = None, clock: Clock | None = None,
     ) -> NewsService:
         """Open the store and the persisted index, then (by default) ingest the configured seeds.
 
@@ -211,10 +221,11 @@ class NewsService:
         index = LiveIndex(settings.index_dir)
         if store.reset:
             index.clear()  # built from the dropped rows
-        service = cls(settings, store, index, Analyzer())
+        service = cls(settings, store, index, Analyzer(), clock=clock)
         try:
             service.queries = await open_query_log(store)
             service.subscription_book = await open_subscriptions(store)
+            await service.feeds.table.create()
             if getattr(store, "shared", False):  # a PostgreSQL store (psycopg is imported only then)
                 ingest = await service._join(cast("PostgresStore", store), ingest=ingest, background=background)
             else:
@@ -276,11 +287,13 @@ class NewsService:
     async def close(self) -> None:
         """Stop a background rescan (its batch is rolled back whole) and a pending compile, then close
         the store."""
+        await self.stop_feed_polling()
         for task in (self.cluster_task, self.compile_task, self.rescan_task):
             if task is not None and not task.done():
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
         self.rescan_task = self.compile_task = self.cluster_task = None
+        await self.feeds.close()
         await self.store.close()
 
     async def __aenter__(self) -> Self:
@@ -298,6 +311,86 @@ class NewsService:
         report = await self.ingestor.ingest(list(paths or self.settings.seeds), progress=progress)
         self._story_count = None
         return report
+
+    async def _may_write(self) -> bool:
+        """True unless the store is shared and another process leads (and ingests)."""
+        return not getattr(self.store, "shared", False) or await cast("PostgresStore", self.store).try_lead()
+
+    async def ingest_documents(self, documents: Sequence[Document], removals: Sequence[str] = ()) -> IngestReport:
+        """Store documents that are not files (feed items) through the same all-or-nothing path as files.
+        With a shared store, only the leader ingests: IngestError when another process leads."""
+        if not await self._may_write():
+            raise IngestError("another newsbot process leads this database and does the ingesting")
+        report = await self.ingestor.ingest_documents(documents, removals)
+        if report.changed:
+            self._story_count = None
+        return report
+
+    # ---- feeds --------------------------------------------------------------------------------
+    async def add_feed(
+        self, url: str, *, name: str | None = None, topic: str | None = None, poll: bool = False
+    ) -> tuple[Feed, list[PollOutcome]]:
+        """Subscribe to a feed; FeedError if the URL is unusable or known. With ``poll``, it is polled now
+        and the outcome returned; otherwise a running background poller takes it at once."""
+        url = validate_url(url)
+        now = self.clock.now()
+        try:
+            feed = await self.feeds.table.add(
+                url, name=(name or "").strip() or None, topic=(topic or "").strip() or None, added_at=now,
+                next_poll=now + _HELD_S if poll else 0.0,  # polled here: not by the background pass meanwhile
+            )
+        except KeyError:
+            raise FeedError(f"already subscribed: {url}") from None
+        return await self._poll_or_wake(feed, poll)
+
+    async def _poll_or_wake(self, feed: Feed, poll: bool) -> tuple[Feed, list[PollOutcome]]:
+        if not poll:
+            self.feeds.wake()
+            return feed, []
+        outcomes = await self.feeds.poll(feed_ids=[feed.id])  # joins a background poll of it, if one started
+        return await self.find_feed(feed.id), outcomes
+
+    async def list_feeds(self) -> list[Feed]:
+        return await self.feeds.table.all()
+
+    async def find_feed(self, ref: str | int) -> Feed:
+        """A feed by its number (``3`` or ``#3``) or URL; FeedError if there is none."""
+        text = str(ref).strip().lstrip("#")
+        for feed in await self.feeds.table.all():
+            if (text.isdigit() and feed.id == int(text)) or feed.url == str(ref).strip():
+                return feed
+        raise FeedError(f"no feed {ref!r}; `feeds list` shows their numbers")
+
+    async def remove_feed(self, ref: str | int) -> tuple[Feed, IngestReport]:
+        """Unsubscribe, and remove the feed's items from the coverage (one transaction, index updated)."""
+        feed = await self.find_feed(ref)
+        keys = list(await self.store.file_states(folders=[f"feed:{feed.id}"]))
+        report = await self.ingest_documents([], keys)
+        await self.feeds.table.delete(feed.id)
+        return feed, report
+
+    async def enable_feed(self, ref: str | int, *, poll: bool = False) -> tuple[Feed, list[PollOutcome]]:
+        """Re-enable a failing or disabled feed: its failures are forgotten and it is polled at once
+        (``poll``: here, with the outcome returned)."""
+        feed = await self.find_feed(ref)
+        held = self.clock.now() + _HELD_S if poll else 0.0
+        await self.feeds.table.update(feed.id, status=FeedStatus.OK, failures=0, reason=None, next_poll=held)
+        return await self._poll_or_wake(await self.find_feed(feed.id), poll)
+
+    async def poll_feeds(self, *, force: bool = False, feed_ids: Sequence[int] | None = None) -> list[PollOutcome]:
+        """One pass over the feeds that are due (``force``: every enabled feed)."""
+        return await self.feeds.poll(force=force, feed_ids=feed_ids)
+
+    def start_feed_polling(self) -> None:
+        """Poll the feeds in the background (the bot); stopped by :meth:`close`."""
+        if self.feeds_task is None or self.feeds_task.done():
+            self.feeds_task = asyncio.create_task(self.feeds.run(), name="newsbot-feeds")
+
+    async def stop_feed_polling(self) -> None:
+        task, self.feeds_task = self.feeds_task, None
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
     async def story_count(self) -> int:
         if self._story_count is None:

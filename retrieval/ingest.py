@@ -528,8 +528,42 @@ def _plan(run: _Run, candidates: Sequence[_Candidate]) -> list[_Candidate]:
     return changed
 
 
+@dataclass(frozen=True, slots=True)
+class Document:
+    """Articles that do not come from a file (a feed's item), stored like a file under ``key``: the same
+    all-or-nothing transaction, story keys, skip reports and incremental index update as article files.
+    ``sha256``: a hash of the parsed content (an unchanged document is left as stored)."""
+
+    key: str
+    display: str
+    sha256: str
+    articles: tuple[Article, ...]
+
+
+def _prepare_documents(
+    documents: Sequence[Document], known: dict[str, FileState], analyzer: Analyzer
+) -> _Prepared:
+    """Documents whose content hash differs from the store's, analyzed into rows (runs in a worker thread)."""
+    out = _Prepared()
+    for document in documents:
+        candidate = _Candidate(document.key, document.display)
+        previous = known.get(document.key)
+        if previous is not None and previous.sha256 == document.sha256:
+            out.unchanged.append(candidate)
+            continue
+        state = FileState(document.sha256, sum(len(a.body) for a in document.articles), 0)
+        try:
+            rows = story_rows(document.articles, analyzer)
+        except Exception as error:  # a bug analysing one item must not cost the others
+            log.exception("unexpected error analysing %s", document.display)
+            out.skipped.append(SkippedFile(document.display, f"could not analyse: {type(error).__name__}"))
+            continue
+        out.changes.append((candidate, FileChange(document.key, state, rows)))
+    return out
+
+
 class Ingestor:
-    """Keeps the store and the index in step with folders of article files."""
+    """Keeps the store and the index in step with folders of article files (and with documents)."""
 
     def __init__(self, store: NewsStore, index: LiveIndex, analyzer: Analyzer) -> None:
         self.store = store
@@ -613,6 +647,30 @@ class Ingestor:
         _, report.stories, report.passages = await self.store.counts()
         report.elapsed_s = time.perf_counter() - started
         log.info("ingest: %s in %.2fs", report.summary(), report.elapsed_s)
+
+    async def ingest_documents(self, documents: Sequence[Document], removals: Sequence[str] = ()) -> IngestReport:
+        """Store new and changed ``documents`` and remove the stored ones keyed ``removals``, all in one
+        transaction, then update the index incrementally (a new item is answerable as soon as this returns)
+        and announce the stories stored for the first time on :attr:`new_stories`, as a file ingest does."""
+        run = _Run(known={}, removals=[], add_limit=max(2_000, self.index.main_docs // 10))
+        try:
+            async with self._lock:
+                started = time.perf_counter()
+                keys = [d.key for d in documents]
+                run.known = await self.store.file_states(paths=[*keys, *removals]) if keys or removals else {}
+                run.removals = [key for key in removals if key in run.known and key not in keys]
+                prepared = await asyncio.to_thread(_prepare_documents, documents, run.known, self.analyzer)
+                await self._apply_batch(run, prepared, removals=run.removals)
+                run.report.removed[:] = run.removals  # keys, not file names
+                for item in run.report.skipped:
+                    log.warning("skipped %s: %s", item.path, item.reason)
+                await self._update_index(run.pending_add, run.pending_remove, run.rebuild, run.report)
+                run.report.elapsed_s = time.perf_counter() - started  # stories and passages not counted: polls are small
+        except Exception:
+            await self.announce(run.report.new_stories)
+            raise
+        await self.announce(run.report.new_stories)
+        return run.report
 
     async def _prepare_batches(self, batches: list[list[_Candidate]], known: dict[str, FileState], pool):
         """Yield ``(number, prepared)`` in order; with a pool, parse ahead while the store writes."""

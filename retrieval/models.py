@@ -138,3 +138,45 @@ class IngestReport:
             f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
             f"removed {len(self.removed)}, skipped {len(self.skipped)}"
         )
+
+
+class FeedStatus(str, Enum):
+    """A feed's health: polled (``ok``), failing but still polled with backoff, or ``disabled`` (no longer
+    polled until a manager re-enables it)."""
+
+    OK = "ok"
+    FAILING = "failing"
+    DISABLED = "disabled"
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A subscribed RSS or Atom feed, as stored: its HTTP validators, its schedule and its health.
+
+    Times are seconds since the epoch (from the poller's clock)."""
+
+    id: int
+    url: str
+    name: str | None = None
+    topic: str | None = None
+    title: str | None = None
+    """The feed's own title, from its last successful parse."""
+    status: FeedStatus = FeedStatus.OK
+    reason: str | None = None
+    """Why the last poll failed (HTTP status, bad XML, too large, timeout); None after a success."""
+    failures: int = 0
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    interval_s: float = 1800.0
+    next_poll: float = 0.0
+    last_polled: float | None = None
+    guid_unreliable: bool = False
+    """Set once the feed gave different items the same GUID: its entries are then known by link or title."""
+    items: int = 0
+    """How many of its items are in the coverage (filled in by listings)."""
+
+    @property
+    def label(self) -> str:
+        """The name a reader knows it by: the name given, else the feed's title, else its URL."""
+        return self.name or self.title or self.url

@@ -62,3 +62,17 @@ def test_compare_smoke_run(tmp_path: Path) -> None:
     assert agreement["newsbot"]["top10_up_to_ties"] == 1.0
     assert agreement["bm25s"]["top10_up_to_ties"] == 1.0
     assert result["agreement"]["full_run"]["newsbot"]["top10_up_to_ties"] == 1.0
+
+
+def test_feed_benchmark_runs_end_to_end_on_a_few_feeds() -> None:
+    import asyncio
+
+    from benchmarks.feeds import run
+
+    figures = asyncio.run(run(feeds=4, items=3, hosts=2, latency_samples=2))
+    first, not_modified, changed, unchanged = figures["cycles"]
+    assert first["results"] == {"new": 4, "items added": 12}
+    assert not_modified["results"] == {"not modified": 4, "items added": 0}
+    assert changed["results"] == {"new": 4, "items added": 4}
+    assert unchanged["results"] == {"unchanged": 4, "items added": 0}
+    assert figures["served_to_answerable_s"]["samples"] == 2 and figures["served_to_answerable_s"]["asked_and_cited"] == 2

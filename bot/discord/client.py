@@ -21,6 +21,7 @@ from .checks import NotManager
 from .cogs.admin import AdminCog
 from .cogs.ask import AskCog
 from .cogs.browse import BrowseCog
+from .cogs.feeds import FeedsCog
 from .cogs.live import LiveCog
 from .cooldown import UserCooldown
 from .notifier import StoryNotifier
@@ -81,8 +82,9 @@ class NewsBot(commands.AutoShardedBot):
         if self.settings.watch and self.settings.rescan:
             self.watcher = SeedWatcher(self.service)
             self.watcher.start()
-        for cog in (AskCog(self), BrowseCog(self), AdminCog(self), LiveCog(self)):
+        for cog in (AskCog(self), BrowseCog(self), AdminCog(self), LiveCog(self), FeedsCog(self)):
             await self.add_cog(cog)
+        self.service.start_feed_polling()  # in the background, never blocking the loop; stopped on close
         self.add_dynamic_items(*CONTROLS)  # buttons and menus work on messages sent before a restart
         self.tree.on_error = self.on_app_command_error  # type: ignore[method-assign]
         await self.sync_commands()
@@ -129,6 +131,8 @@ class NewsBot(commands.AutoShardedBot):
     async def _shut_down(self) -> None:
         """Tell deferred answers we are restarting, disconnect, let in-flight writes finish, close the store."""
         await self._cut_short_in_flight_answers()
+        if self._service is not None:  # first: no feed item arrives while the notifier posts what waits
+            await self._service.stop_feed_polling()
         if self.watcher is not None:
             await self.watcher.stop()
         await self.notifier.stop()

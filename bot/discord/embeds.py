@@ -13,9 +13,11 @@ from collections.abc import Sequence
 
 import discord
 
-from retrieval.models import Facet, IngestReport, Story
+from retrieval.feeds import PollOutcome, PollResult
+from retrieval.models import Facet, Feed, FeedStatus, IngestReport, Story
 
 from ..answering import Answer, Citation
+from ..formatting import feed_health
 from ..live import Digest, SubscriptionRow, describe
 from ..service import SearchResult, StoryDetail
 
@@ -352,6 +354,44 @@ def ingest_embed(report: IngestReport) -> discord.Embed:
     return fit_embed(embed)
 
 
+def feed_line(feed: Feed, now: float) -> str:
+    """``**#3** [Name](url) [topic] — 12 items — ok, every 30 min, next in 12 min``, escaped."""
+    topic = f" [{escape(feed.topic)}]" if feed.topic else ""
+    mark = {FeedStatus.OK: "", FeedStatus.FAILING: "⚠️ ", FeedStatus.DISABLED: "⛔ "}[feed.status]
+    return (
+        f"{mark}**#{feed.id}** {link(clip(feed.label, 120), feed.url)}{topic} — {feed.items} items — "
+        f"{escape(feed_health(feed, now))}"
+    )
+
+
+def feeds_embed(feeds: Sequence[Feed], now: float) -> discord.Embed:
+    """``/feeds list``: every feed with its health (the failure reason of a failing or disabled one)."""
+    embed = discord.Embed(title="Feeds", colour=BROWSE_COLOUR)
+    if not feeds:
+        embed.description = "No feeds yet. Add one with `/feeds add`."
+        return embed
+    embed.description = join_lines([feed_line(f, now) for f in feeds], DESCRIPTION_LIMIT)
+    footer = f"{len(feeds)} feeds"
+    if any(f.status is FeedStatus.DISABLED for f in feeds):
+        footer += " · re-enable a disabled feed with /feeds enable"
+    embed.set_footer(text=footer)
+    return fit_embed(embed)
+
+
+def poll_embed(title: str, feed: Feed, outcomes: Sequence[PollOutcome], now: float) -> discord.Embed:
+    """What adding or re-enabling a feed did: the feed, and what its first poll found."""
+    embed = discord.Embed(title=clip(title, TITLE_LIMIT), colour=BROWSE_COLOUR, description=feed_line(feed, now))
+    for outcome in outcomes:
+        if outcome.result is PollResult.FAILED:
+            value = f"failed: {escape(outcome.reason)}"
+        elif outcome.result is PollResult.NEW:
+            value = f"{outcome.added} new, {outcome.updated} updated"
+        else:
+            value = outcome.result.value
+        embed.add_field(name="First poll", value=clip(value, FIELD_VALUE_LIMIT), inline=False)
+    return fit_embed(embed)
+
+
 def _code(text: str) -> str:
     return "`" + clip(text.replace("`", "'"), 200) + "`"
 
@@ -369,6 +409,7 @@ HELP_LINES: tuple[tuple[str, str], ...] = (
     ("/digest [since]", "what was published since a time (24h, 3d, 2020-06-11), one cited sentence a story"),
     ("/reindex", "re-read the article files now (Manage Server only)"),
     ("/subscribe [topic] [query] [outlet] [channel]", "post new stories to a channel (Manage Server only)"),
+    ("/feeds add · list · remove · enable", "the RSS and Atom feeds followed (Manage Server only)"),
 )
 
 

@@ -995,15 +995,18 @@ class DiscordEmulator:
         lag: float = 0.0,
         **options: Any,
     ) -> InteractionRecord:
-        """Invoke a synced slash command as ``user`` (default: alice)."""
+        """Invoke a synced slash command as ``user`` (default: alice); ``"group sub"`` names a subcommand."""
         guild_id = None if dm else self._guild_of(channel_id or self.channel_id)
+        name, _, subcommand = name.partition(" ")
         command = self._find_command(name, guild_id)
-        data = {
-            "id": command["id"],
-            "name": name,
-            "type": 1,
-            "options": self._options(command, options, None),
-        }
+        if subcommand:
+            sub = next((o for o in command.get("options", []) if o["name"] == subcommand and o["type"] == 1), None)
+            if sub is None:
+                raise AssertionError(f"/{name} has no subcommand {subcommand!r}")
+            values = [{"name": subcommand, "type": 1, "options": self._options(sub, options, None)}]
+        else:
+            values = self._options(command, options, None)
+        data = {"id": command["id"], "name": name, "type": 1, "options": values}
         channels = [o for o in data["options"] if o["type"] == OPTION_TYPES["channel"]]
         if channels:  # Discord sends a channel option as its id, the channel itself in ``resolved``
             for option in channels:
