@@ -475,3 +475,24 @@ async def test_a_feed_added_and_polled_by_a_command_is_not_due_for_the_backgroun
     server.gate.set()
     feed, (outcome,) = await adding
     assert outcome.added == 1 and feed.next_poll > service.clock.now()
+
+
+async def test_feeds_work_the_same_on_a_postgresql_store(tmp_path, seeds_copy, postgres_url, server, clock):
+    from bot.settings import Settings
+
+    settings = Settings(seeds=(seeds_copy,), db_url=postgres_url, index_path=tmp_path / "pg.index")
+    server.serve("/news.rss", Served(rss([QUOKKA, GLACIER]), etag='"v1"'))
+    service = await NewsService.open(settings, clock=clock)
+    try:
+        feed, (outcome,) = await service.add_feed(server.url("/news.rss"), name="Loopback News", poll=True)
+        assert outcome.added == 2 and feed.etag == '"v1"' and feed.items == 2
+        with pytest.raises(FeedError, match="already subscribed"):
+            await service.add_feed(server.url("/news.rss"))
+        answer = await service.ask("How many quokkas hid under the benches?")
+        assert answer.citations and answer.citations[0].story.url == QUOKKA.link
+        (not_modified,) = await service.poll_feeds(force=True)
+        assert not_modified.result is PollResult.NOT_MODIFIED
+        removed, report = await service.remove_feed(str(feed.id))
+        assert len(report.removed) == 2 and await service.list_feeds() == []
+    finally:
+        await service.close()
