@@ -492,7 +492,7 @@ async def test_feeds_work_the_same_on_a_postgresql_store(tmp_path, seeds_copy, p
         assert answer.citations and answer.citations[0].story.url == QUOKKA.link
         (not_modified,) = await service.poll_feeds(force=True)
         assert not_modified.result is PollResult.NOT_MODIFIED
-        removed, report = await service.remove_feed(str(feed.id))
+        _, report = await service.remove_feed(str(feed.id))
         assert len(report.removed) == 2 and await service.list_feeds() == []
     finally:
         await service.close()
