@@ -496,3 +496,20 @@ async def test_feeds_work_the_same_on_a_postgresql_store(tmp_path, seeds_copy, p
         assert len(report.removed) == 2 and await service.list_feeds() == []
     finally:
         await service.close()
+
+
+async def test_new_feed_items_are_announced_once_like_new_files_searchable_when_heard(service, server):
+    heard: list[list[str]] = []
+
+    async def listener(stories) -> None:
+        searchable = [(await service.search(s.title, limit=1))[0].story.url == s.url for s in stories]
+        heard.append([s.title for s in stories] + (["searchable"] if all(searchable) else []))
+
+    service.new_stories.connect(listener)
+    server.serve("/news.rss", Served(rss([QUOKKA])))
+    await service.add_feed(server.url("/news.rss"))
+    await service.poll_feeds()
+    edited = Item(QUOKKA.title, text="Updated.", link=QUOKKA.link, guid=QUOKKA.guid, content=QUOKKA.content)
+    server.serve("/news.rss", Served(rss([edited, GLACIER])))
+    await service.poll_feeds(force=True)
+    assert heard == [[QUOKKA.title, "searchable"], [GLACIER.title, "searchable"]]  # an edited item is not new
