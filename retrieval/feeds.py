@@ -29,13 +29,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
-
-import aiohttp
-import feedparser
-from bs4 import BeautifulSoup
 
 from .ingest import Document
 from .models import Article, Feed, FeedStatus, IngestReport
@@ -43,6 +39,9 @@ from .parsing import clean_body
 from .storage import NewsStore, database_errors
 from .text import normalise_inline, title_key
 from .urls import canonical_url
+
+if TYPE_CHECKING:  # aiohttp, feedparser and BeautifulSoup are imported on first use: `newsbot ask` needs none
+    import aiohttp
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +160,8 @@ def html_to_text(markup: str) -> str:
     """Text of an HTML fragment: block elements become paragraphs, inline ones stay in their sentence."""
     if "<" not in markup:
         return markup
+    from bs4 import BeautifulSoup
+
     soup = BeautifulSoup(markup, "html.parser")
     for tag in soup(["script", "style", "iframe", "noscript"]):
         tag.decompose()
@@ -267,6 +268,8 @@ def parse_feed(body: bytes, feed: Feed, url: str | None = None, stored: Mapping[
 
     ``stored``: the fingerprints of the feed's stored items by key; an entry whose fingerprint matches is
     left out (not turned into an article again), so a feed with one new item costs one item's work."""
+    import feedparser
+
     # The body is judged as XML whatever Content-Type the server sent (many send text/html). HTML is
     # neither sanitised nor resolved (2.3x faster): it only ever becomes plain text, scripts dropped.
     parsed = feedparser.parse(
@@ -394,6 +397,8 @@ async def fetch(
     max_bytes: int = MAX_FEED_BYTES,
 ) -> Fetched:
     """GET the feed with its validators (ETag, Last-Modified); FetchFailure with a one-line reason."""
+    import aiohttp
+
     if feed.url.startswith("file:"):
         return Fetched(await asyncio.to_thread(_read_file, feed.url, max_bytes))
     headers = {}
@@ -578,6 +583,8 @@ class FeedPoller:
         self.table = FeedTable(self.store)
 
     def session(self) -> aiohttp.ClientSession:
+        import aiohttp
+
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
                 headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
