@@ -123,14 +123,14 @@ async def test_a_parallel_rescan_keeps_the_loop_responsive_while_workers_parse(t
 
 async def test_a_large_delta_is_built_off_the_loop(tmp_path, monkeypatch):
     """Up to a tenth of the main segment goes to a delta without a rebuild: building it must not stall
-    the loop (a stand-in build that takes a second, like 100k passages at a million)."""
+    the loop (a stand-in build that takes two seconds, like 100k passages at a million)."""
     corpus = tmp_path / "corpus"
     write_articles(corpus, 20)
     service = await _service(tmp_path, corpus)
     original_add = service.index.add
 
     def slow_add(docs):
-        time.sleep(1.0)
+        time.sleep(WORKER_BATCH_S)
         original_add(docs)
 
     try:
