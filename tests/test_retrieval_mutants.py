@@ -1,0 +1,99 @@
+"""Specifications that pin down behaviour mutation testing found unguarded in the retrieval core.
+
+Each test states a rule a user of the bot would notice if it broke: a story reached by two links counted
+twice, a Windows file read as double-spaced paragraphs, an accented headline not matching its plain
+twin, a wrong ranking or a wrong count. See benchmarks/README.md, "Mutation testing".
+"""
+
+from __future__ import annotations
+
+from retrieval.analyzer import Analyzer
+from retrieval.index import LiveIndex
+from retrieval.passages import split_sentences
+from retrieval.text import decode, normalise, title_key
+from retrieval.urls import canonical_url
+
+
+# ---- decoding and normalising text --------------------------------------------------------------------
+def test_a_file_with_bytes_that_cp1252_leaves_undefined_is_still_read_as_latin1():
+    # 0x81 and 0x9d have no cp1252 character: the last fallback reads every byte
+    assert decode(b"Caf\xe9 \x81 menu \x9d") == ("Caf\xe9 \x81 menu \x9d", "latin-1")
+
+
+def test_windows_and_old_mac_line_ends_are_one_line_break_not_a_paragraph_break():
+    assert normalise("First line\r\nsecond line") == "First line\nsecond line"
+    assert normalise("First line\rsecond line") == "First line\nsecond line"
+    assert normalise("One paragraph.\r\n\r\nAnother.") == "One paragraph.\n\nAnother."
+
+
+def test_title_keys_fold_accents_and_keep_single_spaces_between_words():
+    assert title_key("Café owners’ crème brûlée") == title_key("Cafe owners' creme brulee")
+    assert title_key("Café owners’ crème brûlée") == "cafe owners creme brulee"
+    assert title_key("  Fed cuts   rates — again!") == "fed cuts rates again"
+
+
+# ---- canonical URLs: one story reached by several links -----------------------------------------------
+def test_an_amp_segment_inside_the_path_is_dropped_without_leaving_a_double_slash():
+    assert canonical_url("https://www.x.com/news/amp/a-story") == "x.com/news/a-story"
+    assert canonical_url("https://x.com/news//a-story/") == "x.com/news/a-story"
+
+
+def test_an_amp_suffix_on_the_page_name_is_dropped():
+    assert canonical_url("https://x.com/news/a-story.amp") == "x.com/news/a-story"
+    assert canonical_url("https://x.com/news/a-story.ampl") == "x.com/news/a-story.ampl"
+
+
+def test_click_ids_are_dropped_whatever_their_case_and_real_parameters_stay():
+    assert canonical_url("https://x.com/a?fbclid=123&id=7") == "x.com/a?id=7"
+    assert canonical_url("https://x.com/a?GCLID=9&id=7") == "x.com/a?id=7"
+
+
+# ---- the live index ----------------------------------------------------------------------------------
+def test_removing_a_passage_the_main_segment_never_held_changes_nothing(tmp_path):
+    # the watermark can lie past the last stored passage (the newest passages were deleted before the rebuild)
+    index = LiveIndex(tmp_path / "idx")
+    index.rebuild(iter([(1, ["alpha"]), (2, ["alpha", "beta"])]), watermark=10)
+    index.remove([7, 10])
+    assert index.tombstones == 0 and index.n_docs == 2
+    assert [pid for pid, _ in index.search(["alpha"], 5)] == [1, 2]
+
+
+def test_a_cleared_index_starts_again_from_nothing(tmp_path):
+    index = LiveIndex(tmp_path / "idx")
+    index.rebuild(iter([(1, ["alpha"]), (2, ["beta"])]), watermark=2)
+    index.remove([1])
+    index.clear()
+    assert (index.watermark, index.tombstones, index.n_docs) == (0, 0, 0)
+    assert not (tmp_path / "idx").exists()
+    index.add([(3, ["gamma"])])
+    assert index.n_docs == 1 and [pid for pid, _ in index.search(["gamma"])] == [3]
+
+
+def test_before_the_first_rebuild_the_new_passages_alone_are_searched_counted_and_spell_checked(tmp_path):
+    index = LiveIndex(tmp_path / "idx")
+    index.add([(1, ["microsoft", "recognit"]), (2, ["microsoft"])])
+    assert [pid for pid, _ in index.search(["recognit"])] == [1]
+    assert index.doc_freq("microsoft") == 2
+    assert index.correct("microsfot") == "microsoft"
+
+
+def test_a_tombstone_in_the_main_segment_never_hides_a_new_passage(tmp_path):
+    index = LiveIndex(tmp_path / "idx")
+    index.rebuild(iter([(1, ["alpha"]), (2, ["beta"])]), watermark=2)
+    index.remove([1])  # the first passage of the main segment
+    index.add([(3, ["alpha"])])  # the first passage of the delta
+    assert [pid for pid, _ in index.search(["alpha"])] == [3]
+
+
+# ---- analysis and sentences ----------------------------------------------------------------------------
+def test_negative_contractions_analyze_as_their_expanded_words():
+    analyzer = Analyzer()
+    assert analyzer.terms("We shan't go") == analyzer.terms("We shall not go") == ["go"]
+    assert analyzer.terms("They won't, can't") == analyzer.terms("They will not, can not") == []
+
+
+def test_a_quotation_after_an_abbreviation_starts_a_new_sentence():
+    assert split_sentences('The plant is in the U.S. "Nobody expected it," he said.') == [
+        "The plant is in the U.S.", '"Nobody expected it," he said.']
+    assert split_sentences("The plant is in the U.S. 'Nobody expected it,' he said.") == [
+        "The plant is in the U.S.", "'Nobody expected it,' he said."]
