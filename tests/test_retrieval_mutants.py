@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from retrieval.analyzer import Analyzer
 from retrieval.index import LiveIndex
-from retrieval.passages import split_sentences
+from retrieval.passages import MAX_WORDS, chunk_passages, split_sentences
 from retrieval.text import decode, normalise, title_key
 from retrieval.urls import canonical_url
 
@@ -97,3 +97,35 @@ def test_a_quotation_after_an_abbreviation_starts_a_new_sentence():
         "The plant is in the U.S.", '"Nobody expected it," he said.']
     assert split_sentences("The plant is in the U.S. 'Nobody expected it,' he said.") == [
         "The plant is in the U.S.", "'Nobody expected it,' he said."]
+
+
+def test_a_capitalised_name_before_a_period_ends_the_sentence():
+    assert split_sentences("The deal was signed by Smith. Officials said it would close in May.") == [
+        "The deal was signed by Smith.", "Officials said it would close in May."]
+
+
+def test_a_month_abbreviation_before_a_day_like_5th_does_not_end_the_sentence():
+    assert split_sentences("The hearing is set for Jan. 5th in Boston. Nobody objected.") == [
+        "The hearing is set for Jan. 5th in Boston.", "Nobody objected."]
+
+
+def test_an_ellipsis_or_a_closing_quotation_ends_a_sentence_even_after_a_single_letter():
+    assert split_sentences("They chose plan B... Nobody objected.") == ["They chose plan B...", "Nobody objected."]
+    assert split_sentences('He said "I pick plan B." Nobody objected.') == [
+        'He said "I pick plan B."', "Nobody objected."]
+    assert split_sentences("He said 'I pick plan B.' Nobody objected.") == [
+        "He said 'I pick plan B.'", "Nobody objected."]
+
+
+def test_a_run_on_sentence_is_cut_into_passages_by_words_and_loses_none():
+    run_on = " ".join(f"word{i}" for i in range(250))  # no punctuation at all: a scraped list, a table
+    chunks = chunk_passages(run_on)
+    words = [w for chunk in chunks for w in chunk.text.split()]
+    assert words == run_on.split()
+    assert max(len(chunk.text.split()) for chunk in chunks) <= MAX_WORDS + MAX_WORDS // 2
+    assert len(chunks) >= 3
+
+
+def test_a_sentence_of_up_to_120_words_is_never_cut():
+    sentence = " ".join(["word"] * 119) + " end."
+    assert [chunk.text for chunk in chunk_passages(sentence)] == [sentence]
