@@ -85,6 +85,24 @@ def test_a_tombstone_in_the_main_segment_never_hides_a_new_passage(tmp_path):
     assert [pid for pid, _ in index.search(["alpha"])] == [3]
 
 
+def test_a_new_passage_scores_as_the_same_text_in_the_main_segment_does(tmp_path):
+    # deltas use the main segment's average length, so where a passage sits never changes its rank
+    index = LiveIndex(tmp_path / "idx")
+    index.rebuild(iter([(1, ["alpha", "beta", "gamma", "delta"]), (2, ["beta"]), (3, ["gamma"])]), watermark=3)
+    index.add([(4, ["alpha", "beta", "gamma", "delta"])])
+    (first, first_score), (second, second_score) = index.search(["alpha"])
+    assert (first, second) == (1, 4) and first_score == second_score
+
+
+def test_passages_added_in_several_batches_before_a_rebuild_score_as_one_collection(tmp_path):
+    one_batch, two_batches = LiveIndex(tmp_path / "one"), LiveIndex(tmp_path / "two")
+    docs = [(1, ["alpha", "beta", "gamma", "delta", "omega"]), (2, ["alpha"]), (3, ["beta"])]
+    one_batch.add(docs)
+    two_batches.add(docs[:1])
+    two_batches.add(docs[1:])
+    assert two_batches.search(["alpha"]) == one_batch.search(["alpha"])
+
+
 # ---- analysis and sentences ----------------------------------------------------------------------------
 def test_negative_contractions_analyze_as_their_expanded_words():
     analyzer = Analyzer()
@@ -129,3 +147,37 @@ def test_a_run_on_sentence_is_cut_into_passages_by_words_and_loses_none():
 def test_a_sentence_of_up_to_120_words_is_never_cut():
     sentence = " ".join(["word"] * 119) + " end."
     assert [chunk.text for chunk in chunk_passages(sentence)] == [sentence]
+
+
+def _sentence(words: int) -> str:
+    return " ".join(["Alpha"] + ["beta"] * (words - 1)) + "."
+
+
+def _passage_sizes(*sentence_words: int) -> list[list[int]]:
+    """Word counts of the sentences in each passage made from sentences of these lengths."""
+    chunks = chunk_passages(" ".join(_sentence(n) for n in sentence_words))
+    return [[len(sentence.split()) for sentence in chunk.text.split("\n")] for chunk in chunks]
+
+
+def test_sentences_fill_a_passage_up_to_exactly_80_words():
+    assert _passage_sizes(40, 40) == [[40, 40]]
+    assert _passage_sizes(50, 40, 40) == [[50], [40, 40]]
+
+
+def test_a_passage_of_40_words_or_more_is_closed_before_a_sentence_that_would_pass_80():
+    assert _passage_sizes(40, 45) == [[40], [45]]
+    assert _passage_sizes(39, 45) == [[39, 45]]  # under 40 words a passage takes the next sentence anyway
+
+
+def test_a_first_sentence_longer_than_80_words_is_one_passage_and_no_empty_one_is_made():
+    assert _passage_sizes(90, 10) == [[90, 10]]
+    assert all(chunk.text for chunk in chunk_passages(_sentence(90)))
+
+
+def test_a_short_last_passage_joins_the_one_before_while_together_they_stay_within_100_words():
+    assert _passage_sizes(45, 30, 15) == [[45, 30, 15]]  # 75 + 15
+    assert _passage_sizes(80, 20) == [[80, 20]]  # exactly 80 + 40 // 2
+    assert _passage_sizes(80, 21) == [[80], [21]]
+    assert _passage_sizes(80, 30) == [[80], [30]]
+    assert _passage_sizes(50, 40) == [[50], [40]]  # 40 words are a passage of their own
+    assert _passage_sizes(50, 80, 60, 30) == [[50], [80], [60, 30]]  # the one just before, not another
