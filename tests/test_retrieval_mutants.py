@@ -8,6 +8,7 @@ twin, a wrong ranking or a wrong count. See benchmarks/README.md, "Mutation test
 from __future__ import annotations
 
 from retrieval.analyzer import Analyzer
+from retrieval.bm25 import BM25Params
 from retrieval.index import LiveIndex
 from retrieval.passages import MAX_WORDS, chunk_passages, split_sentences
 from retrieval.text import decode, normalise, title_key
@@ -103,11 +104,70 @@ def test_passages_added_in_several_batches_before_a_rebuild_score_as_one_collect
     assert two_batches.search(["alpha"]) == one_batch.search(["alpha"])
 
 
+def _found(index: LiveIndex, *terms: str) -> list[int]:
+    return sorted(pid for pid, _ in index.search(list(terms), 20))
+
+
+def test_tombstones_add_up_and_survive_new_passages(tmp_path):
+    index = LiveIndex(tmp_path / "idx")
+    index.rebuild(iter([(1, ["alpha"]), (2, ["alpha"]), (3, ["alpha"]), (4, ["beta"]), (5, ["beta"])]), watermark=5)
+    index.remove([1])
+    index.remove([5])  # the last passage of the main segment, at the watermark itself
+    index.add([(6, ["alpha"])])
+    assert _found(index, "alpha") == [2, 3, 6] and _found(index, "beta") == [4]
+    assert (index.tombstones, index.n_docs) == (2, 4)
+
+
+def test_a_term_in_every_live_passage_is_still_searchable_while_deleted_ones_await_compaction(tmp_path):
+    # tombstoned passages still count in the main segment's document frequencies until the next rebuild
+    index = LiveIndex(tmp_path / "idx")
+    index.rebuild(iter([(1, ["alpha"]), (2, ["alpha"]), (3, ["alpha", "beta"])]), watermark=3)
+    index.remove([1, 2])
+    assert _found(index, "alpha") == [3]
+
+
+def test_removing_one_new_passage_keeps_the_other_new_ones(tmp_path):
+    index = LiveIndex(tmp_path / "idx")
+    index.rebuild(iter([(1, ["alpha", "beta", "gamma", "delta"]), (2, ["beta"]), (3, ["gamma"])]), watermark=3)
+    index.add([(4, ["alpha"]), (5, ["alpha", "beta", "gamma", "delta"])])
+    index.add([(6, ["alpha"])])
+    index.remove([4])
+    assert _found(index, "alpha") == [1, 5, 6]
+    assert (index.delta_docs, index.n_docs) == (2, 5)
+    scores = dict(index.search(["alpha"]))
+    assert scores[5] == scores[1]  # the rebuilt delta keeps the main segment's length normalisation
+    index.add([(7, ["alpha"])])
+    assert _found(index, "alpha") == [1, 5, 6, 7]
+
+
+def test_removing_new_passages_before_the_first_rebuild_keeps_the_rest(tmp_path):
+    index = LiveIndex(tmp_path / "idx")
+    index.add([(1, ["alpha"]), (2, ["alpha"]), (3, ["alpha"])])
+    index.remove([2])
+    index.add([(4, ["alpha"])])
+    assert _found(index, "alpha") == [1, 3, 4] and index.n_docs == 3
+    index.remove([1, 3, 4])
+    assert _found(index, "alpha") == [] and index.n_docs == 0
+
+
+def test_new_passages_are_scored_with_the_index_s_own_bm25_parameters(tmp_path):
+    tuned = BM25Params(k1=2.0, b=0.3)
+    index = LiveIndex(tmp_path / "idx", params=tuned)
+    index.rebuild(iter([(1, ["alpha", "alpha", "beta"]), (2, ["beta"])]), watermark=2)
+    index.add([(3, ["alpha", "alpha", "beta"]), (4, ["gamma"])])
+    scores = dict(index.search(["alpha"]))
+    assert scores[3] == scores[1]
+    index.remove([4])
+    scores = dict(index.search(["alpha"]))
+    assert scores[3] == scores[1]
+
+
 # ---- analysis and sentences ----------------------------------------------------------------------------
 def test_negative_contractions_analyze_as_their_expanded_words():
     analyzer = Analyzer()
     assert analyzer.terms("We shan't go") == analyzer.terms("We shall not go") == ["go"]
     assert analyzer.terms("They won't, can't") == analyzer.terms("They will not, can not") == []
+    assert analyzer.terms("Microsoft won\u2019t sell") == ["microsoft", "sell"]  # a curly apostrophe
 
 
 def test_a_quotation_after_an_abbreviation_starts_a_new_sentence():
