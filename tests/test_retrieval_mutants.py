@@ -170,6 +170,12 @@ def test_negative_contractions_analyze_as_their_expanded_words():
     assert analyzer.terms("Microsoft won\u2019t sell") == ["microsoft", "sell"]  # a curly apostrophe
 
 
+def test_a_word_whose_stem_is_a_stopword_adds_no_term():
+    analyzer = Analyzer()  # "said" and "most" are stopwords, so "saying" and "mostly" are too, once stemmed
+    assert analyzer.terms("Officials saying it was mostly over") == analyzer.terms("Officials said it was over")
+    assert [t.surface for t in analyzer.tokens("Officials saying it was mostly over")] == ["Officials"]
+
+
 def test_a_quotation_after_an_abbreviation_starts_a_new_sentence():
     assert split_sentences('The plant is in the U.S. "Nobody expected it," he said.') == [
         "The plant is in the U.S.", '"Nobody expected it," he said.']
