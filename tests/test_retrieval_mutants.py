@@ -8,7 +8,7 @@ twin, a wrong ranking or a wrong count. See benchmarks/README.md, "Mutation test
 from __future__ import annotations
 
 from retrieval.analyzer import Analyzer
-from retrieval.bm25 import BM25Params
+from retrieval.bm25 import BM25Params, Segment
 from retrieval.index import LiveIndex
 from retrieval.passages import MAX_WORDS, chunk_passages, split_sentences
 from retrieval.text import decode, normalise, title_key
@@ -47,6 +47,16 @@ def test_an_amp_suffix_on_the_page_name_is_dropped():
 def test_click_ids_are_dropped_whatever_their_case_and_real_parameters_stay():
     assert canonical_url("https://x.com/a?fbclid=123&id=7") == "x.com/a?id=7"
     assert canonical_url("https://x.com/a?GCLID=9&id=7") == "x.com/a?id=7"
+
+
+# ---- segments ----------------------------------------------------------------------------------------
+def test_a_save_left_half_written_by_a_crash_does_not_stop_the_next_save(tmp_path):
+    leftover = tmp_path / "gen-1.tmp"
+    leftover.mkdir()
+    (leftover / "doc_ids.npy").write_bytes(b"half written")
+    Segment.build([(1, ["alpha"]), (2, ["beta"])]).save(tmp_path / "gen-1")
+    loaded, _ = Segment.load(tmp_path / "gen-1")
+    assert loaded.doc_keys.tolist() == [1, 2] and not leftover.exists()
 
 
 # ---- the live index ----------------------------------------------------------------------------------
