@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from retrieval.analyzer import Analyzer
 from retrieval.bm25 import BM25Params, Segment
-from retrieval.index import LiveIndex
+from retrieval.index import MAX_DELTA_SEGMENTS, LiveIndex
 from retrieval.passages import MAX_WORDS, chunk_passages, split_sentences
 from retrieval.text import decode, normalise, title_key
 from retrieval.urls import canonical_url
@@ -170,6 +170,16 @@ def test_new_passages_are_scored_with_the_index_s_own_bm25_parameters(tmp_path):
     index.remove([4])
     scores = dict(index.search(["alpha"]))
     assert scores[3] == scores[1]
+
+
+def test_once_deltas_are_merged_new_passages_still_score_as_the_main_segment_does(tmp_path):
+    tuned = BM25Params(k1=2.0, b=0.3)
+    index = LiveIndex(tmp_path / "idx", params=tuned)
+    index.rebuild(iter([(1, ["alpha", "alpha", "beta"]), (2, ["beta"])]), watermark=2)
+    for key in range(3, 3 + MAX_DELTA_SEGMENTS + 1):  # one add more than there may be delta segments
+        index.add([(key, ["alpha", "alpha", "beta"] if key == 3 else ["gamma"])])
+    scores = dict(index.search(["alpha"]))
+    assert sorted(scores) == [1, 3] and scores[3] == scores[1]
 
 
 # ---- analysis and sentences ----------------------------------------------------------------------------
