@@ -223,8 +223,11 @@ class LiveIndex:
         if not segments or not terms:
             return []
         distinct = set(terms)
-        doc_freq = {t: sum(seg.doc_freq(t) for seg in segments) for t in distinct}
-        query = idf_weights(terms, snap.n_docs, doc_freq)
+        # the main segment still counts its tombstoned passages until the next rebuild: a term can seem to
+        # be in more passages than are live, which would give it no weight at all
+        n_docs = snap.n_docs
+        doc_freq = {t: min(n_docs, sum(seg.doc_freq(t) for seg in segments)) for t in distinct}
+        query = idf_weights(terms, n_docs, doc_freq)
         if not query:
             return []
         results: list[tuple[int, float]] = []
