@@ -232,7 +232,7 @@ async def cmd_db_copy(settings: Settings, args: argparse.Namespace) -> int:
 def _feed_json(feed) -> dict:
     return {
         "id": feed.id, "url": feed.url, "name": feed.name, "title": feed.title, "topic": feed.topic,
-        "status": feed.status.value, "reason": feed.reason, "failures": feed.failures, "items": feed.items,
+        "full_text": feed.full_text, "status": feed.status.value, "reason": feed.reason, "failures": feed.failures, "items": feed.items,
         "interval_s": feed.interval_s, "next_poll": feed.next_poll, "last_polled": feed.last_polled,
     }
 
@@ -249,7 +249,9 @@ async def cmd_feeds(settings: Settings, args: argparse.Namespace) -> int:
     async with _session(settings, ingest=False, require_stories=False) as service:
         action = args.feeds_command
         if action == "add":
-            feed, outcomes = await service.add_feed(args.url, name=args.name, topic=args.topic, poll=True)
+            feed, outcomes = await service.add_feed(
+                args.url, name=args.name, topic=args.topic, full_text=args.full_text, poll=True
+            )
             text = f"Added feed #{feed.id} {feed.label}.\n{formatting.poll_text(outcomes)}"
             _show(args, {"feed": _feed_json(feed), "polled": [_outcome_json(o) for o in outcomes]}, text)
         elif action == "list":
@@ -353,6 +355,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("url")
     add.add_argument("--name", help="the outlet its stories are listed under (default: the feed's title)")
     add.add_argument("--topic", help="a topic given to all its stories")
+    add.add_argument(
+        "--full-text", action="store_true",
+        help="fetch the article page behind each new item's link and use its text (default: the feed's own text)",
+    )
     feeds_sub.add_parser("list", help="the feeds, their health and item counts")
     for name, text in (("remove", "unsubscribe and remove its stories"), ("enable", "re-enable a failing or disabled feed")):
         feeds_sub.add_parser(name, help=text).add_argument("feed", help="its number in `feeds list`, or its URL")

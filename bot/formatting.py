@@ -105,7 +105,8 @@ def feeds_text(feeds: Sequence[Feed], now: float) -> str:
     lines = []
     for feed in feeds:
         topic = f" [{feed.topic}]" if feed.topic else ""
-        lines.append(f"#{feed.id}  {feed.label}{topic} — {feed.items} items — {feed_health(feed, now)}")
+        full_text = " — full text" if feed.full_text else ""
+        lines.append(f"#{feed.id}  {feed.label}{topic} — {feed.items} items{full_text} — {feed_health(feed, now)}")
         lines.append(f"      {feed.url}")
     if any(f.status is FeedStatus.DISABLED for f in feeds):
         lines.append("Re-enable a disabled feed with `newsbot feeds enable NUMBER`.")

@@ -328,16 +328,19 @@ class NewsService:
 
     # ---- feeds --------------------------------------------------------------------------------
     async def add_feed(
-        self, url: str, *, name: str | None = None, topic: str | None = None, poll: bool = False
+        self, url: str, *, name: str | None = None, topic: str | None = None, full_text: bool = False,
+        poll: bool = False,
     ) -> tuple[Feed, list[PollOutcome]]:
-        """Subscribe to a feed; FeedError if the URL is unusable or known. With ``poll``, it is polled now
-        and the outcome returned; otherwise a running background poller takes it at once."""
+        """Subscribe to a feed; FeedError if the URL is unusable or known. ``full_text``: its items' text is
+        the article page each links to (when that says more). With ``poll``, it is polled now and the
+        outcome returned; otherwise a running background poller takes it at once."""
         url = validate_url(url)
         now = self.clock.now()
         try:
             feed = await self.feeds.table.add(
                 url, name=(name or "").strip() or None, topic=(topic or "").strip() or None, added_at=now,
                 next_poll=now + _HELD_S if poll else 0.0,  # polled here: not by the background pass meanwhile
+                full_text=full_text,
             )
         except KeyError:
             raise FeedError(f"already subscribed: {url}") from None

@@ -8,6 +8,10 @@ story) and incremental index update as article files. Each feed is polled on its
 how often it publishes, never sooner than its ``<ttl>``, ``Cache-Control: max-age`` or ``Retry-After``;
 failures back off exponentially, then mark the feed failing, then disabled.
 
+A feed added with ``full_text`` has the article page behind each new or changed item's link fetched
+(the same timeout, size cap, per-host limit and User-Agent) and its text extracted with ``trafilatura``:
+it becomes the story's text when it says more than the feed's own, which is kept otherwise.
+
 Time comes from a :class:`Clock`, so tests move it instead of sleeping.
 """
 
@@ -46,6 +50,7 @@ if TYPE_CHECKING:  # aiohttp, feedparser and BeautifulSoup are imported on first
 log = logging.getLogger(__name__)
 
 USER_AGENT = "newsbot/0.1 (feed reader; +https://github.com/newsbot/newsbot)"
+ARTICLE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 MIN_INTERVAL_S = 5 * 60
 MAX_INTERVAL_S = 24 * 3600
@@ -423,14 +428,52 @@ async def fetch(
                 body, response.headers.get("ETag"), response.headers.get("Last-Modified"),
                 _max_age(response.headers.get("Cache-Control")), moved,
             )
-    except TimeoutError:
-        raise FetchFailure(f"timeout after {timeout_s:g} s") from None
-    except aiohttp.TooManyRedirects:
-        raise FetchFailure("too many redirects") from None
-    except aiohttp.ClientResponseError as error:
-        raise FetchFailure(f"HTTP {error.status} {error.message}".strip()) from None
-    except (aiohttp.ClientError, OSError) as error:
-        raise FetchFailure(f"connection failed: {' '.join(str(error).split()) or type(error).__name__}") from None
+    except (TimeoutError, aiohttp.ClientError, OSError) as error:
+        raise _fetch_failure(error, timeout_s) from None
+
+
+def _fetch_failure(error: Exception, timeout_s: float) -> FetchFailure:
+    """The one-line reason for an error of the HTTP client (a timeout, a redirect loop, a failed connection)."""
+    import aiohttp
+
+    if isinstance(error, TimeoutError):
+        return FetchFailure(f"timeout after {timeout_s:g} s")
+    if isinstance(error, aiohttp.TooManyRedirects):
+        return FetchFailure("too many redirects")
+    if isinstance(error, aiohttp.ClientResponseError):
+        return FetchFailure(f"HTTP {error.status} {error.message}".strip())
+    return FetchFailure(f"connection failed: {' '.join(str(error).split()) or type(error).__name__}")
+
+
+async def fetch_article(
+    session: aiohttp.ClientSession, url: str, *, timeout_s: float = FETCH_TIMEOUT_S, max_bytes: int = MAX_FEED_BYTES
+) -> bytes:
+    """GET the HTML page an item links to; FetchFailure with a one-line reason (not http(s), an HTTP
+    error, not HTML, too large, timeout)."""
+    import aiohttp
+
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise FetchFailure(f"not an http(s) link: {url[:120]}")
+    try:
+        async with session.get(
+            url, headers={"Accept": ARTICLE_ACCEPT}, timeout=aiohttp.ClientTimeout(total=timeout_s), max_redirects=5
+        ) as response:
+            if response.status >= 400:
+                raise FetchFailure(f"HTTP {response.status} {response.reason or ''}".strip())
+            if response.content_type not in ("text/html", "application/xhtml+xml"):
+                raise FetchFailure(f"not an HTML page ({response.content_type})")
+            return await _read_capped(response, max_bytes)
+    except (TimeoutError, aiohttp.ClientError, OSError) as error:
+        raise _fetch_failure(error, timeout_s) from None
+
+
+def extract_article_text(page: bytes, url: str | None = None) -> str:
+    """The article text of an HTML page (``trafilatura``: no navigation, comments or boilerplate),
+    paragraphs separated by blank lines; '' when it finds none. CPU-bound: run it in a worker thread."""
+    import trafilatura
+
+    text = trafilatura.extract(page, url=url, include_comments=False, include_tables=False) or ""
+    return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 # ---- the feeds table ----------------------------------------------------------------------------
@@ -455,16 +498,19 @@ CREATE TABLE IF NOT EXISTS feeds (
     next_poll {real} NOT NULL DEFAULT 0,
     last_polled {real},
     guid_unreliable INTEGER NOT NULL DEFAULT 0,
-    added_at {real} NOT NULL
+    added_at {real} NOT NULL,
+    full_text INTEGER NOT NULL DEFAULT 0
 );
 """
+_FULL_TEXT_COLUMN = "full_text INTEGER NOT NULL DEFAULT 0"
+"""Added after the first release: a feeds table created before it gains the column (see :meth:`FeedTable.create`)."""
 _DIALECTS = {
     "sqlite": {"id": "INTEGER PRIMARY KEY AUTOINCREMENT", "real": "REAL", "position": "instr"},
     "postgresql": {"id": "BIGSERIAL PRIMARY KEY", "real": "DOUBLE PRECISION", "position": "strpos"},
 }
 _FEED_COLUMNS = (
     "id, url, name, topic, title, status, reason, failures, etag, last_modified, body_hash, interval_s, next_poll,"
-    " last_polled, guid_unreliable"
+    " last_polled, guid_unreliable, full_text"
 )
 _FEED_UPDATABLE = frozenset(_FEED_COLUMNS.replace(" ", "").split(",")) - {"id"}
 
@@ -473,7 +519,7 @@ def _feed_row(row: Sequence[Any], items: int = 0) -> Feed:
     return Feed(
         id=row[0], url=row[1], name=row[2], topic=row[3], title=row[4], status=FeedStatus(row[5]), reason=row[6],
         failures=row[7], etag=row[8], last_modified=row[9], body_hash=row[10], interval_s=row[11], next_poll=row[12],
-        last_polled=row[13], guid_unreliable=bool(row[14]), items=items,
+        last_polled=row[13], guid_unreliable=bool(row[14]), full_text=bool(row[15]), items=items,
     )
 
 
@@ -493,19 +539,38 @@ class FeedTable:
         """Create the table if missing; after a layout change (the stored items were dropped with the
         derived rows) forget every feed's validators, so their current items come back on the next poll."""
         await self.store.create_tables(_FEEDS_DDL.format(**self._dialect))
+        await self._add_missing_columns()
         if self.store.reset:
             async with self.store.transaction() as db:
                 await db.execute("UPDATE feeds SET etag = NULL, last_modified = NULL, body_hash = NULL, next_poll = 0")
 
-    async def add(self, url: str, *, name: str | None, topic: str | None, added_at: float, next_poll: float) -> Feed:
+    async def _add_missing_columns(self) -> None:
+        """Give a feeds table created by an earlier release the columns added since (defaults: as before)."""
+        if self.store.dialect == "postgresql":  # under the store's migration lock: one process adds it
+            await self.store.create_tables(f"ALTER TABLE feeds ADD COLUMN IF NOT EXISTS {_FULL_TEXT_COLUMN}")
+            return
+        columns = {row[0] for row in await self.store.committed("SELECT name FROM pragma_table_info('feeds')")}
+        if "full_text" not in columns:
+            try:
+                await self.store.create_tables(f"ALTER TABLE feeds ADD COLUMN {_FULL_TEXT_COLUMN}")
+            except database_errors() as error:  # another process added it meanwhile
+                if "duplicate column" not in str(error):
+                    raise
+
+    async def add(
+        self, url: str, *, name: str | None, topic: str | None, added_at: float, next_poll: float, full_text: bool = False
+    ) -> Feed:
         """Subscribe to ``url``; KeyError if it is already subscribed."""
         async with self.store.transaction() as db:
             cursor = await db.execute(self._sql("SELECT id FROM feeds WHERE url = ?"), (url,))
             if await cursor.fetchone():
                 raise KeyError(url)
             cursor = await db.execute(
-                self._sql("INSERT INTO feeds(url, name, topic, added_at, next_poll) VALUES (?, ?, ?, ?, ?) RETURNING id"),
-                (url, name, topic, added_at, next_poll),
+                self._sql(
+                    "INSERT INTO feeds(url, name, topic, added_at, next_poll, full_text) VALUES (?, ?, ?, ?, ?, ?)"
+                    " RETURNING id"
+                ),
+                (url, name, topic, added_at, next_poll, int(full_text)),
             )
             row = await cursor.fetchone()
         feed = await self.get(int(row[0]))
@@ -650,7 +715,10 @@ class FeedPoller:
         removals: list[str] = []
         if parsed.guid_unreliable and not feed.guid_unreliable:  # re-key the items first stored by GUID
             removals = [key for key in stored if "/guid:" in key]
-        report = await self.ingest(parsed.documents, removals)
+        documents = parsed.documents
+        if feed.full_text and documents:  # only the new or changed items: an unchanged one was left out above
+            documents = await self._with_full_text(feed, documents)
+        report = await self.ingest(documents, removals)
         for reason in parsed.skipped:
             log.info("feed %s: skipped %s", feed.url, reason)
         changes: dict[str, Any] = {
@@ -672,6 +740,36 @@ class FeedPoller:
         if added:
             log.info("feed %s: %d new item(s)", feed.url, added)
         return PollOutcome(replace(feed, title=parsed.title), result, added, len(report.updated), report=report)
+
+    async def _with_full_text(self, feed: Feed, documents: Sequence[Document]) -> tuple[Document, ...]:
+        """The items with the text of the article pages they link to, fetched at most ``per_host`` at a time
+        (so none waits for a connection while its timeout runs)."""
+        turns = asyncio.Semaphore(self.per_host)
+
+        async def one(document: Document) -> Document:
+            async with turns:
+                return await self._full_text_document(feed, document)
+
+        return tuple(await asyncio.gather(*(one(document) for document in documents)))
+
+    async def _full_text_document(self, feed: Feed, document: Document) -> Document:
+        """The item with its article page's text, or as it is (the reason logged in one line) when the
+        page cannot be fetched, has no article text, or says less than the feed."""
+        (article,) = document.articles
+        try:
+            if not article.url:
+                raise FetchFailure("the item has no link")
+            page = await fetch_article(self.session(), article.url, timeout_s=self.timeout_s, max_bytes=self.max_bytes)
+            text = await asyncio.to_thread(extract_article_text, page, article.url)
+        except FetchFailure as failure:
+            log.warning("feed %s: kept the feed's text of %r: %s", feed.url, article.title, failure.reason)
+            return document
+        body = clean_body(text, title=article.title, outlets=(article.outlet,))
+        if len(body) <= len(article.body):
+            log.info("feed %s: kept the feed's text of %r: the article page has less text (%d characters, feed %d)",
+                     feed.url, article.title, len(body), len(article.body))
+            return document
+        return replace(document, articles=(replace(article, body=body),))
 
     async def _unchanged(self, feed: Feed, fetched: Fetched, result: PollResult) -> PollOutcome:
         now = self.clock.now()

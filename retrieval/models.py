@@ -173,6 +173,8 @@ class Feed:
     last_polled: float | None = None
     guid_unreliable: bool = False
     """Set once the feed gave different items the same GUID: its entries are then known by link or title."""
+    full_text: bool = False
+    """Each new or changed item's text is the article page its link leads to (when that says more)."""
     items: int = 0
     """How many of its items are in the coverage (filled in by listings)."""
 

@@ -102,6 +102,17 @@ def rdf(items: Sequence[Item], *, title: str = "Loopback RDF") -> bytes:
     return "".join(parts).encode()
 
 
+def article_page(title: str, *paragraphs: str) -> bytes:
+    """A news site's HTML page: navigation, the article (a heading and its paragraphs), a footer."""
+    body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    return (
+        f"<!DOCTYPE html><html><head><title>{escape(title)} | Loopback News</title></head><body>"
+        '<nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sport">Sport</a></nav>'
+        f"<article><h1>{escape(title)}</h1>{body}</article>"
+        "<footer>Copyright 2026 Loopback News. Subscribe to our newsletter.</footer></body></html>"
+    ).encode()
+
+
 @dataclass
 class Served:
     """What a path serves: a body with an ETag and Last-Modified (conditional GETs answered with 304),
@@ -113,6 +124,7 @@ class Served:
     headers: dict[str, str] = field(default_factory=dict)
     gzip: bool = False
     handler: Handler | None = None
+    content_type: str = "application/rss+xml"
 
 
 class FeedServer:
@@ -162,7 +174,7 @@ class FeedServer:
             if served.gzip:
                 body = gzip.compress(body)
                 headers["Content-Encoding"] = "gzip"
-            return web.Response(body=body, headers=headers, content_type="application/rss+xml")
+            return web.Response(body=body, headers=headers, content_type=served.content_type)
         finally:
             self.in_flight -= 1
 

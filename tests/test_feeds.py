@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -27,7 +28,7 @@ from retrieval.feeds import (
 )
 from retrieval.models import FeedStatus
 
-from .feedserver import FakeClock, FeedServer, Item, Served, atom, rdf, rss
+from .feedserver import FakeClock, FeedServer, Item, Served, article_page, atom, rdf, rss
 
 T0 = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
 
@@ -513,3 +514,125 @@ async def test_new_feed_items_are_announced_once_like_new_files_searchable_when_
     server.serve("/news.rss", Served(rss([edited, GLACIER])))
     await service.poll_feeds(force=True)
     assert heard == [[QUOKKA.title, "searchable"], [GLACIER.title, "searchable"]]  # an edited item is not new
+
+
+# ---- full text: an option per feed ----------------------------------------------------------------------
+FERRY_PAGE = article_page(
+    QUOKKA.title or "",
+    "A colony of quokkas was found aboard the Rottnest ferry on Monday, rangers said.",
+    "The ferry captain said the animals had boarded at Fremantle while the crew loaded crates of mangoes.",
+    "Rangers returned all 17 quokkas to the island by Tuesday afternoon and fitted a new gate to the gangway.",
+)
+
+
+def linked(item: Item, link: str) -> Item:
+    """The item with its link pointing at ``link`` (a page on the loopback server)."""
+    return Item(item.title, text=item.text, link=link, guid=item.guid, published=item.published,
+                categories=item.categories, content=item.content)
+
+
+async def story_text(service: NewsService, title: str) -> str:
+    story = next(s for s in await feed_stories(service) if s.title == title)
+    detail = await service.story(story.id)
+    assert detail is not None
+    return "\n".join(p.text for p in detail.passages)
+
+
+async def test_a_full_text_feed_takes_each_new_items_text_from_its_article_page_once(service, server):
+    quokka = linked(QUOKKA, server.url("/articles/quokka"))
+    server.serve("/articles/quokka", Served(FERRY_PAGE, content_type="text/html"))
+    server.serve("/news.rss", Served(rss([quokka])))
+    feed, (outcome,) = await service.add_feed(server.url("/news.rss"), full_text=True, poll=True)
+    assert feed.full_text and outcome.added == 1
+
+    answer = await service.ask("Where did the quokkas board the ferry?")
+    assert not answer.abstained and any("Fremantle" in s.text for s in answer.sentences)
+    assert answer.citations[0].story.url == quokka.link
+    text = await story_text(service, QUOKKA.title)
+    assert "crates of mangoes" in text and "Subscribe" not in text and "Sport" not in text
+    (request,) = server.hits("/articles/quokka")
+    assert request["User-Agent"] == USER_AGENT and request["Accept"].startswith("text/html")
+
+    glacier = linked(GLACIER, server.url("/articles/glacier"))  # a new body: the quokka item unchanged
+    server.serve("/news.rss", Served(rss([quokka, glacier])))
+    (again,) = await service.poll_feeds(force=True)
+    assert again.added == 1 and len(server.hits("/articles/quokka")) == 1 and len(server.hits("/articles/glacier")) == 1
+
+
+def _status(status: int) -> Callable[[asyncio.Event], Served]:
+    async def respond(request: web.Request) -> web.Response:
+        return web.Response(status=status)
+
+    return lambda released: Served(handler=respond)
+
+
+def _hanging(released: asyncio.Event) -> Served:
+    """A page that answers only once the test is over (released)."""
+
+    async def hang(request: web.Request) -> web.Response:
+        await released.wait()
+        return web.Response(body=FERRY_PAGE, content_type="text/html")
+
+    return Served(handler=hang)
+
+
+@pytest.mark.parametrize(
+    ("serve", "reason"),
+    [
+        (_status(500), "HTTP 500 Internal Server Error"),
+        (_hanging, "timeout after 0.5 s"),
+        (lambda _: Served(FERRY_PAGE + b" " * 70_000, content_type="text/html"), "too large (over 64 KiB)"),
+        (lambda _: Served(b"%PDF-1.7", content_type="application/pdf"), "not an HTML page (application/pdf)"),
+        (lambda _: Served(article_page(QUOKKA.title or "", "Quokkas."), content_type="text/html"),
+         "the article page has less text"),
+    ],
+    ids=["http-500", "timeout", "oversized", "not-html", "less-text"],
+)
+async def test_a_full_text_feed_keeps_the_feeds_text_when_the_page_fails_and_logs_why_once(
+    service, server, caplog, serve, reason
+):
+    service.feeds.timeout_s, service.feeds.max_bytes = 0.5, 64 * 1024
+    released = asyncio.Event()
+    server.serve("/articles/quokka", serve(released))
+    server.serve("/news.rss", Served(rss([linked(QUOKKA, server.url("/articles/quokka"))])))
+    with caplog.at_level("INFO", logger="retrieval.feeds"):
+        _, (outcome,) = await service.add_feed(server.url("/news.rss"), full_text=True, poll=True)
+    released.set()
+    assert outcome.added == 1 and len(server.hits("/articles/quokka")) == 1
+    text = await story_text(service, QUOKKA.title)
+    assert "Rangers said 17 quokkas had hidden under the benches." in text and "Fremantle" not in text
+    (logged,) = [r for r in caplog.records if "kept the feed's text" in r.getMessage()]
+    assert reason in logged.getMessage() and "\n" not in logged.getMessage() and logged.exc_info is None
+
+
+async def test_a_feed_without_the_full_text_option_never_requests_its_items_links(service, server):
+    server.serve("/articles/quokka", Served(FERRY_PAGE, content_type="text/html"))
+    server.serve("/news.rss", Served(rss([linked(QUOKKA, server.url("/articles/quokka"))])))
+    feed, (outcome,) = await service.add_feed(server.url("/news.rss"), poll=True)
+    assert not feed.full_text and outcome.added == 1
+    assert server.hits("/articles/quokka") == []
+    assert "Fremantle" not in await story_text(service, QUOKKA.title)
+
+
+async def test_a_feeds_table_from_before_the_option_gains_it_switched_off(store_settings, server, clock):
+    server.serve("/news.rss", Served(rss([GLACIER])))
+    service = await NewsService.open(store_settings, clock=clock)
+    try:
+        await service.add_feed(server.url("/news.rss"), name="Old Feed", poll=True)
+        async with service.store.transaction() as db:  # the table as an earlier release created it
+            await db.execute("ALTER TABLE feeds DROP COLUMN full_text")
+    finally:
+        await service.close()
+    for _ in range(2):  # the migration adds the column once, and is harmless when run again
+        service = await NewsService.open(store_settings, clock=clock)
+        try:
+            (feed,) = await service.list_feeds()
+            assert feed.name == "Old Feed" and feed.items == 1 and not feed.full_text
+        finally:
+            await service.close()
+    service = await NewsService.open(store_settings, clock=clock)
+    try:
+        added, _ = await service.add_feed(server.url("/other.rss"), full_text=True)
+        assert added.full_text and [f.full_text for f in await service.list_feeds()] == [False, True]
+    finally:
+        await service.close()

@@ -43,3 +43,21 @@ def test_feed_errors_are_one_line(tmp_path):
     assert_one_line_error(newsbot("feeds", "remove", "4", db=db), "no feed '4'")
     missing = newsbot("feeds", "add", (tmp_path / "missing.xml").as_uri(), db=db)
     assert missing.returncode == 0 and "failed (cannot read" in missing.stdout
+
+
+def test_a_feed_added_with_full_text_is_listed_so_and_keeps_its_own_text_when_the_page_is_unreachable(tmp_path):
+    db = tmp_path / "newsbot.db"
+    feed = tmp_path / "harbour.xml"
+    unreachable = Item(FERRY.title, text=FERRY.text, link="http://127.0.0.1:9/ferry-strike", guid=FERRY.guid,
+                       published=FERRY.published)  # port 9 (discard): the connection is refused
+    feed.write_bytes(rss([unreachable], title="Harbour Gazette"))
+
+    added = newsbot("feeds", "add", feed.as_uri(), "--full-text", "--json", db=db)
+    assert added.returncode == 0, added.stderr
+    assert json.loads(added.stdout)["feed"]["full_text"] is True
+    assert "kept the feed's text of 'Ferry strike ends after three days': connection failed" in added.stderr
+    assert "Traceback" not in added.stderr
+    listed = newsbot("feeds", "list", db=db)
+    assert "#1  Harbour Gazette — 1 items — full text — ok" in listed.stdout
+    answer = json.loads(newsbot("ask", "Why did the ferry strike end?", "--json", db=db).stdout)
+    assert answer["citations"][0]["url"] == unreachable.link

@@ -355,11 +355,12 @@ def ingest_embed(report: IngestReport) -> discord.Embed:
 
 
 def feed_line(feed: Feed, now: float) -> str:
-    """``**#3** [Name](url) [topic] — 12 items — ok, every 30 min, next in 12 min``, escaped."""
+    """``**#3** [Name](url) [topic] — 12 items[ — full text] — ok, every 30 min, next in 12 min``, escaped."""
     topic = f" [{escape(feed.topic)}]" if feed.topic else ""
+    full_text = " — full text" if feed.full_text else ""
     mark = {FeedStatus.OK: "", FeedStatus.FAILING: "⚠️ ", FeedStatus.DISABLED: "⛔ "}[feed.status]
     return (
-        f"{mark}**#{feed.id}** {link(clip(feed.label, 120), feed.url)}{topic} — {feed.items} items — "
+        f"{mark}**#{feed.id}** {link(clip(feed.label, 120), feed.url)}{topic} — {feed.items} items{full_text} — "
         f"{escape(feed_health(feed, now))}"
     )
 

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from retrieval.feeds import DISABLED_AFTER
 
-from ..feedserver import FeedServer, Item, Served, rss
+from ..feedserver import FeedServer, Item, Served, article_page, rss
 from .emulator import (
     CHANNEL_MESSAGE,
     DEFERRED_CHANNEL_MESSAGE,
@@ -111,3 +111,21 @@ async def test_the_running_bot_polls_feeds_in_the_background(emulator: DiscordEm
     task = newsbot.service.feeds_task
     await newsbot.close()
     assert task.done()
+
+
+async def test_a_manager_adds_a_feed_with_full_text_and_its_story_is_the_article_page(
+    emulator: DiscordEmulator, newsbot, server
+):
+    page = article_page(OTTERS.title or "", "Otters were seen in the Tyne for the first time in decades.",
+                        "A family of five otters has made its home under the Swing Bridge, the river trust said.")
+    server.serve("/otters", Served(page, content_type="text/html"))
+    otters = Item(OTTERS.title, text=OTTERS.text, link=server.url("/otters"), guid=OTTERS.guid, published=OTTERS.published)
+    server.serve("/river.rss", Served(rss([otters], title="River Post")))
+    record = await emulator.slash("feeds add", user=emulator.moderator, url=server.url("/river.rss"), full_text=True)
+    await emulator.wait_until(lambda: record.followups, what="the feed added")
+    embed = record.followups[0]["embeds"][0]
+    assert "1 items — full text — ok" in embed["description"] and embed["fields"][0]["value"] == "1 new, 0 updated"
+    (feed,) = await newsbot.service.list_feeds()
+    assert feed.full_text and len(server.hits("/otters")) == 1
+    answer = await newsbot.service.ask("Where have the otters made their home?")
+    assert any("Swing Bridge" in s.text for s in answer.sentences)

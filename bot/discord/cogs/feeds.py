@@ -37,14 +37,18 @@ class FeedsCog(commands.GroupCog, group_name="feeds", group_description="The RSS
 
     @app_commands.command(name="add", description="Follow a feed: its new stories join the coverage")
     @app_commands.describe(url="The feed's address (RSS or Atom)", name="The outlet its stories are listed under",
-                           topic="A topic given to all its stories")
+                           topic="A topic given to all its stories",
+                           full_text="Fetch each new item's article page for its full text (default: the feed's text)")
     async def add(
         self, interaction: discord.Interaction, url: app_commands.Range[str, 1, 2000],
         name: app_commands.Range[str, 1, 100] | None = None, topic: app_commands.Range[str, 1, 100] | None = None,
+        full_text: bool = False,
     ) -> None:
         async with self.bot.deferred(interaction, ephemeral=True):
             try:
-                feed, outcomes = await self.bot.write(self.bot.service.add_feed(url, name=name, topic=topic, poll=True))
+                feed, outcomes = await self.bot.write(self.bot.service.add_feed(
+                    url, name=name, topic=topic, full_text=full_text, poll=True
+                ))
             except FeedError as error:
                 await interaction.followup.send(str(error), ephemeral=True)
                 return
