@@ -32,6 +32,7 @@ from .answering.compose import compose_answer, compose_digest, lead_sentence
 from .answering.question import Question, analyse
 from .answering.spans import TYPED
 from .cluster import ClusterMember
+from .guild_settings import GuildSettings, GuildSettingsBook, open_guild_settings
 from .live import Digest, DigestItem, SubscriptionError, SubscriptionRow, deliveries, group_by_topic
 from .records import QueryLog, QueryRecord, open_query_log
 from .settings import Settings
@@ -201,6 +202,8 @@ class NewsService:
         self.cluster_task: asyncio.Task[None] | None = None
         self.subscription_book: SubscriptionBook | None = None
         """Channel subscriptions and what was posted where (the bot's tables), set by :meth:`open`."""
+        self.guild_settings_book: GuildSettingsBook | None = None
+        """The guilds' settings (a bot table, read through on every use), set by :meth:`open`."""
         self.new_stories = self.ingestor.new_stories
         """Async listeners connected here get the stories each ingest stores for the first time, once they
         are committed and searchable (files, a rescan, the watched folder, feeds: every ingest)."""
@@ -225,6 +228,7 @@ class NewsService:
         try:
             service.queries = await open_query_log(store)
             service.subscription_book = await open_subscriptions(store)
+            service.guild_settings_book = await open_guild_settings(store)
             await service.feeds.table.create()
             if getattr(store, "shared", False):  # a PostgreSQL store (psycopg is imported only then)
                 ingest = await service._join(cast("PostgresStore", store), ingest=ingest, background=background)
@@ -644,6 +648,25 @@ class NewsService:
         if self.subscription_book is None:
             raise RuntimeError("the service is not open")
         return self.subscription_book
+
+    # ---- per-guild settings ---------------------------------------------------------------------
+    async def guild_settings(self, guild_id: int) -> GuildSettings:
+        """The guild's settings as stored now (read each time: a change made by any process applies)."""
+        return await self._guild_settings().get(guild_id)
+
+    async def update_guild_settings(
+        self, guild_id: int, *, answer_mentions: bool | None = None, answer_in_threads: bool | None = None,
+        updated_by: int | None = None,
+    ) -> GuildSettings:
+        """Change the given settings of a guild (None: unchanged); returns all of them."""
+        return await self._guild_settings().update(
+            guild_id, answer_mentions=answer_mentions, answer_in_threads=answer_in_threads, updated_by=updated_by
+        )
+
+    def _guild_settings(self) -> GuildSettingsBook:
+        if self.guild_settings_book is None:
+            raise RuntimeError("the service is not open")
+        return self.guild_settings_book
 
     async def deliveries(self, stories: Sequence[Story]) -> dict[int, list[Story]]:
         """Which of these new stories each subscribed channel should get (channel id → stories)."""

@@ -18,6 +18,7 @@ from retrieval.models import Facet, Feed, FeedStatus, IngestReport, Story
 
 from ..answering import Answer, Citation
 from ..formatting import feed_health
+from ..guild_settings import GuildSettings
 from ..live import Digest, SubscriptionRow, describe
 from ..service import SearchResult, StoryDetail
 
@@ -411,6 +412,7 @@ HELP_LINES: tuple[tuple[str, str], ...] = (
     ("/reindex", "re-read the article files now (Manage Server only)"),
     ("/subscribe [topic] [query] [outlet] [channel]", "post new stories to a channel (Manage Server only)"),
     ("/feeds add · list · remove · enable", "the RSS and Atom feeds followed (Manage Server only)"),
+    ("/settings [answer_mentions] [answer_in_threads]", "how I answer mentions in this server (Manage Server only)"),
 )
 
 
@@ -421,7 +423,24 @@ def help_embed(bot_mention: str | None = None) -> discord.Embed:
         embed.description += (
             f"\n\nOr mention me with a question ({bot_mention} what did IBM decide?): I answer in a thread,"
             " and follow-ups there that mention or reply to me keep the conversation's context. DMs work too."
+            " A server's managers can turn mention answers or their threads off with /settings."
         )
+    return fit_embed(embed)
+
+
+SETTING_LINES: tuple[tuple[str, str], ...] = (
+    ("answer_mentions", "questions that mention me (or reply to me) are answered; off: only /ask"),
+    ("answer_in_threads", "a mention in a channel is answered in a new thread; off: in the channel"),
+)
+
+
+def settings_embed(settings: GuildSettings, *, changed: bool) -> discord.Embed:
+    """A guild's settings, after ``/settings`` showed or changed them."""
+    embed = discord.Embed(title="Settings changed" if changed else "Settings", colour=BROWSE_COLOUR)
+    embed.description = "\n".join(
+        f"**{name}**: {'on' if getattr(settings, name) else 'off'} — {text}" for name, text in SETTING_LINES
+    )
+    embed.set_footer(text="Change one with /settings answer_mentions:False (Manage Server only)")
     return fit_embed(embed)
 
 

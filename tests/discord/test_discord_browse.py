@@ -123,7 +123,7 @@ async def test_sources_topics_and_help(emulator: DiscordEmulator, newsbot) -> No
     assert help_["data"]["flags"] & EPHEMERAL
     assert "/ask" in help_["data"]["embeds"][0]["description"]
     assert emulator.command_names(emulator.guild_id) == [
-        "ask", "digest", "feeds", "help", "latest", "reindex", "search", "sources", "story", "subscribe",
+        "ask", "digest", "feeds", "help", "latest", "reindex", "search", "settings", "sources", "story", "subscribe",
         "subscriptions", "topics", "unsubscribe",
     ]
 

@@ -1,4 +1,4 @@
-"""Administration and reference: ``/reindex`` (managers only), ``/sources``, ``/topics``, ``/help``."""
+"""Administration and reference: ``/reindex`` and ``/settings`` (managers only), ``/sources``, ``/topics``, ``/help``."""
 
 from __future__ import annotations
 
@@ -30,6 +30,31 @@ class AdminCog(commands.Cog, name="Admin"):
             report = await self.bot.write(self.bot.service.ingest())  # a shutdown waits for it, never tears it
             log.info("reindex by %s: %s", interaction.user.id, report.summary())
             await interaction.followup.send(embed=embeds.ingest_embed(report), ephemeral=True)
+
+    @app_commands.command(name="settings", description="How the bot answers in this server (Manage Server only)")
+    @app_commands.describe(
+        answer_mentions="Answer questions that mention the bot (off: only /ask answers)",
+        answer_in_threads="Answer a mention in a new thread (off: in the channel)",
+    )
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.check(manager_check)
+    async def settings(
+        self, interaction: discord.Interaction, answer_mentions: bool | None = None,
+        answer_in_threads: bool | None = None,
+    ) -> None:
+        """Without options: show this server's settings; with some: change those (stored, shared by every process)."""
+        assert interaction.guild_id is not None  # guild_only
+        changing = answer_mentions is not None or answer_in_threads is not None
+        if changing:
+            settings = await self.bot.write(self.bot.service.update_guild_settings(
+                interaction.guild_id, answer_mentions=answer_mentions, answer_in_threads=answer_in_threads,
+                updated_by=interaction.user.id,
+            ))
+            log.info("settings of guild %s changed by %s: %s", interaction.guild_id, interaction.user.id, settings)
+        else:
+            settings = await self.bot.service.guild_settings(interaction.guild_id)
+        await interaction.response.send_message(embed=embeds.settings_embed(settings, changed=changing), ephemeral=True)
 
     @app_commands.command(name="sources", description="The outlets in the coverage, with story counts")
     async def sources(self, interaction: discord.Interaction) -> None:

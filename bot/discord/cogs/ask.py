@@ -14,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from ...answering import Answer
+from ...guild_settings import DEFAULTS
 from ...service import MAX_QUESTION_CHARS, QueryOrigin, QuestionError
 from .. import embeds
 from ..checks import ask_cooldown_check
@@ -101,7 +102,11 @@ class AskCog(commands.Cog, name="Ask"):
         if conversation is None:
             return
         try:
-            await self.answer_message(message, conversation)
+            settings = await self.bot.service.guild_settings(message.guild.id) if message.guild else DEFAULTS
+            if not settings.answer_mentions:
+                log.debug("not answering message %s: mentions are off in guild %s", message.id, message.guild)
+                return
+            await self.answer_message(message, conversation, in_thread=settings.answer_in_threads)
         except Exception:
             log.exception("error answering message %s in channel %s", message.id, message.channel.id)
             await self._report_failure(message.channel, message)
@@ -115,7 +120,8 @@ class AskCog(commands.Cog, name="Ask"):
         except discord.HTTPException:
             log.warning("could not report a failure in %s", getattr(target, "id", target))
 
-    async def answer_message(self, message: discord.Message, conversation: Conversation) -> None:
+    async def answer_message(self, message: discord.Message, conversation: Conversation, *, in_thread: bool = True) -> None:
+        """Answer a message addressed to the bot; ``in_thread``: a question in a guild channel gets a thread."""
         assert self.bot.user is not None
         if not conversation.question:
             if conversation.mentioned or conversation.is_dm:
@@ -139,7 +145,7 @@ class AskCog(commands.Cog, name="Ask"):
             context = await self.thread_questions(message.channel, before=message)
         elif conversation.is_dm:
             context = await self.recent_dm_questions(message)
-        elif not isinstance(message.channel, discord.Thread):  # a guild channel: one thread per question
+        elif in_thread and not isinstance(message.channel, discord.Thread):  # a guild channel: a thread a question
             thread = await self.open_thread(message, question)
             if thread is not None:
                 target, reply_to = thread, None
