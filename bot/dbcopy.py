@@ -18,6 +18,7 @@ import psycopg
 from retrieval.pgstore import PostgresStore
 from retrieval.store import SCHEMA_VERSION, StoreError
 
+from .guild_settings import open_guild_settings
 from .records import open_query_log
 from .subscriptions import open_subscriptions
 
@@ -37,9 +38,10 @@ COPIED_TABLES: tuple[tuple[str, str], ...] = (
     ("story_seen", "story_key, first_seen"),
     ("subscriptions", "id, guild_id, channel_id, topic, query, outlet, created_by, created_at"),
     ("posted", "channel_id, story_key, posted_at"),
+    ("guild_settings", "guild_id, answer_mentions, answer_in_threads, updated_by, updated_at"),
 )
-"""Tables copied, parents before children: the core's, then the bot's (query log, feedback, subscriptions
-and what was posted where). Not copied: the index bookkeeping (``index_state``, ``tombstones``), which
+"""Tables copied, parents before children: the core's, then the bot's (query log, feedback, subscriptions,
+what was posted where, and the guilds' settings). Not copied: the index bookkeeping (``index_state``, ``tombstones``), which
 belongs to the SQLite store's own index. A table the source lacks (written before it existed) copies as
 empty."""
 SEQUENCES = (
@@ -67,6 +69,7 @@ async def copy_sqlite_to_postgres(source: Path, url: str) -> CopyReport:
     try:
         await open_query_log(target)  # and the bot's tables
         await open_subscriptions(target)
+        await open_guild_settings(target)
     finally:
         await target.close()
     return await asyncio.to_thread(_copy, Path(source), url)

@@ -16,6 +16,7 @@ async def test_a_copied_store_answers_browses_and_keeps_its_query_log(tmp_path, 
         await service.record_feedback(query_id, 7, 1)
         subscription = await service.subscribe(guild_id=1, channel_id=10, topic="AI")
         await service.claim_posts(10, ["posted-story"])
+        chosen = await service.update_guild_settings(1, answer_in_threads=False, updated_by=7)
         expected = (await service.store.counts(), await service.latest(limit=100), await service.sources(),
                     await service.stats(), answer.text)
 
@@ -35,6 +36,7 @@ async def test_a_copied_store_answers_browses_and_keeps_its_query_log(tmp_path, 
         assert await service.subscriptions() == [subscription]  # subscriptions and posts move too
         assert await service.claim_posts(10, ["posted-story", "new-story"]) == ["new-story"]
         assert (await service.subscribe(guild_id=1, channel_id=10)).id > subscription.id
+        assert await service.guild_settings(1) == chosen  # and the guilds' settings
         first = await service.latest(limit=1)
         assert await service.store.first_seen([first[0].key]), "stories seen before the copy are not new"
 
@@ -73,3 +75,4 @@ async def test_a_source_without_the_bots_newer_tables_copies_them_as_empty(tmp_p
     await store.close()
     report = await copy_sqlite_to_postgres(tmp_path / "core.db", postgres_url)
     assert report.rows["subscriptions"] == report.rows["posted"] == report.rows["queries"] == 0
+    assert report.rows["guild_settings"] == 0
