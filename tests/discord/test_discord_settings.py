@@ -3,6 +3,8 @@ bot reads the stored settings on each mention, so a change made by any process a
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.guild_settings import DEFAULTS, GuildSettings, open_guild_settings
@@ -94,3 +96,25 @@ async def test_help_tells_what_settings_do_and_who_may_change_them(emulator: Dis
     assert "**/settings [answer_mentions] [answer_in_threads]** — how I answer mentions" in description
     assert "Manage Server only" in description.split("/settings [answer_mentions]")[1].splitlines()[0]
     assert "turn mention answers or their threads off with /settings" in description
+
+
+async def test_a_burst_of_mentions_reaches_the_cooldown_in_arrival_order_however_long_each_read_takes(
+    emulator: DiscordEmulator, start_bot, monkeypatch
+) -> None:
+    """The first mention's settings read is the slow one: it is still the one answered, the second
+    (over the limit of one question) the one told to wait."""
+    bot = await start_bot(ask_cooldown_rate=1, ask_cooldown_seconds=60.0)
+    read = bot.service.guild_settings
+    delays = [0.2]
+
+    async def first_read_slow(guild_id: int) -> GuildSettings:
+        await asyncio.sleep(delays.pop() if delays else 0.0)
+        return await read(guild_id)
+
+    monkeypatch.setattr(bot.service, "guild_settings", first_read_slow)
+    first = await emulator.say("what did IBM decide?", mention_bot=True)
+    second = await emulator.say("and Amazon?", mention_bot=True)
+
+    await bot_reply(emulator, int(first["id"]))  # answered, in its thread
+    notice = await bot_reply(emulator, emulator.channel_id)
+    assert "try again in" in notice["content"] and notice["message_reference"]["message_id"] == second["id"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import logging
 import math
@@ -55,6 +56,10 @@ class AskCog(commands.Cog, name="Ask"):
 
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot
+        self._settings_reads = asyncio.Lock()
+        """Mentions read their guild's settings one at a time, in the order they arrived (the lock is fair),
+        so they reach the cooldown in that order too: the first of a burst is answered, not whichever
+        read came back first."""
 
     # ------------------------------------------------------------------ /ask
     @app_commands.command(name="ask", description="Ask about the news coverage; the answer cites its sources")
@@ -102,7 +107,9 @@ class AskCog(commands.Cog, name="Ask"):
         if conversation is None:
             return
         try:
-            settings = await self.bot.service.guild_settings(message.guild.id) if message.guild else DEFAULTS
+            async with self._settings_reads:
+                settings = await self.bot.service.guild_settings(message.guild.id) if message.guild else DEFAULTS
+            # no await from here to the cooldown in answer_message: this message is counted before the next
             if not settings.answer_mentions:
                 log.debug("not answering message %s: mentions are off in guild %s", message.id, message.guild)
                 return
