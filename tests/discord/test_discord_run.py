@@ -127,7 +127,7 @@ def test_newsbot_run_answers_then_ctrl_c_shuts_down_cleanly(tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == {"answered": True, "exit_code": 0}
     assert "Traceback" not in result.stderr
-    assert "synced 13 commands to guild" in result.stderr and "store closed" in result.stderr
+    assert "synced 14 commands to guild" in result.stderr and "store closed" in result.stderr
     assert "PyNaCl" not in result.stderr, "no voice warnings for a text-only bot"
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
