@@ -23,11 +23,13 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import aclosing, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from .analyzer import Analyzer
 from .index import LiveIndex
+from .listing import IGNORED_NAMES, ListedFile, QuickListing, is_article_name, quick_listing
 from .models import Article, IngestReport, SkippedFile, Story, StoryKind
 from .parsing import ARTICLE_SUFFIXES, MAX_FILE_BYTES, ParseError, parse_bytes
 from .passages import chunk_passages, encode_terms
@@ -56,7 +58,7 @@ STAT_CHUNK = 1_024
 PARENT_POLL_S = 0.5
 """Where a worker cannot ask the kernel to end it with its parent, it checks this often that the parent lives."""
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
-_IGNORED_NAMES = ("readme", "license", "licence", "changelog", "contributing")
+_IGNORED_NAMES = IGNORED_NAMES
 
 Progress = Callable[[int, int], None]
 
@@ -174,11 +176,7 @@ _FOLDER_LOOP = "symbolic link loop (it leads back to a folder that contains it)"
 _BROKEN_LINK = "broken symbolic link (its target is missing)"
 
 
-def _is_article(name: str) -> bool:
-    return (
-        name[name.rfind(".") :].lower() in ARTICLE_SUFFIXES  # no dot: the last letter, never a suffix
-        and not name.lower().startswith(_IGNORED_NAMES)
-    )
+_is_article = is_article_name
 
 
 def _walk(root: str, prefix: str, number: int, listing: _Listing, stats: _Stats) -> None:
@@ -290,6 +288,11 @@ def discover(roots: Sequence[Path]) -> list[_Candidate]:
     return listing.candidates()
 
 
+def _candidates(quick: QuickListing) -> list[_Candidate]:
+    """The quick listing's files as the full listing gives them (same order, same fields)."""
+    return [_Candidate(file.key, file.display, file.size, file.mtime_ns) for file in quick.files()]
+
+
 def _folders(roots: Sequence[Path]) -> list[str]:
     """The resolved folders among ``roots`` (the store's file rows below them are the ones to check)."""
     folders = []
@@ -376,6 +379,8 @@ class _Prepared:
     skipped: list[SkippedFile] = field(default_factory=list)
     touched: list[tuple[str, FileState]] = field(default_factory=list)
     rejected: list[tuple[str, SkippedState]] = field(default_factory=list)
+    raced: bool = False
+    """A file read was not as listed (changed, or gone, since): the listing's digest is not what is stored."""
 
     def reject(self, candidate: _Candidate, reason: str, size: int, mtime_ns: int) -> None:
         """Skip a file that was read and is not usable, and remember it as it is now."""
@@ -394,6 +399,8 @@ def _prepare(candidates: Sequence[_Candidate], known: dict[str, FileState], anal
         try:
             stat = os.stat(candidate.key)
             size = stat.st_size
+            if (size, stat.st_mtime_ns) != (candidate.size, candidate.mtime_ns):
+                out.raced = True
             if size > MAX_FILE_BYTES:
                 out.reject(candidate, f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB", size, stat.st_mtime_ns)
                 continue
@@ -401,6 +408,7 @@ def _prepare(candidates: Sequence[_Candidate], known: dict[str, FileState], anal
                 data = handle.read()
         except OSError as error:
             out.skipped.append(SkippedFile(candidate.display, f"unreadable: {error.strerror or error}"))
+            out.raced = True  # tried again by the next rescan, whatever the listing
             continue
         state = FileState(hashlib.sha256(data).hexdigest(), len(data), stat.st_mtime_ns)
         if previous and previous.sha256 == state.sha256:
@@ -415,6 +423,7 @@ def _prepare(candidates: Sequence[_Candidate], known: dict[str, FileState], anal
         except Exception as error:  # a parser bug must not stop the ingest
             log.exception("unexpected error parsing %s", candidate.display)
             out.skipped.append(SkippedFile(candidate.display, f"could not parse: {type(error).__name__}"))
+            out.raced = True  # not remembered: tried again by the next rescan
             continue
         out.changes.append((candidate, FileChange(candidate.key, state, story_rows(articles, analyzer))))
     return out
@@ -437,6 +446,9 @@ class _Run:
     pending_add: list[tuple[int, list[str]]] = field(default_factory=list)
     pending_remove: list[int] = field(default_factory=list)
     rebuild: bool = False
+    settled: bool = True
+    """Every listed file ends stored or remembered as unusable, as it was listed: the store then reflects
+    the listing, and its digest may be recorded."""
 
 
 def _process_pool(files: int) -> ProcessPoolExecutor | None:
@@ -609,8 +621,15 @@ class Ingestor:
         started = time.perf_counter()
         folders = _folders(roots)
         with _gc_paused():  # hundreds of thousands of small records: cycle collection would rescan them all
+            quick, reflected = await asyncio.gather(asyncio.to_thread(quick_listing, roots), self.store.listing_digest())
+            if quick is not None and quick.digest == reflected:
+                await self._nothing_changed(quick, folders, started, report)
+                return
+            if reflected is not None:  # the store is about to change: it no longer reflects that listing
+                await self.store.set_listing_digest(None)
             # the folders are listed while the store reads what it holds of them (each in its own thread)
-            listed = asyncio.ensure_future(asyncio.to_thread(discover, roots))
+            listing = partial(_candidates, quick) if quick is not None else partial(discover, roots)
+            listed = asyncio.ensure_future(asyncio.to_thread(listing))
             try:
                 known = await self.store.file_states(folders=folders) if folders else {}
                 known_skipped = await self.store.skipped_files(folders=folders) if folders else {}
@@ -644,6 +663,8 @@ class Ingestor:
                 log.warning("skipped %s: %s", item.path, item.reason)
         await self._remember_skipped(run)
         await self._update_index(run.pending_add, run.pending_remove, run.rebuild, report)
+        if quick is not None and run.settled:
+            await self.store.set_listing_digest(quick.digest)
         _, report.stories, report.passages = await self.store.counts()
         report.elapsed_s = time.perf_counter() - started
         log.info("ingest: %s in %.2fs", report.summary(), report.elapsed_s)
@@ -671,6 +692,27 @@ class Ingestor:
             raise
         await self.announce(run.report.new_stories)
         return run.report
+
+    async def _nothing_changed(
+        self, quick: QuickListing, folders: list[str], started: float, report: IngestReport
+    ) -> None:
+        """Fill the report of a rescan whose listing is the one the store reflects: every file unchanged,
+        or still remembered as unusable; nothing read, added or removed."""
+        file_roots = [run.key for run in quick.runs if isinstance(run, ListedFile)]
+        known_skipped = await self.store.skipped_files(folders=folders) if folders else {}
+        if file_roots:
+            known_skipped.update(await self.store.skipped_files(paths=file_roots))
+        if known_skipped:
+            for file in quick.files():
+                if (remembered := known_skipped.get(file.key)) is not None:
+                    report.skipped.append(SkippedFile(file.display, remembered.reason, known=True))
+                else:
+                    report.unchanged.append(file.display)
+        else:
+            report.unchanged = list(quick.displays())
+        _, report.stories, report.passages = await self.store.counts()
+        report.elapsed_s = time.perf_counter() - started
+        log.info("ingest: %s in %.2fs (the listing is the one stored)", report.summary(), report.elapsed_s)
 
     async def _prepare_batches(self, batches: list[list[_Candidate]], known: dict[str, FileState], pool):
         """Yield ``(number, prepared)`` in order; with a pool, parse ahead while the store writes."""
@@ -708,6 +750,8 @@ class Ingestor:
         report.unchanged.extend(c.display for c in batch.unchanged)
         report.skipped.extend(batch.skipped)
         run.rejected.extend(batch.rejected)
+        if batch.raced:
+            run.settled = False
         await self.store.touch_files(batch.touched)
         if not batch.changes and not removals:
             return

@@ -620,6 +620,23 @@ class PostgresStore:
         rows = await self._rows("SELECT value FROM index_state WHERE key = 'watermark'")
         return int(rows[0][0]) if rows else 0
 
+    async def listing_digest(self) -> str | None:
+        """The digest of the file listing the stored files reflect (see :mod:`retrieval.listing`), or None."""
+        rows = await self._rows("SELECT value FROM index_state WHERE key = 'listing_digest'")
+        return rows[0][0] if rows else None
+
+    async def set_listing_digest(self, digest: str | None) -> None:
+        """Record the digest of the listing the stored files now reflect; None forgets it (before a write)."""
+        async with self._transaction(ingest=True) as db:
+            if digest is None:
+                await db.execute("DELETE FROM index_state WHERE key = 'listing_digest'")
+            else:
+                await db.execute(
+                    "INSERT INTO index_state(key, value) VALUES ('listing_digest', %s)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (digest,),
+                )
+
     async def tombstones(self, watermark: int) -> list[int]:
         rows = await self._rows("SELECT passage_id FROM tombstones WHERE passage_id <= %s ORDER BY 1", (watermark,))
         return [row[0] for row in rows]

@@ -594,6 +594,24 @@ class Store:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
+    async def listing_digest(self) -> str | None:
+        """The digest of the file listing the stored files reflect (see :mod:`retrieval.listing`), or None."""
+        async with self._db.execute("SELECT value FROM index_state WHERE key = 'listing_digest'") as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else None
+
+    async def set_listing_digest(self, digest: str | None) -> None:
+        """Record the digest of the listing the stored files now reflect; None forgets it (before a write)."""
+        async with self._transaction() as db:
+            if digest is None:
+                await db.execute("DELETE FROM index_state WHERE key = 'listing_digest'")
+            else:
+                await db.execute(
+                    "INSERT INTO index_state(key, value) VALUES ('listing_digest', ?)"
+                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (digest,),
+                )
+
     async def tombstones(self, watermark: int) -> list[int]:
         async with self._db.execute("SELECT passage_id FROM tombstones WHERE passage_id <= ?", (watermark,)) as cur:
             return [row[0] for row in await cur.fetchall()]

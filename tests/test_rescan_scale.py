@@ -1,11 +1,14 @@
-"""Rescans that scale: files are stat-ed by a few threads while the folders are listed (and while the store
-reads what it holds), and every added, changed-in-place and removed file is still found."""
+"""Rescans that scale: every file is stat-ed once, a listing the store already reflects (same digest) is
+settled without reading the store's file rows, and every added, changed-in-place and removed file is
+still found; trees the quick listing does not model take the full listing (threaded stats)."""
 
 from __future__ import annotations
 
 import os
 import threading
 from pathlib import Path
+
+import pytest
 
 import retrieval.ingest as ingest_module
 from bot.service import NewsService
@@ -22,8 +25,7 @@ async def _rescan(settings: Settings):
         await service.close()
 
 
-async def test_a_threaded_rescan_finds_added_changed_in_place_and_removed_files(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(ingest_module, "STAT_CHUNK", 4)  # 30 files: many stat tasks, several threads
+async def test_a_rescan_finds_added_changed_in_place_and_removed_files(tmp_path: Path, monkeypatch):
     root = tmp_path / "archive"
     folders = [root / name for name in ("a", "b", "c")]
     files = [write_articles(folder, 10) for folder in folders]
@@ -67,30 +69,33 @@ async def test_a_threaded_rescan_finds_added_changed_in_place_and_removed_files(
     assert report.updated == ["archive/a/article-00003.md"]
     assert report.removed == ["article-00007.md"]
     assert len(report.unchanged) == 28 and not report.skipped
-    present = sorted(str(path) for path in root.rglob("*.md"))
-    by_stat_threads = sorted(path for name, path in stat_threads if name.startswith("newsbot-stat"))
-    elsewhere = sorted(path for name, path in stat_threads if not name.startswith("newsbot-stat"))
-    assert by_stat_threads == present  # the listing: every file once, in the stat threads
-    assert elsewhere == sorted([str(added), str(changed)])  # then only the two files read again
+    assert sorted(path for _, path in stat_threads) == sorted([str(added), str(changed)])  # only these are read
 
 
-async def test_the_folders_are_listed_while_the_store_reads_what_it_holds_of_them(tmp_path: Path, monkeypatch):
-    write_articles(tmp_path / "archive", 3)
+@pytest.mark.parametrize("with_link", [False, True], ids=["quick listing", "full listing"])
+async def test_the_folders_are_listed_while_the_store_reads_what_it_holds_of_them(
+    tmp_path: Path, monkeypatch, with_link: bool
+):
+    files = write_articles(tmp_path / "archive", 3)
+    if with_link:  # a symbolic link: the full (threaded) listing
+        (tmp_path / "archive" / "link.md").symlink_to(files[0])
     settings = Settings(seeds=(tmp_path / "archive",), db_path=tmp_path / "db" / "newsbot.db")
     service = await NewsService.open(settings)
     try:
+        os.utime(files[1], ns=(0, files[1].stat().st_mtime_ns + 1_000_000_000))  # the listing changed
         store_reading = threading.Event()
-        real_discover, real_file_states = ingest_module.discover, service.store.file_states
+        listing_name = "discover" if with_link else "_candidates"
+        real_listing, real_file_states = getattr(ingest_module, listing_name), service.store.file_states
 
-        def discover(roots):
+        def listing(roots):
             assert store_reading.wait(timeout=2), "the listing waited for nothing: the store read had not started"
-            return real_discover(roots)
+            return real_listing(roots)
 
         async def file_states(**kwargs):
             store_reading.set()
             return await real_file_states(**kwargs)
 
-        monkeypatch.setattr(ingest_module, "discover", discover)
+        monkeypatch.setattr(ingest_module, listing_name, listing)
         monkeypatch.setattr(service.store, "file_states", file_states)
         report = await service.ingest()
         assert len(report.unchanged) == 3

@@ -151,6 +151,27 @@ async def test_watermark_tombstones_and_passages_after(store_settings):
         )
 
 
+async def test_the_listing_digest_is_kept_and_forgotten_and_settles_an_unchanged_rescan(store_settings):
+    async with await _open(store_settings) as service:
+        store = service.store
+        recorded = await store.listing_digest()
+        assert recorded is not None  # the first ingest settled every seed
+        await store.set_listing_digest("0" * 40)
+        assert await store.listing_digest() == "0" * 40
+        await store.set_listing_digest(None)
+        assert await store.listing_digest() is None
+        await service.ingest()  # the full comparison, which records the digest again
+        assert await store.listing_digest() == recorded
+        before = await store.counts()
+
+        async def no_rows(**kwargs):
+            raise AssertionError("an unchanged listing reads no file rows")
+
+        store.file_states = no_rows  # type: ignore[method-assign]
+        report = await service.ingest()
+        assert not report.changed and report.unchanged and (await store.counts()) == before
+
+
 async def test_a_reopened_store_replays_what_its_index_missed(store_settings):
     async with await _open(store_settings) as service:
         answer = await service.ask("What did Microsoft pitch to the DEA?")
