@@ -709,7 +709,7 @@ class Ingestor:
                 else:
                     report.unchanged.append(file.display)
         else:
-            report.unchanged = list(quick.displays())
+            report.unchanged = quick.displays()
         _, report.stories, report.passages = await self.store.counts()
         report.elapsed_s = time.perf_counter() - started
         log.info("ingest: %s in %.2fs (the listing is the one stored)", report.summary(), report.elapsed_s)

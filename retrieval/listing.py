@@ -71,15 +71,16 @@ class QuickListing:
             for name, _inode, size, mtime_ns in files:
                 yield ListedFile(folder + name, display + name, size, mtime_ns)
 
-    def displays(self) -> Iterator[str]:
+    def displays(self) -> list[str]:
         """Every file's display name, in the same order."""
+        displays: list[str] = []
         for run in self.runs:
             if isinstance(run, ListedFile):
-                yield run.display
-                continue
-            _, display, files = run
-            for name, *_ in files:
-                yield display + name
+                displays.append(run.display)
+            else:
+                prefix = run[1]
+                displays.extend([prefix + file[0] for file in run[2]])
+        return displays
 
 
 def is_article_name(name: str) -> bool:

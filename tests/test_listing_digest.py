@@ -217,4 +217,4 @@ def test_the_quick_listing_lists_what_the_full_listing_lists_in_the_same_order(t
     assert quick is not None
     full = [(c.key, c.display, c.size, c.mtime_ns) for c in ingest_module.discover(roots)]
     assert [tuple(file) for file in quick.files()] == full
-    assert list(quick.displays()) == [item[1] for item in full] and len(quick) == len(full)
+    assert quick.displays() == [item[1] for item in full] and len(quick) == len(full)
