@@ -79,6 +79,7 @@ async def test_a_failing_background_rescan_is_logged_and_the_service_keeps_answe
         raise OSError("disk went away")
 
     monkeypatch.setattr(ingest_module, "discover", broken)
+    monkeypatch.setattr(ingest_module, "quick_listing", broken)  # both listings fail
     service = await NewsService.open(settings, background=True)
     try:
         assert await service.rescan_task is None
