@@ -151,7 +151,7 @@ async def test_watermark_tombstones_and_passages_after(store_settings):
         )
 
 
-async def test_the_listing_digest_is_kept_and_forgotten_and_settles_an_unchanged_rescan(store_settings):
+async def test_the_listing_digest_is_kept_and_forgotten_and_settles_an_unchanged_rescan(store_settings, monkeypatch):
     async with await _open(store_settings) as service:
         store = service.store
         recorded = await store.listing_digest()
@@ -167,7 +167,7 @@ async def test_the_listing_digest_is_kept_and_forgotten_and_settles_an_unchanged
         async def no_rows(**kwargs):
             raise AssertionError("an unchanged listing reads no file rows")
 
-        store.file_states = no_rows  # type: ignore[method-assign]
+        monkeypatch.setattr(store, "file_states", no_rows)
         report = await service.ingest()
         assert not report.changed and report.unchanged and (await store.counts()) == before
 
