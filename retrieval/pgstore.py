@@ -48,6 +48,8 @@ from .store import (
     _now,
     _passage,
     _story,
+    distinct_page,
+    first_per_key,
 )
 
 log = logging.getLogger(__name__)
@@ -846,21 +848,9 @@ class PostgresStore:
             " ORDER BY s.published IS NULL, s.published DESC, s.kind = 'related', s.quality DESC NULLS LAST, s.id"
             " LIMIT %s OFFSET %s"
         )
-        wanted = offset + limit
-        seen: set[str] = set()
-        out: list[Story] = []
-        batch, position = max(64, wanted * 3), 0
-        while len(out) < wanted:
-            rows = await self._committed(sql, (*params, batch, position))
-            for row in rows:
-                story = _story(row)
-                if story.key not in seen:
-                    seen.add(story.key)
-                    out.append(story)
-            if len(rows) < batch:
-                break
-            position += batch
-        return out[offset:wanted]
+        return await distinct_page(
+            lambda batch, position: self._committed(sql, (*params, batch, position)), offset=offset, limit=limit
+        )
 
     async def stories_on_day(self, month: int, day: int, year: int | None = None, *, limit: int = 200) -> list[Story]:
         """Stories published on a calendar day (UTC; any year unless given), best quality first, one per key."""
@@ -873,11 +863,7 @@ class PostgresStore:
             " ORDER BY quality DESC NULLS LAST, published DESC, id LIMIT %s",
             (*params, limit * 2),
         )
-        unique: dict[str, Story] = {}
-        for row in rows:
-            story = _story(row)
-            unique.setdefault(story.key, story)
-        return list(unique.values())[:limit]
+        return first_per_key(rows)[:limit]
 
     async def facets(self, column: str) -> list[Facet]:
         """Outlets (``column='outlet'``) or topics with their distinct-story counts; the outlets end with

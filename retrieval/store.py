@@ -14,7 +14,7 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -208,6 +208,36 @@ def _story(row: Sequence) -> Story:
         url=row[6], outlet=row[7], outlet_domain=row[8], published=_parse_iso(row[9]),
         topics=tuple(json.loads(row[10])) if row[10] and row[10] != "[]" else (), quality=row[11], parent_id=row[12],
     )
+
+
+def first_per_key(rows: Iterable[Sequence[Any]], seen: set[str] | None = None) -> list[Story]:
+    """The stories of ``rows`` in order, the first row of each story key only (``seen`` keys skipped)."""
+    seen = set() if seen is None else seen
+    out: list[Story] = []
+    for row in rows:
+        story = _story(row)
+        if story.key not in seen:
+            seen.add(story.key)
+            out.append(story)
+    return out
+
+
+async def distinct_page(
+    fetch: Callable[[int, int], Awaitable[list[tuple[Any, ...]]]], *, offset: int, limit: int
+) -> list[Story]:
+    """Stories ``offset`` to ``offset + limit`` counted one per story key, reading rows from
+    ``fetch(batch, position)`` in batches until that many distinct stories are found."""
+    wanted = offset + limit
+    seen: set[str] = set()
+    out: list[Story] = []
+    batch, position = max(64, wanted * 3), 0
+    while len(out) < wanted:
+        rows = await fetch(batch, position)
+        out.extend(first_per_key(rows, seen))
+        if len(rows) < batch:
+            break
+        position += batch
+    return out[offset:wanted]
 
 
 def _passage(row: Sequence) -> Passage:
@@ -736,21 +766,9 @@ class Store:
             f"SELECT {_columns('s')} FROM stories s WHERE {' AND '.join(where)}"
             " ORDER BY s.published IS NULL, s.published DESC, s.kind = 'related', s.quality DESC, s.id LIMIT ? OFFSET ?"
         )
-        wanted = offset + limit
-        seen: set[str] = set()
-        out: list[Story] = []
-        batch, position = max(64, wanted * 3), 0
-        while len(out) < wanted:
-            rows = await self._committed(sql, (*params, batch, position))
-            for row in rows:
-                story = _story(row)
-                if story.key not in seen:
-                    seen.add(story.key)
-                    out.append(story)
-            if len(rows) < batch:
-                break
-            position += batch
-        return out[offset:wanted]
+        return await distinct_page(
+            lambda batch, position: self._committed(sql, (*params, batch, position)), offset=offset, limit=limit
+        )
 
     async def stories_on_day(self, month: int, day: int, year: int | None = None, *, limit: int = 200) -> list[Story]:
         """Stories published on a calendar day (UTC; any year unless given), best quality first, one per key."""
@@ -763,11 +781,7 @@ class Store:
             " ORDER BY quality DESC, published DESC, id LIMIT ?",
             (*params, limit * 2),
         )
-        unique: dict[str, Story] = {}
-        for row in rows:
-            story = _story(row)
-            unique.setdefault(story.key, story)
-        return list(unique.values())[:limit]
+        return first_per_key(rows)[:limit]
 
     async def facets(self, column: str) -> list[Facet]:
         """Outlets (``column='outlet'``) or topics with their distinct-story counts. The outlets end with
