@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 
 from bot.service import NewsService
 from bot.settings import Settings
@@ -124,3 +125,14 @@ def store_settings(request, tmp_path: Path, seeds_copy: Path) -> Settings:
     return Settings(
         seeds=(seeds_copy,), db_url=request.getfixturevalue("postgres_url"), index_path=tmp_path / "pg.index"
     )
+
+
+@pytest_asyncio.fixture
+async def server():
+    """A loopback HTTP server serving scripted feeds and pages (tests/feedserver.py)."""
+    from .feedserver import FeedServer
+
+    server = FeedServer()
+    await server.start()
+    yield server
+    await server.stop()

@@ -28,7 +28,7 @@ from retrieval.feeds import (
 )
 from retrieval.models import FeedStatus
 
-from .feedserver import FakeClock, FeedServer, Item, Served, article_page, atom, rdf, rss
+from .feedserver import FakeClock, Item, Served, article_page, atom, rdf, rss
 
 T0 = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
 
@@ -42,14 +42,6 @@ GLACIER = Item(
     "Glacier observatory opens in Tromso", text="The Arctic observatory opened to visitors on Sunday.",
     link="https://news.example/glacier", guid="g-1", published=T0 - timedelta(hours=2), categories=["Science"],
 )
-
-
-@pytest_asyncio.fixture
-async def server():
-    server = FeedServer()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture

@@ -8,12 +8,11 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-import pytest_asyncio
 from aiohttp import web
 
 from retrieval.feeds import DISABLED_AFTER
 
-from ..feedserver import FeedServer, Item, Served, article_page, rss
+from ..feedserver import Item, Served, article_page, rss
 from .emulator import (
     CHANNEL_MESSAGE,
     DEFERRED_CHANNEL_MESSAGE,
@@ -25,14 +24,6 @@ pytestmark = pytest.mark.asyncio
 
 OTTERS = Item("Otters return to the river Tyne", text="Otters were seen in the Tyne for the first time in decades.",
               link="https://river.example/otters", guid="otters", published=datetime(2026, 11, 30, tzinfo=UTC))
-
-
-@pytest_asyncio.fixture
-async def server():
-    server = FeedServer()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def test_feeds_are_refused_to_a_plain_member_and_declare_manage_server(emulator: DiscordEmulator, newsbot, server):
