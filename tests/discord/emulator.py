@@ -203,7 +203,7 @@ class GatewaySession:
 
 
 class DiscordEmulator:
-    """An in-process fake of Discord for one application, one guild and a few users."""
+    """An in-process fake of Discord for one application, one guild (more with :meth:`add_guild`) and a few users."""
 
     def __init__(self, *, token: str = "emulator-token", heartbeat_interval_ms: int = 41250) -> None:
         self.token = token
@@ -218,6 +218,7 @@ class DiscordEmulator:
         self.other_bot = User(self.snowflake(), "otherbot", bot=True)
         self.users = {u.id: u for u in (self.bot_user, self.owner, self.alice, self.bob, self.moderator, self.other_bot)}
         self.guild_id = self.snowflake()
+        self.guild_names: dict[int, str] = {self.guild_id: "Newsroom"}  # every guild the bot is in
         self.channel_id = self.snowflake()
         self.channels: dict[int, dict[str, Any]] = {
             self.channel_id: {
@@ -280,8 +281,9 @@ class DiscordEmulator:
         return invalid_form_body(errors)
 
     # ----------------------------------------------------------------- basics
-    def snowflake(self) -> int:
-        ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+    def snowflake(self, *, later_ms: int = 0) -> int:
+        """A fresh id; ``later_ms`` dates it that much later (a guild's shard comes from its id's timestamp)."""
+        ms = int(time.time() * 1000) - DISCORD_EPOCH_MS + later_ms
         return (ms << 22) | (next(self._ids) & 0x3FFFFF)
 
     @property
@@ -419,7 +421,7 @@ class DiscordEmulator:
         ready = {
             "v": 10,
             "user": {**self.bot_user.payload(), "verified": True, "mfa_enabled": False, "flags": 0},
-            "guilds": [{"id": str(self.guild_id), "unavailable": True}] if self._shard_for(self.guild_id) == shard_id else [],
+            "guilds": [{"id": str(guild_id), "unavailable": True} for guild_id in self._guilds_of_shard(shard_id)],
             "session_id": session.session_id,
             "resume_gateway_url": self.gateway_url,
             "shard": [shard_id, shard_count],
@@ -428,9 +430,13 @@ class DiscordEmulator:
             "relationships": [],
         }
         await self.dispatch_to(session, "READY", ready)
-        if self._shard_for(self.guild_id) == shard_id:
-            await self.dispatch_to(session, "GUILD_CREATE", self.guild_payload())
+        for guild_id in self._guilds_of_shard(shard_id):
+            await self.dispatch_to(session, "GUILD_CREATE", self.guild_payload(guild_id))
         return session
+
+    def _guilds_of_shard(self, shard_id: int) -> list[int]:
+        """The guilds a shard serves (Discord's rule: ``(guild_id >> 22) % shard_count``)."""
+        return [guild_id for guild_id in self.guild_names if self._shard_for(guild_id) == shard_id]
 
     async def dispatch_to(self, session: GatewaySession, event: str, data: dict[str, Any]) -> None:
         session.seq += 1
@@ -454,11 +460,12 @@ class DiscordEmulator:
         await ws.send_str(json.dumps({"op": 0, "t": "RESUMED", "s": session.seq, "d": {}}))
         return session
 
-    def guild_payload(self) -> dict[str, Any]:
-        gid = str(self.guild_id)
+    def guild_payload(self, guild_id: int | None = None) -> dict[str, Any]:
+        guild_id = guild_id or self.guild_id
+        gid = str(guild_id)
         return {
             "id": gid,
-            "name": "Newsroom",
+            "name": self.guild_names[guild_id],
             "icon": None,
             "splash": None,
             "discovery_splash": None,
@@ -501,8 +508,8 @@ class DiscordEmulator:
             "unavailable": False,
             "member_count": len(self.users),
             "voice_states": [],
-            "members": [self.bot_user.member_payload(self.guild_id)],
-            "channels": [c for c in self.channels.values() if c["type"] == 0],
+            "members": [self.bot_user.member_payload(guild_id)],
+            "channels": [c for c in self.channels.values() if c["type"] == 0 and c["guild_id"] == gid],
             "threads": [],
             "presences": [],
             "stage_instances": [],
@@ -570,7 +577,7 @@ class DiscordEmulator:
             return json_response(self.application_payload())
         if parts[:1] == ["applications"]:
             guild_id = int(parts[3]) if len(parts) >= 4 and parts[2] == "guilds" else None
-            if guild_id is not None and (guild_id != self.guild_id or not self.commands_scope):
+            if guild_id is not None and (guild_id not in self.guild_names or not self.commands_scope):
                 return error(403, "Missing Access", 50001)  # not in that guild, or invited without the scope
             if method == "PUT":
                 self.commands[guild_id] = [self._command(c, guild_id) for c in body]
@@ -1131,6 +1138,20 @@ class DiscordEmulator:
         msg = self._message(channel_id, self.bot_user, body)
         self.messages[channel_id].append(msg)
         return msg
+
+    def add_guild(self, name: str, *, shard: tuple[int, int] = (0, 1)) -> tuple[int, int]:
+        """Another guild with one text channel, both ids returned (add it before the bot connects). Its id
+        falls on ``shard`` (shard id, shard count) by Discord's rule, as a real guild's id would."""
+        shard_id, shard_count = shard
+        now = self.snowflake() >> 22
+        guild_id = self.snowflake(later_ms=(shard_id - now) % shard_count)
+        channel_id = self.snowflake()
+        self.guild_names[guild_id] = name
+        self.channels[channel_id] = {
+            **self.channels[self.channel_id], "id": str(channel_id), "guild_id": str(guild_id), "name": "general",
+        }
+        self.messages[channel_id] = []
+        return guild_id, channel_id
 
     def add_text_channel(self, name: str) -> int:
         """Another text channel of the guild (add it before the bot connects: it comes with the guild)."""
