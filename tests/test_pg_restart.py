@@ -1,4 +1,5 @@
-"""Two bot processes (a leader and a follower) ride out a real restart of their PostgreSQL server.
+"""Two bot processes (a leader and a follower) ride out a real restart of their PostgreSQL server: both
+keep answering, nothing is lost, and no new story is posted twice to a subscribed channel.
 
 The test runs a private PostgreSQL 15 cluster of its own (``initdb`` into a temporary folder, ``pg_ctl
 start`` on a free port), so the shared test server is never touched; it is skipped, with the reason,
@@ -13,14 +14,15 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from bot.service import NewsService
 from bot.settings import Settings
+from retrieval.models import Story
 
 from .test_cluster import FOLLOW_S, _article, _finds, _one_leads, _within
 
@@ -132,3 +134,79 @@ async def test_a_restart_of_the_postgresql_server_is_ridden_out_by_leader_and_fo
         assert stored_files == len(list(seeds_copy.iterdir()))  # nothing lost: every file, the new one too
         logged = await follower.store.committed("SELECT id FROM queries ORDER BY id")
         assert {row[0] for row in logged} >= set(logged_before + logged_after)
+
+
+@dataclass
+class ChannelPoster:
+    """One process's new-stories path without Discord, as :meth:`StoryNotifier.deliver` runs it: which
+    subscribed channels want the stories (``deliveries``), then the claim in the store (``claim_posts``);
+    ``posted`` records the (channel, story key) pairs this process won and would post."""
+
+    service: NewsService
+    posted: list[tuple[int, str]] = field(default_factory=list)
+
+    async def announce(self, stories: Sequence[Story]) -> list[tuple[int, str]]:
+        won: list[tuple[int, str]] = []
+        for channel_id, matched in (await self.service.deliveries(stories)).items():
+            won += [(channel_id, key) for key in await self.service.claim_posts(channel_id, [s.key for s in matched])]
+        self.posted += won
+        return won
+
+
+async def _announced_by_ingest(leader: NewsService) -> list[Story]:
+    """The stories the leader's ingest announces as new (what every process's notifier receives)."""
+    announced: list[Story] = []
+
+    async def listen(stories: list[Story]) -> None:
+        announced.extend(stories)
+
+    leader.new_stories.connect(listen)
+    try:
+        await leader.ingest()
+    finally:
+        leader.new_stories.disconnect(listen)
+    return announced
+
+
+async def test_a_subscribed_channel_gets_each_story_once_across_a_restart_and_two_processes(
+    private_cluster: PrivateCluster, tmp_path: Path, seeds_copy: Path
+):
+    def settings(name: str) -> Settings:
+        return Settings(seeds=(seeds_copy,), db_url=private_cluster.url, index_path=tmp_path / f"{name}.index")
+
+    channel = 4242
+    async with await NewsService.open(settings("first"), background=True) as first, \
+            await NewsService.open(settings("second"), background=True) as second:
+        assert await _one_leads(first, second)
+        leader = first if first.cluster and first.cluster.leading else second
+        posters = [ChannelPoster(first), ChannelPoster(second)]
+        await second.subscribe(guild_id=1, channel_id=channel, query="Ostravia")
+
+        async def both_announce(stories: Sequence[Story]) -> None:
+            """Both processes see the same stories at once, as two notifiers would."""
+            await asyncio.gather(*(poster.announce(stories) for poster in posters))
+
+        _article(seeds_copy, "ferry.md", "Ostravia opens a night ferry", "Ostravia opened a night ferry on Friday.")
+        ferry = await _announced_by_ingest(leader)
+        assert [story.title for story in ferry] == ["Ostravia opens a night ferry"]
+        await both_announce(ferry)
+        assert sorted(len(poster.posted) for poster in posters) == [0, 1]  # claimed once, by one process
+        before = [list(poster.posted) for poster in posters]
+
+        await asyncio.to_thread(private_cluster.pg_ctl, "-m", "fast", "restart")  # every connection ends
+
+        await _within(FOLLOW_S, lambda: _one_leads(first, second))
+        leader = first if first.cluster and first.cluster.leading else second
+        _article(seeds_copy, "ferry-again.md", "Ostravia opens a night ferry", "Ostravia opened a night ferry on Friday.")
+        again = await _announced_by_ingest(leader)  # the same story a second time: a duplicate item
+        await both_announce([*ferry, *again, *ferry])  # re-announced after the restart, twice in one batch
+        assert [poster.posted for poster in posters] == before  # nothing claimed twice
+
+        _article(seeds_copy, "bridge.md", "Ostravia approves a harbour bridge",
+                 "The Ostravia council approved a harbour bridge on Tuesday.")
+        bridge = await _announced_by_ingest(leader)
+        assert [story.title for story in bridge] == ["Ostravia approves a harbour bridge"]
+        await both_announce(bridge)
+        await both_announce(bridge)
+        new = [pair for poster, old in zip(posters, before, strict=True) for pair in poster.posted[len(old):]]
+        assert new == [(channel, bridge[0].key)]  # the new story: claimed once, by exactly one process
