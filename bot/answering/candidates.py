@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from retrieval.analyzer import Analyzer
@@ -128,15 +128,27 @@ HEADLINED = frozenset({
 HEADLINED_SHARE = 0.5
 
 
+_WORD_EDGES = "\"'“”‘’(),.;:!?"
+"""Quotes and punctuation stripped from a word's ends before it is compared."""
+
+
+def _bare(word: str) -> str:
+    return word.strip(_WORD_EDGES)
+
+
+def _starts_like(word: str, terms: Iterable[str]) -> bool:
+    """Does the (lowercased, bare) word start like one of the stemmed terms ("pitched" like "pitch")?"""
+    return any(word.startswith(t[: max(3, len(t) - 1)]) for t in terms)
+
+
 def near(sentence: str, found: Sequence[str], terms: frozenset[str]) -> tuple[str, ...]:
     """The spans within NEAR_WORDS words of a word that starts like one of the asked terms."""
     words = sentence.split()
-    lowered = [w.strip("\"'“”‘’(),.;:!?").casefold() for w in words]
-    at = [i for i, w in enumerate(lowered) if any(w.startswith(t[: max(3, len(t) - 1)]) for t in terms)]
+    at = [i for i, w in enumerate(words) if _starts_like(_bare(w).casefold(), terms)]
     out = []
     for span in found:
         first = span.split()[0]
-        positions = [i for i, w in enumerate(words) if w.strip("\"'“”‘’(),.;:!?") == first]
+        positions = [i for i, w in enumerate(words) if _bare(w) == first]
         if any(abs(i - j) <= NEAR_WORDS for i in positions for j in at):
             out.append(span)
     return tuple(out)
@@ -207,11 +219,10 @@ takes its object from elsewhere: the sentence names what is asked without saying
 
 def points_past_the_answer(sentence: str, verbs: frozenset[str]) -> bool:
     """Does the question's verb stand in the sentence with a pointing word for its object?"""
-    words = [w.strip("\"'“”‘’(),.;:!?").casefold() for w in sentence.split()]
-    for word, following in itertools.pairwise(words):
-        if following in POINTING_WORDS and any(word.startswith(v[: max(3, len(v) - 1)]) for v in verbs):
-            return True
-    return False
+    words = [_bare(w).casefold() for w in sentence.split()]
+    return any(
+        following in POINTING_WORDS and _starts_like(word, verbs) for word, following in itertools.pairwise(words)
+    )
 
 
 PREDICATE_WEIGHT = 0.5
