@@ -545,7 +545,7 @@ class NewsService:
                 # the stored terms (title and text) as one set: composing reads the few that rank
                 terms = passage.terms.split() if passage.terms is not None else self.analyzer.terms(
                     f"{story.title}\n{passage.text}")
-                score = sum(question.weights[t] for t in asked.intersection(terms)) + (story.quality or 0) / 1000
+                score = sum(question.weights.get(t, 0.0) for t in asked.intersection(terms)) + (story.quality or 0) / 1000
                 ranked.append(RankedPassage(passage, story, score))
         ranked.sort(key=lambda r: (-r.score, -(r.story.quality or 0), r.passage.id))
         return ranked[:RETRIEVE_PASSAGES]

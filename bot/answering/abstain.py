@@ -17,6 +17,11 @@ UNKNOWN_NAME_PENALTY = 0.45
 DISTINCTIVE_MISSING_PENALTY = 0.25
 """When no retrieved passage names the question's most distinctive word ("bitcoin", "battery", "2020"), the
 coverage speaks of something near it but not of it: that counts against answering."""
+UNSEEN_PENALTY = 1.0
+MATURE_COVERAGE = 1000
+"""A plain word the coverage never uses ("bitcoin") is likely a paraphrase in a small collection, but in one of
+a thousand stories or more it more likely names what the coverage lacks: it counts against answering by its
+share of the question, times UNSEEN_PENALTY, in proportion to the collection's size up to this many stories."""
 TYPE_FOUND_BONUS = 0.1
 TYPED_EVIDENCE_SHARE = 0.3
 """A span of the asked type counts as found only in a sentence scoring this share of the best: a "top 10"
@@ -95,7 +100,10 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
     confidence -= UNKNOWN_NAME_PENALTY * len(question.unknown_names)
     if not distinctive_named(question, views):
         confidence -= DISTINCTIVE_MISSING_PENALTY
-    strength = views[0].hit.score / max(sum(question.search.values()), 1.0)
+    unseen = frozenset(term for _, term in question.unseen)
+    if unseen:
+        confidence -= UNSEEN_PENALTY * shares(unseen) * min(searched / MATURE_COVERAGE, 1.0)
+    strength = views[0].hit.score / max(sum(v for t, v in question.search.items() if t in question.weights), 1.0)
     confidence += RETRIEVAL_WEIGHT * min(strength / 4.0, 1.0)
     if question.subjects and not question.unknown_names and all(s.named_in(views[0].named) for s in question.subjects):
         confidence += MARGIN_WEIGHT * min(max(story_margin(views) - 1.0, 0.0), 1.0)
@@ -123,8 +131,8 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
         confidence -= UNREPORTED_PENALTY
         if confidence < ANSWER_AT or told_of_another(question, candidates):
             return Decision(False, confidence, f"none of the {searched} stories reports that")
-    if question.unknown_names and confidence < ANSWER_AT:
-        names = ", ".join(f"“{name}”" for name in question.unknown_names)
+    if (question.unknown_names or question.unseen) and confidence < ANSWER_AT:
+        names = ", ".join(f"“{name}”" for name in (*question.unknown_names, *(word for word, _ in question.unseen)))
         return Decision(False, confidence, f"none of the {searched} stories mentions {names}")
     if confidence < ANSWER_AT:
         return Decision(False, confidence, f"the {searched} stories don't answer that question")

@@ -10,13 +10,14 @@ from __future__ import annotations
 import calendar
 import itertools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from retrieval.analyzer import Analyzer
 from retrieval.models import RankedPassage, Story
 from retrieval.passages import decode_terms, split_sentences
 
+from .lexicon import lexicon
 from .question import AnswerType, Question
 from .spans import NEGATION, STRICT, TYPED, answering_spans
 from .units import MIN_WORDS, UnitQuality, quality
@@ -106,14 +107,26 @@ def passage_view(hit: RankedPassage, analyzer: Analyzer, asked: frozenset[str]) 
     text_lines = passage.text.split("\n")
     stored = decode_terms(passage.terms, len(text_lines)) if passage.terms is not None else None
     lines: list[tuple[str, frozenset[str]]]
+    bridged = lexicon(analyzer).bridged
     if stored is not None:
-        title_terms, line_terms = stored
-        lines = [(line, frozenset(terms)) for line, terms in zip(text_lines, line_terms, strict=True) if line]
+        title_list, line_terms = stored
+        lines = [(line, _with(frozenset(terms), asked, bridged))
+                 for line, terms in zip(text_lines, line_terms, strict=True) if line]
     else:
-        title_terms = analyzer.terms(hit.story.title)
-        lines = [(s, frozenset(analyzer.terms(s))) for s in split_sentences(passage.text)]
+        title_list = analyzer.terms(hit.story.title)
+        lines = [(s, _with(frozenset(analyzer.terms(s)), asked, bridged)) for s in split_sentences(passage.text)]
+    title_terms = _with(frozenset(title_list), asked, bridged)
     named = asked.intersection(title_terms).union(*(asked & terms for _, terms in lines))
-    return PassageView(hit, frozenset(title_terms), tuple(lines), frozenset(named))
+    return PassageView(hit, title_terms, tuple(lines), frozenset(named))
+
+
+Bridge = Callable[[frozenset[str], frozenset[str]], frozenset[str]]
+
+
+def _with(terms: frozenset[str], asked: frozenset[str], bridged: Bridge) -> frozenset[str]:
+    """A sentence's terms and the asked terms it names in other words ("norwegian" names "norway")."""
+    extra = bridged(terms, asked)
+    return terms | extra if extra else terms
 
 
 NAMED = frozenset({AnswerType.PERSON, AnswerType.ORGANISATION})

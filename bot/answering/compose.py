@@ -158,7 +158,7 @@ def _with_antecedents(
         out.append(candidate)
         out.extend(d for d in deferred if all(c.text != d.text for c in out))
         deferred.clear()
-    return out + deferred
+    return (out + deferred)[:MAX_SENTENCES]  # an antecedent takes the place of the last-chosen sentence
 
 
 def _select_recent(

@@ -18,6 +18,8 @@ from enum import Enum
 from retrieval.analyzer import Analyzer, Token
 from retrieval.bm25 import idf
 
+from .lexicon import lexicon
+
 
 class AnswerType(str, Enum):
     """The kind of fact a question asks for."""
@@ -56,6 +58,8 @@ LIGHT_WORDS = frozenset(
 """Stems of light verbs and adverbs that frame a question; they count at LIGHT_WORD_WEIGHT."""
 LIGHT_WORD_WEIGHT = 0.3
 CONTEXT_WEIGHT = 0.5
+OTHER_WORD_SHARE = 0.25
+"""The search weight of another word for an asked one ("Norwegian" for "Norway"; see :mod:`.lexicon`)."""
 """Terms of earlier questions in a chat count at this share."""
 SUBJECT_MAX_SHARE = 0.5
 """A name in more than this share of passages is the coverage's topic, not a subject that picks stories."""
@@ -246,6 +250,9 @@ class Question:
     corrections: Mapping[str, str] = field(default_factory=dict)
     follow_up: bool = False
     described: frozenset[str] = frozenset()
+    unseen: tuple[tuple[str, str], ...] = ()
+    """Plain words (not names or figures) the coverage never uses and no known word is a misspelling of, with
+    their terms: ``("bitcoin", "bitcoin")``."""
 
     @property
     def subject_terms(self) -> frozenset[str]:
@@ -274,8 +281,13 @@ class Question:
         return self.answer_type is AnswerType.LATEST
 
 
+_RUN_TOGETHER = re.compile(r"\b(what|who|where|how|when|that)s\b", re.IGNORECASE)
+""""whats", "hows": a contraction typed without its apostrophe."""
+
+
 def answer_type(question: str) -> AnswerType:
     """The expected answer type from the question's wording."""
+    question = _RUN_TOGETHER.sub(r"\1's", question)
     for kind, pattern in _TYPE_RULES:
         if pattern.search(question):
             return kind
@@ -339,6 +351,7 @@ def analyse(
     weights: dict[str, float] = {}
     unknown_terms: list[str] = []
     unknown_names: list[str] = []
+    unseen: list[tuple[str, str]] = []
     corrections: dict[str, str] = {}
     subjects: dict[str, set[str]] = {}
     actors: dict[str, None] = {}
@@ -369,6 +382,8 @@ def analyse(
         if df == 0:
             if (name or _NUMBERISH.search(token.surface)) and token.surface not in unknown_names:
                 unknown_names.append(token.surface)
+            elif not name and not _NUMBERISH.search(token.surface) and term not in LIGHT_WORDS:
+                unseen.append((token.surface, term))
             unknown_terms.append(term)
             continue
         weight = 1.0 + idf(n, df)
@@ -390,6 +405,12 @@ def analyse(
     for term in unknown_terms:
         weights.setdefault(term, typical * (LIGHT_WORD_WEIGHT if term in LIGHT_WORDS else 1.0))
     search = {t: LIGHT_WORD_WEIGHT if t == category or t in LIGHT_WORDS else 1.0 for t in weights if doc_freq(t) > 0}
+    others = lexicon(analyzer).others
+    for term in list(weights):  # "Norway" finds "a Norwegian bank" too, at a lower weight
+        for other in sorted(others(term)):
+            if other not in search and doc_freq(other) > 0:
+                search[other] = OTHER_WORD_SHARE * search.get(term, 1.0)
+    unseen = [(word, term) for word, term in unseen if not any(doc_freq(o) for o in others(term))]
     follow_up = bool(context) and is_follow_up(question, len(search))
     if follow_up and kind is AnswerType.OPEN:
         kind = answer_type(context[-1])  # "and what about this year?" after "by how much did X grow?"
@@ -415,7 +436,7 @@ def analyse(
         ),
         actors=tuple(actors),
         unknown_names=tuple(unknown_names), marked=tuple(marked), figures=tuple(figures),
-        corrections=corrections, follow_up=follow_up, described=frozenset(described),
+        corrections=corrections, follow_up=follow_up, described=frozenset(described), unseen=tuple(unseen),
     )
 
 

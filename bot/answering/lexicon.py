@@ -1,0 +1,117 @@
+"""Words that name the same thing in news writing: a country and its people ("Norway", "Norwegian"), a
+country's other names ("UK", "Britain"), and the common paraphrases of reporting ("scrap", "drop", "axe").
+
+General English, not any collection's: the answering code uses it to see that a sentence saying "a Norwegian
+bank" speaks of the question's "bank in Norway", and the search looks for the other words of a group too, at
+a lower weight. A word may belong to several groups ("drop": a fall, and scrapping a plan).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from retrieval.analyzer import Analyzer
+
+PLACES: tuple[tuple[str, ...], ...] = (
+    ("uk", "britain", "british", "briton", "britons"),
+    ("us", "usa", "america", "american", "americans"),
+    ("england", "english"), ("scotland", "scottish", "scots"), ("wales", "welsh"), ("ireland", "irish"),
+    ("france", "french"), ("germany", "german", "germans"), ("spain", "spanish"), ("italy", "italian"),
+    ("netherlands", "dutch", "holland"), ("belgium", "belgian"), ("switzerland", "swiss"), ("sweden", "swedish"),
+    ("norway", "norwegian"), ("denmark", "danish"), ("finland", "finnish"), ("russia", "russian"),
+    ("ukraine", "ukrainian"), ("turkey", "turkish"), ("greece", "greek"), ("portugal", "portuguese"),
+    ("austria", "austrian"), ("hungary", "hungarian"), ("czech", "czechs"), ("china", "chinese"),
+    ("japan", "japanese"), ("korea", "korean"), ("india", "indian"), ("pakistan", "pakistani"),
+    ("australia", "australian"), ("canada", "canadian"), ("mexico", "mexican"), ("brazil", "brazilian"),
+    ("argentina", "argentine", "argentinian"), ("israel", "israeli"), ("iran", "iranian"), ("iraq", "iraqi"),
+    ("egypt", "egyptian"), ("nigeria", "nigerian"), ("kenya", "kenyan"), ("singapore", "singaporean"),
+    ("taiwan", "taiwanese"), ("thailand", "thai"), ("vietnam", "vietnamese"), ("indonesia", "indonesian"),
+    ("philippines", "filipino"), ("malaysia", "malaysian"), ("europe", "european"), ("africa", "african"),
+    ("asia", "asian"), ("scandinavia", "scandinavian"), ("colombia", "colombian"),
+    ("chile", "chilean"), ("peru", "peruvian"), ("venezuela", "venezuelan"), ("cuba", "cuban"),
+    ("afghanistan", "afghan"), ("syria", "syrian"), ("lebanon", "lebanese"), ("zimbabwe", "zimbabwean"),
+)
+"""A country or region, its adjective and its people, and its other names."""
+
+PARAPHRASES: tuple[tuple[str, ...], ...] = (
+    ("buy", "bought", "purchase", "acquire", "acquisition", "takeover"),
+    ("sell", "sold", "sale", "sales"),
+    ("cut", "reduce", "reduction", "slash", "trim", "lower"),
+    ("rise", "rose", "increase", "grow", "grew", "growth", "climb", "jump", "gain", "surge"),
+    ("fall", "fell", "drop", "decline", "decrease", "slump", "slide", "plunge", "tumble"),
+    ("scrap", "drop", "abandon", "axe", "ditch", "cancel", "shelve"),
+    ("fire", "sack", "dismiss", "oust"),
+    ("quit", "resign", "resignation", "depart", "departure"),
+    ("found", "founder", "start", "launch", "establish", "create"),
+    ("job", "post", "position", "role"),
+    ("staff", "employee", "worker", "workforce", "employ", "headcount", "personnel"),
+    ("layoff", "redundancy", "redundancies"),
+    ("jobless", "unemployed", "unemployment"),
+    ("boss", "chief", "head", "ceo", "chairman", "leader"),
+    ("company", "firm", "business", "corporation"),
+    ("profit", "earnings", "income"),
+    ("revenue", "sales", "turnover"),
+    ("price", "cost"),
+    ("pay", "paid", "spend", "spent"),
+    ("car", "vehicle", "automobile"),
+    ("factory", "plant", "facility"),
+    ("phone", "mobile", "handset", "cellphone"),
+    ("film", "movie"),
+    ("win", "won", "victory", "beat", "triumph"),
+    ("law", "legislation", "bill"),
+    ("ban", "prohibit", "outlaw", "bar"),
+    ("shut", "close", "closure"),
+    ("talks", "negotiation", "negotiate"),
+    ("deal", "agreement", "pact", "contract"),
+    ("share", "stock", "stake"),
+    ("election", "poll", "vote"),
+    ("arrest", "detain", "detention"),
+    ("die", "death", "dead", "kill"),
+    ("big", "large"), ("biggest", "largest"), ("fast", "quick"), ("fastest", "quickest"),
+    ("begin", "start", "commence"),
+    ("end", "finish", "conclude"),
+    ("warn", "warning", "caution"),
+    ("investigate", "investigation", "probe", "inquiry"),
+    ("child", "children", "kid", "youngster"),
+    ("money", "cash", "fund", "funding"),
+    ("plan", "proposal", "scheme"),
+    ("help", "assist", "aid"),
+    ("sue", "lawsuit", "litigation"),
+    ("fine", "penalty"),
+    ("hire", "recruit", "appoint", "appointment", "name"),
+    ("doctor", "physician"),
+    ("teenager", "teen", "adolescent"),
+    ("town", "city"),
+)
+"""Words reporters use for one another."""
+
+
+class Lexicon:
+    """The groups as analyzed terms: term → the other terms that name the same thing."""
+
+    def __init__(self, analyzer: Analyzer, groups: Iterable[tuple[str, ...]] = PLACES + PARAPHRASES) -> None:
+        mates: dict[str, set[str]] = {}
+        for group in groups:
+            terms = {t for word in group for t in analyzer.terms(word)}
+            for term in terms:
+                mates.setdefault(term, set()).update(terms - {term})
+        self.mates: Mapping[str, frozenset[str]] = {t: frozenset(m) for t, m in mates.items() if m}
+
+    def others(self, term: str) -> frozenset[str]:
+        """The other terms for what ``term`` names (empty when it has none)."""
+        return self.mates.get(term, frozenset())
+
+    def bridged(self, terms: frozenset[str], asked: frozenset[str]) -> frozenset[str]:
+        """The asked terms that ``terms`` name in other words: a sentence with "norwegian" names "norway"."""
+        return frozenset(a for a in asked - terms if self.mates.get(a, frozenset()) & terms)
+
+
+_LEXICONS: dict[int, Lexicon] = {}
+
+
+def lexicon(analyzer: Analyzer) -> Lexicon:
+    """The lexicon in ``analyzer``'s terms (built once per analyzer)."""
+    found = _LEXICONS.get(id(analyzer))
+    if found is None:
+        found = _LEXICONS[id(analyzer)] = Lexicon(analyzer)
+    return found

@@ -1,0 +1,78 @@
+"""Words that name the same thing (bot/answering/lexicon.py) and words the coverage never uses: a sentence
+saying "a Norwegian bank" speaks of the question's "bank in Norway"; "bitcoin" in a thousand stories that
+never say it is a subject they lack. Hand-made passages, no corpus."""
+
+from __future__ import annotations
+
+from bot.answering.abstain import decide
+from bot.answering.candidates import Shares, passage_view, score_candidates
+from bot.answering.lexicon import Lexicon, lexicon
+from bot.answering.question import AnswerType, answer_type
+
+from .test_answering_units import ANALYZER, analysed, hit
+
+
+def test_a_country_its_people_and_its_other_names_name_the_same_thing():
+    words = lexicon(ANALYZER)
+    assert {"norwegian"} <= words.others("norway")
+    assert {"britain", "british"} <= words.others("uk")
+    assert words.others("bank") == frozenset()
+
+
+def test_a_word_in_two_groups_is_the_other_word_of_both():
+    words = Lexicon(ANALYZER, [("fall", "drop"), ("scrap", "drop")])
+    assert words.others("drop") == {"fall", "scrap"}
+    assert words.others("fall") == {"drop"}
+
+
+def test_a_sentence_names_the_asked_word_it_says_in_other_words():
+    asked = frozenset(analysed("Which bank in Norway extended its platform?").weights)
+    view = passage_view(hit("n", "Bank news", ["A Norwegian bank extended its customer platform with Dynamics."]),
+                        ANALYZER, asked)
+    assert "norway" in view.named
+    assert "norway" in view.lines[0][1]
+
+
+def test_the_sentence_that_says_it_in_other_words_answers_first():
+    question = "Which bank in Norway extended its customer platform?"
+    hits = [
+        hit("a", "Platform stories", ["Many firms extended their customer platform this year with new tools."], 1.0),
+        hit("b", "Bank stories", ["SpareBank 1, a Norwegian bank, extended its customer platform with Dynamics."], 0.9),
+    ]
+    asked = analysed(question)
+    views = [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in hits]
+    best = max(score_candidates(asked, views, Shares(asked.weights)), key=lambda c: c.score)
+    assert "SpareBank" in best.text
+
+
+def test_the_search_looks_for_the_other_words_at_a_lower_weight():
+    asked = analysed("Which bank in Norway extended its platform?")
+    assert asked.search["norway"] == 1.0
+    assert 0 < asked.search["norwegian"] < 1.0
+    assert "norwegian" not in asked.weights  # it counts as naming "norway", not as a word of its own
+
+
+def test_a_word_the_coverage_never_uses_is_unseen_unless_another_word_for_it_is_used():
+    assert analysed("whats the bitcoin price", known={"bitcoin": 0}).unseen == (("bitcoin", "bitcoin"),)
+    assert analysed("What did Norway decide?", known={"norway": 0}).unseen == ()  # "norwegian" is known
+
+
+def test_a_contraction_typed_without_its_apostrophe_still_shapes_the_question():
+    assert answer_type("whats the price of the new console") is AnswerType.AMOUNT
+    assert answer_type("whos the chief executive of the bank") is AnswerType.PERSON
+
+
+def _bitcoin_decision(searched: int):
+    asked = analysed("Tell me about the bitcoin price crash", known={"bitcoin": 0})
+    hits = [hit("p", "Market crash", ["The price crash hit the shares of the club hard, the manager said on Monday."])]
+    views = [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in hits]
+    shares = Shares(asked.weights)
+    return decide(asked, views, score_candidates(asked, views, shares), shares, searched)
+
+
+def test_a_word_a_large_coverage_never_uses_counts_against_answering():
+    large, small = _bitcoin_decision(2000), _bitcoin_decision(20)
+    assert not large.answer and "“bitcoin”" in large.why
+    assert small.answer  # in a few stories an unused word is more likely a paraphrase
+    assert small.confidence > large.confidence
+
