@@ -433,9 +433,13 @@ class NewsService:
         answer = await self._answer_for_day(question, date, context, searched) if date else None
         if answer is None:  # no date named, or nothing published that day: the text may still name it
             asked = self.understand(question, context)
+            story = None
             if asked.follow_up:  # "when did he die?": whom the last answer was about counts too
-                asked = self.understand(question, [*context, *await self._last_lead(context)])
+                lead, story = await self._last_answer(context)
+                asked = replace(self.understand(question, [*context, *lead]), answered=tuple(lead))
             ranked = await self._with_top_story(asked, await self._ranked_for(asked))
+            if story is not None:
+                ranked = await self._with_story(story, ranked)
             answer = compose_answer(asked, ranked, self.analyzer, searched=searched)
             if date is not None and answer.abstained:
                 answer = replace(answer, reason=(
@@ -477,11 +481,27 @@ class NewsService:
         floor = ranked[-1].score
         return ranked + [RankedPassage(p, top, floor) for p in rest if p.id not in have]
 
-    async def _last_lead(self, context: Sequence[str]) -> list[str]:
-        """The first sentence the previous question was answered with (none if it was not answered)."""
+    async def _last_answer(self, context: Sequence[str]) -> tuple[list[str], Story | None]:
+        """The first sentence the previous question was answered with, and the story it quotes (none if it was
+        not answered)."""
         previous = self.understand(context[-1], context[:-1])
         answer = compose_answer(previous, await self._ranked_for(previous), self.analyzer, searched=0)
-        return [] if answer.abstained else answer.lead(1)
+        if answer.abstained or not answer.sentences:
+            return [], None
+        first = answer.sentences[0]
+        return [first.text], next((c.story for c in answer.citations if c.n == first.citation), None)
+
+    async def _with_story(self, story: Story, ranked: list[RankedPassage]) -> list[RankedPassage]:
+        """A follow-up ("who are the two men?") is most likely answered by the story the conversation is
+        about: its passages rank level with the best match, the rest of it read too."""
+        if not ranked:
+            return ranked
+        top = ranked[0].score
+        rest = (await self.store.leading_passages([story.id], per_story=TOP_STORY_PASSAGES))[story.id]
+        have = {hit.passage.id for hit in ranked}
+        lifted = [replace(hit, score=max(hit.score, top)) if hit.story.id == story.id else hit for hit in ranked]
+        lifted += [RankedPassage(p, story, top) for p in rest if p.id not in have]
+        return sorted(lifted, key=lambda hit: -hit.score)
 
     async def _ranked_for(self, question: Question) -> list[RankedPassage]:
         """The passages to answer from. A comparison, or a question joining subjects, searches once per

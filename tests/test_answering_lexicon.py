@@ -76,3 +76,11 @@ def test_a_word_a_large_coverage_never_uses_counts_against_answering():
     assert small.answer  # in a few stories an unused word is more likely a paraphrase
     assert small.confidence > large.confidence
 
+
+
+def test_a_name_before_a_role_without_a_comma_qualifies_the_role_and_is_no_person():
+    from bot.answering.spans import people
+
+    assert people("Texas Instruments chief executive Rich Templeton spoke.") == ["Rich Templeton"]
+    assert people("The Texas Rangers, who won on Sunday, celebrated.") == []  # "The" opens it: not a name
+    assert "Brad Smith" in people("Brad Smith, president of Microsoft, wrote the post.")

@@ -46,6 +46,8 @@ ACTING_BOOST = 1.2
 """A sentence whose actor is the question's subject scores this many times more…"""
 YES_NO_ACTING_BOOST = 1.35
 """…and a yes/no question's even more: "did Microsoft stop…" is answered by what Microsoft did."""
+ANSWERED_SHARE = 0.5
+"""A follow-up's candidate that the conversation was already answered with scores at this share."""
 DEFINITION_COVERAGE = 0.5
 INFORMATIVE = 0.15
 """A sentence that says more than the question's own words (up to 8 other terms) scores up to this much more."""
@@ -324,6 +326,8 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 score *= POINTED_OBJECT_SHARE
             if kind is AnswerType.YES_NO and NEGATION.search(sentence):
                 score *= NEGATED_YES_NO_BOOST  # "did X …?" — "X did not …" answers it outright
+            if sentence in question.answered:
+                score *= ANSWERED_SHARE  # a follow-up asks for something the last answer did not say
             unit = quality(sentence, hit.story.title)
             score *= unit.factor * sourced[id(view)]
             out.append(Candidate(sentence, all_terms, score, hit, line, unit, typed, coverage))

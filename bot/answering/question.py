@@ -58,9 +58,12 @@ LIGHT_WORDS = frozenset(
 """Stems of light verbs and adverbs that frame a question; they count at LIGHT_WORD_WEIGHT."""
 LIGHT_WORD_WEIGHT = 0.3
 CONTEXT_WEIGHT = 0.5
+"""Terms of earlier questions in a chat count at this share."""
+FOLLOW_UP_CONTEXT_SHARE = 1.0
+"""In a follow-up ("when did he die?") the earlier question's terms are searched in full, but a sentence is
+chosen mostly on the follow-up's own words: the earlier ones weigh at most this share of the follow-up's own."""
 OTHER_WORD_SHARE = 0.25
 """The search weight of another word for an asked one ("Norwegian" for "Norway"; see :mod:`.lexicon`)."""
-"""Terms of earlier questions in a chat count at this share."""
 SUBJECT_MAX_SHARE = 0.5
 """A name in more than this share of passages is the coverage's topic, not a subject that picks stories."""
 
@@ -250,6 +253,8 @@ class Question:
     corrections: Mapping[str, str] = field(default_factory=dict)
     follow_up: bool = False
     described: frozenset[str] = frozenset()
+    answered: tuple[str, ...] = ()
+    """In a follow-up, the sentences the conversation was already answered with."""
     unseen: tuple[tuple[str, str], ...] = ()
     """Plain words (not names or figures) the coverage never uses and no known word is a misspelling of, with
     their terms: ``("bitcoin", "bitcoin")``."""
@@ -405,16 +410,17 @@ def analyse(
     for term in unknown_terms:
         weights.setdefault(term, typical * (LIGHT_WORD_WEIGHT if term in LIGHT_WORDS else 1.0))
     search = {t: LIGHT_WORD_WEIGHT if t == category or t in LIGHT_WORDS else 1.0 for t in weights if doc_freq(t) > 0}
+    follow_up = bool(context) and is_follow_up(question, len(search))
     others = lexicon(analyzer).others
     for term in list(weights):  # "Norway" finds "a Norwegian bank" too, at a lower weight
         for other in sorted(others(term)):
             if other not in search and doc_freq(other) > 0:
                 search[other] = OTHER_WORD_SHARE * search.get(term, 1.0)
     unseen = [(word, term) for word, term in unseen if not any(doc_freq(o) for o in others(term))]
-    follow_up = bool(context) and is_follow_up(question, len(search))
     if follow_up and kind is AnswerType.OPEN:
         kind = answer_type(context[-1])  # "and what about this year?" after "by how much did X grow?"
     own_time = bool(_OWN_TIME.search(question))
+    earlier: set[str] = set()
     for previous in context[-3:]:
         share = 1.0 if follow_up else CONTEXT_WEIGHT
         for token in analyzer.tokens(previous):
@@ -424,10 +430,16 @@ def analyse(
             if own_time and (_YEAR.match(token.surface) or _is_date_word(token.surface)):
                 continue  # "what about this year?" replaces the year asked about before
             if token.term not in weights:
-                weights[token.term] = share * (1.0 + idf(n, df))
+                weights[token.term] = CONTEXT_WEIGHT * (1.0 + idf(n, df))
+                earlier.add(token.term)
                 search.setdefault(token.term, share)
             if follow_up and _is_name(token.surface, previous) and df <= SUBJECT_MAX_SHARE * n and not subjects:
                 subjects.setdefault(token.surface, set()).add(token.term)
+    own = sum(w for t, w in weights.items() if t not in earlier)
+    carried = sum(weights[t] for t in earlier)
+    if follow_up and own and carried > FOLLOW_UP_CONTEXT_SHARE * own:
+        for term in earlier:  # the follow-up's own words choose the sentence; the earlier ones only tell the story
+            weights[term] *= FOLLOW_UP_CONTEXT_SHARE * own / carried
     return Question(
         text=question, answer_type=kind, weights=weights, search=search,
         subjects=tuple(

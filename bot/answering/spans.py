@@ -164,8 +164,13 @@ def people(sentence: str) -> list[str]:
             at = sentence.find(part, start)
             if " " not in part or part in found:
                 continue
+            if part.split(" ", 1)[0].lower() in _STARTERS:  # "The Texas attorney general": not a person
+                continue
             before, after = sentence[max(at - 40, 0) : at], sentence[at + len(part) :]
-            role = _ROLE_BEFORE.search(before) or _ROLE.match(after.lstrip(", ").removeprefix("the ")) is not None
+            # a role after a name in apposition ("Brad Smith, president of Microsoft"); without the comma the
+            # name qualifies the role ("Nissan chairman Carlos Ghosn") and the person follows it
+            apposed = after.startswith(",") and _ROLE.match(after.lstrip(", ").removeprefix("the ")) is not None
+            role = _ROLE_BEFORE.search(before) or apposed
             if role or _PERSON_AFTER.match(after) or _PERSON_BEFORE.search(before):
                 found.append(part)
     return found
