@@ -84,3 +84,21 @@ def test_a_name_before_a_role_without_a_comma_qualifies_the_role_and_is_no_perso
     assert people("Texas Instruments chief executive Rich Templeton spoke.") == ["Rich Templeton"]
     assert people("The Texas Rangers, who won on Sunday, celebrated.") == []  # "The" opens it: not a name
     assert "Brad Smith" in people("Brad Smith, president of Microsoft, wrote the post.")
+
+
+def test_a_did_question_the_evidence_reverses_is_corrected_in_plain_words():
+    from .test_answering_units import compose
+
+    evidence = [hit("b", "Barclays results", ["Barclays reported a 20% rise in pre-tax profits to £3.8bn last year."])]
+    did = compose("Why did Barclays' profits fall last year?", evidence)
+    assert did.note == "By the coverage's account it didn't fall; it reports:"
+    ongoing = compose("Why are Barclays' profits falling this year?", evidence)
+    assert ongoing.note == "The coverage doesn't say “falling”; it reports:"
+
+
+def test_reasons_given_as_a_charge_or_a_saying_are_reason_spans():
+    from bot.answering.spans import spans
+
+    assert spans("Nick Griffin was arrested on suspicion of incitement to racial hatred.", AnswerType.REASON)
+    assert spans("Lycos shut down the campaign saying it had achieved its aim.", AnswerType.REASON)
+    assert spans("He was charged with fraud in March.", AnswerType.REASON)

@@ -49,6 +49,8 @@ class Premise:
     status: str
     word: str = ""
     evidence: Candidate | None = None
+    reversed_verb: bool = False
+    """The evidence reports the opposite direction of a verb the question asks "did … <verb>" about."""
 
     @property
     def note(self) -> str | None:
@@ -56,6 +58,8 @@ class Premise:
             return "The coverage doesn't say that; it reports:"
         if self.status != "contradicted":
             return None
+        if self.reversed_verb:  # "why did Barclays' profits fall?" where they rose
+            return f"By the coverage's account it didn't {self.word.lower()}; it reports:"
         return f"The coverage doesn't say “{self.word}”; it reports:"
 
 
@@ -117,7 +121,9 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
             same, opposite = family
             told = _best_evidence(relevant, question)
             if told is not None and opposite & told.terms and not same & told.terms:
-                return Premise("contradicted", surface, told)
+                asked_done = re.search(rf"\b(?:did|does|do|will|would)\b[^?.]*\b{re.escape(surface)}\b", question.text,
+                                       re.IGNORECASE)
+                return Premise("contradicted", surface, told, reversed_verb=asked_done is not None)
             continue
         if forms(word) & evidence_terms:
             continue

@@ -52,6 +52,7 @@ _PATTERNS: dict[AnswerType, re.Pattern[str]] = {
         r"amid|following|in response to|citing|cited|blamed|blames|thanks to|driven by|aimed at|to give|to allow|"
         r"to help|to protect|to prevent|to avoid|to ensure|reason|reasons|since|after|concerns? (?:over|about|that)|"
         r"fears? (?:over|about|that)|over concerns|pressure|protests?|calls? for|demands?|led to|so as to|"
+        r"on suspicion of|on (?:a )?charges? of|charged with|accused of|in connection with|saying (?:it|that|they|he|she)|"
         r"why|said it (?:was|would|wanted)|wants? to|needs? to|needed to|(?:is|are|was|were) (?:designed|intended|meant|"
         r"aimed|used) to|to (?:fund|pay for|finance|save|cut costs|raise money|meet|cope with|tackle|boost))\b",
         re.IGNORECASE),
