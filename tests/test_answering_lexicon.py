@@ -102,3 +102,21 @@ def test_reasons_given_as_a_charge_or_a_saying_are_reason_spans():
     assert spans("Nick Griffin was arrested on suspicion of incitement to racial hatred.", AnswerType.REASON)
     assert spans("Lycos shut down the campaign saying it had achieved its aim.", AnswerType.REASON)
     assert spans("He was charged with fraud in March.", AnswerType.REASON)
+
+
+def _seattle(question: str):
+    # "Seattle" is rare in the coverage, the other words common: the name alone covers most of the question
+    common = {"weather": 300, "like": 600, "tomorrow": 300, "happen": 500, "hous": 200, "move": 300}
+    asked = analysed(question, known={"seattl": 2, **common})
+    hits = [hit("s", "Seattle house move", [
+        "The run-down house in Seattle has already been moved wholesale once by its owners.",
+        "Seattle officials said no such deal had been offered to the family this year.",
+    ], score=3.0)]
+    views = [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in hits]
+    shares = Shares(asked.weights)
+    return decide(asked, views, score_candidates(asked, views, shares), shares, 2000)
+
+
+def test_the_subject_without_what_is_asked_about_it_is_not_an_answer():
+    assert not _seattle("What will the weather be like in Seattle tomorrow?").answer
+    assert _seattle("What has happened to the house in Seattle?").answer
