@@ -120,3 +120,24 @@ def _seattle(question: str):
 def test_the_subject_without_what_is_asked_about_it_is_not_an_answer():
     assert not _seattle("What will the weather be like in Seattle tomorrow?").answer
     assert _seattle("What has happened to the house in Seattle?").answer
+
+
+def test_a_name_quoted_as_a_speaker_does_not_answer_who_did_something():
+    question = "Who set up the Yahoo web portal?"
+    asked = analysed(question)
+    sentences = ["\"The Yahoo web portal will win,\" predicted Mr Weiner on Monday.",
+                 "The Yahoo web portal was set up by students David Filo and Jerry Yang in a campus trailer."]
+    views = [passage_view(hit("y", "Yahoo at ten", sentences), ANALYZER, frozenset(asked.weights))]
+    typed = {c.text[:10]: c.typed for c in score_candidates(asked, views, Shares(asked.weights))}
+    assert typed["\"The Yahoo"] == ()
+    assert "David Filo" in typed["The Yahoo "]
+    said = analysed("Who predicted that the Yahoo web portal would win?")
+    views = [passage_view(hit("y", "Yahoo at ten", sentences), ANALYZER, frozenset(said.weights))]
+    assert any(c.typed for c in score_candidates(said, views, Shares(said.weights)) if "Weiner" in c.text)
+
+
+def test_a_speaker_its_role_introduces_is_more_than_a_speaker():
+    from bot.answering.candidates import speaking
+
+    assert speaking("Jo Smith said the firm was sold.", "Jo Smith")
+    assert not speaking("The company's new chief executive Peter Lynch said it would recover.", "Peter Lynch")

@@ -19,7 +19,7 @@ from retrieval.passages import decode_terms, split_sentences
 
 from .lexicon import lexicon
 from .question import AnswerType, Question
-from .spans import NEGATION, STRICT, TYPED, answering_spans
+from .spans import NEGATION, ROLE_BEFORE, STRICT, TYPED, answering_spans
 from .units import MIN_WORDS, UnitQuality, quality
 
 TITLE_CONTEXT = 0.3
@@ -224,6 +224,23 @@ def date_precision(span: str) -> float:
     return VAGUE_PRECISION
 
 
+_SPEECH = r"(?:said|says|say|told|tells|added|adds|predicted|predicts|warned|warns|argued|argues|explained|insisted|admitted|noted)"
+_SPOKEN_AFTER = re.compile(rf"^[’']?\s*,?\s+{_SPEECH}\b", re.IGNORECASE)
+_SPOKEN_BEFORE = re.compile(rf"\b(?:{_SPEECH}|according to)\s+(?:[\w-]+\s+){{0,4}}$", re.IGNORECASE)
+_SPEECH_QUESTION = re.compile(
+    r"\b(?:say|said|says|tell|told|claim|claimed|warn|warned|predict|predicted|argue|argued|comment|commented|call|called|"
+    r"urge|urged|describe|described|criticis|criticiz|accuse|accused|speak|spoke|spokes|quote|quoted|blame|blamed)", re.IGNORECASE)
+
+
+def speaking(sentence: str, span: str) -> bool:
+    """Is this name in the sentence only as who is quoted ("…, predicted Mr Weiner", "Jo Smith said")? A name
+    its role introduces ("the new chief executive Peter Lynch said") is more than a speaker."""
+    at = _find_word(sentence, span)
+    if at < 0 or ROLE_BEFORE.search(sentence[max(at - 40, 0):at]):
+        return False
+    return bool(_SPOKEN_AFTER.match(sentence[at + len(span):]) or _SPOKEN_BEFORE.search(sentence[max(at - 60, 0):at]))
+
+
 POINTING_WORDS = frozenset({"it", "them", "such", "these", "those", "him"})
 """Words that stand for an object named elsewhere ("that" and "this" left out: after a noun they start
 a clause or name the thing itself)."""
@@ -278,6 +295,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     spanned = kind is not AnswerType.COMPARISON or bool(QUANTITATIVE.search(question.text))
     predicate = _predicate_shares(question) if kind is AnswerType.YES_NO and subjects else None
     asks_year = bool(_ASKS_YEAR.search(question.text))
+    asks_speech = bool(_SPEECH_QUESTION.search(question.text))
     for view in views:
         hit = view.hit
         title_terms = asked & view.title_terms
@@ -301,6 +319,8 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 typed = ()  # "X is a …" defines X only in a sentence about X
             elif kind in NAMED and typed and terms:
                 typed = near(sentence, typed, terms)  # the name that answers stands by what is asked about
+                if typed and not asks_speech:  # "who founded Yahoo?" is not answered by who commented on it
+                    typed = tuple(span for span in typed if not speaking(sentence, span))
             elif kind in STRICT and typed and measured and not measured & all_terms:
                 typed = ()  # a figure about something else the question does not ask after
             context = TITLE_CONTEXT * shares(title_terms - terms)

@@ -149,7 +149,7 @@ _PERSON_AFTER = re.compile(
     r"^(?:,\s*(?:who|whose|the|a|an|its|his|her|their)\b|'s\s+(?:wife|husband|son|daughter|brother|sister)\b"
     r"|\s+(?:said|says|told|added|explained|wrote|insisted|argued|admitted|announced|warned|believes|thinks|who)\b"
     r"|,\s+\d{1,3},)")
-_ROLE_BEFORE = re.compile(_ROLE.pattern + r",?\s+$", re.IGNORECASE)
+ROLE_BEFORE = re.compile(_ROLE.pattern + r",?\s+$", re.IGNORECASE)
 """A role just before a name: "comedian Ernie Wise", "As chief operating officer, Toshiyuki Shiga"."""
 _PERSON_BEFORE = re.compile(r"(?:\bby|\bsaid|\bsays)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 
@@ -171,7 +171,7 @@ def people(sentence: str) -> list[str]:
             # a role after a name in apposition ("Brad Smith, president of Microsoft"); without the comma the
             # name qualifies the role ("Nissan chairman Carlos Ghosn") and the person follows it
             apposed = after.startswith(",") and _ROLE.match(after.lstrip(", ").removeprefix("the ")) is not None
-            role = _ROLE_BEFORE.search(before) or apposed
+            role = ROLE_BEFORE.search(before) or apposed
             if role or _PERSON_AFTER.match(after) or _PERSON_BEFORE.search(before):
                 found.append(part)
     return found
