@@ -141,3 +141,13 @@ def test_a_speaker_its_role_introduces_is_more_than_a_speaker():
 
     assert speaking("Jo Smith said the firm was sold.", "Jo Smith")
     assert not speaking("The company's new chief executive Peter Lynch said it would recover.", "Peter Lynch")
+
+
+def test_a_month_the_question_names_is_not_required_but_a_sentence_naming_it_tells_of_that_time():
+    from .test_answering_units import compose
+
+    asked = analysed("How many jobs did US firms add in January?")
+    assert "januari" not in asked.weights and 0 < asked.search["januari"] < 1.0
+    hits = [hit("o", "US jobs", ["US firms added 337,000 jobs in October, a seven-month high for hiring."], score=1.0),
+            hit("j", "US jobs", ["US firms added only 146,000 jobs in January, below expectations."], score=0.9)]
+    assert "146,000" in compose("How many jobs did US firms add in January?", hits).lead(1)[0]

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.answering.select import MAX_ANSWER_CHARS, MAX_SENTENCES
+from bot.answering.select import MAX_ANSWER_CHARS, MAX_QUOTED
 from bot.service import QuestionError, find_date
 
 QUESTIONS = [
@@ -29,7 +29,7 @@ def squash(text: str) -> str:
 async def test_every_sentence_is_verbatim_from_the_passage_it_cites(service, question):
     answer = await service.ask(question)
     assert not answer.abstained, answer.text
-    assert 1 <= len(answer.sentences) <= MAX_SENTENCES
+    assert 1 <= len(answer.sentences) <= MAX_QUOTED  # the chosen sentences, and one antecedent at most
     numbers = [c.n for c in answer.citations]
     assert numbers == list(range(1, len(numbers) + 1))
     for sentence in answer.sentences:

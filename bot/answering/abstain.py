@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .candidates import Candidate, PassageView, Shares
+from .candidates import Candidate, PassageView, Shares, named_by_story
 from .question import AnswerType, Question
 from .spans import STRICT
 
@@ -23,7 +23,7 @@ MATURE_COVERAGE = 1000
 a thousand stories or more it more likely names what the coverage lacks: it counts against answering by its
 share of the question, times UNSEEN_PENALTY, in proportion to the collection's size up to this many stories."""
 UNFOCUSED_PENALTY = 0.3
-"""When no sentence about the subjects names any of what the question asks about them, the coverage speaks of
+"""When no passage about the subjects names any of what the question asks about them, the coverage speaks of
 the subject but not of that."""
 TYPE_FOUND_BONUS = 0.1
 TYPED_EVIDENCE_SHARE = 0.3
@@ -84,14 +84,14 @@ def distinctive_named(question: Question, views: Sequence[PassageView]) -> bool:
     return any(rarest in v.named for v in views)
 
 
-def focus_named(question: Question, candidates: Sequence[Candidate]) -> bool:
-    """Does some sentence that names the question's subjects also name one of its plain words — what it asks
-    about them ("weather" in "What will the weather be like in Seattle tomorrow?")?"""
+def focus_named(question: Question, views: Sequence[PassageView]) -> bool:
+    """Does some story that names the question's subjects (in the passages read) also name one of its plain
+    words — what it asks about them ("weather" in "What will the weather be like in Seattle tomorrow?")?"""
     subject_terms = question.subject_terms
     plain = question.described - subject_terms
     if not plain:
         return True
-    return any(c.terms & plain for c in candidates if not subject_terms or c.terms & subject_terms)
+    return any(named & plain for named in named_by_story(views).values() if not subject_terms or named & subject_terms)
 
 
 def told_of_another(question: Question, candidates: Sequence[Candidate]) -> bool:
@@ -120,7 +120,7 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
     confidence += RETRIEVAL_WEIGHT * min(strength / 4.0, 1.0)
     if question.subjects and not question.unknown_names and all(s.named_in(views[0].named) for s in question.subjects):
         confidence += MARGIN_WEIGHT * min(max(story_margin(views) - 1.0, 0.0), 1.0)
-    if not question.follow_up and not focus_named(question, candidates):
+    if not question.follow_up and not focus_named(question, views):
         confidence -= UNFOCUSED_PENALTY
     kind = question.answer_type
     best = max(c.score for c in candidates)

@@ -46,6 +46,8 @@ ACTING_BOOST = 1.2
 """A sentence whose actor is the question's subject scores this many times more…"""
 YES_NO_ACTING_BOOST = 1.35
 """…and a yes/no question's even more: "did Microsoft stop…" is answered by what Microsoft did."""
+DATED_BOOST = 1.2
+"""A sentence naming a month or weekday the question names scores this much more."""
 ANSWERED_SHARE = 0.5
 """A follow-up's candidate that the conversation was already answered with scores at this share."""
 DEFINITION_COVERAGE = 0.5
@@ -346,6 +348,8 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 score *= POINTED_OBJECT_SHARE
             if kind is AnswerType.YES_NO and NEGATION.search(sentence):
                 score *= NEGATED_YES_NO_BOOST  # "did X …?" — "X did not …" answers it outright
+            if question.dated & all_terms:
+                score *= DATED_BOOST  # "in January" asked, and this sentence tells of January
             if sentence in question.answered:
                 score *= ANSWERED_SHARE  # a follow-up asks for something the last answer did not say
             unit = quality(sentence, hit.story.title)

@@ -16,7 +16,7 @@ from .candidates import Candidate, PassageView, Shares, passage_view, score_cand
 from .corroborate import group
 from .models import Answer, AnswerSentence, Citation
 from .question import Question
-from .select import LEAD_SHARE, MAX_ANSWER_CHARS, MAX_SENTENCES, quoted_length, select
+from .select import LEAD_SHARE, MAX_ANSWER_CHARS, MAX_QUOTED, MAX_SENTENCES, quoted_length, select
 from .spans import TYPED
 from .units import MIN_WORDS, quality
 
@@ -158,7 +158,7 @@ def _with_antecedents(
         out.append(candidate)
         out.extend(d for d in deferred if all(c.text != d.text for c in out))
         deferred.clear()
-    return (out + deferred)[:MAX_SENTENCES]  # an antecedent takes the place of the last-chosen sentence
+    return (out + deferred)[:MAX_QUOTED]
 
 
 def _select_recent(

@@ -50,7 +50,7 @@ PARAPHRASES: tuple[tuple[str, ...], ...] = (
     ("layoff", "redundancy", "redundancies"),
     ("jobless", "unemployed", "unemployment"),
     ("boss", "chief", "head", "ceo", "chairman", "leader"),
-    ("company", "firm", "business", "corporation"),
+    ("company", "firm", "corporation"),
     ("profit", "earnings", "income"),
     ("revenue", "sales", "turnover"),
     ("price", "cost"),

@@ -253,6 +253,9 @@ class Question:
     corrections: Mapping[str, str] = field(default_factory=dict)
     follow_up: bool = False
     described: frozenset[str] = frozenset()
+    dated: frozenset[str] = frozenset()
+    """Terms of the months and weekdays the question names ("How many jobs were added in January?"): not required,
+    but a sentence naming them tells of that time."""
     answered: tuple[str, ...] = ()
     """In a follow-up, the sentences the conversation was already answered with."""
     unseen: tuple[tuple[str, str], ...] = ()
@@ -357,6 +360,7 @@ def analyse(
     unknown_terms: list[str] = []
     unknown_names: list[str] = []
     unseen: list[tuple[str, str]] = []
+    dated: set[str] = set()
     corrections: dict[str, str] = {}
     subjects: dict[str, set[str]] = {}
     actors: dict[str, None] = {}
@@ -372,7 +376,8 @@ def analyse(
         if low in CUE_WORDS and kind is not AnswerType.OPEN:
             continue  # "what percentage", "how long", "which year": the answer's kind, not its subject
         if _is_date_word(token.surface):
-            continue  # a month, weekday or year: borne out by the text or the publication date alike
+            dated.add(term)
+            continue  # a month or weekday: borne out by the text or the publication date alike
         name = _is_name(token.surface, shaped) and not _titles_a_name(tokens, position, shaped)
         df = doc_freq(term)
         if df == 0 and correct is not None and not _NUMBERISH.search(term):
@@ -411,6 +416,9 @@ def analyse(
         weights.setdefault(term, typical * (LIGHT_WORD_WEIGHT if term in LIGHT_WORDS else 1.0))
     search = {t: LIGHT_WORD_WEIGHT if t == category or t in LIGHT_WORDS else 1.0 for t in weights if doc_freq(t) > 0}
     follow_up = bool(context) and is_follow_up(question, len(search))
+    for term in sorted(dated):  # "in January": a passage naming January ranks a little higher
+        if doc_freq(term) > 0:
+            search.setdefault(term, OTHER_WORD_SHARE)
     others = lexicon(analyzer).others
     for term in list(weights):  # "Norway" finds "a Norwegian bank" too, at a lower weight
         for other in sorted(others(term)):
@@ -448,7 +456,7 @@ def analyse(
         ),
         actors=tuple(actors),
         unknown_names=tuple(unknown_names), marked=tuple(marked), figures=tuple(figures),
-        corrections=corrections, follow_up=follow_up, described=frozenset(described), unseen=tuple(unseen),
+        corrections=corrections, follow_up=follow_up, described=frozenset(described), unseen=tuple(unseen), dated=frozenset(dated),
     )
 
 

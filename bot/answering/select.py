@@ -14,6 +14,8 @@ LEAD_SHARE = 0.5
 SECOND_ANSWER_SHARE = 0.3
 """…and otherwise comes second when it scores at least this share."""
 MAX_SENTENCES = 4
+MAX_QUOTED = MAX_SENTENCES + 1
+"""The chosen sentences, and at most one earlier sentence quoted so that a pointing-back one reads right."""
 MIN_SENTENCES = 2
 MAX_ANSWER_CHARS = 700
 MARKER_CHARS = 5
