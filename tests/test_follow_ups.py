@@ -69,3 +69,9 @@ async def test_a_follow_up_is_answered_from_the_story_the_conversation_is_about(
 def test_other_words_searched_for_do_not_make_a_short_question_a_standalone_one():
     # "buy" brings "purchase", "acquire", "takeover"… into the search; the question still has one word of its own
     assert analysed("did they buy it?", context=["What did Microsoft pitch to the DEA?"]).follow_up
+
+
+def test_a_short_question_about_a_definite_thing_with_no_name_of_its_own_is_a_follow_up():
+    context = ["Which company did MCI agree to be bought by?"]
+    assert analysed("how much is the deal worth?", context=context).follow_up
+    assert not analysed("How much is the Verizon deal worth?", context=context).follow_up

@@ -198,6 +198,7 @@ MARKED = CLAIMS | QUALIFIERS | DIRECTIONS
 _ELLIPTICAL = re.compile(
     r"^\W*(?:and|but|so|what about|how about|and what about|for how long|how long|why|when|where|who|how much|"
     r"how many|by how much|since when|really|is that so)\b", re.IGNORECASE)
+_DEFINITE = re.compile(r"\bthe\b", re.IGNORECASE)
 _PRONOUN_SUBJECT = re.compile(r"\b(?:it|its|they|them|their|he|him|his|she|her|this|that|those|these)\b", re.IGNORECASE)
 _ADVICE = re.compile(
     r"^\W*(?:can|could|would|will) you (?:please )?(?:recommend|suggest|advise)\b|\bwhat(?:'s| is) a good\b"
@@ -329,12 +330,15 @@ def _is_date_word(surface: str) -> bool:
     return low in _MONTHS or low in _WEEKDAYS
 
 
-def is_follow_up(question: str, content_terms: int) -> bool:
-    """A short question that leans on the one before ("for how long?", "and IBM?", "why did it do that?")."""
+def is_follow_up(question: str, content_terms: int, named: bool = False) -> bool:
+    """A short question that leans on the one before ("for how long?", "and IBM?", "why did it do that?",
+    "how much is the deal worth?": a definite thing, no name of its own)."""
     words = len(question.split())
     if content_terms == 0:
         return True
     if _ELLIPTICAL.match(question) and (content_terms <= 1 or words <= 4):
+        return True
+    if words <= 7 and content_terms <= 2 and not named and _DEFINITE.search(question):
         return True
     return words <= 8 and content_terms <= 2 and bool(_PRONOUN_SUBJECT.search(question))
 
@@ -415,7 +419,7 @@ def analyse(
     for term in unknown_terms:
         weights.setdefault(term, typical * (LIGHT_WORD_WEIGHT if term in LIGHT_WORDS else 1.0))
     search = {t: LIGHT_WORD_WEIGHT if t == category or t in LIGHT_WORDS else 1.0 for t in weights if doc_freq(t) > 0}
-    follow_up = bool(context) and is_follow_up(question, len(search))
+    follow_up = bool(context) and is_follow_up(question, len(search), named=bool(actors))
     for term in sorted(dated):  # "in January": a passage naming January ranks a little higher
         if doc_freq(term) > 0:
             search.setdefault(term, OTHER_WORD_SHARE)
