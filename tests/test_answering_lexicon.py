@@ -151,3 +151,17 @@ def test_a_month_the_question_names_is_not_required_but_a_sentence_naming_it_tel
     hits = [hit("o", "US jobs", ["US firms added 337,000 jobs in October, a seven-month high for hiring."], score=1.0),
             hit("j", "US jobs", ["US firms added only 146,000 jobs in January, below expectations."], score=0.9)]
     assert "146,000" in compose("How many jobs did US firms add in January?", hits).lead(1)[0]
+
+
+def _who_won(sentences):
+    asked = analysed("Who won the grand final of the Cyberathlete tour?", known={"cyberathlet": 2})
+    views = [passage_view(hit("c", "Cyberathlete tour", sentences, score=4.0), ANALYZER, frozenset(asked.weights))]
+    shares = Shares(asked.weights)
+    return decide(asked, views, score_candidates(asked, views, shares), shares, 2000)
+
+
+def test_a_who_question_whose_passages_name_nobody_is_not_answered():
+    assert not _who_won(["The winner of the Cyberathlete tour grand final will get a prize purse of $150,000.",
+                         "The Cyberathlete tour grand final will be held in New York in November."]).answer
+    assert _who_won(["The Cyberathlete tour grand final was won by Dutch gamer Johan Quick, who took the prize.",
+                     "The Cyberathlete tour grand final was held in New York in November."]).answer

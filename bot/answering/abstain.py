@@ -26,6 +26,10 @@ UNFOCUSED_PENALTY = 0.3
 """When no passage about the subjects names any of what the question asks about them, the coverage speaks of
 the subject but not of that."""
 TYPE_FOUND_BONUS = 0.1
+UNNAMED_PENALTY = 0.6
+"""A "who …?" or "which company …?" question whose passages name nobody of that kind near what it asks: weighs
+against answering (names are found by cues, which miss some, so this does not veto)."""
+NAMING = frozenset({AnswerType.PERSON, AnswerType.ORGANISATION})
 TYPED_EVIDENCE_SHARE = 0.3
 """A span of the asked type counts as found only in a sentence scoring this share of the best: a "top 10"
 in a story about something else does not give the Aston Martin's top speed."""
@@ -130,6 +134,8 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
         return Decision(False, confidence, f"none of the {searched} stories gives {figure} for that")
     if typed:
         confidence += TYPE_FOUND_BONUS
+    elif kind in NAMING:
+        confidence -= UNNAMED_PENALTY
     if len(question.subjects) > 1:
         together = any(all(s.terms & v.named for s in question.subjects) for v in views)
         if together:
