@@ -165,3 +165,13 @@ def test_a_who_question_whose_passages_name_nobody_is_not_answered():
                          "The Cyberathlete tour grand final will be held in New York in November."]).answer
     assert _who_won(["The Cyberathlete tour grand final was won by Dutch gamer Johan Quick, who took the prize.",
                      "The Cyberathlete tour grand final was held in New York in November."]).answer
+
+
+def test_an_acronym_asked_is_named_by_the_words_it_stands_for():
+    from bot.answering.lexicon import spelled_out
+
+    assert spelled_out("The British National Party leader was arrested.", ["bnp", "fsa"]) == {"bnp"}
+    asked = frozenset(analysed("Why was the BNP leader arrested?").weights)
+    view = passage_view(hit("b", "Party news", ["The leader of the British National Party has been arrested."]),
+                        ANALYZER, asked)
+    assert "bnp" in view.named

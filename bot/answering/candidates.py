@@ -10,14 +10,14 @@ from __future__ import annotations
 import calendar
 import itertools
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from retrieval.analyzer import Analyzer
 from retrieval.models import RankedPassage, Story
 from retrieval.passages import decode_terms, split_sentences
 
-from .lexicon import lexicon
+from .lexicon import Lexicon, lexicon, spelled_out
 from .question import AnswerType, Question
 from .spans import NEGATION, ROLE_BEFORE, STRICT, TYPED, answering_spans
 from .units import MIN_WORDS, UnitQuality, quality
@@ -111,25 +111,29 @@ def passage_view(hit: RankedPassage, analyzer: Analyzer, asked: frozenset[str]) 
     text_lines = passage.text.split("\n")
     stored = decode_terms(passage.terms, len(text_lines)) if passage.terms is not None else None
     lines: list[tuple[str, frozenset[str]]]
-    bridged = lexicon(analyzer).bridged
+    words = lexicon(analyzer)
+    short = frozenset(t for t in asked if t.isalpha() and MIN_ACRONYM <= len(t) <= MAX_ACRONYM)
     if stored is not None:
         title_list, line_terms = stored
-        lines = [(line, _with(frozenset(terms), asked, bridged))
+        lines = [(line, _with(line, frozenset(terms), asked, short, words))
                  for line, terms in zip(text_lines, line_terms, strict=True) if line]
     else:
         title_list = analyzer.terms(hit.story.title)
-        lines = [(s, _with(frozenset(analyzer.terms(s)), asked, bridged)) for s in split_sentences(passage.text)]
-    title_terms = _with(frozenset(title_list), asked, bridged)
+        lines = [(s, _with(s, frozenset(analyzer.terms(s)), asked, short, words)) for s in split_sentences(passage.text)]
+    title_terms = _with(hit.story.title, frozenset(title_list), asked, short, words)
     named = asked.intersection(title_terms).union(*(asked & terms for _, terms in lines))
     return PassageView(hit, title_terms, tuple(lines), frozenset(named))
 
 
-Bridge = Callable[[frozenset[str], frozenset[str]], frozenset[str]]
+MIN_ACRONYM, MAX_ACRONYM = 2, 6
 
 
-def _with(terms: frozenset[str], asked: frozenset[str], bridged: Bridge) -> frozenset[str]:
-    """A sentence's terms and the asked terms it names in other words ("norwegian" names "norway")."""
-    extra = bridged(terms, asked)
+def _with(text: str, terms: frozenset[str], asked: frozenset[str], short: frozenset[str], words: Lexicon) -> frozenset[str]:
+    """A sentence's terms and the asked terms it names in other words: "norwegian" names "norway", and
+    "British National Party" names "bnp"."""
+    extra = words.bridged(terms, asked)
+    if short - terms:
+        extra |= spelled_out(text, short - terms)
     return terms | extra if extra else terms
 
 

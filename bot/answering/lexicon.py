@@ -8,6 +8,7 @@ a lower weight. A word may belong to several groups ("drop": a fall, and scrappi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from retrieval.analyzer import Analyzer
@@ -106,6 +107,20 @@ class Lexicon:
     def bridged(self, terms: frozenset[str], asked: frozenset[str]) -> frozenset[str]:
         """The asked terms that ``terms`` name in other words: a sentence with "norwegian" names "norway"."""
         return frozenset(a for a in asked - terms if self.mates.get(a, frozenset()) & terms)
+
+
+_CAPITALISED_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:(?:of|and|for|the|de|&)\s+)?[A-Z][\w'’-]*)+")
+_LINKS = frozenset({"of", "and", "for", "the", "de", "&"})
+
+
+def spelled_out(text: str, short: Iterable[str]) -> frozenset[str]:
+    """The short terms (acronyms such as "bnp", "fsa") whose words the text spells out: "British National
+    Party", "Financial Services Authority"."""
+    spelled: set[str] = set()
+    for run in _CAPITALISED_RUN.findall(text):
+        letters = "".join(w[0] for w in run.split() if w.lower() not in _LINKS).lower()
+        spelled.update(t for t in short if len(t) > 1 and t in letters)  # "The British National Party": tbnp
+    return frozenset(spelled)
 
 
 _LEXICONS: dict[int, Lexicon] = {}
