@@ -31,3 +31,14 @@ def write_articles(folder: Path, count: int, version: str = "first") -> list[Pat
         path.write_text(article_text(number, version), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+async def open_service_over(folder: Path, stories: dict[str, str], db: Path):
+    """A service over ``stories`` (file name → text) written into ``folder`` (created), stored in ``db``."""
+    from bot.service import NewsService
+    from bot.settings import Settings
+
+    folder.mkdir(parents=True)
+    for name, text in stories.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return await NewsService.open(Settings(seeds=(folder,), db_path=db))

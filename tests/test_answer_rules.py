@@ -11,9 +11,10 @@ import pytest
 from bot.answering.question import AnswerType, analyse
 from bot.answering.spans import has_answer
 from bot.service import NewsService
-from bot.settings import Settings
 from retrieval.analyzer import Analyzer
 from retrieval.text import normalise
+
+from .articles import open_service_over
 
 
 def test_dotted_acronyms_are_one_term():
@@ -102,11 +103,7 @@ async def test_where_questions_prefer_a_named_place(service):
 
 
 async def _tiny(tmp_path: Path, items: dict[str, str]) -> NewsService:
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for name, text in items.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return await NewsService.open(Settings(seeds=(folder,), db_path=tmp_path / "t.db"))
+    return await open_service_over(tmp_path / "corpus", items, tmp_path / "t.db")
 
 
 def _item(title: str, excerpt: str, day: str) -> str:

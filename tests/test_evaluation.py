@@ -22,9 +22,9 @@ from bot.evaluation import (
     load_cases,
 )
 from bot.formatting import eval_text
-from bot.service import NewsService
-from bot.settings import Settings
 from retrieval.models import Passage, Story, StoryKind
+
+from .articles import open_service_over
 
 BACKGROUND = "Amazon has sold its Rekognition software to police departments since 2016."
 FACT = "Amazon said the pause on police use of Rekognition would last one year."
@@ -270,11 +270,7 @@ ARTICLES = {
 
 @pytest.fixture
 async def tiny_store(tmp_path: Path):
-    folder = tmp_path / "articles"
-    folder.mkdir()
-    for name, text in ARTICLES.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    service = await NewsService.open(Settings(seeds=(folder,), db_path=tmp_path / "db" / "tiny.db"))
+    service = await open_service_over(tmp_path / "articles", ARTICLES, tmp_path / "db" / "tiny.db")
     try:
         yield service.store
     finally:

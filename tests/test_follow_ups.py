@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.service import NewsService
-from bot.settings import Settings
-
+from .articles import open_service_over
 from .test_answering_units import analysed
 
 STORIES = {
@@ -41,11 +39,7 @@ STORIES = {
 
 @pytest.fixture
 async def chat(tmp_path: Path):
-    folder = tmp_path / "stories"
-    folder.mkdir()
-    for name, text in STORIES.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    service = await NewsService.open(Settings(seeds=(folder,), db_path=tmp_path / "db" / "news.db"))
+    service = await open_service_over(tmp_path / "stories", STORIES, tmp_path / "db" / "news.db")
     try:
         yield service
     finally:
