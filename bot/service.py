@@ -30,7 +30,7 @@ from retrieval.storage import NewsStore, open_store
 from .answering import Answer, Citation
 from .answering.compose import compose_answer, compose_digest, lead_sentence
 from .answering.question import Question, analyse
-from .answering.spans import TYPED
+from .answering.spans import TYPED, has_answer
 from .cluster import ClusterMember
 from .guild_settings import GuildSettings, GuildSettingsBook, open_guild_settings
 from .live import Digest, DigestItem, SubscriptionError, SubscriptionRow, deliveries, group_by_topic
@@ -432,15 +432,16 @@ class NewsService:
         date = find_date(question)
         answer = await self._answer_for_day(question, date, context, searched) if date else None
         if answer is None:  # no date named, or nothing published that day: the text may still name it
-            asked = self.understand(question, context)
-            story = None
-            if asked.follow_up:  # "when did he die?": whom the last answer was about counts too
-                lead, story = await self._last_answer(context)
-                asked = replace(self.understand(question, [*context, *lead]), answered=tuple(lead))
+            asked, story = await self._understand_in_chat(question, context)
             ranked = await self._with_top_story(asked, await self._ranked_for(asked))
-            if story is not None:
-                ranked = await self._with_story(story, ranked)
-            answer = compose_answer(asked, ranked, self.analyzer, searched=searched)
+            answer = None
+            if story is not None:  # answered from the story the conversation is about when it can be
+                own = await self._story_passages(story, ranked)
+                answer = compose_answer(asked, own, self.analyzer, searched=searched)
+                if not self._leads_with_answer(answer, asked):
+                    answer = None  # that story does not answer it: the whole coverage may
+            if answer is None or answer.abstained:
+                answer = compose_answer(asked, ranked, self.analyzer, searched=searched)
             if date is not None and answer.abstained:
                 answer = replace(answer, reason=(
                     f"The coverage doesn't say: none of the {searched} stories was published on {date.label} "
@@ -481,6 +482,27 @@ class NewsService:
         floor = ranked[-1].score
         return ranked + [RankedPassage(p, top, floor) for p in rest if p.id not in have]
 
+    async def _understand_in_chat(self, question: str, context: Sequence[str]) -> tuple[Question, Story | None]:
+        """The question in its chat: a follow-up ("when did he die?") also takes the words of the sentence the
+        last question was answered with, and the story it quoted; the kind of answer it asks for comes from the
+        questions alone."""
+        asked = self.understand(question, context)
+        if not asked.follow_up:
+            return asked, None
+        lead, story = await self._last_answer(context)
+        with_lead = self.understand(question, [*context, *lead])
+        return replace(with_lead, answered=tuple(lead), answer_type=asked.answer_type), story
+
+    def _leads_with_answer(self, answer: Answer, question: Question) -> bool:
+        """Does the answer lead with a sentence that names what the question itself asks about and, for a kind
+        of answer a span gives, holds one?"""
+        if answer.abstained or not answer.sentences:
+            return False
+        lead = answer.sentences[0].text
+        if question.described and not question.described & set(self.analyzer.terms(lead)):
+            return False
+        return question.answer_type not in TYPED or has_answer(lead, question.answer_type, question.text)
+
     async def _last_answer(self, context: Sequence[str]) -> tuple[list[str], Story | None]:
         """The first sentence the previous question was answered with, and the story it quotes (none if it was
         not answered)."""
@@ -491,17 +513,14 @@ class NewsService:
         first = answer.sentences[0]
         return [first.text], next((c.story for c in answer.citations if c.n == first.citation), None)
 
-    async def _with_story(self, story: Story, ranked: list[RankedPassage]) -> list[RankedPassage]:
-        """A follow-up ("who are the two men?") is most likely answered by the story the conversation is
-        about: its passages rank level with the best match, the rest of it read too."""
-        if not ranked:
-            return ranked
-        top = ranked[0].score
+    async def _story_passages(self, story: Story, ranked: list[RankedPassage]) -> list[RankedPassage]:
+        """The passages of the story a conversation is about, to answer a follow-up ("who are the two men?")
+        from: those the search ranked, then the rest of it, all level with the best match."""
+        top = ranked[0].score if ranked else 1.0
         rest = (await self.store.leading_passages([story.id], per_story=TOP_STORY_PASSAGES))[story.id]
-        have = {hit.passage.id for hit in ranked}
-        lifted = [replace(hit, score=max(hit.score, top)) if hit.story.id == story.id else hit for hit in ranked]
-        lifted += [RankedPassage(p, story, top) for p in rest if p.id not in have]
-        return sorted(lifted, key=lambda hit: -hit.score)
+        found = [replace(hit, score=top) for hit in ranked if hit.story.id == story.id]
+        have = {hit.passage.id for hit in found}
+        return found + [RankedPassage(p, story, top) for p in rest if p.id not in have]
 
     async def _ranked_for(self, question: Question) -> list[RankedPassage]:
         """The passages to answer from. A comparison, or a question joining subjects, searches once per

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.answering import Answer, AnswerSentence
+from bot.answering.question import AnswerType
+
 from .articles import open_service_over
 from .test_answering_units import analysed
 
@@ -27,6 +30,17 @@ STORIES = {
         "The Texas attorney general said the messages sent by the alleged spammers broke three state laws. "
         "The lawsuit was filed against Ryan Pitylak, a university student, and Mark Trotter of California. "
         "Both are thought to run the companies suspected of sending millions of unwanted e-mail messages.\n"
+    ),
+    "hillbillies.txt": (
+        "Hillbillies singer dies\n\n"
+        "Jerry Scoggins, who sang the theme tune to The Beverly Hillbillies, has died.\n\n"
+        "The country singer died at his home in Dallas, Texas, aged 93. "
+        "He recorded the song in 1962 with the bluegrass duo Flatt and Scruggs.\n"
+    ),
+    "verdict.txt": (
+        "Rapper's murder verdict quashed\n\n"
+        "A judge threw out the verdict against the rapper convicted of killing a 16-year-old who died in a club.\n\n"
+        "The teenager died after a fight broke out in the crowded nightclub near New Orleans.\n"
     ),
     "race.txt": (
         "Brothers lead the indoor mile\n\n"
@@ -58,6 +72,29 @@ async def test_a_follow_up_is_answered_from_the_story_the_conversation_is_about(
     answer = await chat.ask("Who are the two men?", context=context)
     assert "Pitylak" in " ".join(answer.lead(2))
     assert all("spam" in c.story.source_file for c in answer.citations[:1])
+
+
+async def test_a_follow_up_is_answered_from_the_conversations_story_though_another_matches_its_words(chat):
+    context = ["Who sang the theme tune to The Beverly Hillbillies?"]
+    answer = await chat.ask("How old was he when he died?", context=context)
+    assert "93" in answer.lead(1)[0]
+
+
+async def test_a_follow_up_answer_from_the_conversations_story_must_lead_with_what_it_asks(chat):
+    asked, _ = await chat._understand_in_chat("When did he die?", ["Who designed the Macintosh?"])
+
+    def leading(text: str) -> Answer:
+        return Answer("When did he die?", (AnswerSentence(text, 1, 1),))
+
+    assert chat._leads_with_answer(leading("He died on 26 February at his home."), asked)
+    assert not chat._leads_with_answer(leading("He died at his home after a long illness."), asked)  # no date
+    assert not chat._leads_with_answer(leading("He designed the Macintosh in 1979."), asked)  # not of his death
+
+
+async def test_a_follow_up_asks_for_the_kind_of_answer_its_questions_ask_for_not_its_last_answers(chat):
+    asked, story = await chat._understand_in_chat("and what about him?", ["When did Jef Raskin die?"])
+    assert asked.follow_up and story is not None
+    assert asked.answer_type is AnswerType.DATE
 
 
 def test_other_words_searched_for_do_not_make_a_short_question_a_standalone_one():

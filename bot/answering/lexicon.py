@@ -82,9 +82,13 @@ PARAPHRASES: tuple[tuple[str, ...], ...] = (
     ("sue", "lawsuit", "litigation"),
     ("fine", "penalty"),
     ("hire", "recruit", "appoint", "appointment", "name"),
+    ("replace", "succeed", "successor"),
+    ("recover", "reimburse", "recoup", "compensate"),
+    ("injure", "injury", "hurt", "wound"),
     ("doctor", "physician"),
     ("teenager", "teen", "adolescent"),
     ("town", "city"),
+    ("game", "match", "fixture"),
 )
 """Words reporters use for one another."""
 

@@ -96,7 +96,7 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"|\bwhat(?:'s| is| was| are| were)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}(?:fine|price|cost|fee|salary|value|bill|budget|"
         r"pay|payout|fortune|valuation|turnover|revenue)\b", re.IGNORECASE)),
     (AnswerType.NUMBER, re.compile(
-        r"\bhow (?:many|much)\b|\bwhat (?:number|score|total|rate|level|size)\b|\bby how much\b"
+        r"\bhow (?:many|much|old)\b|\bwhat (?:number|score|total|rate|level|size|age)\b|\bby how much\b"
         r"|\bhow (?:big|large|small|high|fast|far) an?\b"
         r"|\bwhat(?:'s| is| was| are| were)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}(?:rate|figure|total|speed|score|tally)\b",
         re.IGNORECASE)),
