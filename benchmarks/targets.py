@@ -145,7 +145,8 @@ def issue_rows(out: dict) -> list[Row]:
     ))
     rows.append(Row(
         f"fresh process: imports, open the index, first query, {size}",
-        _per_engine(engines, lambda _n, e: _timed(e.get("first_query"))),
+        _per_engine(engines, lambda _n, e: _timed(e.get("first_query")) + (
+            f" (its first {e['measured_passages']:,} passages)" if e.get("extrapolated_x") else "")),
     ))
     limit_rss = RSS_MAX_X_TANTIVY * tv["peak_rss_mb"] if tv.get("peak_rss_mb") else None
     rows.append(Row(
