@@ -15,7 +15,7 @@ Steps (each engine and phase in its own subprocess, so peak RSS is that engine's
 3. the analyzed passages are exported from the bot's store; tantivy, bm25s and rank-bm25 index
    exactly those terms, and every engine analyzes the questions with the same analyzer;
 4. top-10 agreement with an exact brute-force BM25 on a 10k-passage sample;
-5. fresh processes, each command in turn and the median of ``--cli-runs``: ``newsbot ask`` on the bundled
+5. fresh processes, each command in turn, one untimed round then the median of ``--cli-runs``: ``newsbot ask`` on the bundled
    seeds and on the benchmark's store (default rescan and ``--no-rescan``), and every engine's first query
    (imports, open the index, one question: ``benchmarks.engines ENGINE first-query``); wall, CPU, peak RSS;
 6. optional: ``--importtime`` (``python -X importtime`` of ``newsbot ask``, a short summary) and ``--install``

@@ -226,7 +226,8 @@ def render_issue_table(out: dict) -> list[str]:
         lines.append(f"| {row.label} | {cells} | {row.target} | {row.verdict or '—'} |")
     lines += [
         "",
-        "Fresh-process figures are medians of the runs shown (×N), each command in turn; wall time, CPU time "
+        "Fresh-process figures are medians of the runs shown (×N, after one untimed round), each command in turn; "
+        "wall time, CPU time "
         "(user + sys) and the process's peak RSS. † The other engines index the analyzed terms exported from "
         "newsbot's store (no parsing, splitting or analysis); their articles/s is their passages/s ÷ newsbot's "
         "passages per article.",

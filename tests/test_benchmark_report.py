@@ -30,9 +30,13 @@ def test_commands_run_in_turn_and_a_failing_one_is_left_out(tmp_path: Path) -> N
         "b": [sys.executable, "-c", step, str(trace), "b"],
         "broken": [sys.executable, "-c", "raise SystemExit(2)"],
     }
-    summaries = coldstart.time_interleaved(commands, 3)
+    summaries = coldstart.time_interleaved(commands, 3, warmup=False)
     assert trace.read_text() == "ababab"
     assert set(summaries) == {"a", "b"} and summaries["a"]["runs"] == 3
+
+    trace.unlink()
+    summaries = coldstart.time_interleaved(commands, 2)  # one untimed round first
+    assert trace.read_text() == "ababab" and summaries["b"]["runs"] == 2
 
 
 def test_the_summary_is_the_median_of_the_runs() -> None:
