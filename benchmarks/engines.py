@@ -81,6 +81,16 @@ def dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
+def served_index_bytes(index_dir: Path) -> int:
+    """Bytes of the index the bot serves: the generation ``CURRENT`` names (a rebuild keeps the previous
+    generation beside it, which counted twice when the build and the rebuild ran in different threads),
+    or the whole folder when there is no pointer."""
+    pointer = Path(index_dir) / "CURRENT"
+    if pointer.exists():
+        return dir_bytes(pointer.parent / pointer.read_text().strip()) + pointer.stat().st_size
+    return dir_bytes(index_dir)
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     """Nearest-rank-free linear-interpolated percentile (numpy's default)."""
     return float(np.percentile(np.asarray(values, dtype=np.float64), q)) if values else math.nan
@@ -197,7 +207,8 @@ async def newsbot_build(work: Path) -> dict:
         "passages_per_s": report.passages / ingest_s,
         "peak_rss_mb": peak_rss_mb(),
         "peak_rss_ingest_mb": rss_after_ingest,
-        "index_bytes": dir_bytes(index_dir),
+        "index_bytes": served_index_bytes(index_dir),
+        "index_dir_bytes": dir_bytes(index_dir),
         "store_bytes": sum(dir_bytes(p) for p in settings.db_path.parent.glob(settings.db_path.name + "*") if p.is_file()),
     }
 

@@ -168,3 +168,17 @@ def test_the_table_has_a_column_per_engine_and_the_target_beside_the_figures() -
     assert "0.40 s wall, 0.30 s CPU" in first
     rss = next(line for line in lines if line.startswith("| serving RSS"))
     assert "| 150 MB | 100 MB |" in rss and "= 200 MB" in rss
+
+
+def test_index_on_disk_counts_the_served_generation_not_the_previous_one_kept_beside_it(tmp_path: Path) -> None:
+    from benchmarks.engines import dir_bytes, served_index_bytes
+    from retrieval.index import LiveIndex
+
+    docs = [(i, ["news", f"term{i % 7}", f"word{i}"]) for i in range(1, 400)]
+    index = LiveIndex(tmp_path / "index")
+    index.rebuild(docs[:-1], watermark=398)
+    once = served_index_bytes(tmp_path / "index")
+    index.rebuild(docs, watermark=399)  # the previous generation stays for readers still mapping it
+    assert len(list((tmp_path / "index").glob("gen-*"))) == 2
+    served = served_index_bytes(tmp_path / "index")
+    assert 0.9 * once < served < 1.1 * once and dir_bytes(tmp_path / "index") > 1.8 * served
