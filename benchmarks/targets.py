@@ -118,7 +118,8 @@ def issue_rows(out: dict) -> list[Row]:
     install = out.get("install") or {}
     core, fast = install.get("core"), install.get("fast")
     install_cell = " / ".join(
-        f"{name}: {v['install_s']:.1f} s, {v['venv_bytes'] / 1024**2:,.0f} MB venv" + (" (Numba)" if v["numba"] else "")
+        f"{name}: {v['install_s']:.1f} s wall, {v['install_cpu_s']:.1f} s CPU, {v['venv_bytes'] / 1024**2:,.0f} MB venv"
+        + (" (Numba)" if v["numba"] else "")
         for name, v in (("core", core), ("`[fast]`", fast)) if v
     )
     rows.append(Row(

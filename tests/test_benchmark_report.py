@@ -163,7 +163,7 @@ def test_the_table_has_a_column_per_engine_and_the_target_beside_the_figures() -
     lines = targets.render_issue_table(out)
     assert "| measured | newsbot | tantivy | target | newsbot |" in lines
     install = next(line for line in lines if line.startswith("| Quickstart install"))
-    assert "core: 31.0 s, 139 MB venv" in install and "≤ 60 s" in install and targets.MET in install
+    assert "core: 31.0 s wall, 20.0 s CPU, 139 MB venv" in install and "≤ 60 s" in install and targets.MET in install
     first = next(line for line in lines if line.startswith("| fresh process"))
     assert "0.40 s wall, 0.30 s CPU" in first
     rss = next(line for line in lines if line.startswith("| serving RSS"))
