@@ -4,6 +4,7 @@
     python -m benchmarks.compare --size 100k                 # ~10 min
     python -m benchmarks.compare --size 1m --json bench-1m.json
     python -m benchmarks.compare --size 10k --engines newsbot,bm25s --questions 50
+    python -m benchmarks.compare --size 100k --install --importtime      # issue 17's whole table
 
 Steps (each engine and phase in its own subprocess, so peak RSS is that engine's own):
 
@@ -14,7 +15,13 @@ Steps (each engine and phase in its own subprocess, so peak RSS is that engine's
 3. the analyzed passages are exported from the bot's store; tantivy, bm25s and rank-bm25 index
    exactly those terms, and every engine analyzes the questions with the same analyzer;
 4. top-10 agreement with an exact brute-force BM25 on a 10k-passage sample;
-5. a table (engine, size, build s, load s, p50/p95 ms, peak RSS, index bytes) and the ratios.
+5. fresh processes, each command in turn, one untimed round then the median of ``--cli-runs``: ``newsbot ask`` on the bundled
+   seeds and on the benchmark's store (default rescan and ``--no-rescan``), and every engine's first query
+   (imports, open the index, one question: ``benchmarks.engines ENGINE first-query``); wall, CPU, peak RSS;
+6. optional: ``--importtime`` (``python -X importtime`` of ``newsbot ask``, a short summary) and ``--install``
+   (``pip install --no-cache-dir -e .`` and ``.[fast]`` into fresh venvs: ~40 s each);
+7. issue 17's table (every figure beside its target, met or not for newsbot: ``benchmarks.targets``), then a
+   table (engine, size, build s, load s, p50/p95 ms, peak RSS, index bytes) and the ratios.
 
 rank-bm25 scores every document per query in Python: above 1.5 × ``--rank-bm25-max`` passages
 (default 100k) it is measured on the first 100k passages and its build and query times are scaled linearly
@@ -38,8 +45,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks import coldstart  # noqa: E402
 from benchmarks.bench_questions import make_questions  # noqa: E402
 from benchmarks.generate_corpus import DEFAULT_CORPORA, generate, parse_size  # noqa: E402
+from benchmarks.targets import render_issue_table  # noqa: E402
 
 log = logging.getLogger("benchmarks.compare")
 
@@ -91,31 +100,32 @@ def run_worker(engine: str, phase: str, work: Path, *extra: str, timeout: float 
     return json.loads(result.read_text())
 
 
-def time_cli_ask(work: Path, question: str, *, rescan: bool, runs: int = 3) -> dict:
-    """Wall time of the real command ``newsbot ask`` (a fresh process: imports, open, ask, print).
-
-    The corpus folder is the bot's configured seed folder: with ``rescan`` start-up includes the
-    incremental check of every file against the store, as a plain ``newsbot ask`` does; without it,
-    ``newsbot --no-rescan ask`` answers from the store as it is.
-    """
-    command = [
-        sys.executable, "-m", "bot", "--db", str(work / "newsbot" / "newsbot.db"), "--seeds", str(work / "articles"),
-        *([] if rescan else ["--no-rescan"]), "ask", question, "--json",
-    ]
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-        times.append(time.perf_counter() - started)
-        if completed.returncode != 0:
-            log.warning("newsbot ask failed (exit %d): %s", completed.returncode, completed.stderr[-500:])
-            return {}
-    empty = [sys.executable, "-c", "import bot.cli, bot.service"]
-    started = time.perf_counter()
-    subprocess.run(empty, cwd=ROOT, check=True)
-    imports_s = time.perf_counter() - started
-    key = "cli_ask_s" if rescan else "cli_ask_no_rescan_s"
-    return {key: sorted(times)[len(times) // 2], "cli_imports_s": imports_s}
+def time_fresh_processes(work: Path, engines: list[str], question: str, *, runs: int, rescan: bool) -> dict:
+    """``newsbot ask`` (seeds, and this store with and without the rescan) and every engine's first query, each
+    in a fresh process, all commands in turn ``runs`` times: {"cli": {name: summary}, "first_query": {engine: …}}."""
+    commands: dict[str, list[str]] = {}
+    if "newsbot" in engines:
+        seeds_db = work / "seeds-store" / "newsbot.db"
+        first = coldstart.prime_seeds_store(seeds_db)
+        log.info("newsbot ask on the seeds, first run (ingests them): %.2f s", first.wall_s)
+        commands |= {f"cli:{k}": v for k, v in coldstart.cli_commands(work, question, seeds_db=seeds_db, rescan=rescan).items()}
+    for engine in engines:
+        result = work / "results" / f"{engine}-first-query.json"
+        commands[f"first_query:{engine}"] = [
+            sys.executable, "-m", "benchmarks.engines", engine, "first-query", "--work", str(work), "--result", str(result),
+        ]
+    log.info("fresh processes: %d commands × %d runs", len(commands), runs)
+    summaries = coldstart.time_interleaved(commands, runs)
+    out: dict[str, dict] = {"cli": {}, "first_query": {}}
+    for key, summary in summaries.items():
+        kind, name = key.split(":", 1)
+        if kind == "first_query":
+            inside = work / "results" / f"{name}-first-query.json"
+            summary |= {"inside": json.loads(inside.read_text())} if inside.exists() else {}
+        out[kind][name] = summary
+    if "newsbot" in engines:
+        out["cli"]["seeds_first_run"] = coldstart.summarize([first])
+    return out
 
 
 def prepare(work: Path, passages: int, *, seed: int, questions: int, corpora: Path) -> dict:
@@ -134,6 +144,7 @@ def run(args: argparse.Namespace) -> dict:
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     manifest = prepare(work, target, seed=args.seed, questions=args.questions, corpora=args.corpora)
     out: dict = {
+        "load_average": {"start": os.getloadavg()[0]},
         "size": args.size,
         "target_passages": target,
         "corpus": manifest,
@@ -155,10 +166,6 @@ def run(args: argparse.Namespace) -> dict:
         background = run_worker("newsbot", "startup-background", work)
         rescan = run_worker("newsbot", "startup-rescan", work) if not args.skip_rescan else {}
         serve = run_worker("newsbot", "serve", work)
-        questions = json.loads((work / "questions.json").read_text())
-        cli = time_cli_ask(work, questions[0], rescan=False)
-        if not args.skip_rescan:
-            cli |= time_cli_ask(work, questions[0], rescan=True)
         out["engines"]["newsbot"] = {
             **build,
             **serve,
@@ -169,7 +176,6 @@ def run(args: argparse.Namespace) -> dict:
             "startup_background_s": background["load_s"],
             "startup_background_first_ask_ms": background["first_ask_ms"],
             "background_rescan_s": background.get("background_rescan_s"),
-            **cli,
             "peak_rss_build_mb": build.get("peak_rss_mb"),
             "peak_rss_mb": serve["peak_rss_mb"],
         }
@@ -203,9 +209,28 @@ def run(args: argparse.Namespace) -> dict:
             if scale != 1.0:
                 record[f"measured_{key}"] = record[key]
         out["engines"][engine] = record
+    question = json.loads((work / "questions.json").read_text())[0]
+    fresh = time_fresh_processes(work, engines, question, runs=args.cli_runs, rescan=not args.skip_rescan)
+    for engine, summary in fresh["first_query"].items():
+        out["engines"][engine]["first_query"] = summary
+    if "newsbot" in engines:
+        cli = fresh["cli"]
+        out["engines"]["newsbot"]["cli"] = cli
+        out["engines"]["newsbot"] |= {  # the flat keys of earlier runs' JSON
+            "cli_ask_s": cli.get("ask", {}).get("wall_s"),
+            "cli_ask_no_rescan_s": cli.get("ask_no_rescan", {}).get("wall_s"),
+            "cli_imports_s": cli.get("imports", {}).get("wall_s"),
+        }
+        if args.importtime:
+            seeds_db = work / "seeds-store" / "newsbot.db"
+            command = coldstart.ask_command(seeds_db, coldstart.SEEDS, coldstart.SEEDS_QUESTION, python=("-X", "importtime"))
+            out["importtime"] = coldstart.importtime(command, runs=max(args.cli_runs, 1))
+        if args.install:
+            out["install"] = coldstart.measure_install(ROOT, work)
     if not args.skip_agreement:
         out["agreement"] = run_worker("reference", "sample", work, "--sample", str(args.sample), "--engines", ",".join(engines))
     out["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    out["load_average"]["end"] = os.getloadavg()[0]
     return out
 
 
@@ -233,6 +258,9 @@ def render(out: dict) -> str:
         f"### {size}: {out.get('passages', 0):,} passages from {out['corpus']['articles']:,} articles, "
         f"{out['questions']} questions, top-{10}, one thread",
         "",
+        *render_issue_table(out),
+        "",
+        *([*coldstart.render_importtime(out["importtime"]), ""] if out.get("importtime") else []),
         "| engine | size | build s | load s | p50 ms | p95 ms | peak RSS (serve) | peak RSS (build) | index bytes |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -291,7 +319,7 @@ def render(out: dict) -> str:
             f"{_fmt(nb.get('startup_rescan_s'), '.2f', ' s')}"
             + (f" = {100 * nb['startup_rescan_s'] / build:.2f}% of the full ingest" if build and nb.get('startup_rescan_s') else "")
             + (f", {100 * nb['startup_rescan_s'] / rebuild:.1f}% of an index rebuild" if rebuild and nb.get('startup_rescan_s') else ""),
-            f"- the real command `newsbot ask` in a fresh process (median of 3): "
+            "- the real command `newsbot ask` in a fresh process (median): "
             f"{_fmt(nb.get('cli_ask_s'), '.2f', ' s')} wall with the rescan, "
             f"{_fmt(nb.get('cli_ask_no_rescan_s'), '.2f', ' s')} with `--no-rescan`; Python start-up and imports "
             f"{_fmt(nb.get('cli_imports_s'), '.2f', ' s')}",
@@ -345,6 +373,12 @@ def main(argv: list[str] | None = None) -> int:
         "(re-measures only newsbot start-up, serving and the agreement)",
     )
     parser.add_argument("--skip-rescan", action="store_true", help="skip the start-up-with-rescan measurement")
+    parser.add_argument("--cli-runs", type=int, default=5, help="runs of each fresh-process command (median)")
+    parser.add_argument("--importtime", action="store_true", help="`python -X importtime` of `newsbot ask` (summary)")
+    parser.add_argument(
+        "--install", action="store_true",
+        help="time `pip install --no-cache-dir -e .` and `.[fast]` in fresh venvs (~40 s each; the venvs are removed)",
+    )
     parser.add_argument("--skip-agreement", action="store_true")
     parser.add_argument("--json", type=Path, help="also write every figure as JSON")
     parser.add_argument("--render", type=Path, metavar="JSON", help="only print the table of a saved run")

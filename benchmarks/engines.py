@@ -8,6 +8,7 @@
     python -m benchmarks.engines tantivy build     --work W --result R   # from W/passages.tsv
     python -m benchmarks.engines tantivy serve     --work W --result R
     python -m benchmarks.engines reference sample  --work W --result R   # top-10 agreement on a sample
+    python -m benchmarks.engines bm25s first-query --work W --result R   # a fresh process: load, one question
 
 Every engine indexes the *same passages with the same analyzed terms*: the bot's own ingest splits
 and analyzes the articles into its store, and ``passages.tsv`` (passage id, space-joined terms) is
@@ -78,6 +79,16 @@ def dir_bytes(path: Path) -> int:
     if path.is_file():
         return path.stat().st_size
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def served_index_bytes(index_dir: Path) -> int:
+    """Bytes of the index the bot serves: the generation ``CURRENT`` names (a rebuild keeps the previous
+    generation beside it, which counted twice when the build and the rebuild ran in different threads),
+    or the whole folder when there is no pointer."""
+    pointer = Path(index_dir) / "CURRENT"
+    if pointer.exists():
+        return dir_bytes(pointer.parent / pointer.read_text().strip()) + pointer.stat().st_size
+    return dir_bytes(index_dir)
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -196,7 +207,8 @@ async def newsbot_build(work: Path) -> dict:
         "passages_per_s": report.passages / ingest_s,
         "peak_rss_mb": peak_rss_mb(),
         "peak_rss_ingest_mb": rss_after_ingest,
-        "index_bytes": dir_bytes(index_dir),
+        "index_bytes": served_index_bytes(index_dir),
+        "index_dir_bytes": dir_bytes(index_dir),
         "store_bytes": sum(dir_bytes(p) for p in settings.db_path.parent.glob(settings.db_path.name + "*") if p.is_file()),
     }
 
@@ -529,6 +541,46 @@ def baseline_serve(engine: str, work: Path) -> dict:
     return {"engine": engine, "load_s": load_s, **summary, "peak_rss_mb": peak_rss_mb()}
 
 
+def first_query(engine: str, work: Path) -> dict:
+    """A fresh process's first answer: import the engine, open its persisted index, run one question.
+
+    ``benchmarks.compare`` times the whole process from outside (interpreter start-up included); this
+    reports the parts inside it (``import_s``: before opening; the baselines import their library while
+    opening). newsbot opens its store as a CLI command does (no rescan, no compiler).
+    """
+    started = time.perf_counter()
+    question = load_questions(work)[0]
+    if engine == "newsbot":
+        from bot.service import NewsService
+
+        imported = time.perf_counter()
+
+        async def open_and_search() -> tuple[float, list[int]]:
+            service = await NewsService.open(_settings(work), ingest=False)
+            opened = time.perf_counter()
+            try:
+                return opened, [pid for pid, _ in _search_terms(service.index, service.analyzer.terms(question))]
+            finally:
+                await service.close()
+
+        loaded, ids = asyncio.run(open_and_search())
+    else:
+        impl = BASELINES[engine](work / engine)
+        imported = time.perf_counter()
+        impl.load()
+        loaded = time.perf_counter()
+        ids = impl.search(question)
+    done = time.perf_counter()
+    return {
+        "engine": engine,
+        "import_s": imported - started,
+        "load_s": loaded - imported,
+        "query_ms": (done - loaded) * 1000,
+        "hits": len(ids),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
 # ---- reference scoring and agreement ---------------------------------------------------------------------
 class ExactBM25:
     """Brute-force BM25 in float64 (Lucene IDF ``log(1 + (N − n + .5)/(n + .5))``, k1=1.2, b=0.75).
@@ -659,7 +711,9 @@ def reference_sample(work: Path, sample: int, engines: Sequence[str]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("engine", choices=["newsbot", "reference", *BASELINES])
-    parser.add_argument("phase", choices=["build", "startup", "startup-rescan", "startup-background", "serve", "export", "sample"])
+    parser.add_argument("phase", choices=[
+        "build", "startup", "startup-rescan", "startup-background", "serve", "export", "sample", "first-query",
+    ])
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--result", type=Path, required=True)
     parser.add_argument("--limit", type=int, default=None, help="index only the first N passages")
@@ -669,7 +723,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("benchmarks").setLevel(logging.INFO)
     work: Path = args.work
-    if args.engine == "newsbot":
+    if args.phase == "first-query" and args.engine != "reference":
+        result = first_query(args.engine, work)
+    elif args.engine == "newsbot":
         if args.phase == "build":
             result = asyncio.run(newsbot_build(work))
         elif args.phase == "startup":

@@ -44,9 +44,9 @@ def test_compare_smoke_run(tmp_path: Path) -> None:
     completed = subprocess.run(
         [
             sys.executable, "-m", "benchmarks.compare", "--size", "3k", "--questions", "40",
-            "--workdir", str(tmp_path), "--json", str(out_json),
+            "--workdir", str(tmp_path), "--json", str(out_json), "--cli-runs", "1", "--importtime",
         ],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT, capture_output=True, text=True, timeout=400, check=False,
     )
     assert completed.returncode == 0, completed.stderr[-4000:]
     table = completed.stdout
@@ -62,6 +62,22 @@ def test_compare_smoke_run(tmp_path: Path) -> None:
     assert agreement["newsbot"]["top10_up_to_ties"] == 1.0
     assert agreement["bm25s"]["top10_up_to_ties"] == 1.0
     assert result["agreement"]["full_run"]["newsbot"]["top10_up_to_ties"] == 1.0
+
+    # Issue 17's table: fresh-process figures for every engine, the targets beside them (the install is opt-in).
+    assert "| measured | newsbot | tantivy | bm25s | rank_bm25 | target | newsbot |" in table
+    for command in ("seeds", "ask", "ask_no_rescan", "imports", "seeds_first_run"):
+        figures = newsbot["cli"][command]
+        assert figures["runs"] >= 1 and figures["cpu_s"] > 0 and 20 < figures["peak_rss_mb"] < 1000, command
+    for engine in ("newsbot", "tantivy", "bm25s", "rank_bm25"):
+        first = result["engines"][engine]["first_query"]
+        assert first["wall_s"] > 0 and first["inside"]["hits"] == 10, engine
+    rescan_row = next(line for line in table.splitlines() if "default rescan (nothing changed)" in line)
+    assert "s wall" in rescan_row and "≤ 1 s" in rescan_row and ("met" in rescan_row)
+    assert "install" not in result and "| Quickstart install" in table
+    imports = result["importtime"]
+    assert imports["modules"] > 50 and imports["top"][0]["name"] == "bot.cli"
+    assert not {"discord", "aiohttp", "numba", "llvmlite"} & set(imports["watched_imported"])
+    assert "`python -X importtime` of `newsbot ask`" in table
 
 
 def test_feed_benchmark_runs_end_to_end_on_a_few_feeds() -> None:
