@@ -175,3 +175,19 @@ def test_an_acronym_asked_is_named_by_the_words_it_stands_for():
     view = passage_view(hit("b", "Party news", ["The leader of the British National Party has been arrested."]),
                         ANALYZER, asked)
     assert "bnp" in view.named
+
+
+def test_a_figure_asked_per_something_is_given_per_that_thing():
+    question = "At what price per share is Nasdaq selling stock?"
+    asked = analysed(question)
+    sentences = ["Nasdaq plans to raise $100m from the sale of its stock to the public.",
+                 "Nasdaq is selling the stock at $15 a share to the public next month."]
+    views = [passage_view(hit("n", "Nasdaq sale", sentences), ANALYZER, frozenset(asked.weights))]
+    typed = {c.text[:12]: c.typed for c in score_candidates(asked, views, Shares(asked.weights))}
+    assert typed["Nasdaq plans"] == ()
+    assert [span.strip() for span in typed["Nasdaq is se"]] == ["$15"]
+
+
+def test_the_name_of_a_person_is_a_person_question():
+    assert answer_type("What was the name of the man who threw slurry over the MEP?") is AnswerType.PERSON
+    assert answer_type("What is the name of Amazon's face recognition software?") is AnswerType.NAME

@@ -46,6 +46,8 @@ ACTING_BOOST = 1.2
 """A sentence whose actor is the question's subject scores this many times more…"""
 YES_NO_ACTING_BOOST = 1.35
 """…and a yes/no question's even more: "did Microsoft stop…" is answered by what Microsoft did."""
+_PER = re.compile(r"\bper\s+([a-z]{3,})", re.IGNORECASE)
+"""A figure asked per something ("price per share", "cost per user") is given per that thing."""
 DATED_BOOST = 1.2
 """A sentence naming a month or weekday the question names scores this much more."""
 ANSWERED_SHARE = 0.5
@@ -302,6 +304,8 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     predicate = _predicate_shares(question) if kind is AnswerType.YES_NO and subjects else None
     asks_year = bool(_ASKS_YEAR.search(question.text))
     asks_speech = bool(_SPEECH_QUESTION.search(question.text))
+    rate = _PER.search(question.text)
+    per = re.escape(rate.group(1)[:5]) if rate else ""  # "per share": "a share", "per shares"
     for view in views:
         hit = view.hit
         title_terms = asked & view.title_terms
@@ -329,6 +333,8 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                     typed = tuple(span for span in typed if not speaking(sentence, span))
             elif kind in STRICT and typed and measured and not measured & all_terms:
                 typed = ()  # a figure about something else the question does not ask after
+            elif kind in STRICT and typed and per and not re.search(rf"\b(?:per|a|an|each)\s+{per}", sentence, re.I):
+                typed = ()  # "price per share" is not answered by the total raised
             context = TITLE_CONTEXT * shares(title_terms - terms)
             novel = len(all_terms - asked)
             score = coverage + context + rank + tie_break + INFORMATIVE * min(novel / 8, 1.0)

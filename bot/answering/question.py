@@ -111,6 +111,9 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"^\W*why\b|\bwhy (?:did|does|do|is|was|were|will|has|have|are|would)\b|\bfor what reason\b|\bhow come\b"
         r"|\bwhy\W*$|\bwhat (?:\w+ )?reasons?\b|\bwhat (?:held|holds|is holding|was holding) (?:\w+ )?up\b"
         r"|\bwhat (?:caused|led to|prompted|drove|is behind|was behind|made)\b|\bwhat (?:is|was) the reason\b", re.IGNORECASE)),
+    (AnswerType.PERSON, re.compile(
+        r"\bname of the (?:\w+\s+){0,2}?(?:man|woman|person|boy|girl|men|women|people|player|actor|actress|singer|"
+        r"gamer|teenager|victim|suspect|attacker|driver|officer|soldier|worker|boss|chief|founder)\b", re.IGNORECASE)),
     (AnswerType.NAME, re.compile(
         r"\b(?:called|named|known as|dubbed)\s*\??\s*$|\bwhat(?:'s| is| was) the name of\b", re.IGNORECASE)),
     (AnswerType.ORGANISATION, re.compile(
