@@ -12,6 +12,7 @@ abstaining), and the same judge scores both:
     judged       benchmarks/questions/judged.yaml       over seeds/ + smartable-powerapps + bbc
     heldout      benchmarks/questions/heldout.yaml      over seeds/ + smartable-powerapps + bbc
     validation   benchmarks/questions/validation.yaml   over seeds/ + smartable-powerapps + bbc
+    probe        benchmarks/questions/probe.yaml        over seeds/ + smartable-powerapps + bbc
 
     python benchmarks/answer_quality.py               # a table per set + failures
     python benchmarks/answer_quality.py --set seeds   # one set (repeatable)
@@ -60,6 +61,7 @@ SETS: dict[str, tuple[Path, tuple[Path, ...]]] = {
     "judged": (QUESTIONS / "judged.yaml", COMBINED),
     "heldout": (QUESTIONS / "heldout.yaml", COMBINED),
     "validation": (QUESTIONS / "validation.yaml", COMBINED),
+    "probe": (QUESTIONS / "probe.yaml", COMBINED),
 }
 
 
