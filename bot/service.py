@@ -437,7 +437,7 @@ class NewsService:
             answer = None
             if story is not None:  # answered from the story the conversation is about when it can be
                 own = await self._story_passages(story, ranked)
-                answer = compose_answer(asked, own, self.analyzer, searched=searched)
+                answer = compose_answer(asked, own, self.analyzer, searched=searched, one_story=True)
                 if not self._leads_with_answer(answer, asked):
                     answer = None  # that story does not answer it: the whole coverage may
             if answer is None or answer.abstained:

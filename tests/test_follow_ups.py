@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.answering import Answer, AnswerSentence
-from bot.answering.question import AnswerType
+from bot.answering.candidates import Shares, passage_view, score_candidates
+from bot.answering.question import AnswerType, answer_type
 
 from .articles import open_service_over
 from .test_answering_units import analysed
@@ -106,3 +107,26 @@ def test_a_short_question_about_a_definite_thing_with_no_name_of_its_own_is_a_fo
     context = ["Which company did MCI agree to be bought by?"]
     assert analysed("how much is the deal worth?", context=context).follow_up
     assert not analysed("What is the Verizon deal?", context=context).follow_up
+
+
+def test_money_recovered_donated_or_awarded_is_an_amount():
+    assert answer_type("How much is she trying to recover?") is AnswerType.AMOUNT
+    assert answer_type("How much did the bank donate to the victims?") is AnswerType.AMOUNT
+
+
+def test_a_sentence_holding_the_answer_can_be_made_to_lead_however_it_scores():
+    from dataclasses import replace as with_fields
+
+    from bot.answering.select import select
+
+    from .test_answering_units import ANALYZER, hit
+
+    asked = analysed("How much is Spears claiming?")
+    sentences = ["Spears is suing eight insurers over her cancelled world tour, her lawyers said on Monday.",
+                 "Papers filed in New York put the whole claim at five million pounds."]
+    views = [passage_view(hit("s", "Spears", sentences), ANALYZER, frozenset(asked.weights))]
+    talk, figure = score_candidates(asked, views, Shares(asked.weights))
+    talk, figure = with_fields(talk, score=1.0, typed=()), with_fields(figure, score=0.2, typed=("five million",))
+    holds = lambda c: bool(c.typed)  # noqa: E731
+    assert select([talk, figure], answers=holds)[0] is talk  # too far behind to lead
+    assert select([talk, figure], answers=holds, lead_share=0.0)[0] is figure

@@ -35,8 +35,11 @@ def abstain(question: str, searched: int, why: str) -> Answer:
 
 def compose_answer(
     question: Question, ranked: Sequence[RankedPassage], analyzer: Analyzer, *, searched: int,
+    one_story: bool = False,
 ) -> Answer:
-    """Quote the sentences that answer the question, with their sources; or abstain, saying why."""
+    """Quote the sentences that answer the question, with their sources; or abstain, saying why.
+    ``one_story``: the passages are of the one story a conversation is about, so a sentence holding an answer
+    of the asked kind leads however it scores against the others."""
     if not ranked or not question.weights:
         return abstain(question.text, searched, f"nothing in the {searched} stories matches that question")
     asked = frozenset(question.weights)
@@ -63,7 +66,7 @@ def compose_answer(
         first = _evidence_first(check.evidence, leaders)
         kind = question.answer_type
         answers = (lambda c: bool(c.typed)) if kind in TYPED else None
-        chosen = select(leaders, answers=answers, first=first)
+        chosen = select(leaders, answers=answers, first=first, lead_share=0.0 if one_story else LEAD_SHARE)
         chosen = _per_subject(question, chosen, leaders)
         note = check.note
         chosen = _with_antecedents(chosen, views, shares, asked, keep_first=note is not None)

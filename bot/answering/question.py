@@ -90,7 +90,8 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (AnswerType.AMOUNT, re.compile(
         r"\bhow much\b.*\b(?:money|cost|costs|price|priced|pay|paid|earn|earned|spend|spent|worth|revenue|fees?|"
         r"charged?|charges|raise|raised|sell|sold|profit|profits|loss|losses|fine|fined|budget|invest|invested|"
-        r"deal|bid|offer|salary|wage|debt|tax|save|saved)\b"
+        r"deal|bid|offer|salary|wage|debt|tax|save|saved|recover|reimburse[ds]?|recoup|compensation|damages|donate[ds]?|"
+        r"award|awarded|claim|claimed|owe|owed|borrow|borrowed|lend|lent|spend|cost)\b"
         r"|\b(?:what|which) (?:\w+ )?(?:price|amount|sum)\b|\bhow much (?:money|cash)\b|\bfor how much\b"
         r"|\bhow much did\b.*\b(?:cost|pay|make|raise|earn|lose)\b"
         r"|\bwhat(?:'s| is| was| are| were)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}(?:fine|price|cost|fee|salary|value|bill|budget|"

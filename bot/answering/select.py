@@ -42,11 +42,13 @@ def select(
     *,
     answers: Callable[[Candidate], bool] | None = None,
     first: Candidate | None = None,
+    lead_share: float = LEAD_SHARE,
 ) -> list[Candidate]:
     """The sentences to quote, in order.
 
     ``answers``: candidates that hold the answer; the first sentence is the best of them when they score
-    near the best overall. ``first``: a sentence that must lead (the premise check's evidence).
+    at least ``lead_share`` of the best overall. ``first``: a sentence that must lead (the premise check's
+    evidence).
     """
     pool = [c for c in leaders if c is not first]
     if not pool and first is None:
@@ -58,7 +60,7 @@ def select(
         best = pool[0]
         if answers is not None and not answers(best):
             holding = next((c for c in pool if answers(c)), None)
-            if holding is not None and holding.score >= LEAD_SHARE * best.score:
+            if holding is not None and holding.score >= lead_share * best.score:
                 best = holding
         chosen.append(best)
         pool.remove(best)
