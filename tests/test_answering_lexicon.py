@@ -191,3 +191,11 @@ def test_a_figure_asked_per_something_is_given_per_that_thing():
 def test_the_name_of_a_person_is_a_person_question():
     assert answer_type("What was the name of the man who threw slurry over the MEP?") is AnswerType.PERSON
     assert answer_type("What is the name of Amazon's face recognition software?") is AnswerType.NAME
+
+
+def test_a_speaker_introduced_by_what_is_asked_still_answers():
+    asked = analysed("Who created the Zorblatt quantum kettle?")
+    sentence = "Its creator Morwenna Quillfeather said the prize money would fund a kettle factory in Paisley."
+    views = [passage_view(hit("z", "Zorblatt kettle", [sentence]), ANALYZER, frozenset(asked.weights))]
+    (candidate,) = score_candidates(asked, views, Shares(asked.weights))
+    assert candidate.typed == ("Morwenna Quillfeather",)

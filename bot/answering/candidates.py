@@ -249,6 +249,16 @@ def speaking(sentence: str, span: str) -> bool:
     return bool(_SPOKEN_AFTER.match(sentence[at + len(span):]) or _SPOKEN_BEFORE.search(sentence[max(at - 60, 0):at]))
 
 
+def introduced(sentence: str, span: str, terms: frozenset[str]) -> bool:
+    """Is the name introduced by what the question asks about ("Its inventor, engineer Jo Bloggs, said…" for
+    "who invented…?"): a word starting like an asked term among the few words before it?"""
+    at = _find_word(sentence, span)
+    before = re.split(r"[\"“”]", sentence[max(at - 50, 0):at])[-1].split()[-INTRODUCER_WORDS:] if at > 0 else []
+    return any(_starts_like(_bare(w).casefold(), terms) for w in before)  # a quote's own words introduce nobody
+
+
+INTRODUCER_WORDS = 4
+
 POINTING_WORDS = frozenset({"it", "them", "such", "these", "those", "him"})
 """Words that stand for an object named elsewhere ("that" and "this" left out: after a noun they start
 a clause or name the thing itself)."""
@@ -328,9 +338,10 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
             if kind is AnswerType.DEFINITION and coverage < DEFINITION_COVERAGE:
                 typed = ()  # "X is a …" defines X only in a sentence about X
             elif kind in NAMED and typed and terms:
-                typed = near(sentence, typed, terms)  # the name that answers stands by what is asked about
+                typed = near(sentence, typed, asked)  # the name that answers stands by what is asked about
                 if typed and not asks_speech:  # "who founded Yahoo?" is not answered by who commented on it
-                    typed = tuple(span for span in typed if not speaking(sentence, span))
+                    typed = tuple(span for span in typed
+                                  if not speaking(sentence, span) or introduced(sentence, span, measured))
             elif kind in STRICT and typed and measured and not measured & all_terms:
                 typed = ()  # a figure about something else the question does not ask after
             elif kind in STRICT and typed and per and not re.search(rf"\b(?:per|a|an|each)\s+{per}", sentence, re.I):

@@ -86,7 +86,9 @@ _ROLE = re.compile(
     r"attorney|lawyer|professor|economist|executive|officer|editor|reporter|correspondent|coach|captain|player|"
     r"striker|singer|actor|actress|star|director|producer|author|writer|presenter|mp|chancellor|premier|boss|"
     r"general counsel|counsel|vice president|vp|member|commissioner|ambassador|envoy|judge|governor|"
-    r"high commissioner|secretary-general|chief constable|commander|founder)\b", re.IGNORECASE)
+    r"high commissioner|secretary-general|chief constable|commander|founder|engineer|inventor|designer|scientist|"
+    r"researcher|expert|doctor|inspector|investigator|architect|artist|musician|composer|journalist|activist)\b",
+    re.IGNORECASE)
 _PROPER = r"[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*)*"
 _CATEGORY = (
     r"(?:software|system|product|service|tool|app|application|platform|program|programme|technology|device|model|"
@@ -148,7 +150,7 @@ def spans(sentence: str, kind: AnswerType) -> list[str]:
 
 _PERSON_AFTER = re.compile(
     r"^(?:,\s*(?:who|whose|the|a|an|its|his|her|their)\b|'s\s+(?:wife|husband|son|daughter|brother|sister)\b"
-    r"|\s+(?:said|says|told|added|explained|wrote|insisted|argued|admitted|announced|warned|believes|thinks|who)\b"
+    r"|,?\s+(?:said|says|told|added|explained|wrote|insisted|argued|admitted|announced|warned|believes|thinks|who)\b"
     r"|,\s+\d{1,3},)")
 ROLE_BEFORE = re.compile(_ROLE.pattern + r",?\s+$", re.IGNORECASE)
 """A role just before a name: "comedian Ernie Wise", "As chief operating officer, Toshiyuki Shiga"."""
