@@ -284,6 +284,9 @@ def test_a_build_gathered_in_many_runs_is_the_build_in_one(monkeypatch):
             for key in range(700)]
     docs[3] = (docs[3][0], ["flood"] * 70_000 + ["t1"])
     whole = Segment.build(docs)
+    flood = whole.term_index("flood")
+    norm = 1.2 * (1 - 0.75 + 0.75 * 70_001 / whole.avgdl)
+    assert whole.impacts[whole.offsets[flood]] == pytest.approx(70_000 * 2.2 / (70_000 + norm), rel=1e-6)
     for run_postings in (1, 5, 333):
         monkeypatch.setattr(bm25, "_BUILD_RUN_POSTINGS", run_postings)
         runs = Segment.build(docs)
