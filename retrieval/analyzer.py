@@ -43,7 +43,9 @@ _ASCII_SEPARATORS = bytes(
 TERM_CACHE_SIZE = 200_000
 """Distinct tokens whose term each analyzer remembers (~30 MB when full; the first ones seen are kept:
 the common words, which are most of any text)."""
-_POSSESSIVE_RE = re.compile(r"(?<=\w)['’]s\b")
+_POSSESSIVE_RE = re.compile(r"['’]s\b(?<=\w['’]s)")
+"""An apostrophe-s after a word character. The look-behind comes last: a pattern that opens with a
+character class is searched for by a fast scan, one that opens with a look-behind is tried everywhere."""
 _NEGATION_RE = re.compile(r"\b(?:(wo)|(ca)|(sha)|(\w+))n['’]t\b")
 """Negative contractions: "won't" → "will not", "can't" → "can not", "didn't" → "did not"."""
 
@@ -91,7 +93,8 @@ class Analyzer:
         self._stemmer.maxCacheSize = 200_000
         self.stopwords = stopwords
         self._cache: dict[str, str] = {}
-        """Token → term ("" for none), so that a token already seen costs one dictionary lookup."""
+        """Token → term, or folded ASCII word → its terms space-separated ("" for none): a token or word
+        already seen costs one dictionary lookup."""
 
     def _words(self, text: str) -> list[str]:
         """Folded word and number tokens, negations expanded, without possessives and stopwords."""
@@ -128,8 +131,8 @@ class Analyzer:
         no regular expression matches across a line break, and folding works character by character.
 
         This runs for every passage ingested. Folded ASCII text (most text) is cut into words by ``str``
-        methods: every character that no token can hold becomes a space, and only a word that is not a
-        single known token (a word with its comma, "covid19", "3.5bn") goes through the token pattern."""
+        methods (every character that no token can hold becomes a space) and each word's terms are looked
+        up in bulk: only a word not seen before goes through the token pattern (see :meth:`_word_terms`)."""
         prepared = self._prepared(text)
         cache = self._cache
         if not prepared.isascii():
@@ -147,24 +150,34 @@ class Analyzer:
                     terms.append(term)
             return lines
         lines = []
+        lookup = cache.get
         for line in prepared.encode("ascii").translate(_ASCII_SEPARATORS).decode("ascii").split("\n"):
-            terms = []
-            for word in line.split():
-                term = cache.get(word)  # only tokens are cached: a hit is a word that is one token
-                if term is None:
-                    if not (word.isalpha() or word.isdigit()):
-                        for token in _ASCII_TOKEN_RE.findall(word):
-                            term = cache.get(token)
-                            if term is None:
-                                term = self._term(token)
-                            if term:
-                                terms.append(term)
-                        continue
-                    term = self._term(word)
-                if term:
-                    terms.append(term)
-            lines.append(terms)
+            words = line.split()
+            found = list(map(lookup, words))  # a word's terms, space-separated ("" for none)
+            if None in found:
+                for position, value in enumerate(found):
+                    if value is None:
+                        found[position] = self._word_terms(words[position])
+            lines.append(" ".join(found).split())
         return lines
+
+    def _word_terms(self, word: str) -> str:
+        """The terms of a folded ASCII word (letters, digits, "." and ","), space-separated, remembered
+        while the cache has room: a word is a token ("paris") or holds several or none ("paris.",
+        "covid19", "..."), and a token's entry is its term, so the cache serves both."""
+        if word.isalpha() or word.isdigit():
+            return self._term(word)
+        terms = []
+        for token in _ASCII_TOKEN_RE.findall(word):
+            term = self._cache.get(token)
+            if term is None:
+                term = self._term(token)
+            if term:
+                terms.append(term)
+        value = " ".join(terms)
+        if len(self._cache) < TERM_CACHE_SIZE:
+            self._cache[word] = value
+        return value
 
     def _prepared(self, text: str) -> str:
         """Folded text, negations expanded, possessives dropped and dotted acronyms joined: ready to be
