@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 import Stemmer
 
@@ -153,12 +154,12 @@ class Analyzer:
         lookup = cache.get
         for line in prepared.encode("ascii").translate(_ASCII_SEPARATORS).decode("ascii").split("\n"):
             words = line.split()
-            found = list(map(lookup, words))  # a word's terms, space-separated ("" for none)
+            found: list[str | None] = list(map(lookup, words))  # a word's terms, space-separated ("" for none)
             if None in found:
                 for position, value in enumerate(found):
                     if value is None:
                         found[position] = self._word_terms(words[position])
-            lines.append(" ".join(found).split())
+            lines.append(" ".join(cast("list[str]", found)).split())  # no None left
         return lines
 
     def _word_terms(self, word: str) -> str:
