@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 import Stemmer
 
@@ -32,7 +33,20 @@ STOPWORDS: frozenset[str] = frozenset(
 )
 
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
-_POSSESSIVE_RE = re.compile(r"(?<=\w)['’]s\b")
+_LINE_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|\n")
+"""The tokens and the line breaks between them (:meth:`Analyzer.line_terms`)."""
+_ASCII_TOKEN_RE = re.compile(r"[a-z]+|\d+(?:[.,]\d+)*")
+"""The same on folded ASCII text, where a letter is ``a``–``z``: a plain range is ~40 % faster to match."""
+_ASCII_SEPARATORS = bytes(
+    byte if chr(byte) in "abcdefghijklmnopqrstuvwxyz0123456789.,\n" else ord(" ") for byte in range(256)
+)
+"""Folded ASCII bytes that no token holds (all but letters, digits, "." and ",") → spaces; line breaks kept."""
+TERM_CACHE_SIZE = 200_000
+"""Distinct tokens whose term each analyzer remembers (~30 MB when full; the first ones seen are kept:
+the common words, which are most of any text)."""
+_POSSESSIVE_RE = re.compile(r"['’]s\b(?<=\w['’]s)")
+"""An apostrophe-s after a word character. The look-behind comes last: a pattern that opens with a
+character class is searched for by a fast scan, one that opens with a look-behind is tried everywhere."""
 _NEGATION_RE = re.compile(r"\b(?:(wo)|(ca)|(sha)|(\w+))n['’]t\b")
 """Negative contractions: "won't" → "will not", "can't" → "can not", "didn't" → "did not"."""
 
@@ -48,6 +62,8 @@ _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _COMBINING_RE = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _DOTTED_ACRONYM_RE = re.compile(r"\b(?:[^\W\d_]\.){2,}(?![^\W\d_])")
 """"U.S.", "e.g.", "U.K." → "US", "eg", "UK": one term, as when written without dots."""
+_DOTTED_HINT_RE = re.compile(r"\.[^\W\d_]\.")
+"""Found in every dotted acronym: ~50× faster to look for than the acronym itself (it opens with a period)."""
 
 
 def _undot(match: re.Match[str]) -> str:
@@ -77,6 +93,9 @@ class Analyzer:
         self._stemmer = Stemmer.Stemmer(language)
         self._stemmer.maxCacheSize = 200_000
         self.stopwords = stopwords
+        self._cache: dict[str, str] = {}
+        """Token → term, or folded ASCII word → its terms space-separated ("" for none): a token or word
+        already seen costs one dictionary lookup."""
 
     def _words(self, text: str) -> list[str]:
         """Folded word and number tokens, negations expanded, without possessives and stopwords."""
@@ -97,7 +116,95 @@ class Analyzer:
 
     def terms(self, text: str) -> list[str]:
         """Analyzed terms of ``text`` in order (duplicates kept)."""
-        return [term for term in self._stems(self._words(text)) if term]
+        cache = self._cache
+        terms = []
+        prepared = self._prepared(text)
+        for token in (_ASCII_TOKEN_RE if prepared.isascii() else _TOKEN_RE).findall(prepared):
+            term = cache.get(token)
+            if term is None:
+                term = self._term(token)
+            if term:
+                terms.append(term)
+        return terms
+
+    def line_terms(self, text: str) -> list[list[str]]:
+        """The terms of each line of ``text`` (``[terms(line) for line in text.split("\\n")]``), in one pass:
+        no regular expression matches across a line break, and folding works character by character.
+
+        This runs for every passage ingested. Folded ASCII text (most text) is cut into words by ``str``
+        methods (every character that no token can hold becomes a space) and each word's terms are looked
+        up in bulk: only a word not seen before goes through the token pattern (see :meth:`_word_terms`)."""
+        prepared = self._prepared(text)
+        cache = self._cache
+        if not prepared.isascii():
+            lines: list[list[str]] = [[]]
+            terms = lines[0]
+            for token in _LINE_TOKEN_RE.findall(prepared):
+                if token == "\n":
+                    terms = []
+                    lines.append(terms)
+                    continue
+                term = cache.get(token)
+                if term is None:
+                    term = self._term(token)
+                if term:
+                    terms.append(term)
+            return lines
+        lines = []
+        lookup = cache.get
+        for line in prepared.encode("ascii").translate(_ASCII_SEPARATORS).decode("ascii").split("\n"):
+            words = line.split()
+            found: list[str | None] = list(map(lookup, words))  # a word's terms, space-separated ("" for none)
+            if None in found:
+                for position, value in enumerate(found):
+                    if value is None:
+                        found[position] = self._word_terms(words[position])
+            lines.append(" ".join(cast("list[str]", found)).split())  # no None left
+        return lines
+
+    def _word_terms(self, word: str) -> str:
+        """The terms of a folded ASCII word (letters, digits, "." and ","), space-separated, remembered
+        while the cache has room: a word is a token ("paris") or holds several or none ("paris.",
+        "covid19", "..."), and a token's entry is its term, so the cache serves both."""
+        if word.isalpha() or word.isdigit():
+            return self._term(word)
+        terms = []
+        for token in _ASCII_TOKEN_RE.findall(word):
+            term = self._cache.get(token)
+            if term is None:
+                term = self._term(token)
+            if term:
+                terms.append(term)
+        value = " ".join(terms)
+        if len(self._cache) < TERM_CACHE_SIZE:
+            self._cache[word] = value
+        return value
+
+    def _prepared(self, text: str) -> str:
+        """Folded text, negations expanded, possessives dropped and dotted acronyms joined: ready to be
+        cut into tokens (as :meth:`_words` does)."""
+        folded = fold(text)
+        if "'" in folded or "’" in folded:  # each substitution only where its pattern can match
+            if "'s" in folded or "’s" in folded:
+                folded = _POSSESSIVE_RE.sub("", folded)
+            if "n't" in folded or "n’t" in folded:
+                folded = _NEGATION_RE.sub(_expand_negation, folded)
+        if _DOTTED_HINT_RE.search(folded):
+            folded = _DOTTED_ACRONYM_RE.sub(_undot, folded)
+        return folded
+
+    def _term(self, token: str) -> str:
+        """The term of one token ("" for a stopword), remembered while the cache has room."""
+        stop = self.stopwords
+        if token in stop:
+            term = ""
+        else:
+            word = _THOUSANDS_RE.sub("", token) if token[0].isdigit() and "," in token else token
+            stem = self._stemmer.stemWord(word)
+            term = stem[:MAX_TERM_LENGTH] if stem and stem not in stop else ""
+        if len(self._cache) < TERM_CACHE_SIZE:
+            self._cache[token] = term
+        return term
 
     def _stems(self, words: list[str]) -> list[str]:
         """The terms of ``words``, position for position: stemmed, truncated, "" for a stopword stem."""

@@ -83,6 +83,38 @@ class QueryTerm:
     weight: float
 
 
+_BUILD_RUN_POSTINGS = 1 << 22
+"""Postings gathered before they are sorted into a compact run (4M: ~50 MB of Python arrays)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """Some documents' postings sorted by term (first-seen id), each term's in document order."""
+
+    term_ids: np.ndarray
+    """The run's distinct terms, ascending (int64)."""
+    counts: np.ndarray
+    """Postings of each of those terms (int64)."""
+    docs: np.ndarray
+    """Segment-local document of each posting (int32)."""
+    tfs: np.ndarray
+    """Term frequency of each posting (uint16, or float32 where a count exceeds 65,535)."""
+
+    @classmethod
+    def of(cls, term_ids: array, tfs: array, docs: array) -> _Run:
+        ids = np.frombuffer(term_ids, dtype=np.int32)
+        order = np.argsort(ids, kind="stable")
+        ids = ids[order]
+        starts = np.flatnonzero(np.diff(ids)) + 1
+        bounds = np.concatenate(([0], starts, [len(ids)]))
+        frequencies = np.frombuffer(tfs, dtype=np.float32)[order]
+        compact = frequencies.astype(np.uint16) if frequencies.max() <= 65_535 else frequencies
+        return cls(
+            term_ids=ids[bounds[:-1]].astype(np.int64), counts=np.diff(bounds),
+            docs=np.frombuffer(docs, dtype=np.int32)[order], tfs=compact,
+        )
+
+
 class Segment:
     """One immutable inverted index over documents identified by integer keys (passage ids)."""
 
@@ -122,13 +154,16 @@ class Segment:
         params: BM25Params = BM25Params(),
         avgdl: float | None = None,
     ) -> Segment:
-        """Index ``(key, terms)`` pairs; keys must be increasing. ``avgdl`` pins length normalisation."""
+        """Index ``(key, terms)`` pairs; keys must be increasing. ``avgdl`` pins length normalisation.
+
+        Postings are gathered in runs of :data:`_BUILD_RUN_DOCS` documents, each sorted by term at once
+        into compact arrays (no Python ``array`` of every posting), then placed into the final term-major
+        arrays run by run: the peak is about the finished index plus the runs (6 bytes a posting)."""
         vocab: dict[str, int] = {}
-        term_ids = array("i")
-        tfs = array("f")
-        posting_docs = array("i")
         keys = array("q")
         lengths = array("f")
+        runs: list[_Run] = []
+        term_ids, tfs, posting_docs = array("i"), array("f"), array("i")
         for local, (key, terms) in enumerate(docs):
             keys.append(key)
             lengths.append(len(terms))
@@ -136,6 +171,12 @@ class Segment:
             term_ids.extend([vocab.setdefault(term, len(vocab)) for term in counts])
             tfs.extend(counts.values())
             posting_docs.extend([local] * len(counts))
+            if len(posting_docs) >= _BUILD_RUN_POSTINGS:
+                runs.append(_Run.of(term_ids, tfs, posting_docs))
+                term_ids, tfs, posting_docs = array("i"), array("f"), array("i")
+        if len(posting_docs):
+            runs.append(_Run.of(term_ids, tfs, posting_docs))
+        del term_ids, tfs, posting_docs
         doc_keys = np.frombuffer(keys, dtype=np.int64).copy()
         if len(doc_keys) > 1 and np.any(np.diff(doc_keys) <= 0):
             raise ValueError("document keys must be strictly increasing")
@@ -146,18 +187,33 @@ class Segment:
         terms_sorted = sorted(vocab)
         width = max((len(t.encode()) for t in terms_sorted), default=1)
         vocab_array = np.array([t.encode() for t in terms_sorted], dtype=f"S{max(width, 1)}")
-        remap = np.empty(len(vocab), dtype=np.int32)
+        remap = np.empty(len(vocab), dtype=np.int64)
         for new, term in enumerate(terms_sorted):
             remap[vocab[term]] = new
-        tids = remap[np.frombuffer(term_ids, dtype=np.int32)] if len(term_ids) else np.empty(0, np.int32)
-        order = np.argsort(tids, kind="stable")  # postings of a term stay in document order
-        docs_sorted = np.frombuffer(posting_docs, dtype=np.int32)[order] if len(order) else np.empty(0, np.int32)
-        tf = np.frombuffer(tfs, dtype=np.float32)[order] if len(order) else np.empty(0, np.float32)
-        counts_per_term = np.bincount(tids, minlength=len(vocab)) if len(tids) else np.zeros(len(vocab), np.int64)
-        offsets = np.zeros(len(vocab) + 1, dtype=np.int64)
+        del vocab, terms_sorted
+        per_term = np.zeros(len(remap), dtype=np.int64)  # by first-seen id
+        for run in runs:
+            per_term[run.term_ids] += run.counts  # a run lists each term once
+        counts_per_term = np.empty_like(per_term)
+        counts_per_term[remap] = per_term
+        offsets = np.zeros(len(remap) + 1, dtype=np.int64)
         np.cumsum(counts_per_term, out=offsets[1:])
-        norm = params.k1 * (1 - params.b + params.b * doc_lengths[docs_sorted] / avgdl)
-        impacts = (tf * (params.k1 + 1) / (tf + norm)).astype(np.float32)
+        # a term's postings are its runs' postings in run order: each run in document order, so they stay so
+        next_free = offsets[:-1][remap]  # by first-seen id
+        docs_sorted = np.empty(int(offsets[-1]), dtype=np.int32)
+        impacts = np.empty(int(offsets[-1]), dtype=np.float32)  # term frequencies until turned into impacts
+        while runs:
+            run = runs.pop(0)
+            run_starts = np.cumsum(run.counts) - run.counts
+            target = np.repeat(next_free[run.term_ids] - run_starts, run.counts) + np.arange(len(run.docs))
+            docs_sorted[target] = run.docs
+            impacts[target] = run.tfs
+            next_free[run.term_ids] += run.counts
+            del run, target
+        for begin in range(0, len(impacts), _BUILD_RUN_POSTINGS):  # in place, a slice at a time
+            tf = impacts[begin : begin + _BUILD_RUN_POSTINGS]
+            norm = params.k1 * (1 - params.b + params.b * doc_lengths[docs_sorted[begin : begin + len(tf)]] / avgdl)
+            tf[:] = (tf * (params.k1 + 1) / (tf + norm)).astype(np.float32)
         max_impact = (
             np.maximum.reduceat(impacts, offsets[:-1]).astype(np.float32) if len(impacts) else np.zeros(0, np.float32)
         )

@@ -339,7 +339,7 @@ def story_rows(articles: Sequence[Article], analyzer: Analyzer) -> list[StoryRow
         if article.title and not texts[0].startswith(article.title):
             texts[0] = f"{article.title}\n{texts[0]}"
         passages = tuple(
-            (text, encode_terms(title_terms, [analyzer.terms(line) for line in text.split("\n")])) for text in texts
+            (text, encode_terms(title_terms, analyzer.line_terms(text))) for text in texts
         )
         rows.append(
             StoryRow(

@@ -273,3 +273,24 @@ def _memory_mapped(array: np.ndarray | None) -> bool:
             return True
         array = array.base
     return False
+
+
+def test_a_build_gathered_in_many_runs_is_the_build_in_one(monkeypatch):
+    """The build sorts its postings in runs and merges them: any run size gives the same segment, bit for
+    bit, including a term frequency too large for the runs' 16-bit counts."""
+    rng = random.Random(5)
+    vocab = [f"t{i}" for i in range(300)]
+    docs = [(key * 3 + 1, rng.choices(vocab, [1 / (i + 1) for i in range(300)], k=rng.randint(0, 40)))
+            for key in range(700)]
+    docs[3] = (docs[3][0], ["flood"] * 70_000 + ["t1"])
+    whole = Segment.build(docs)
+    flood = whole.term_index("flood")
+    norm = 1.2 * (1 - 0.75 + 0.75 * 70_001 / whole.avgdl)
+    assert whole.impacts[whole.offsets[flood]] == pytest.approx(70_000 * 2.2 / (70_000 + norm), rel=1e-6)
+    for run_postings in (1, 5, 333):
+        monkeypatch.setattr(bm25, "_BUILD_RUN_POSTINGS", run_postings)
+        runs = Segment.build(docs)
+        for name in bm25._ARRAYS:
+            expected, got = getattr(whole, name), getattr(runs, name)
+            assert got.dtype == expected.dtype and np.array_equal(got, expected), (run_postings, name)
+        assert runs.avgdl == whole.avgdl

@@ -15,7 +15,7 @@ from retrieval.parsing import (
     parse_text,
 )
 
-from .conftest import SEEDS
+from .conftest import SEEDS, SHARED
 
 
 def parse_seed(prefix: str):
@@ -204,3 +204,38 @@ def test_the_seeds_lose_nothing_to_byline_stripping(monkeypatch):
 def test_a_number_field_that_is_not_finite_is_ignored_not_fatal(value: str) -> None:
     articles = parse_text(f"---\ntitle: Budget\nquality: {value}\n---\nThe budget passed.\n", "story.md")
     assert articles[0].quality is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\nti\ttle: Tabbed key\nexcerpt: x\n---\nBody.\n",  # libyaml accepts a tab here, PyYAML does not
+        "---\ntitle: A\n\ufeff\nexcerpt: x\n---\nBody.\n",  # nor a byte-order mark
+        "---\ntitle: A\ntopics:\n  - x\n  ""y\n---\nBody.\n",  # libyaml names the next line
+        "---\ntitle: Fine\nexcerpt: \"quoted\"\ntopics: [a, b]\nquality: 3\npublishedDateTime: 2020-06-11T10:00:00Z\n---\nB.\n",
+    ],
+)
+def test_front_matter_reads_as_pyyaml_reads_it_with_or_without_libyaml(monkeypatch, text: str):
+    """libyaml's faster parser is used where it agrees with PyYAML's own: same articles, same errors."""
+    import yaml
+
+    def parsed() -> object:
+        try:
+            return parse_text(text, "item.md")
+        except ParseError as error:
+            return str(error)
+
+    fast = parsed()
+    monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
+    assert fast == parsed()
+
+
+@pytest.mark.skipif(not (SHARED / "corpora/smartable-powerapps").is_dir(), reason="smartable corpus not available")
+def test_the_front_matter_corpus_parses_the_same_with_or_without_libyaml(monkeypatch):
+    import yaml
+
+    files = sorted(path for path in (SHARED / "corpora/smartable-powerapps").rglob("*") if path.suffix == ".md")
+    assert len(files) > 100
+    fast = [parse_bytes(path.read_bytes(), path.name) for path in files]
+    monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
+    assert fast == [parse_bytes(path.read_bytes(), path.name) for path in files]

@@ -37,3 +37,30 @@ def test_passages_hold_whole_sentences_of_about_40_to_80_words():
     assert all(40 <= len(c.text.split()) <= 80 for c in chunks)
     assert sum(c.sentences for c in chunks) == 30
     assert all(line == sentence for c in chunks for line in c.text.split("\n"))
+
+
+def _normalise_reference(text: str) -> str:
+    """``normalise`` as first written: every substitution on every text."""
+    import html
+    import re
+    import unicodedata
+
+    from retrieval.text import _QUOTES
+
+    if "&" in text:
+        text = html.unescape(text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text).translate(_QUOTES)
+    text = re.sub(r"[ \t\f\v]+", " ", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return re.sub(r"\n{3,}", "\n\n", re.sub(r" ?\n ?", "\n", text)).strip()
+
+
+def test_normalise_skips_only_rewrites_that_would_change_nothing():
+    import random
+
+    pieces = [*"ab \t\f\v\r\n\n&;#", "é", "e\u0301", "\u2018", "\u2019", "\u201c", "\u201d", "\u00a0", "\u2009",
+              "\u202f", "\u200b", "\ufeff", "\u2032", "\u2033", "&amp;", "&#8217;", "  ", " \n ", "\n\n\n"]
+    rng = random.Random(17)
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 24)))
+        assert normalise(text) == _normalise_reference(text), repr(text)
