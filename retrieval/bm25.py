@@ -56,9 +56,12 @@ _RESET_SHARE = 32
 _COMPILED_MIN_POSTINGS = 1_024
 """Walk posting lists at least this long with the compiled kernels, once they are loaded."""
 _MAX_SCORE_TERMS = 10
-_LOCATE_RATIO = 16
+_LOCATE_RATIO = 1024
 """Find documents in a posting list through its skips (decoding only their blocks) when they number
-less than 1/_LOCATE_RATIO of its length; else decode it whole."""
+less than 1/_LOCATE_RATIO of its length; else decode it whole (a block costs ~5× its decoding)."""
+_EXACT_THETA_MIN = 4
+"""Before rescoring more than this many times k candidates, score the k best bounds exactly: their
+k-th exact score is a tighter floor than the bounds' k-th less the quantization allowance."""
 """With the compiled kernels, queries of up to this many terms are searched document-at-a-time
 (``kernels.max_score``); longer ones keep the term-at-a-time walk, which handles many lists better."""
 _NO_DELETIONS = np.zeros(0, dtype=bool)
@@ -130,6 +133,10 @@ class Segment:
         self.params = params
         self.path = path
         self._bounds = postings_module.upper_bounds(params.k1)
+        self._ratios = postings_module.tf_ratios(params.k1)
+        self._exceptional = np.zeros(postings_module.LEVELS + 1, dtype=bool)
+        self._exceptional[postings.codes[postings.tf_exc_pos]] = True
+        """The codes of the postings whose term frequency is an exception (the others need no lookup)."""
         self._slack = postings_module.step(params.k1) * _UPPER
         """How much a code's upper bound can exceed the impact (per unit of weight)."""
         self._local = threading.local()
@@ -209,6 +216,7 @@ class Segment:
             np.save(tmp / f"{name}.npy", getattr(self.postings, name), allow_pickle=False)
         meta = {
             "format": _FORMAT,
+            "block": postings_module.BLOCK,
             "avgdl": self.avgdl,
             "k1": self.params.k1,
             "b": self.params.b,
@@ -229,8 +237,11 @@ class Segment:
         """Memory-map a saved segment. Returns the segment and its metadata; raises
         :class:`IndexFormatError` for a segment saved in another format."""
         meta = json.loads((directory / "meta.json").read_text())
-        if meta.get("format") != _FORMAT:
-            raise IndexFormatError(f"index format {meta.get('format')!r}, this version reads {_FORMAT}")
+        if meta.get("format") != _FORMAT or meta.get("block") != postings_module.BLOCK:
+            raise IndexFormatError(
+                f"index format {meta.get('format')!r} (skips every {meta.get('block')!r} postings), this version "
+                f"reads {_FORMAT} ({postings_module.BLOCK})"
+            )
 
         def mapped(name: str) -> np.ndarray:
             # a plain ndarray view of the memory map: slicing a np.memmap costs a Python-level call each time
@@ -282,10 +293,11 @@ class Segment:
 
     def _exact_impacts(self, positions: np.ndarray, docs: np.ndarray) -> np.ndarray:
         """float64 impacts of the postings at ``positions`` (of documents ``docs``)."""
-        dl = self.doc_lengths[docs].astype(np.float64)
-        k1, b = self.params.k1, self.params.b
-        tf = postings_module.term_frequencies(self.postings, positions, dl, k1, b, self.avgdl)
-        return postings_module.exact_impacts(tf, dl, k1, b, self.avgdl)
+        norms = postings_module.length_norms(
+            self.doc_lengths[docs].astype(np.float64), self.params.k1, self.params.b, self.avgdl
+        )
+        tf = postings_module.term_frequencies(self.postings, positions, norms, self._ratios)
+        return postings_module.exact_impacts(tf, norms, self.params.k1)
 
     # ---- search -------------------------------------------------------------------------------
     def _scratch(self) -> np.ndarray:
@@ -469,7 +481,12 @@ class Segment:
                 step += 1
             if len(candidates) > k:  # every candidate that quantization or rounding could place in the top k
                 cut = max(theta, _LOWER * (_kth_largest(scores, k) - slack))
-                candidates = candidates[scores >= cut / _UPPER]
+                kept = scores >= cut / _UPPER
+                candidates, scores = candidates[kept], scores[kept]
+                if len(candidates) > _EXACT_THETA_MIN * k:
+                    best = candidates[_best_positions(scores, k)]
+                    cut = _kth_largest(self._exact_scores(best, plan, decoded)[1], k)
+                    candidates = candidates[scores >= cut / _UPPER]
             candidates, exact = self._exact_scores(candidates, plan, decoded)
             order = np.lexsort((candidates, -exact))[:k]  # ties: the lower document, as max_score does
             return np.asarray(self.doc_keys[candidates[order]], dtype=np.int64), exact[order]
@@ -507,7 +524,8 @@ class Segment:
 
     def _exact_inputs(self) -> tuple:
         enc = self.postings
-        return (enc.codes, enc.tf_exc_pos, enc.tf_exc, self.doc_lengths, float(self.params.k1),
+        return (enc.codes, self._ratios, self._exceptional, enc.tf_exc_pos, enc.tf_exc, self.doc_lengths,
+                float(self.params.k1),
                 float(self.params.b), float(self.avgdl))
 
     def _bound_scores(

@@ -77,9 +77,8 @@ def _compile() -> SimpleNamespace:
     import numpy as np
     from numba import njit, types
 
-    from .postings import BLOCK, LEVELS
+    from .postings import BLOCK
 
-    levels = LEVELS  # compile-time constants
 
     acc = types.Array(types.float32, 1, "C")
     ids = types.Array(types.int32, 1, "C", readonly=True)  # writable arrays are accepted too
@@ -180,17 +179,16 @@ def _compile() -> SimpleNamespace:
             out[i] = doc
 
     @njit(**options)
-    def exact_impact(codes, tf_exc_pos, tf_exc, position, dl, k1, b, avgdl):  # pragma: no cover - compiled
-        """``postings.exact_impacts`` of one posting, its term frequency from ``postings.recover_tf`` or
-        the exceptions: the same float64 expressions in the same order."""
-        at = lower_bound(tf_exc_pos, position)
+    def exact_impact(codes, ratios, exceptional, tf_exc_pos, tf_exc, position, norm, k1):  # pragma: no cover - compiled
+        """``postings.exact_impacts`` of one posting in a document with length norm ``norm``, its term
+        frequency from ``postings.recover_tf`` or the exceptions: the same float64 expressions."""
+        code = codes[position]
+        at = lower_bound(tf_exc_pos, position) if exceptional[code] else tf_exc_pos.shape[0]
         if at < tf_exc_pos.shape[0] and tf_exc_pos[at] == position:
             tf = np.float64(tf_exc[at])
         else:
-            middle = (np.float64(codes[position]) - 0.5) * ((k1 + 1) / levels)
-            norm = k1 * (1 - b + b * dl / avgdl)
-            tf = max(np.floor(norm * middle / (k1 + 1 - middle) + 0.5), 1.0)
-        return tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
+            tf = max(np.floor(norm * ratios[code] + 0.5), 1.0)
+        return tf * (k1 + 1) / (tf + norm)
 
     past = np.int64(1) << 40  # "after every document": an exhausted list
     block = BLOCK
@@ -206,10 +204,16 @@ def _compile() -> SimpleNamespace:
     @njit(**options)
     def seek(gaps, exc_pos, exc, skips, offset, width, start, end, pos, doc, target):  # pragma: no cover - compiled
         """From posting ``pos`` (document ``doc`` < ``target``) of a list ``start:end`` to its first
-        posting whose document is ≥ ``target``: jump to the last skip entry not past it, then decode
+        posting whose document is ≥ ``target``: gallop to the last skip entry not past it, then decode
         forward. Returns ``(position, document)``; ``(end, past)`` when there is none."""
-        low, high = pos // block + 1, (end - 1) // block + 1
-        if low < high and skips[low] <= target:
+        low, stop = pos // block + 1, (end - 1) // block + 1
+        if low < stop and skips[low] <= target:
+            step, high = 1, low + 1  # gallop from here: targets are usually near
+            while high < stop and skips[high] <= target:
+                low = high
+                step <<= 1
+                high = low + step
+            high = min(high, stop)
             while high - low > 1:  # the last entry in [low, high) whose document is <= target
                 middle = (low + high) >> 1
                 if skips[middle] <= target:
@@ -217,6 +221,16 @@ def _compile() -> SimpleNamespace:
                 else:
                     high = middle
             pos, doc = low * block, np.int64(skips[low])
+        if width == 1:  # the common case, without a branch on the width per gap
+            at = offset + pos - start
+            while doc < target:
+                pos += 1
+                at += 1
+                if pos >= end:
+                    return end, past
+                gap = np.int64(gaps[at])
+                doc += gap if gap != 0 else np.int64(exc[lower_bound(exc_pos, pos)])
+            return pos, doc
         while doc < target:
             pos += 1
             if pos >= end:
@@ -227,12 +241,15 @@ def _compile() -> SimpleNamespace:
     lists = (gaps, offsets, int32s_in, int32s_in, offsets, offsets, offsets, offsets, offsets)
     """gaps, their exceptions (positions, gaps), skips, and per list: gap offset, gap width, first
     document, postings start and end."""
-    exact = (gaps, offsets, int32s_in, int32s_in, types.float64, types.float64, types.float64)
-    """codes, tf_exc_pos, tf_exc, doc_lengths, k1, b, avgdl: what exact rescoring reads."""
+    float64s_ro = types.Array(types.float64, 1, "C", readonly=True)
+    bools_ro = types.Array(types.boolean, 1, "C", readonly=True)
+    exact = (gaps, float64s_ro, bools_ro, offsets, int32s_in, int32s_in, types.float64, types.float64, types.float64)
+    """codes, tf ratios, exceptional codes, tf_exc_pos, tf_exc, doc_lengths, k1, b, avgdl: what exact
+    rescoring reads."""
 
     @njit(types.void(*lists, float64s, *exact, ids, float64s), **options)
     def add_scores(gaps, exc_pos, exc, skips, gap_offsets, widths, firsts, starts, ends, weights,
-                   codes, tf_exc_pos, tf_exc, doc_lengths, k1, b, avgdl, docs, scores):  # pragma: no cover - compiled
+                   codes, ratios, exceptional, tf_exc_pos, tf_exc, doc_lengths, k1, b, avgdl, docs, scores):  # pragma: no cover - compiled
         """scores[j] += exact impact · weight of each term (in order) whose posting list holds docs[j];
         ``docs`` are sorted, so each list is searched forward from the last hit."""
         for t in range(starts.shape[0]):
@@ -246,7 +263,8 @@ def _compile() -> SimpleNamespace:
                 if current == past:
                     break
                 if current == doc:
-                    impact = exact_impact(codes, tf_exc_pos, tf_exc, pos, np.float64(doc_lengths[doc]), k1, b, avgdl)
+                    norm = k1 * (1 - b + b * np.float64(doc_lengths[doc]) / avgdl)
+                    impact = exact_impact(codes, ratios, exceptional, tf_exc_pos, tf_exc, pos, norm, k1)
                     scores[j] += impact * weight
 
     marks_in = types.Array(types.boolean, 1, "C", readonly=True)
@@ -256,7 +274,8 @@ def _compile() -> SimpleNamespace:
     @njit(types.intp(*lists, codes, table, float64s_in, float64s_in, types.intp, marks_in, *exact, int64s, float64s),
           **options)
     def max_score(gaps, exc_pos, exc, skips, gap_offsets, widths, firsts, starts, ends, all_codes, table, weights, bounds, k,
-                  deleted, tf_codes, tf_exc_pos, tf_exc, doc_lengths, k1, b, avgdl, top_docs, top_scores):  # pragma: no cover - compiled
+                  deleted, tf_codes, ratios, exceptional, tf_exc_pos, tf_exc, doc_lengths, k1, b, avgdl, top_docs,
+                  top_scores):  # pragma: no cover - compiled
         """Exact top-``k`` by document-at-a-time MaxScore over the compressed lists: they are merged in
         document order; the lists whose summed bounds cannot lift a document past the k-th score (θ) are
         only searched (``seek``) for documents the others found. A document's partial score sums the
@@ -319,10 +338,11 @@ def _compile() -> SimpleNamespace:
                         partial += np.float64(table[all_codes[pos[i]]]) * weights[t]
             if alive and (size < k or partial * (1.0 + 1e-4) > theta):
                 score = 0.0
-                dl = np.float64(doc_lengths[doc])
+                norm = k1 * (1 - b + b * np.float64(doc_lengths[doc]) / avgdl)
                 for t in range(n):
                     if hit[t] >= 0:
-                        score += exact_impact(tf_codes, tf_exc_pos, tf_exc, hit[t], dl, k1, b, avgdl) * weights[t]
+                        impact = exact_impact(tf_codes, ratios, exceptional, tf_exc_pos, tf_exc, hit[t], norm, k1)
+                        score += impact * weights[t]
                 if size < k:  # sift up: the root is the worst (lowest score, then highest document)
                     j = size
                     size += 1

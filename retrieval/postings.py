@@ -27,7 +27,7 @@ from itertools import pairwise
 
 import numpy as np
 
-BLOCK = 128
+BLOCK = 32
 """Postings between two skip entries."""
 LEVELS = 255
 """Impact codes 1..255 (0 is never stored: every impact is positive)."""
@@ -55,17 +55,30 @@ def round_up32(values: np.ndarray) -> np.ndarray:
     return rounded
 
 
-def exact_impacts(tf: np.ndarray, dl: np.ndarray, k1: float, b: float, avgdl: float) -> np.ndarray:
-    """float64 BM25 term-frequency part. ``kernels`` evaluates the same expression in the same order."""
-    return tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
+def length_norms(dl: np.ndarray, k1: float, b: float, avgdl: float) -> np.ndarray:
+    """``k1·(1 − b + b·dl/avgdl)`` per document length (float64). ``kernels`` evaluates the same
+    expressions as this module, in the same order, so both paths score bit for bit alike."""
+    return k1 * (1 - b + b * dl / avgdl)
 
 
-def recover_tf(codes: np.ndarray, dl: np.ndarray, k1: float, b: float, avgdl: float) -> np.ndarray:
+def exact_impacts(tf: np.ndarray, norms: np.ndarray, k1: float) -> np.ndarray:
+    """float64 BM25 term-frequency part, given the documents' ``length_norms``."""
+    return tf * (k1 + 1) / (tf + norms)
+
+
+def tf_ratios(k1: float) -> np.ndarray:
+    """Per code, ``I / (k1 + 1 − I)`` for the impact ``I`` in the middle of its range: times a length
+    norm, the term frequency with that impact."""
+    middle = (np.arange(LEVELS + 1, dtype=np.float64) - 0.5) * step(k1)
+    ratios = middle / (k1 + 1 - middle)
+    ratios[0] = 0.0
+    return ratios
+
+
+def recover_tf(codes: np.ndarray, norms: np.ndarray, ratios: np.ndarray) -> np.ndarray:
     """The term frequency (float64) whose impact falls in the middle of each code's range, in documents
-    of length ``dl``: the impact's inverse, rounded. ``kernels`` evaluates the same expression."""
-    middle = (codes.astype(np.float64) - 0.5) * ((k1 + 1) / LEVELS)
-    norm = k1 * (1 - b + b * dl / avgdl)
-    return np.maximum(np.floor(norm * middle / (k1 + 1 - middle) + 0.5), 1.0)
+    with the given ``length_norms``: the impact's inverse, rounded."""
+    return np.maximum(np.floor(norms * ratios[codes] + 0.5), 1.0)
 
 
 def quantize(impacts: np.ndarray, k1: float) -> np.ndarray:
@@ -135,6 +148,7 @@ def encode(
     gap_start = np.zeros(n_terms, np.int64)
     max_impact = np.zeros(n_terms, np.float32)
     codes = np.empty(n, np.uint8)
+    ratios = tf_ratios(k1)
     streams: list[np.ndarray] = []
     exception_pos: list[np.ndarray] = []
     exception_gap: list[np.ndarray] = []
@@ -149,10 +163,11 @@ def encode(
         starts = offsets[t0:t1] - a  # every term has a posting: the starts are distinct
         lengths = np.diff(offsets[t0 : t1 + 1])
         chunk = docs[a:z]
-        frequencies, lengths_of = tfs[a:z].astype(np.float64), doc_lengths[chunk].astype(np.float64)
-        impacts = exact_impacts(frequencies, lengths_of, k1, b, avgdl)
+        frequencies = tfs[a:z].astype(np.float64)
+        norms = length_norms(doc_lengths[chunk].astype(np.float64), k1, b, avgdl)
+        impacts = exact_impacts(frequencies, norms, k1)
         codes[a:z] = quantize(impacts, k1)
-        ambiguous = np.flatnonzero(recover_tf(codes[a:z], lengths_of, k1, b, avgdl) != frequencies)
+        ambiguous = np.flatnonzero(recover_tf(codes[a:z], norms, ratios) != frequencies)
         tf_exception_pos.append(ambiguous + a)
         tf_exception.append(tfs[a:z][ambiguous].astype(np.int32))
         max_impact[t0:t1] = round_up32(np.maximum.reduceat(impacts, starts))
@@ -208,11 +223,9 @@ def decode_ids(enc: Encoded, term: int, start: int, end: int) -> np.ndarray:
     return np.cumsum(ids, out=ids)
 
 
-def term_frequencies(
-    enc: Encoded, positions: np.ndarray, dl: np.ndarray, k1: float, b: float, avgdl: float
-) -> np.ndarray:
-    """Term frequencies (float64) of the postings at the given positions, in documents of length ``dl``."""
-    tf = recover_tf(enc.codes[positions], dl, k1, b, avgdl)
+def term_frequencies(enc: Encoded, positions: np.ndarray, norms: np.ndarray, ratios: np.ndarray) -> np.ndarray:
+    """Term frequencies (float64) of the postings at the given positions, in documents with ``norms``."""
+    tf = recover_tf(enc.codes[positions], norms, ratios)
     if len(enc.tf_exc_pos) and len(positions):
         at = np.minimum(np.searchsorted(enc.tf_exc_pos, positions), len(enc.tf_exc_pos) - 1)
         kept = enc.tf_exc_pos[at] == positions

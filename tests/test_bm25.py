@@ -143,15 +143,30 @@ def test_postings_decode_exactly_at_every_gap_width_and_term_frequency(search_pa
     docs[3].append("far")
     docs[n - 1].append("far")  # a gap of 69,996: four bytes
     docs[11] += ["huge"] * 70_000 + ["mid"]  # a frequency past 16 bits
+    for i in [*range(0, 30_000, 3), *range(35_001, n, 3)]:
+        docs[i].append("patchy")  # gaps of 3 and one of 5,001: one byte and an exception
     segment = Segment.build(enumerate(docs))
     avgdl = sum(map(len, docs)) / n
-    widths = {term: int(segment.postings.gap_width[segment.term_index(term)]) for term in ("dense", "mid", "far")}
-    assert widths == {"dense": 1, "mid": 2, "far": 4}
-    for term in ("dense", "mid", "far", "huge", "f5"):
+    terms = ("dense", "mid", "far", "patchy")
+    widths = {term: int(segment.postings.gap_width[segment.term_index(term)]) for term in terms}
+    assert widths == {"dense": 1, "mid": 2, "far": 4, "patchy": 1} and len(segment.postings.gap_exc) >= 1
+    rng = np.random.default_rng(2)
+    for term in (*terms, "huge", "f5"):
         expected = [(i, _exact_impact(doc.count(term), len(doc), avgdl)) for i, doc in enumerate(docs) if term in doc]
         ids, impacts = segment.term_postings(term)
         assert ids.tolist() == [i for i, _ in expected], term
         assert np.allclose(impacts, [v for _, v in expected], rtol=1e-12, atol=0), term
+        # a few documents found through the skips (only their blocks decoded): present and absent ones
+        index = segment.term_index(term)
+        start, end = int(segment.offsets[index]), int(segment.offsets[index + 1])
+        wide = segment.postings.gap_exc_pos
+        near_wide = (wide[(wide >= start) & (wide < end)] - start)[:, None] + np.arange(-2, 3)  # around exceptions
+        near_wide = ids[near_wide[(near_wide >= 0) & (near_wide < len(ids))]]
+        probe = np.unique(np.concatenate([rng.choice(ids, min(len(ids), 40)), rng.integers(0, n, 40), near_wide]))
+        probe = probe.astype(np.int32)
+        hit, positions = bm25.postings_module.locate(segment.postings, index, start, end, probe)
+        assert hit.tolist() == np.isin(probe, ids).tolist(), term
+        assert (positions - start).tolist() == np.searchsorted(ids, probe[hit]).tolist(), term
     query = idf_weights(["mid", "far", "huge", "dense"], n, {t: segment.doc_freq(t) for t in ("mid", "far", "huge", "dense")})
     keys, scores = segment.search(query, 20)
     reference = _dense_scores(segment, query)
