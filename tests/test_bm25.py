@@ -167,11 +167,15 @@ def test_postings_decode_exactly_at_every_gap_width_and_term_frequency(search_pa
         hit, positions = bm25.postings_module.locate(segment.postings, index, start, end, probe)
         assert hit.tolist() == np.isin(probe, ids).tolist(), term
         assert (positions - start).tolist() == np.searchsorted(ids, probe[hit]).tolist(), term
-    query = idf_weights(["mid", "far", "huge", "dense"], n, {t: segment.doc_freq(t) for t in ("mid", "far", "huge", "dense")})
-    keys, scores = segment.search(query, 20)
-    reference = _dense_scores(segment, query)
-    expected_keys = np.lexsort((np.arange(n), -reference))[:20]
-    assert keys.tolist() == expected_keys.tolist() and np.allclose(scores, reference[expected_keys], rtol=0, atol=1e-12)
+    for words in (["mid", "far", "huge", "dense"], ["patchy", "mid", "f5"], ["patchy", "far"]):
+        query = idf_weights(words, n, {t: segment.doc_freq(t) for t in words})
+        for k in (10, 2_000):  # 2,000: the search reaches documents past the gap exceptions
+            keys, scores = segment.search(query, k)
+            reference = _dense_scores(segment, query)
+            expected_keys = np.lexsort((np.arange(n), -reference))[:k]
+            expected_keys = expected_keys[reference[expected_keys] > 0]
+            assert keys.tolist() == expected_keys.tolist(), words
+            assert np.allclose(scores, reference[expected_keys], rtol=0, atol=1e-12), words
 
 
 def test_impact_codes_bound_every_impact_from_above_within_one_step():
