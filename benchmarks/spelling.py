@@ -38,6 +38,7 @@ import sys
 import time
 import tracemalloc
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -108,10 +109,14 @@ def save_vocabulary_index(directory: Path, doc_freq: dict[str, int], n_passages:
     width = max(len(t.encode()) for t in terms)
     offsets = np.zeros(len(terms) + 1, dtype=np.int64)
     np.cumsum([doc_freq[t] for t in terms], out=offsets[1:])
+    none = Segment.build([]).postings  # no postings: only the vocabulary and its offsets are read
     segment = Segment(
         vocab=np.array([t.encode() for t in terms], dtype=f"S{width}"), offsets=offsets,
-        doc_ids=np.zeros(0, np.int32), impacts=np.zeros(0, np.float32), max_impact=np.zeros(len(terms), np.float32),
-        doc_keys=np.arange(1, n_passages + 1, dtype=np.int64), doc_lengths=np.ones(n_passages, np.float32),
+        doc_keys=np.arange(1, n_passages + 1, dtype=np.int64), doc_lengths=np.ones(n_passages, np.int32),
+        postings=replace(
+            none, first_doc=np.zeros(len(terms), np.int32), gap_start=np.zeros(len(terms), np.int64),
+            gap_width=np.ones(len(terms), np.uint8), max_impact=np.zeros(len(terms), np.float32),
+        ),
         avgdl=1.0, params=BM25Params(),
     )
     segment.save(directory / "gen-vocabulary", extra={"watermark": n_passages})

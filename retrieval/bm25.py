@@ -1,15 +1,17 @@
-"""Immutable BM25 segments: compressed-sparse postings in NumPy, persisted and memory-mapped.
+"""Immutable BM25 segments: compressed postings in NumPy, persisted and memory-mapped.
 
-A segment stores, per term, its sorted document ids and a precomputed *impact*
-``tf·(k1+1) / (tf + k1·(1 − b + b·dl/avgdl))``. The query-time weight is Lucene's always-positive
-IDF ``log(1 + (N − n + 0.5)/(n + 0.5))`` from collection-wide statistics, so segments can be
-combined (main + delta) without rebuilding. Top-k is exact: the shortest posting lists are walked
-first and, once the best possible score of the remaining terms cannot reach a lower bound of the k-th
-score (raised by fully scoring the best partial matches), those terms only rescore the surviving
-candidates (MaxScore pruning). Scores accumulate in float32 with a rounding allowance in every
-pruning decision; the final candidates are rescored exactly in float64. Once the compiled kernels are
-loaded, queries of a few terms are instead searched document-at-a-time (``kernels.max_score``), with
-the same results. Ties go to the earlier document.
+A segment stores, per term, its sorted document ids (delta-encoded), and per posting an 8-bit code of
+its *impact* ``tf·(k1+1) / (tf + k1·(1 − b + b·dl/avgdl))`` rounded up, and its term frequency
+(``postings``). The query-time weight is Lucene's always-positive IDF ``log(1 + (N − n + 0.5)/(n + 0.5))``
+from collection-wide statistics, so segments can be combined (main + delta) without rebuilding. Top-k
+is exact: the shortest posting lists are walked first, accumulating the codes' upper bounds, and once
+the best possible score of the remaining terms cannot reach a lower bound of the k-th score (raised by
+exactly scoring the best partial matches), those terms only rescore the surviving candidates (MaxScore
+pruning). Every pruning decision allows for the quantization (a code's bound exceeds the impact by
+less than one step) and for float32 rounding; the final candidates are rescored exactly in float64 from
+their term frequencies and document lengths. Once the compiled kernels are loaded, queries of a few
+terms are instead searched document-at-a-time (``kernels.max_score``), with the same results. Ties go
+to the earlier document.
 """
 
 from __future__ import annotations
@@ -24,15 +26,18 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import overload
+from typing import NamedTuple, overload
 
 import numpy as np
 
 from . import kernels
+from . import postings as postings_module
+from .postings import Encoded
 
 K1 = 1.2
 B = 0.75
-_FORMAT = 1
+_FORMAT = 2
+"""2: compact postings (``postings``). 1: int32 document ids and float32 impacts."""
 _ROUNDING = 1e-4
 """Relative allowance for float32 accumulation error (≤ ~30 additions: ~2e-6) in pruning decisions."""
 _LOWER, _UPPER = 1 - _ROUNDING, 1 + _ROUNDING
@@ -51,10 +56,20 @@ _RESET_SHARE = 32
 _COMPILED_MIN_POSTINGS = 1_024
 """Walk posting lists at least this long with the compiled kernels, once they are loaded."""
 _MAX_SCORE_TERMS = 10
+_LOCATE_RATIO = 1024
+"""Find documents in a posting list through its skips (decoding only their blocks) when they number
+less than 1/_LOCATE_RATIO of its length; else decode it whole (a block costs ~5× its decoding)."""
+_EXACT_THETA_MIN = 4
+"""Before rescoring more than this many times k candidates, score the k best bounds exactly: their
+k-th exact score is a tighter floor than the bounds' k-th less the quantization allowance."""
 """With the compiled kernels, queries of up to this many terms are searched document-at-a-time
 (``kernels.max_score``); longer ones keep the term-at-a-time walk, which handles many lists better."""
 _NO_DELETIONS = np.zeros(0, dtype=bool)
-_ARRAYS = ("vocab", "offsets", "doc_ids", "impacts", "max_impact", "doc_keys", "doc_lengths")
+_ARRAYS = ("vocab", "offsets", "doc_keys", "doc_lengths")
+
+
+class IndexFormatError(ValueError):
+    """A saved segment in a format this version does not read (rebuild it from the store)."""
 
 
 @overload
@@ -83,36 +98,15 @@ class QueryTerm:
     weight: float
 
 
-_BUILD_RUN_POSTINGS = 1 << 22
-"""Postings gathered before they are sorted into a compact run (4M: ~50 MB of Python arrays)."""
+class _Term(NamedTuple):
+    """A query term planned for one search: its bound (weighted maximum impact), weight, postings
+    ``start:end`` in the segment and position in the vocabulary."""
 
-
-@dataclass(frozen=True, slots=True)
-class _Run:
-    """Some documents' postings sorted by term (first-seen id), each term's in document order."""
-
-    term_ids: np.ndarray
-    """The run's distinct terms, ascending (int64)."""
-    counts: np.ndarray
-    """Postings of each of those terms (int64)."""
-    docs: np.ndarray
-    """Segment-local document of each posting (int32)."""
-    tfs: np.ndarray
-    """Term frequency of each posting (uint16, or float32 where a count exceeds 65,535)."""
-
-    @classmethod
-    def of(cls, term_ids: array, tfs: array, docs: array) -> _Run:
-        ids = np.frombuffer(term_ids, dtype=np.int32)
-        order = np.argsort(ids, kind="stable")
-        ids = ids[order]
-        starts = np.flatnonzero(np.diff(ids)) + 1
-        bounds = np.concatenate(([0], starts, [len(ids)]))
-        frequencies = np.frombuffer(tfs, dtype=np.float32)[order]
-        compact = frequencies.astype(np.uint16) if frequencies.max() <= 65_535 else frequencies
-        return cls(
-            term_ids=ids[bounds[:-1]].astype(np.int64), counts=np.diff(bounds),
-            docs=np.frombuffer(docs, dtype=np.int32)[order], tfs=compact,
-        )
+    bound: float
+    weight: float
+    start: int
+    end: int
+    tid: int
 
 
 class Segment:
@@ -123,25 +117,28 @@ class Segment:
         *,
         vocab: np.ndarray,
         offsets: np.ndarray,
-        doc_ids: np.ndarray,
-        impacts: np.ndarray,
-        max_impact: np.ndarray,
         doc_keys: np.ndarray,
         doc_lengths: np.ndarray,
+        postings: Encoded,
         avgdl: float,
         params: BM25Params,
         path: Path | None = None,
     ) -> None:
         self.vocab = vocab
         self.offsets = offsets
-        self.doc_ids = doc_ids
-        self.impacts = impacts
-        self.max_impact = max_impact
         self.doc_keys = doc_keys
-        self.doc_lengths = doc_lengths
+        self.doc_lengths = doc_lengths  # int32 term counts
+        self.postings = postings
         self.avgdl = avgdl
         self.params = params
         self.path = path
+        self._bounds = postings_module.upper_bounds(params.k1)
+        self._ratios = postings_module.tf_ratios(params.k1)
+        self._exceptional = np.zeros(postings_module.LEVELS + 1, dtype=bool)
+        self._exceptional[postings.codes[postings.tf_exc_pos]] = True
+        """The codes of the postings whose term frequency is an exception (the others need no lookup)."""
+        self._slack = postings_module.step(params.k1) * _UPPER
+        """How much a code's upper bound can exceed the impact (per unit of weight)."""
         self._local = threading.local()
         self._lookup_cache: dict[str, int] = {}
 
@@ -155,32 +152,29 @@ class Segment:
         avgdl: float | None = None,
     ) -> Segment:
         """Index ``(key, terms)`` pairs; keys must be increasing. ``avgdl`` pins length normalisation.
-
-        Postings are gathered in runs of :data:`_BUILD_RUN_DOCS` documents, each sorted by term at once
-        into compact arrays (no Python ``array`` of every posting), then placed into the final term-major
-        arrays run by run: the peak is about the finished index plus the runs (6 bytes a posting)."""
+        Holds about 6 bytes per posting while reading, ~10 while grouping and encoding."""
         vocab: dict[str, int] = {}
+        term_ids = array("i")
+        tfs = array("H")
+        per_doc = array("i")
         keys = array("q")
-        lengths = array("f")
-        runs: list[_Run] = []
-        term_ids, tfs, posting_docs = array("i"), array("f"), array("i")
-        for local, (key, terms) in enumerate(docs):
+        lengths = array("i")
+        for key, terms in docs:
+            counts = Counter(terms)
             keys.append(key)
             lengths.append(len(terms))
-            counts = Counter(terms)
+            per_doc.append(len(counts))
             term_ids.extend([vocab.setdefault(term, len(vocab)) for term in counts])
-            tfs.extend(counts.values())
-            posting_docs.extend([local] * len(counts))
-            if len(posting_docs) >= _BUILD_RUN_POSTINGS:
-                runs.append(_Run.of(term_ids, tfs, posting_docs))
-                term_ids, tfs, posting_docs = array("i"), array("f"), array("i")
-        if len(posting_docs):
-            runs.append(_Run.of(term_ids, tfs, posting_docs))
-        del term_ids, tfs, posting_docs
+            try:
+                tfs.extend(counts.values())
+            except OverflowError:  # a term more than 65,535 times in one document: wider counts
+                del tfs[len(term_ids) - len(counts):]
+                tfs = array("i", tfs)
+                tfs.extend(counts.values())
         doc_keys = np.frombuffer(keys, dtype=np.int64).copy()
         if len(doc_keys) > 1 and np.any(np.diff(doc_keys) <= 0):
             raise ValueError("document keys must be strictly increasing")
-        doc_lengths = np.frombuffer(lengths, dtype=np.float32).copy()
+        doc_lengths = np.frombuffer(lengths, dtype=np.int32).copy()
         n_docs = len(doc_keys)
         if avgdl is None:
             avgdl = float(doc_lengths.mean()) if n_docs and doc_lengths.sum() > 0 else 1.0
@@ -191,42 +185,22 @@ class Segment:
         for new, term in enumerate(terms_sorted):
             remap[vocab[term]] = new
         del vocab, terms_sorted
-        per_term = np.zeros(len(remap), dtype=np.int64)  # by first-seen id
-        for run in runs:
-            per_term[run.term_ids] += run.counts  # a run lists each term once
-        counts_per_term = np.empty_like(per_term)
-        counts_per_term[remap] = per_term
+        tids = remap[np.frombuffer(term_ids, dtype=np.int32)] if len(term_ids) else np.empty(0, np.int32)
+        del term_ids
+        counts_per_term = np.bincount(tids, minlength=len(remap)) if len(tids) else np.zeros(len(remap), np.int64)
         offsets = np.zeros(len(remap) + 1, dtype=np.int64)
         np.cumsum(counts_per_term, out=offsets[1:])
-        # a term's postings are its runs' postings in run order: each run in document order, so they stay so
-        next_free = offsets[:-1][remap]  # by first-seen id
-        docs_sorted = np.empty(int(offsets[-1]), dtype=np.int32)
-        impacts = np.empty(int(offsets[-1]), dtype=np.float32)  # term frequencies until turned into impacts
-        while runs:
-            run = runs.pop(0)
-            run_starts = np.cumsum(run.counts) - run.counts
-            target = np.repeat(next_free[run.term_ids] - run_starts, run.counts) + np.arange(len(run.docs))
-            docs_sorted[target] = run.docs
-            impacts[target] = run.tfs
-            next_free[run.term_ids] += run.counts
-            del run, target
-        for begin in range(0, len(impacts), _BUILD_RUN_POSTINGS):  # in place, a slice at a time
-            tf = impacts[begin : begin + _BUILD_RUN_POSTINGS]
-            norm = params.k1 * (1 - params.b + params.b * doc_lengths[docs_sorted[begin : begin + len(tf)]] / avgdl)
-            tf[:] = (tf * (params.k1 + 1) / (tf + norm)).astype(np.float32)
-        max_impact = (
-            np.maximum.reduceat(impacts, offsets[:-1]).astype(np.float32) if len(impacts) else np.zeros(0, np.float32)
+        frequencies = np.frombuffer(tfs, dtype=np.uint16 if tfs.typecode == "H" else np.int32)
+        grouped_docs, grouped_tfs = postings_module.group_by_term(
+            tids, frequencies, np.frombuffer(per_doc, dtype=np.int32), offsets
+        )
+        del tids, frequencies, tfs
+        encoded = postings_module.encode(
+            grouped_docs, grouped_tfs, offsets, doc_lengths, k1=params.k1, b=params.b, avgdl=float(avgdl)
         )
         return cls(
-            vocab=vocab_array,
-            offsets=offsets,
-            doc_ids=docs_sorted.astype(np.int32, copy=False),
-            impacts=impacts,
-            max_impact=max_impact,
-            doc_keys=doc_keys,
-            doc_lengths=doc_lengths,
-            avgdl=float(avgdl),
-            params=params,
+            vocab=vocab_array, offsets=offsets, doc_keys=doc_keys, doc_lengths=doc_lengths, postings=encoded,
+            avgdl=float(avgdl), params=params,
         )
 
     # ---- persistence --------------------------------------------------------------------------
@@ -238,8 +212,11 @@ class Segment:
         tmp.mkdir(parents=True)
         for name in _ARRAYS:
             np.save(tmp / f"{name}.npy", getattr(self, name), allow_pickle=False)
+        for name in postings_module.ARRAYS:
+            np.save(tmp / f"{name}.npy", getattr(self.postings, name), allow_pickle=False)
         meta = {
             "format": _FORMAT,
+            "block": postings_module.BLOCK,
             "avgdl": self.avgdl,
             "k1": self.params.k1,
             "b": self.params.b,
@@ -257,16 +234,23 @@ class Segment:
 
     @classmethod
     def load(cls, directory: Path) -> tuple[Segment, dict]:
-        """Memory-map a saved segment. Returns the segment and its metadata."""
+        """Memory-map a saved segment. Returns the segment and its metadata; raises
+        :class:`IndexFormatError` for a segment saved in another format."""
         meta = json.loads((directory / "meta.json").read_text())
-        if meta.get("format") != _FORMAT:
-            raise ValueError(f"unsupported index format {meta.get('format')!r}")
-        # plain ndarray views of the memory maps: slicing a np.memmap costs a Python-level call each time
-        arrays = {
-            name: np.asarray(np.load(directory / f"{name}.npy", mmap_mode="r", allow_pickle=False)) for name in _ARRAYS
-        }
+        if meta.get("format") != _FORMAT or meta.get("block") != postings_module.BLOCK:
+            raise IndexFormatError(
+                f"index format {meta.get('format')!r} (skips every {meta.get('block')!r} postings), this version "
+                f"reads {_FORMAT} ({postings_module.BLOCK})"
+            )
+
+        def mapped(name: str) -> np.ndarray:
+            # a plain ndarray view of the memory map: slicing a np.memmap costs a Python-level call each time
+            return np.asarray(np.load(directory / f"{name}.npy", mmap_mode="r", allow_pickle=False))
+
+        encoded = Encoded(**{name: mapped(name) for name in postings_module.ARRAYS})
         segment = cls(
-            **arrays, avgdl=float(meta["avgdl"]), params=BM25Params(meta["k1"], meta["b"]), path=directory
+            **{name: mapped(name) for name in _ARRAYS}, postings=encoded, avgdl=float(meta["avgdl"]),
+            params=BM25Params(meta["k1"], meta["b"]), path=directory,
         )
         return segment, meta
 
@@ -277,7 +261,7 @@ class Segment:
 
     @property
     def n_postings(self) -> int:
-        return int(self.doc_ids.shape[0])
+        return int(self.offsets[-1]) if len(self.offsets) else 0
 
     def term_index(self, term: str) -> int:
         """Position of ``term`` in the vocabulary, or -1."""
@@ -298,10 +282,27 @@ class Segment:
         index = self.term_index(term)
         return 0 if index < 0 else int(self.offsets[index + 1] - self.offsets[index])
 
+    def term_postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """The documents holding ``term`` (local ids, ascending) and its exact float64 impacts in them."""
+        index = self.term_index(term)
+        if index < 0:
+            return np.empty(0, np.int32), np.empty(0, np.float64)
+        start, end = int(self.offsets[index]), int(self.offsets[index + 1])
+        ids = postings_module.decode_ids(self.postings, index, start, end)
+        return ids, self._exact_impacts(np.arange(start, end), ids)
+
+    def _exact_impacts(self, positions: np.ndarray, docs: np.ndarray) -> np.ndarray:
+        """float64 impacts of the postings at ``positions`` (of documents ``docs``)."""
+        norms = postings_module.length_norms(
+            self.doc_lengths[docs].astype(np.float64), self.params.k1, self.params.b, self.avgdl
+        )
+        tf = postings_module.term_frequencies(self.postings, positions, norms, self._ratios)
+        return postings_module.exact_impacts(tf, norms, self.params.k1)
+
     # ---- search -------------------------------------------------------------------------------
     def _scratch(self) -> np.ndarray:
-        """This thread's score accumulator, all zeros between searches (every impact is positive, so a
-        zero also means "not seen yet"). float32 halves the memory traffic of walking posting lists;
+        """This thread's score accumulator, all zeros between searches (every impact bound is positive,
+        so a zero also means "not seen yet"). float32 halves the memory traffic of walking posting lists;
         pruning allows for its rounding and the final top-k is rescored exactly in float64."""
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
@@ -317,29 +318,63 @@ class Segment:
             self._local.marks = marks
         return marks
 
-    def search(
-        self, query: Sequence[QueryTerm], k: int, *, deleted: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Exact top-``k`` documents for weighted query terms: ``(doc_keys, scores)``, best first."""
+    def _plan(self, query: Sequence[QueryTerm]) -> list[_Term]:
+        """The query's terms in this segment, shortest posting list first (the long ones end up only
+        rescoring)."""
         plan = []
         for qt in query:
             index = self.term_index(qt.term)
             if index < 0 or qt.weight <= 0:
                 continue
             start, end = int(self.offsets[index]), int(self.offsets[index + 1])
-            plan.append((float(self.max_impact[index]) * qt.weight, qt.weight, start, end))
-        if not plan or k <= 0:
+            plan.append(_Term(float(self.postings.max_impact[index]) * qt.weight, qt.weight, start, end, index))
+        plan.sort(key=lambda p: (p.end - p.start, p.bound))
+        return plan
+
+    def _ids(self, term: _Term, decoded: dict[int, np.ndarray]) -> np.ndarray:
+        """The term's document ids, decoded once per search (``decoded``)."""
+        ids = decoded.get(term.tid)
+        if ids is None:
+            enc = self.postings
+            kern = kernels.ready()
+            if kern is not None:
+                ids = np.empty(term.end - term.start, np.int32)
+                kern.decode(enc.gaps, enc.gap_exc_pos, enc.gap_exc, int(enc.gap_start[term.tid]),
+                            int(enc.gap_width[term.tid]), int(enc.first_doc[term.tid]), term.start, ids)
+            else:
+                ids = postings_module.decode_ids(enc, term.tid, term.start, term.end)
+            decoded[term.tid] = ids
+        return ids
+
+    def _locate(self, term: _Term, docs: np.ndarray, decoded: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Which of the sorted ``docs`` the term's list holds (a mask), and their positions in the segment."""
+        if term.tid not in decoded and len(docs) * _LOCATE_RATIO < term.end - term.start:
+            return postings_module.locate(self.postings, term.tid, term.start, term.end, docs)
+        hit, pos = _find(self._ids(term, decoded), docs)
+        return hit, pos + term.start
+
+    def search(
+        self, query: Sequence[QueryTerm], k: int, *, deleted: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Exact top-``k`` documents for weighted query terms: ``(doc_keys, scores)``, best first."""
+        if k <= 0:
             return np.empty(0, np.int64), np.empty(0, np.float64)
-        plan.sort(key=lambda p: (p[3] - p[2], p[0]))  # shortest lists first: the long ones end up only rescoring
         kern = kernels.ready()
+        plan = self._plan(query)
+        if not plan:
+            return np.empty(0, np.int64), np.empty(0, np.float64)
         if kern is not None and len(plan) <= _MAX_SCORE_TERMS:
             return self._max_score(kern, plan, k, deleted)
-        remaining_ub = [*np.cumsum([p[0] for p in plan][::-1])[::-1].tolist(), 0.0]
+        codes, bounds = self.postings.codes, self._bounds
+        decoded: dict[int, np.ndarray] = {}
+        full_slack = self._slack * sum(p.weight for p in plan)
+        remaining_ub = [*np.cumsum([p.bound for p in plan][::-1])[::-1].tolist(), 0.0]
         acc = self._scratch()
         touched: list[np.ndarray] = []  # posting lists applied to the scratch buffers (to reset)
         fresh_parts: list[np.ndarray] = []  # each live candidate exactly once
         n_candidates = 0
         theta = 0.0
+        slack = 0.0  # how far the accumulated bounds can exceed the true scores
         step = 0
         gathered: np.ndarray | None = None  # every candidate's partial score, as of step gathered_at
         gathered_at = -1
@@ -347,25 +382,26 @@ class Segment:
             while step < len(plan):
                 if n_candidates >= k and remaining_ub[step] < theta:
                     break
-                _, weight, start, end = plan[step]
-                ids = self.doc_ids[start:end]
+                _, weight, start, end, _ = plan[step]
+                ids = self._ids(plan[step], decoded)
                 touched.append(ids)
+                slack += self._slack * weight
                 compiled = kern if end - start >= _COMPILED_MIN_POSTINGS else None  # None: walk with NumPy
                 if step == 0:  # the accumulator is all zeros: every document is new
                     if compiled:
                         updated: np.ndarray = np.empty(end - start, np.float32)
-                        compiled.scatter_first(acc, ids, self.impacts[start:end], weight, updated)
+                        compiled.scatter_first(acc, ids, codes[start:end], bounds, weight, updated)
                     else:
-                        updated = self.impacts[start:end] * weight
+                        updated = bounds[codes[start:end]] * weight
                         acc[ids] = updated
                     fresh = ids
                 elif compiled:
                     updated = np.empty(end - start, np.float32)
                     fresh = np.empty(end - start, np.int32)
-                    fresh = fresh[: compiled.scatter_add(acc, ids, self.impacts[start:end], weight, updated, fresh)]
+                    fresh = fresh[: compiled.scatter_add(acc, ids, codes[start:end], bounds, weight, updated, fresh)]
                 else:
                     before = acc[ids]
-                    updated = before + self.impacts[start:end] * weight
+                    updated = before + bounds[codes[start:end]] * weight
                     acc[ids] = updated
                     fresh = ids[before == 0.0]
                 if deleted is not None:
@@ -378,7 +414,7 @@ class Segment:
                     # θ is any lower bound of the final k-th score. Cheap: the k-th best of the
                     # documents this term just touched; exact (all candidates) only when that costs
                     # less than the next posting list would.
-                    next_length = plan[step][3] - plan[step][2]
+                    next_length = plan[step].end - plan[step].start
                     if deleted is None:
                         live_ids, live_scores = ids, updated
                     else:
@@ -386,16 +422,15 @@ class Segment:
                         live_ids, live_scores = ids[live], updated[live]
                     best = np.sort(_best_positions(live_scores, max(_PROBE_DOCS, 4 * k)))  # ids stay sorted
                     live_ids, live_scores = live_ids[best], live_scores[best]
-                    theta = max(theta, _LOWER * _kth_largest(live_scores, k))
+                    theta = max(theta, _LOWER * (_kth_largest(live_scores, k) - slack))
                     if remaining_ub[step] >= theta and next_length > _PROBE_MIN_POSTINGS:
-                        # Before walking a long list: complete the best partial matches so far with
-                        # the terms not walked yet. Their k-th score often already rules those out.
-                        theta = max(theta, _kth_largest(
-                            self._partial_scores(live_ids, plan[step:], _LOWER * live_scores), k
-                        ))
+                        # Before walking a long list: complete the best partial matches so far with the
+                        # terms not walked yet. Their k-th score often already rules those out.
+                        completed = self._bound_scores(live_ids, plan[step:], live_scores, decoded)
+                        theta = max(theta, _LOWER * (_kth_largest(completed, k) - full_slack))
                     if remaining_ub[step] >= theta and n_candidates <= next_length // 2:
                         gathered = acc[np.concatenate(fresh_parts)]
-                        theta = max(theta, _LOWER * _kth_largest(gathered, k))
+                        theta = max(theta, _LOWER * (_kth_largest(gathered, k) - slack))
                         gathered_at = step
             candidates = np.concatenate(fresh_parts) if fresh_parts else np.empty(0, np.int32)
             if gathered is not None and gathered_at == step:  # nothing walked since the last gather: reuse it
@@ -409,41 +444,52 @@ class Segment:
                 else:
                     scores = acc[candidates]
                 if step < len(plan):
-                    theta = max(theta, _LOWER * _kth_largest(scores, k))
+                    theta = max(theta, _LOWER * (_kth_largest(scores, k) - slack))
             # Remaining terms cannot lift an unseen document into the top k: rescore survivors only.
-            for _, weight, start, end in plan[step:]:
+            for term in plan[step:]:
+                weight, start, end = term.weight, term.start, term.end
                 floor = (theta - remaining_ub[step]) / _UPPER  # the least partial score that can still reach θ
                 if floor > 0.0:
                     survivors = scores >= floor
                     candidates, scores = candidates[survivors], scores[survivors]
                 if not len(candidates):
                     break
-                ids = self.doc_ids[start:end]
+                slack += self._slack * weight
                 compiled = kern if end - start >= _COMPILED_MIN_POSTINGS else None  # None: walk with NumPy
                 # many survivors: one pass over the list is cheaper than a binary search each
-                if len(candidates) * (_COMPILED_WALK_RATIO if compiled else _WALK_RATIO) > len(ids):
+                if len(candidates) * (_COMPILED_WALK_RATIO if compiled else _WALK_RATIO) > end - start:
+                    ids = self._ids(term, decoded)
                     marks = self._marks()  # the survivors as a bitmap: the pass reads bytes, writes only hits
                     marks[candidates] = True
                     try:  # the hits are all survivors, so the accumulator is reset with the walked lists
                         if compiled:
-                            compiled.add_marked(acc, ids, self.impacts[start:end], weight, marks)
+                            compiled.add_marked(acc, ids, codes[start:end], bounds, weight, marks)
                         else:
                             present = marks[ids]
-                            acc[ids[present]] += self.impacts[start:end][present] * weight
+                            acc[ids[present]] += bounds[codes[start:end][present]] * weight
                     finally:
                         marks[candidates] = False
                     scores = acc[candidates]
                 else:  # few survivors: a binary search each
-                    hit, pos = _find(ids, candidates)
-                    scores[hit] += self.impacts[start:end][pos] * weight
+                    order = np.argsort(candidates)
+                    hit, pos = self._locate(term, candidates[order], decoded)
+                    hit_at = order[hit]
+                    scores[hit_at] += bounds[codes[pos]] * weight
+                    hit = hit_at
                     acc[candidates[hit]] = scores[hit]  # keep the accumulator in step for a later pass
-                theta = max(theta, _LOWER * _kth_largest(scores, k))  # survivors' scores only grow
+                theta = max(theta, _LOWER * (_kth_largest(scores, k) - slack))  # survivors' scores only grow
                 step += 1
-            if len(candidates) > k:  # every candidate that float32 rounding could place in the top k
-                candidates = candidates[scores >= _LOWER * _kth_largest(scores, k) / _UPPER]
-            candidates, scores = self._exact_scores(candidates, plan)
-            order = np.lexsort((candidates, -scores))[:k]  # ties: the lower document, as max_score does
-            return np.asarray(self.doc_keys[candidates[order]], dtype=np.int64), scores[order]
+            if len(candidates) > k:  # every candidate that quantization or rounding could place in the top k
+                cut = max(theta, _LOWER * (_kth_largest(scores, k) - slack))
+                kept = scores >= cut / _UPPER
+                candidates, scores = candidates[kept], scores[kept]
+                if len(candidates) > _EXACT_THETA_MIN * k:
+                    best = candidates[_best_positions(scores, k)]
+                    cut = _kth_largest(self._exact_scores(best, plan, decoded)[1], k)
+                    candidates = candidates[scores >= cut / _UPPER]
+            candidates, exact = self._exact_scores(candidates, plan, decoded)
+            order = np.lexsort((candidates, -exact))[:k]  # ties: the lower document, as max_score does
+            return np.asarray(self.doc_keys[candidates[order]], dtype=np.int64), exact[order]
         finally:
             if sum(len(ids) for ids in touched) > len(acc) // _RESET_SHARE:
                 acc.fill(0.0)  # one sequential pass beats scattered writes to most of the buffer
@@ -451,40 +497,65 @@ class Segment:
                 for ids in touched:
                     acc[ids] = 0.0
 
-    def _max_score(self, kern, plan: Sequence[tuple], k: int, deleted: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    def _max_score(self, kern, plan: Sequence[_Term], k: int, deleted: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """The compiled document-at-a-time search (see ``kernels.max_score``): same results as the
-        term-at-a-time walk below, faster when a query has few terms."""
+        term-at-a-time walk, faster when a query has few terms."""
         k = min(k, self.n_docs)
         top_docs, top_scores = np.empty(k, np.int64), np.empty(k, np.float64)
         size = kern.max_score(
-            self.doc_ids, self.impacts, np.array([p[2] for p in plan], np.int64), np.array([p[3] for p in plan], np.int64),
-            np.array([p[1] for p in plan]), np.array([p[0] for p in plan]), k,
-            _NO_DELETIONS if deleted is None else deleted, top_docs, top_scores,
+            *self._lists(plan), self.postings.codes, self._bounds, np.array([p.weight for p in plan]),
+            np.array([p.bound for p in plan]), k, _NO_DELETIONS if deleted is None else deleted,
+            *self._exact_inputs(), top_docs, top_scores,
         )
         docs, scores = top_docs[:size], top_scores[:size]
         order = np.lexsort((docs, -scores))
         return np.asarray(self.doc_keys[docs[order]], dtype=np.int64), scores[order]
 
-    def _exact_scores(self, docs: np.ndarray, plan: Sequence[tuple]) -> tuple[np.ndarray, np.ndarray]:
-        """Sorted ``docs`` and their full float64 scores: a binary search per document and query term."""
-        docs = np.sort(docs)
-        return docs, self._partial_scores(docs, plan, np.zeros(len(docs), dtype=np.float64))
+    def _lists(self, plan: Sequence[_Term]) -> tuple:
+        """What the compiled kernels read of the planned terms' compressed lists."""
+        enc = self.postings
+        indices = np.array([p.tid for p in plan], np.int64)
+        return (
+            enc.gaps, enc.gap_exc_pos, enc.gap_exc, enc.skips, enc.gap_start[indices].astype(np.int64),
+            enc.gap_width[indices].astype(np.int64),
+            enc.first_doc[indices].astype(np.int64), np.array([p.start for p in plan], np.int64),
+            np.array([p.end for p in plan], np.int64),
+        )
 
-    def _partial_scores(self, docs: np.ndarray, plan: Sequence[tuple], base: np.ndarray) -> np.ndarray:
-        """``base`` plus the float64 scores of ``docs`` (sorted: the binary searches then walk forward)
-        for the planned terms."""
+    def _exact_inputs(self) -> tuple:
+        enc = self.postings
+        return (enc.codes, self._ratios, self._exceptional, enc.tf_exc_pos, enc.tf_exc, self.doc_lengths,
+                float(self.params.k1),
+                float(self.params.b), float(self.avgdl))
+
+    def _bound_scores(
+        self, docs: np.ndarray, plan: Sequence[_Term], base: np.ndarray, decoded: dict[int, np.ndarray]
+    ) -> np.ndarray:
+        """``base`` plus the impact codes' upper bounds of sorted ``docs`` for the planned terms (float64)."""
         scores = base.astype(np.float64)
+        for term in plan:
+            hit, positions = self._locate(term, docs, decoded)
+            scores[hit] += self._bounds[self.postings.codes[positions]] * term.weight
+        return scores
+
+    def _exact_scores(
+        self, docs: np.ndarray, plan: Sequence[_Term], decoded: dict[int, np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted ``docs`` and their exact float64 scores: each document looked up in each query term's
+        list, the impact from the posting's term frequency and the document's length, summed in plan
+        order."""
+        docs = np.sort(docs)
+        scores = np.zeros(len(docs), dtype=np.float64)
         if not len(docs):
-            return scores
+            return docs, scores
         kern = kernels.ready()
         if kern is not None:
-            starts, ends = np.array([p[2] for p in plan], np.int64), np.array([p[3] for p in plan], np.int64)
-            kern.add_scores(self.doc_ids, self.impacts, starts, ends, np.array([p[1] for p in plan]), docs, scores)
-            return scores
-        for _, weight, start, end in plan:
-            hit, pos = _find(self.doc_ids[start:end], docs)
-            scores[hit] += self.impacts[start:end][pos].astype(np.float64) * weight
-        return scores
+            kern.add_scores(*self._lists(plan), np.array([p.weight for p in plan]), *self._exact_inputs(), docs, scores)
+            return docs, scores
+        for term in plan:
+            hit, positions = self._locate(term, docs, decoded)
+            scores[hit] += self._exact_impacts(positions, docs[hit]) * term.weight
+        return docs, scores
 
 
 def _find(postings: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

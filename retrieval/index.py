@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .bm25 import BM25Params, Segment, idf_weights
+from .bm25 import BM25Params, IndexFormatError, Segment, idf_weights
 
 if TYPE_CHECKING:
     from .spelling import Speller
@@ -124,12 +124,17 @@ class LiveIndex:
 
     # ---- loading and rebuilding ---------------------------------------------------------------
     def load(self) -> bool:
-        """Memory-map the current main segment, if one was saved. Returns whether one was found."""
+        """Memory-map the current main segment, if one was saved. Returns whether one was found: not
+        when it was saved in an older format (the caller rebuilds it from the store)."""
         pointer = self.directory / "CURRENT"
         if not pointer.exists():
             return False
         generation = pointer.read_text().strip()
-        segment, meta = Segment.load(self.directory / generation)
+        try:
+            segment, meta = Segment.load(self.directory / generation)
+        except IndexFormatError as error:
+            log.warning("index %s is in an older format (%s): it will be rebuilt", generation, error)
+            return False
         self._snapshot = _Snapshot(
             main=segment, watermark=int(meta["watermark"]), deleted=None, deleted_count=0
         )

@@ -55,12 +55,11 @@ def test_top_k_equals_brute_force_on_a_zipfian_corpus(search_path):
 
 
 def _dense_scores(segment: Segment, query) -> np.ndarray:
-    """Every document's score from the segment's own impacts, in float64: the pruning's reference."""
+    """Every document's exact float64 score from the segment's postings: the pruning's reference."""
     scores = np.zeros(segment.n_docs)
     for qt in query:
-        index = segment.term_index(qt.term)
-        start, end = int(segment.offsets[index]), int(segment.offsets[index + 1])
-        scores[segment.doc_ids[start:end]] += segment.impacts[start:end].astype(np.float64) * qt.weight
+        ids, impacts = segment.term_postings(qt.term)
+        scores[ids] += impacts * qt.weight
     return scores
 
 
@@ -127,6 +126,86 @@ def test_every_search_path_finds_the_same_documents_and_scores_bit_for_bit(monke
         for (keys_a, scores_a), (keys_b, scores_b) in zip(results["numpy"], results[path], strict=True):
             assert np.array_equal(keys_a, keys_b) and np.array_equal(scores_a, scores_b), path
     assert not segment._scratch().any() and not segment._marks().any()
+
+
+def _exact_impact(tf: int, dl: int, avgdl: float, k1: float = 1.2, b: float = 0.75) -> float:
+    return tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
+
+
+def test_postings_decode_exactly_at_every_gap_width_and_term_frequency(search_path):
+    """Gaps of 1, 2 and 4 bytes, term frequencies in 2 bits and past them (even past 65,535)."""
+    n = 70_000
+    docs = [["filler", f"f{i % 97}"] for i in range(n)]
+    for i in range(0, n, 2):
+        docs[i].append("dense")  # gaps of 2: one byte
+    for i in range(5, n, 700):
+        docs[i] += ["mid"] * (1 + i % 6)  # gaps of 700: two bytes; frequencies 1..6
+    docs[3].append("far")
+    docs[n - 1].append("far")  # a gap of 69,996: four bytes
+    docs[11] += ["huge"] * 70_000 + ["mid"]  # a frequency past 16 bits
+    for i in [*range(0, 30_000, 3), *range(35_001, n, 3)]:
+        docs[i].append("patchy")  # gaps of 3 and one of 5,001: one byte and an exception
+    segment = Segment.build(enumerate(docs))
+    avgdl = sum(map(len, docs)) / n
+    terms = ("dense", "mid", "far", "patchy")
+    widths = {term: int(segment.postings.gap_width[segment.term_index(term)]) for term in terms}
+    assert widths == {"dense": 1, "mid": 2, "far": 4, "patchy": 1} and len(segment.postings.gap_exc) >= 1
+    rng = np.random.default_rng(2)
+    for term in (*terms, "huge", "f5"):
+        expected = [(i, _exact_impact(doc.count(term), len(doc), avgdl)) for i, doc in enumerate(docs) if term in doc]
+        ids, impacts = segment.term_postings(term)
+        assert ids.tolist() == [i for i, _ in expected], term
+        assert np.allclose(impacts, [v for _, v in expected], rtol=1e-12, atol=0), term
+        # a few documents found through the skips (only their blocks decoded): present and absent ones
+        index = segment.term_index(term)
+        start, end = int(segment.offsets[index]), int(segment.offsets[index + 1])
+        wide = segment.postings.gap_exc_pos
+        near_wide = (wide[(wide >= start) & (wide < end)] - start)[:, None] + np.arange(-2, 3)  # around exceptions
+        near_wide = ids[near_wide[(near_wide >= 0) & (near_wide < len(ids))]]
+        probe = np.unique(np.concatenate([rng.choice(ids, min(len(ids), 40)), rng.integers(0, n, 40), near_wide]))
+        probe = probe.astype(np.int32)
+        hit, positions = bm25.postings_module.locate(segment.postings, index, start, end, probe)
+        assert hit.tolist() == np.isin(probe, ids).tolist(), term
+        assert (positions - start).tolist() == np.searchsorted(ids, probe[hit]).tolist(), term
+    for words in (["mid", "far", "huge", "dense"], ["patchy", "mid", "f5"], ["patchy", "far"]):
+        query = idf_weights(words, n, {t: segment.doc_freq(t) for t in words})
+        for k in (10, 2_000):  # 2,000: the search reaches documents past the gap exceptions
+            keys, scores = segment.search(query, k)
+            reference = _dense_scores(segment, query)
+            expected_keys = np.lexsort((np.arange(n), -reference))[:k]
+            expected_keys = expected_keys[reference[expected_keys] > 0]
+            assert keys.tolist() == expected_keys.tolist(), words
+            assert np.allclose(scores, reference[expected_keys], rtol=0, atol=1e-12), words
+
+
+def test_impact_codes_bound_every_impact_from_above_within_one_step():
+    rng = random.Random(13)
+    vocab = [f"t{i}" for i in range(200)]
+    docs = [rng.choices(vocab, [1 / (i + 1) for i in range(200)], k=rng.randint(1, 90)) for _ in range(3_000)]
+    segment = Segment.build(enumerate(docs))
+    bounds, step = bm25.postings_module.upper_bounds(1.2), bm25.postings_module.step(1.2)
+    for term in vocab[:50]:
+        index = segment.term_index(term)
+        start, end = int(segment.offsets[index]), int(segment.offsets[index + 1])
+        _, impacts = segment.term_postings(term)
+        upper = bounds[segment.postings.codes[start:end]].astype(np.float64)
+        assert (upper >= impacts).all() and (upper - impacts < step * 1.0001).all(), term
+        assert segment.postings.max_impact[index] >= impacts.max()
+
+
+def test_postings_take_under_three_bytes_each_on_disk(tmp_path):
+    """Delta-encoded ids (~1-2 bytes), an 8-bit impact code and a 2-bit term frequency per posting."""
+    rng = random.Random(17)
+    vocab = [f"t{i}" for i in range(5_000)]
+    weights = [1 / (i + 1) for i in range(5_000)]
+    docs = [rng.choices(vocab, weights, k=rng.randint(30, 90)) for _ in range(20_000)]
+    segment = Segment.build(enumerate(docs))
+    segment.save(tmp_path / "gen")
+    posting_files = [f"{name}.npy" for name in ("gaps", "gap_exc_pos", "gap_exc", "skips", "codes", "tf_exc_pos", "tf_exc")]
+    posting_bytes = sum((tmp_path / "gen" / name).stat().st_size for name in posting_files)
+    assert posting_bytes / segment.n_postings < 3.0
+    everything = sum(path.stat().st_size for path in (tmp_path / "gen").iterdir())
+    assert everything / segment.n_postings < 3.5  # per-term and per-document arrays included
 
 
 def test_equal_scores_go_to_the_earlier_document_on_every_path(search_path):
@@ -247,7 +326,8 @@ def test_live_index_persists_and_memory_maps(tmp_path):
     index.rebuild(iter([(5, ["alpha"]), (9, ["alpha", "beta"])]), watermark=9)
     reopened = LiveIndex(tmp_path / "idx")
     assert reopened.load() and reopened.watermark == 9
-    assert _memory_mapped(reopened._snapshot.main.doc_ids)
+    assert _memory_mapped(reopened._snapshot.main.postings.gaps)
+    assert _memory_mapped(reopened._snapshot.main.postings.codes)
     assert [pid for pid, _ in reopened.search(["beta"], 5)] == [9]
 
 
@@ -275,22 +355,22 @@ def _memory_mapped(array: np.ndarray | None) -> bool:
     return False
 
 
-def test_a_build_gathered_in_many_runs_is_the_build_in_one(monkeypatch):
-    """The build sorts its postings in runs and merges them: any run size gives the same segment, bit for
-    bit, including a term frequency too large for the runs' 16-bit counts."""
+def test_a_build_grouped_in_many_chunks_is_the_build_in_one(monkeypatch):
+    """The build groups its postings by term a chunk of documents at a time: any chunk size gives the same
+    segment, bit for bit, including a term frequency too large for 16-bit counts."""
+    from retrieval import postings
+
     rng = random.Random(5)
     vocab = [f"t{i}" for i in range(300)]
     docs = [(key * 3 + 1, rng.choices(vocab, [1 / (i + 1) for i in range(300)], k=rng.randint(0, 40)))
             for key in range(700)]
     docs[3] = (docs[3][0], ["flood"] * 70_000 + ["t1"])
     whole = Segment.build(docs)
-    flood = whole.term_index("flood")
-    norm = 1.2 * (1 - 0.75 + 0.75 * 70_001 / whole.avgdl)
-    assert whole.impacts[whole.offsets[flood]] == pytest.approx(70_000 * 2.2 / (70_000 + norm), rel=1e-6)
-    for run_postings in (1, 5, 333):
-        monkeypatch.setattr(bm25, "_BUILD_RUN_POSTINGS", run_postings)
-        runs = Segment.build(docs)
-        for name in bm25._ARRAYS:
-            expected, got = getattr(whole, name), getattr(runs, name)
-            assert got.dtype == expected.dtype and np.array_equal(got, expected), (run_postings, name)
-        assert runs.avgdl == whole.avgdl
+    for chunk in (1, 5, 333):
+        monkeypatch.setattr(postings, "_CHUNK", chunk)
+        chunked = Segment.build(docs)
+        pairs = [(name, getattr(whole, name), getattr(chunked, name)) for name in bm25._ARRAYS]
+        pairs += [(name, getattr(whole.postings, name), getattr(chunked.postings, name)) for name in postings.ARRAYS]
+        for name, expected, got in pairs:
+            assert got.dtype == expected.dtype and np.array_equal(got, expected), (chunk, name)
+        assert chunked.avgdl == whole.avgdl

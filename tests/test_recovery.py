@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
+import logging
 import shutil
 import signal
 import sqlite3
@@ -69,6 +71,23 @@ async def test_a_lost_index_is_rebuilt_from_the_store_on_load(settings):
         assert (settings.index_dir / "CURRENT").exists()
         assert reopened.index.n_docs == (await reopened.store.counts())[2] > 0
         assert not (await reopened.ask("What did Microsoft pitch to the DEA?")).abstained
+
+
+async def test_an_index_in_an_older_format_is_rebuilt_on_load_with_one_log_line(settings, caplog):
+    async with await NewsService.open(settings):
+        pass
+    generation = (settings.index_dir / "CURRENT").read_text()
+    meta_path = settings.index_dir / generation / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta_path.write_text(json.dumps(meta | {"format": 1}))  # as saved by a version before compact postings
+    caplog.set_level(logging.INFO)
+    async with await NewsService.open(settings, ingest=False) as reopened:
+        current = (settings.index_dir / "CURRENT").read_text()
+        assert json.loads((settings.index_dir / current / "meta.json").read_text())["format"] == 2
+        assert {path.name for path in settings.index_dir.glob("gen-*")} == {current}  # nothing old is left
+        assert reopened.index.n_docs == (await reopened.store.counts())[2] > 0
+        assert not (await reopened.ask("What did Microsoft pitch to the DEA?")).abstained
+    assert len([r for r in caplog.records if "older format" in r.getMessage()]) == 1
 
 
 async def test_a_crash_between_index_switch_and_bookkeeping_is_repaired_on_load(settings, seeds_copy):
