@@ -34,6 +34,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -43,6 +44,9 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.progress import ProgressBar  # noqa: E402
 from retrieval.analyzer import Analyzer  # noqa: E402
+
+if TYPE_CHECKING:
+    from bot.service import NewsService
 
 log = logging.getLogger("benchmarks.engines")
 
@@ -185,11 +189,7 @@ async def newsbot_build(work: Path) -> dict:
         if bar is not None:
             bar.close()
         rss_after_ingest = peak_rss_mb()
-        # An index-only rebuild (what compaction costs), from the store's analyzed terms.
-        started = time.perf_counter()
-        await service.ingestor.rebuild_index()
-        rebuild_s = time.perf_counter() - started
-        n_docs = service.index.n_docs
+        rebuild_s, n_docs = await _timed_rebuild(service)  # what compaction costs
     finally:
         await service.close()
     articles = len(report.added) + len(report.updated)
@@ -213,6 +213,13 @@ async def newsbot_build(work: Path) -> dict:
     }
 
 
+async def _timed_rebuild(service: NewsService) -> tuple[float, int]:
+    """An index-only rebuild from the store's analyzed terms: its seconds and the passages indexed."""
+    started = time.perf_counter()
+    await service.ingestor.rebuild_index()
+    return time.perf_counter() - started, service.index.n_docs
+
+
 async def newsbot_rebuild(work: Path) -> dict:
     """An index-only rebuild from the ingested store's analyzed terms, in a fresh process: its time, the
     process's peak RSS and the size of the new index generation."""
@@ -222,10 +229,7 @@ async def newsbot_rebuild(work: Path) -> dict:
     service = await NewsService.open(settings, ingest=False)  # an index in an older format is rebuilt here
     try:
         rss_open = peak_rss_mb()
-        started = time.perf_counter()
-        await service.ingestor.rebuild_index()
-        rebuild_s = time.perf_counter() - started
-        n_docs = service.index.n_docs
+        rebuild_s, n_docs = await _timed_rebuild(service)
     finally:
         await service.close()
     generation = settings.index_dir / (settings.index_dir / "CURRENT").read_text().strip()

@@ -122,13 +122,17 @@ def test_the_subject_without_what_is_asked_about_it_is_not_an_answer():
     assert _seattle("What has happened to the house in Seattle?").answer
 
 
-def test_a_name_quoted_as_a_speaker_does_not_answer_who_did_something():
-    question = "Who set up the Yahoo web portal?"
+def _typed_spans(question: str, sentences: list[str], prefix: int) -> dict[str, tuple[str, ...]]:
+    """Each hand-made sentence's answer spans for the question, by the sentence's first ``prefix`` characters."""
     asked = analysed(question)
+    views = [passage_view(hit("t", "Story", sentences), ANALYZER, frozenset(asked.weights))]
+    return {c.text[:prefix]: c.typed for c in score_candidates(asked, views, Shares(asked.weights))}
+
+
+def test_a_name_quoted_as_a_speaker_does_not_answer_who_did_something():
     sentences = ["\"The Yahoo web portal will win,\" predicted Mr Weiner on Monday.",
                  "The Yahoo web portal was set up by students David Filo and Jerry Yang in a campus trailer."]
-    views = [passage_view(hit("y", "Yahoo at ten", sentences), ANALYZER, frozenset(asked.weights))]
-    typed = {c.text[:10]: c.typed for c in score_candidates(asked, views, Shares(asked.weights))}
+    typed = _typed_spans("Who set up the Yahoo web portal?", sentences, 10)
     assert typed["\"The Yahoo"] == ()
     assert "David Filo" in typed["The Yahoo "]
     said = analysed("Who predicted that the Yahoo web portal would win?")
@@ -178,12 +182,9 @@ def test_an_acronym_asked_is_named_by_the_words_it_stands_for():
 
 
 def test_a_figure_asked_per_something_is_given_per_that_thing():
-    question = "At what price per share is Nasdaq selling stock?"
-    asked = analysed(question)
     sentences = ["Nasdaq plans to raise $100m from the sale of its stock to the public.",
                  "Nasdaq is selling the stock at $15 a share to the public next month."]
-    views = [passage_view(hit("n", "Nasdaq sale", sentences), ANALYZER, frozenset(asked.weights))]
-    typed = {c.text[:12]: c.typed for c in score_candidates(asked, views, Shares(asked.weights))}
+    typed = _typed_spans("At what price per share is Nasdaq selling stock?", sentences, 12)
     assert typed["Nasdaq plans"] == ()
     assert [span.strip() for span in typed["Nasdaq is se"]] == ["$15"]
 
