@@ -113,7 +113,8 @@ async def test_a_manager_adds_a_feed_with_full_text_and_its_story_is_the_article
     otters = Item(OTTERS.title, text=OTTERS.text, link=server.url("/otters"), guid=OTTERS.guid, published=OTTERS.published)
     server.serve("/river.rss", Served(rss([otters], title="River Post")))
     record = await emulator.slash("feeds add", user=emulator.moderator, url=server.url("/river.rss"), full_text=True)
-    await emulator.wait_until(lambda: record.followups, what="the feed added")
+    # the first full-text fetch imports trafilatura and lxml: seconds on a loaded machine (Discord allows 15 min)
+    await emulator.wait_until(lambda: record.followups, timeout=30.0, what="the feed added")
     embed = record.followups[0]["embeds"][0]
     assert "1 items — full text — ok" in embed["description"] and embed["fields"][0]["value"] == "1 new, 0 updated"
     (feed,) = await newsbot.service.list_feeds()
