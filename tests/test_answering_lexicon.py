@@ -175,9 +175,10 @@ def test_an_acronym_asked_is_named_by_the_words_it_stands_for():
     from bot.answering.lexicon import spelled_out
 
     assert spelled_out("The British National Party leader was arrested.", ["bnp", "fsa"]) == {"bnp"}
-    asked = frozenset(analysed("Why was the BNP leader arrested?").weights)
+    question = analysed("Why was the BNP leader arrested?")
+    assert question.acronyms == {"bnp"}
     view = passage_view(hit("b", "Party news", ["The leader of the British National Party has been arrested."]),
-                        ANALYZER, asked)
+                        ANALYZER, frozenset(question.weights), question.acronyms)
     assert "bnp" in view.named
 
 

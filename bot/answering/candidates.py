@@ -107,14 +107,17 @@ class Shares:
         return share
 
 
-def passage_view(hit: RankedPassage, analyzer: Analyzer, asked: frozenset[str]) -> PassageView:
-    """The passage's sentences with their terms: stored at ingest (one sentence a line), or analyzed here."""
+def passage_view(
+    hit: RankedPassage, analyzer: Analyzer, asked: frozenset[str], acronyms: frozenset[str] = frozenset()
+) -> PassageView:
+    """The passage's sentences with their terms: stored at ingest (one sentence a line), or analyzed here;
+    ``acronyms``: asked terms typed in capitals ("BNP"), which the words they stand for also name."""
     passage = hit.passage
     text_lines = passage.text.split("\n")
     stored = decode_terms(passage.terms, len(text_lines)) if passage.terms is not None else None
     lines: list[tuple[str, frozenset[str]]]
     words = lexicon(analyzer)
-    short = frozenset(t for t in asked if t.isalpha() and MIN_ACRONYM <= len(t) <= MAX_ACRONYM)
+    short = acronyms & asked
     if stored is not None:
         title_list, line_terms = stored
         lines = [(line, _with(line, frozenset(terms), asked, short, words))
@@ -125,9 +128,6 @@ def passage_view(hit: RankedPassage, analyzer: Analyzer, asked: frozenset[str]) 
     title_terms = _with(hit.story.title, frozenset(title_list), asked, short, words)
     named = asked.intersection(title_terms).union(*(asked & terms for _, terms in lines))
     return PassageView(hit, title_terms, tuple(lines), frozenset(named))
-
-
-MIN_ACRONYM, MAX_ACRONYM = 2, 6
 
 
 def _with(text: str, terms: frozenset[str], asked: frozenset[str], short: frozenset[str], words: Lexicon) -> frozenset[str]:

@@ -44,11 +44,11 @@ def compose_answer(
         return abstain(question.text, searched, f"nothing in the {searched} stories matches that question")
     asked = frozenset(question.weights)
     shares = Shares(question.weights)
-    views = _views(ranked, analyzer, asked, None if question.recency else MAX_STORIES)
+    views = _views(ranked, analyzer, asked, None if question.recency else MAX_STORIES, question.acronyms)
     candidates = score_candidates(question, views, shares)
     if question.answer_type in TYPED and len(views) < len(ranked) and not _typed_answer(candidates):
         # no good sentence of the best stories holds an answer of the asked type: read every retrieved passage
-        views = _views(ranked, analyzer, asked, None)
+        views = _views(ranked, analyzer, asked, None, question.acronyms)
         candidates = score_candidates(question, views, shares)
     decision = decide(question, views, candidates, shares, searched)
     if not decision.answer:
@@ -97,7 +97,8 @@ def _typed_answer(candidates: Sequence[Candidate]) -> bool:
 
 
 def _views(
-    ranked: Sequence[RankedPassage], analyzer: Analyzer, asked: frozenset[str], max_stories: int | None
+    ranked: Sequence[RankedPassage], analyzer: Analyzer, asked: frozenset[str], max_stories: int | None,
+    acronyms: frozenset[str] = frozenset(),
 ) -> list[PassageView]:
     """The retrieved passages as sentence views, from at most ``max_stories`` stories (None: all)."""
     views: list[PassageView] = []
@@ -106,7 +107,7 @@ def _views(
         stories.add(hit.story.key)
         if max_stories is not None and len(stories) > max_stories:
             break
-        views.append(passage_view(hit, analyzer, asked))
+        views.append(passage_view(hit, analyzer, asked, acronyms))
     return views
 
 

@@ -258,6 +258,8 @@ class Question:
     corrections: Mapping[str, str] = field(default_factory=dict)
     follow_up: bool = False
     described: frozenset[str] = frozenset()
+    acronyms: frozenset[str] = frozenset()
+    """Terms of words typed in capitals ("BNP", "FSA"): the words they stand for name them too."""
     dated: frozenset[str] = frozenset()
     """Terms of the months and weekdays the question names ("How many jobs were added in January?"): not required,
     but a sentence naming them tells of that time."""
@@ -369,6 +371,7 @@ def analyse(
     unknown_names: list[str] = []
     unseen: list[tuple[str, str]] = []
     dated: set[str] = set()
+    acronyms: set[str] = set()
     corrections: dict[str, str] = {}
     subjects: dict[str, set[str]] = {}
     actors: dict[str, None] = {}
@@ -405,6 +408,8 @@ def analyse(
             unknown_terms.append(term)
             continue
         weight = 1.0 + idf(n, df)
+        if token.surface.isupper() and token.surface.isalpha() and 2 <= len(token.surface) <= 6:
+            acronyms.add(term)
         if not name and not _NUMBERISH.search(token.surface) and term not in LIGHT_WORDS and low not in MONEY_WORDS:
             described.add(term)
         if term in LIGHT_WORDS:  # "work", "already", "decide": rare in news, yet not what is asked about
@@ -464,7 +469,8 @@ def analyse(
         ),
         actors=tuple(actors),
         unknown_names=tuple(unknown_names), marked=tuple(marked), figures=tuple(figures),
-        corrections=corrections, follow_up=follow_up, described=frozenset(described), unseen=tuple(unseen), dated=frozenset(dated),
+        corrections=corrections, follow_up=follow_up, described=frozenset(described), unseen=tuple(unseen),
+        dated=frozenset(dated), acronyms=frozenset(acronyms),
     )
 
 
