@@ -201,3 +201,10 @@ def test_a_speaker_introduced_by_what_is_asked_still_answers():
     views = [passage_view(hit("z", "Zorblatt kettle", [sentence]), ANALYZER, frozenset(asked.weights))]
     (candidate,) = score_candidates(asked, views, Shares(asked.weights))
     assert candidate.typed == ("Morwenna Quillfeather",)
+
+
+def test_loose_words_do_not_name_a_claimed_event():
+    words = lexicon(ANALYZER)
+    cancel = ANALYZER.terms("cancelled")[0]
+    assert not {*ANALYZER.terms("end"), *ANALYZER.terms("dropped")} & words.others(cancel)
+    assert not set(ANALYZER.terms("fire")) & words.others(ANALYZER.terms("sacked")[0])

@@ -1,9 +1,11 @@
 """Words that name the same thing in news writing: a country and its people ("Norway", "Norwegian"), a
-country's other names ("UK", "Britain"), and the common paraphrases of reporting ("scrap", "drop", "axe").
+country's other names ("UK", "Britain"), and the common paraphrases of reporting ("scrap", "axe", "ditch").
 
 General English, not any collection's: the answering code uses it to see that a sentence saying "a Norwegian
 bank" speaks of the question's "bank in Norway", and the search looks for the other words of a group too, at
-a lower weight. A word may belong to several groups ("drop": a fall, and scrapping a plan).
+a lower weight. A word may belong to several groups. Words too loose for a group ("end", "fire", "drop" as
+scrapping) are left out: a bridged word counts as said, so "at the end of the year" must not bear out a claimed
+"cancelled".
 """
 
 from __future__ import annotations
@@ -40,10 +42,10 @@ PARAPHRASES: tuple[tuple[str, ...], ...] = (
     ("cut", "reduce", "reduction", "slash", "trim", "lower"),
     ("rise", "rose", "increase", "grow", "grew", "growth", "climb", "jump", "gain", "surge"),
     ("fall", "fell", "drop", "decline", "decrease", "slump", "slide", "plunge", "tumble"),
-    ("scrap", "drop", "abandon", "axe", "ditch", "cancel", "shelve", "shut", "end"),
+    ("scrap", "abandon", "axe", "ditch", "cancel", "shelve", "shut"),
     ("run", "manage", "handle", "operate", "oversee"),
     ("everyday", "daily"),
-    ("fire", "sack", "dismiss", "oust"),
+    ("sack", "dismiss", "oust"),
     ("quit", "resign", "resignation", "depart", "departure"),
     ("found", "founder", "start", "launch", "establish", "create"),
     ("job", "post", "position", "role"),
