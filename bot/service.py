@@ -476,11 +476,13 @@ class NewsService:
         ranks first."""
         if question.answer_type not in TYPED or not ranked:
             return ranked
-        top = ranked[0].story
-        have = {hit.passage.id for hit in ranked}
-        rest = (await self.store.leading_passages([top.id], per_story=TOP_STORY_PASSAGES))[top.id]
-        floor = ranked[-1].score
-        return ranked + [RankedPassage(p, top, floor) for p in rest if p.id not in have]
+        return ranked + await self._rest_of_story(ranked[0].story, ranked, ranked[-1].score)
+
+    async def _rest_of_story(self, story: Story, have: Sequence[RankedPassage], score: float) -> list[RankedPassage]:
+        """The story's leading passages (up to TOP_STORY_PASSAGES) not among ``have``, each ranked at ``score``."""
+        taken = {hit.passage.id for hit in have}
+        rest = (await self.store.leading_passages([story.id], per_story=TOP_STORY_PASSAGES))[story.id]
+        return [RankedPassage(p, story, score) for p in rest if p.id not in taken]
 
     async def _understand_in_chat(self, question: str, context: Sequence[str]) -> tuple[Question, Story | None]:
         """The question in its chat: a follow-up ("when did he die?") also takes the words of the sentence the
@@ -517,10 +519,8 @@ class NewsService:
         """The passages of the story a conversation is about, to answer a follow-up ("who are the two men?")
         from: those the search ranked, then the rest of it, all level with the best match."""
         top = ranked[0].score if ranked else 1.0
-        rest = (await self.store.leading_passages([story.id], per_story=TOP_STORY_PASSAGES))[story.id]
         found = [replace(hit, score=top) for hit in ranked if hit.story.id == story.id]
-        have = {hit.passage.id for hit in found}
-        return found + [RankedPassage(p, story, top) for p in rest if p.id not in have]
+        return found + await self._rest_of_story(story, found, top)
 
     async def _ranked_for(self, question: Question) -> list[RankedPassage]:
         """The passages to answer from. A comparison, or a question joining subjects, searches once per
@@ -576,7 +576,7 @@ class NewsService:
     async def _ranked_on_day(self, date: DateMention, question: Question) -> list[RankedPassage]:
         """Passages of stories published on the named day, best matching first (ties: quality)."""
         stories = await self.store.stories_on_day(date.month, date.day, date.year, limit=200)
-        asked = frozenset(question.search)
+        asked = frozenset(question.weights)
         ranked: list[RankedPassage] = []
         leading = await self.store.leading_passages([story.id for story in stories], per_story=3)
         for story in stories:
@@ -584,7 +584,7 @@ class NewsService:
                 # the stored terms (title and text) as one set: composing reads the few that rank
                 terms = passage.terms.split() if passage.terms is not None else self.analyzer.terms(
                     f"{story.title}\n{passage.text}")
-                score = sum(question.weights.get(t, 0.0) for t in asked.intersection(terms)) + (story.quality or 0) / 1000
+                score = sum(question.weights[t] for t in asked.intersection(terms)) + (story.quality or 0) / 1000
                 ranked.append(RankedPassage(passage, story, score))
         ranked.sort(key=lambda r: (-r.score, -(r.story.quality or 0), r.passage.id))
         return ranked[:RETRIEVE_PASSAGES]

@@ -85,8 +85,8 @@ _ROLE = re.compile(
     r"secretary|spokesman|spokeswoman|spokesperson|analyst|manager|head|leader|official|mayor|governor|senator|"
     r"attorney|lawyer|professor|economist|executive|officer|editor|reporter|correspondent|coach|captain|player|"
     r"striker|singer|actor|actress|star|director|producer|author|writer|presenter|mp|chancellor|premier|boss|"
-    r"general counsel|counsel|vice president|vp|member|commissioner|ambassador|envoy|judge|governor|"
-    r"high commissioner|secretary-general|chief constable|commander|founder|engineer|inventor|designer|scientist|"
+    r"general counsel|counsel|vice president|vp|member|commissioner|ambassador|envoy|judge|"
+    r"high commissioner|secretary-general|chief constable|commander|engineer|inventor|designer|scientist|"
     r"researcher|expert|doctor|inspector|investigator|architect|artist|musician|composer|journalist|activist)\b",
     re.IGNORECASE)
 _PROPER = r"[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*)*"
