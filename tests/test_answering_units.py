@@ -115,6 +115,7 @@ def test_a_misspelt_name_is_searched_as_the_name_the_coverage_knows():
 
 @pytest.mark.parametrize(("question", "leans"), [
     ("for how long?", True), ("why?", True), ("and IBM?", True), ("when did he die?", True),
+    ("Who's stepping in as coach?", True), ("Who's stepping in as IBM coach?", False),
     ("What did IBM decide about facial recognition?", False),
 ])
 def test_short_questions_that_lean_on_the_one_before_are_follow_ups(question, leans):

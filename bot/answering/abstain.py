@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .candidates import Candidate, PassageView, Shares, named_by_story
-from .question import AnswerType, Question
+from .question import AnswerType, Question, Subject
 from .spans import STRICT
 
 ANSWER_AT = 0.5
@@ -98,6 +98,15 @@ def focus_named(question: Question, views: Sequence[PassageView]) -> bool:
     return any(named & plain for named in named_by_story(views).values() if not subject_terms or named & subject_terms)
 
 
+def anchor(question: Question, views: Sequence[PassageView]) -> Subject | None:
+    """The question's most distinctive subject ("Harbin" of "Bank of China officials in Harbin"), when the best
+    story names it: evidence of the asked type counts only in a story that names it too."""
+    if not question.subjects or not views:
+        return None
+    rarest = max(question.subjects, key=lambda s: (question.weights.get(s.key, 0.0), s.key))
+    return rarest if rarest.named_in(views[0].named) else None
+
+
 def told_of_another(question: Question, candidates: Sequence[Candidate]) -> bool:
     """Does a sentence that names none of the question's subjects report what it asks at least half-way?"""
     subject_terms = question.subject_terms
@@ -128,7 +137,12 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
         confidence -= UNFOCUSED_PENALTY
     kind = question.answer_type
     best = max(c.score for c in candidates)
-    typed = any(c.typed and c.score >= TYPED_EVIDENCE_SHARE * best for c in candidates)
+    anchored = anchor(question, views)
+    in_story = named_by_story(views)
+    typed = any(
+        c.typed and c.score >= TYPED_EVIDENCE_SHARE * best
+        and (anchored is None or anchored.named_in(in_story[c.hit.story.key]))
+        for c in candidates)
     if kind in STRICT and not typed:
         figure = {"amount": "an amount", "percentage": "a percentage"}.get(kind.value, "a number")
         return Decision(False, confidence, f"none of the {searched} stories gives {figure} for that")
@@ -145,7 +159,8 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
             if confidence < ANSWER_AT:
                 return Decision(False, confidence,
                                 f"no story among the {searched} mentions all of the names in that question together")
-    if kind is AnswerType.REASON and best_sentence_coverage(question, candidates) < PRESUPPOSED_COVERAGE:
+    presupposes = question.described or not question.follow_up  # "why did they go?" takes the chat's event
+    if kind is AnswerType.REASON and presupposes and best_sentence_coverage(question, candidates) < PRESUPPOSED_COVERAGE:
         # "why did X …?" takes an event for granted: one sentence should report it. Told of someone else
         # ("Ryanair ordered new jets" for "why did EasyJet order…"), it is not reported; else it may be reworded
         # across sentences, which weighs against answering without vetoing it

@@ -150,7 +150,8 @@ def _with_antecedents(
             view = by_hit.get(id(candidate.hit))
             if view is not None and candidate.line > 0:
                 text, terms = view.lines[candidate.line - 1]
-                if len(text.split()) >= MIN_WORDS and used + quoted_length(text) <= MAX_ANSWER_CHARS + 200:
+                quoted = any(c.text == text for c in out)  # already said: not again
+                if not quoted and len(text.split()) >= MIN_WORDS and used + quoted_length(text) <= MAX_ANSWER_CHARS + 200:
                     out.append(Candidate(text, terms, 0.0, candidate.hit, candidate.line - 1,
                                          candidate.unit, coverage=shares(asked & terms)))
                     used += quoted_length(text)

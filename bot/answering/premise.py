@@ -113,6 +113,8 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
     about = about or list(views)
     evidence_terms = frozenset().union(*(terms for v in about for _, terms in v.lines), *(v.title_terms for v in about))
     relevant = [c for c in candidates if c.coverage >= MIN_EVIDENCE_COVERAGE]
+    about_hits = {id(v.hit) for v in about}
+    relevant = [c for c in relevant if id(c.hit) in about_hits] or relevant  # told of the subjects, if any is
     for surface, term in question.marked:
         word = surface.lower()
         family = _family_of(term)
@@ -185,12 +187,13 @@ def _told(candidate: Candidate, question: Question) -> float:
 
 
 def _best_evidence(candidates: Sequence[Candidate], question: Question) -> Candidate | None:
-    """The sentence that tells the fact asked about: one stating the question's figure if any does,
-    else the one covering most of the question."""
+    """The sentence that tells the fact asked about: one stating the question's figure if any does, else one
+    naming the month or day it asks about ("in December") if any does; of those, the one covering most of it."""
     figures = [d for f in question.figures for d in _DIGITS.findall(f)]
     stating = [c for c in candidates if any(re.search(rf"(?<![\d.]){re.escape(d)}(?!\d)", c.text) for d in figures)]
-    pool = stating or list(candidates)
-    return max(pool, key=lambda c: (_told(c, question), c.coverage, c.score), default=None)
+    dated = [c for c in candidates if question.dated & c.terms]
+    pool = stating or dated or list(candidates)
+    return max(pool, key=lambda c: (_names_subjects(c, question), _told(c, question), c.coverage, c.score), default=None)
 
 
 def _first_with(candidates: Sequence[Candidate], kind: AnswerType, exclude: frozenset[str]) -> Candidate | None:

@@ -92,13 +92,16 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"charged?|charges|raise|raised|sell|sold|profit|profits|loss|losses|fine|fined|budget|invest|invested|"
         r"deal|bid|offer|salary|wage|debt|tax|save|saved|recover|reimburse[ds]?|recoup|compensation|damages|donate[ds]?|"
         r"award|awarded|claim|claimed|owe|owed|borrow|borrowed|lend|lent|spend|cost)\b"
-        r"|\b(?:what|which) (?:\w+ )?(?:price|amount|sum)\b|\bhow much (?:money|cash)\b|\bfor how much\b"
+        r"|\b(?:what|which) (?:\w+ )?(?:price|amount|sum|salary|fee|fine|wage|bonus|payout|compensation)\b"
+        r"|\bhow much (?:money|cash)\b|\bfor how much\b|\bworth in \w+\W*$|\bin (?:dollars|pounds|euros|sterling)\b"
+        r"|\bwhat (?:would|will|did|does|do|could|might) (?:it|they|\w+) cost\b"
         r"|\bhow much did\b.*\b(?:cost|pay|make|raise|earn|lose)\b"
         r"|\bwhat(?:'s| is| was| are| were)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}(?:fine|price|cost|fee|salary|value|bill|budget|"
         r"pay|payout|fortune|valuation|turnover|revenue)\b", re.IGNORECASE)),
     (AnswerType.NUMBER, re.compile(
         r"\bhow (?:many|much|old)\b|\bwhat (?:number|score|total|rate|level|size|age)\b|\bby how much\b"
         r"|\bhow (?:big|large|small|high|fast|far) an?\b"
+        r"|\bhow (?:big|large|small|high|fast|far|heavy|tall|deep|wide) (?:is|was|are|were|will|would)\b"
         r"|\bwhat(?:'s| is| was| are| were)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}(?:rate|figure|total|speed|score|tally)\b",
         re.IGNORECASE)),
     (AnswerType.DATE, re.compile(
@@ -113,8 +116,9 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"|\bwhy\W*$|\bwhat (?:\w+ )?reasons?\b|\bwhat (?:held|holds|is holding|was holding) (?:\w+ )?up\b"
         r"|\bwhat (?:caused|led to|prompted|drove|is behind|was behind|made)\b|\bwhat (?:is|was) the reason\b", re.IGNORECASE)),
     (AnswerType.PERSON, re.compile(
-        r"\bname of the (?:\w+\s+){0,2}?(?:man|woman|person|boy|girl|men|women|people|player|actor|actress|singer|"
-        r"gamer|teenager|victim|suspect|attacker|driver|officer|soldier|worker|boss|chief|founder)\b", re.IGNORECASE)),
+        r"\bnames? of the (?:\w+\s+){0,4}?(?:man|woman|person|boy|girl|men|women|people|players?|actors?|actress|singers?|"
+        r"gamers?|teenagers?|victims?|suspects?|attackers?|drivers?|officers?|soldiers?|workers?|boss|bosses|chiefs?|"
+        r"founders?|officials?|executives?|directors?|managers?|ministers?|candidates?)\b", re.IGNORECASE)),
     (AnswerType.NAME, re.compile(
         r"\b(?:called|named|known as|dubbed)\s*\??\s*$|\bwhat(?:'s| is| was) the name of\b", re.IGNORECASE)),
     (AnswerType.ORGANISATION, re.compile(
@@ -203,6 +207,7 @@ _ELLIPTICAL = re.compile(
     r"^\W*(?:and|but|so|what about|how about|and what about|for how long|how long|why|when|where|who|how much|"
     r"how many|by how much|since when|really|is that so)\b", re.IGNORECASE)
 _DEFINITE = re.compile(r"\bthe\b", re.IGNORECASE)
+_WH = re.compile(r"^\W*(?:who|whom|what|which|when|where|why|how)\b", re.IGNORECASE)
 _PRONOUN_SUBJECT = re.compile(r"\b(?:it|its|they|them|their|he|him|his|she|her|this|that|those|these)\b", re.IGNORECASE)
 _ADVICE = re.compile(
     r"^\W*(?:can|could|would|will) you (?:please )?(?:recommend|suggest|advise)\b|\bwhat(?:'s| is) a good\b"
@@ -338,7 +343,8 @@ def _is_date_word(surface: str) -> bool:
 
 def is_follow_up(question: str, content_terms: int, named: bool = False) -> bool:
     """A short question that leans on the one before ("for how long?", "and IBM?", "why did it do that?",
-    "how much is the deal worth?": a definite thing, no name of its own)."""
+    "how much is the deal worth?": a definite thing, no name of its own; "who's stepping in as CEO?": a
+    wh-question of a few words naming nothing)."""
     words = len(question.split())
     if content_terms == 0:
         return True
@@ -346,6 +352,8 @@ def is_follow_up(question: str, content_terms: int, named: bool = False) -> bool
         return True
     if words <= 7 and content_terms <= 2 and not named and _DEFINITE.search(question):
         return True
+    if words <= 5 and content_terms <= 2 and not named and _WH.match(question):
+        return True  # "who's stepping in as CEO?": asks after someone without naming what about
     return words <= 8 and content_terms <= 2 and bool(_PRONOUN_SUBJECT.search(question))
 
 
@@ -389,7 +397,7 @@ def analyse(
         if _is_date_word(token.surface):
             dated.add(term)
             continue  # a month or weekday: borne out by the text or the publication date alike
-        name = _is_name(token.surface, shaped) and not _titles_a_name(tokens, position, shaped)
+        name = _is_name(token.surface, shaped) and not _titles_a_name(tokens, position, shaped) and low not in TITLES
         df = doc_freq(term)
         if df == 0 and correct is not None and not _NUMBERISH.search(term):
             fixed = correct(term, token.surface)

@@ -50,7 +50,8 @@ _PATTERNS: dict[AnswerType, re.Pattern[str]] = {
     AnswerType.REASON: re.compile(
         r"\b(?:because|due to|owing to|as a result|result of|in order to|so that|in the hopes?|hoping to|in the wake of|"
         r"amid|following|in response to|citing|cited|blamed|blames|thanks to|driven by|aimed at|to give|to allow|"
-        r"to help|to protect|to prevent|to avoid|to ensure|reason|reasons|since|after|concerns? (?:over|about|that)|"
+        rf"to help|to protect|to prevent|to avoid|to ensure|reason|reasons|since(?!\s+(?:(?:19|20)\d\d|{_MONTH}|last|then)\b)|after|"
+        r"on (?:the )?grounds (?:of|that)|concerns? (?:over|about|that)|"
         r"fears? (?:over|about|that)|over concerns|pressure|protests?|calls? for|demands?|led to|so as to|"
         r"on suspicion of|on (?:a )?charges? of|charged with|accused of|in connection with|saying (?:it|that|they|he|she)|"
         r"why|said it (?:was|would|wanted)|wants? to|needs? to|needed to|(?:is|are|was|were) (?:designed|intended|meant|"
@@ -124,8 +125,14 @@ def _not_a_count(sentence: str, match: re.Match[str]) -> bool:
     return text[:1].isdigit() and bool(_NAMED_BEFORE.search(sentence[max(match.start() - 30, 0) : match.start()]))
 
 
-def spans(sentence: str, kind: AnswerType) -> list[str]:
-    """The spans of ``kind`` in the sentence (empty for types no span answers: yes/no, open, latest)."""
+_ASKS_LAG = re.compile(r"\bhow (?:long|soon|many \w+|much time|much later|much earlier) (?:after|before|later|earlier)\b"
+                       r"|\b(?:after|before)\b.*\bhow long\b", re.IGNORECASE)
+"""A question asking for a lag ("how long after his wife did he die?"): "11 days after" answers it."""
+
+
+def spans(sentence: str, kind: AnswerType, *, lags: bool = False) -> list[str]:
+    """The spans of ``kind`` in the sentence (empty for types no span answers: yes/no, open, latest).
+    ``lags``: durations that time one event from another ("two days later") count too."""
     if kind is AnswerType.PERSON:
         return people(sentence)
     if kind is AnswerType.ORGANISATION:
@@ -142,7 +149,7 @@ def spans(sentence: str, kind: AnswerType) -> list[str]:
     if kind is AnswerType.PLACE:  # "in March", "on Monday" date; they do not place
         found = [f for f in found if not _CALENDAR_WORD.search(f)]
     if kind is AnswerType.DURATION:  # "a year after the hack", "two days later": a lag, not how long it went on
-        return [m.group(0) for m in _PATTERNS[kind].finditer(sentence) if not _LAG.match(sentence, m.end())]
+        return [m.group(0) for m in _PATTERNS[kind].finditer(sentence) if lags or not _LAG.match(sentence, m.end())]
     if kind is AnswerType.DATE:  # "it may find", "to march on": a month is capitalised
         found = [f for f in found if not (f.islower() and _CALENDAR_WORD.search(f.title()))]
     return found
@@ -218,7 +225,7 @@ def answering_spans(sentence: str, kind: AnswerType, question: str) -> list[str]
     asked = question.casefold()
     asked_words = set(_key_words(question)) | {w.casefold() for w in _WORD.findall(question)}
     out = []
-    for span in spans(sentence, kind):
+    for span in spans(sentence, kind, lags=kind is AnswerType.DURATION and bool(_ASKS_LAG.search(question))):
         if span.casefold().strip() in asked:
             continue
         keys = _key_words(span)

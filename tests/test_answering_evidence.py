@@ -1,0 +1,109 @@
+"""What counts as evidence for an answer: the kinds of answer a question's wording asks for, the spans that
+give them, where a span counts, and which sentence tells the fact a premise is checked against. Hand-made
+passages, no corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answering.abstain import decide
+from bot.answering.candidates import Shares, passage_view, score_candidates
+from bot.answering.premise import check
+from bot.answering.question import AnswerType, answer_type
+from bot.answering.spans import answering_spans, spans
+
+from .test_answering_units import ANALYZER, analysed, compose, hit
+
+
+def _decision(question: str, hits, **kwargs):
+    asked = analysed(question, **kwargs)
+    views = [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in hits]
+    shares = Shares(asked.weights)
+    candidates = score_candidates(asked, views, shares)
+    return asked, views, candidates, decide(asked, views, candidates, shares, len(hits))
+
+
+# ---- the kind of answer asked for ---------------------------------------------------------------
+@pytest.mark.parametrize(("question", "kind"), [
+    ("What salary will Stanley Fischer be paid as head of the bank?", AnswerType.AMOUNT),
+    ("What is the merger of the two banks worth in dollars?", AnswerType.AMOUNT),
+    ("What would it cost to hold a referendum on the constitution?", AnswerType.AMOUNT),
+    ("How big is her majority?", AnswerType.NUMBER),
+    ("What are the names of the two officials who vanished?", AnswerType.PERSON),
+])
+def test_the_wording_of_a_question_names_the_kind_of_answer(question, kind):
+    assert answer_type(question) is kind
+
+
+def test_a_title_on_its_own_is_not_a_subject_so_the_question_leans_on_the_chat():
+    asked = analysed("Who's stepping in as CEO?", context=["Why did Bombardier shares slump?"])
+    assert "CEO" not in {s.surface for s in asked.subjects}
+    assert asked.follow_up
+
+
+# ---- spans ----------------------------------------------------------------------------------------
+def test_grounds_give_a_reason_and_since_a_date_does_not():
+    assert spans("He is to stand down on the grounds of ill health.", AnswerType.REASON)
+    assert not spans("Mr Sayeed has been an MP since 1997.", AnswerType.REASON)
+    assert spans("Prices rose since demand grew.", AnswerType.REASON)
+
+
+def test_a_lag_answers_a_question_that_asks_how_long_after():
+    sentence = "He passed away at home, just 11 days after his wife died."
+    assert answering_spans(sentence, AnswerType.DURATION, "How long after his wife did he pass away?") == ["11 days"]
+    assert answering_spans(sentence, AnswerType.DURATION, "How long was he ill?") == []
+
+
+# ---- where evidence counts --------------------------------------------------------------------------
+def test_a_figure_in_a_story_that_never_names_the_rarest_subject_gives_no_amount():
+    question = "What is the merger of Zenith Bank and Quorvex Trust worth in dollars?"
+    merger = hit("m", "Two banks to merge", [
+        "Zenith Bank and Quorvex Trust have agreed plans to merge and create the biggest bank in the region.",
+        "The boards of both banks approved the merger at separate meetings on Tuesday, the banks said.",
+    ])
+    dollar = hit("d", "Dollar slides", [
+        "The dollar fell against the euro as the bank traded $4bn of currency in a day, dealers said.",
+    ], 0.6)
+    known = {"quorvex": 2}
+    *_, decision = _decision(question, [merger, dollar], known=known)
+    assert not decision.answer
+    priced = hit("m", "Two banks to merge", [
+        "Zenith Bank and Quorvex Trust have agreed a merger worth $2bn to their shareholders.",
+        "The boards of both banks approved the merger at separate meetings on Tuesday, the banks said.",
+    ])
+    *_, decision = _decision(question, [priced, dollar], known=known)
+    assert decision.answer
+
+
+def test_why_in_a_chat_takes_the_event_from_the_earlier_question():
+    context = ["Which two Fannie Mae bosses stepped down?"]
+    story = hit("f", "Fannie Mae bosses step down", [
+        "The Fannie Mae bosses left after regulators found accounting errors that broke the rules.",
+    ])
+    asked, *_, decision = _decision("Why did they go?", [story], context=context)
+    assert asked.follow_up and asked.answer_type is AnswerType.REASON
+    assert decision.answer
+
+
+def test_an_earlier_sentence_already_quoted_is_not_quoted_again_as_an_antecedent():
+    first = "Two senior officials at the Harbin branch of Quorvex Bank have disappeared, the bank said."
+    answer = compose("Where did the missing Quorvex Bank officials work?", [
+        hit("q", "Officials vanish", [first, "The pair both worked in the northern city of Harbin, police said."]),
+        hit("q", "Officials vanish", [first, "However, the bank said its branch in Harbin was open as usual."], 0.9),
+    ], known={"quorvex": 2})
+    texts = [s.text for s in answer.sentences]
+    assert texts.count(first) == 1
+
+
+def test_a_premise_is_checked_against_the_sentence_told_of_its_subject_and_month():
+    question = "Why did Quorvex say house prices fell in December?"
+    asked = analysed(question, known={"quorvex": 2})
+    story = hit("h", "House prices rebound says Quorvex", [
+        "Last week, the Nationwide said that house prices fell 0.2% in December, with inflation slowing.",
+        "UK house prices increased by 1.1% in December, the first monthly rise since September, Quorvex said.",
+        "House prices fell in the autumn as buyers waited for interest rates to settle, analysts said.",
+    ])
+    views = [passage_view(story, ANALYZER, frozenset(asked.weights))]
+    premise = check(asked, views, score_candidates(asked, views, Shares(asked.weights)))
+    assert premise.status == "contradicted"
+    assert premise.evidence is not None and "1.1%" in premise.evidence.text
