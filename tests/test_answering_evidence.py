@@ -107,3 +107,49 @@ def test_a_premise_is_checked_against_the_sentence_told_of_its_subject_and_month
     premise = check(asked, views, score_candidates(asked, views, Shares(asked.weights)))
     assert premise.status == "contradicted"
     assert premise.evidence is not None and "1.1%" in premise.evidence.text
+
+
+def _premise(question: str, hits, **kwargs):
+    asked = analysed(question, **kwargs)
+    views = [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in hits]
+    return check(asked, views, score_candidates(asked, views, Shares(asked.weights)))
+
+
+def test_a_rate_left_unchanged_contradicts_a_claimed_cut():
+    premise = _premise("Why did the Quorvex Central Bank cut its key interest rate to 2%?", [hit("e", "Rates on hold", [
+        "The Quorvex Central Bank has left its key interest rate unchanged at 2% for the 19th month in a row.",
+        "Officials at the bank talked about the threat of inflation, analysts said on Thursday.",
+    ])], known={"quorvex": 2})
+    assert premise.status == "contradicted" and "unchanged" in premise.evidence.text
+
+
+def test_the_direction_is_judged_on_the_sentence_about_what_the_question_says_moved():
+    premise = _premise("Why did Quorvex shares fall after the cactus deal?", [hit("p", "Cactus deal for Quorvex", [
+        "Under the cactus deal, production at the Quorvex nursery will rise from eight million plants.",
+        "Quorvex shares jumped 10.7% on the news, with analysts saying sales of $600m were possible.",
+    ])], known={"quorvex": 2})
+    assert premise.status == "contradicted" and "10.7%" in premise.evidence.text
+
+
+@pytest.mark.parametrize("question", [
+    "Why did Nintendo recall the console in Europe?",
+    "Why did Howard sack Kruger as the candidate?",
+])
+def test_an_event_claimed_in_any_form_and_never_reported_is_unsupported(question):
+    premise = _premise(question, [hit("n", "Story", [
+        "Nintendo has sold almost 4m consoles in Europe since launch, Kruger and Howard said on Monday.",
+    ])])
+    assert premise.status == "unsupported"
+
+
+def test_a_premise_is_judged_on_the_story_naming_most_of_its_subjects():
+    question = "Why did Michael Howard sack Danny Kruger as the Tory candidate for Sedgefield?"
+    premise = _premise(question, [
+        hit("k", "Candidate quits over remark", [
+            "Danny Kruger quit as the candidate for Sedgefield after his remark, Michael Howard's office said.",
+        ]),
+        hit("f", "Rethink on axed MP rejected", [
+            "Sacked MP Howard Flight will not be the candidate, the Tory association insisted.",
+        ], 0.9),
+    ])
+    assert premise.status == "unsupported" and premise.word == "sack"

@@ -22,6 +22,7 @@ from .question import (
     DIRECTIONS,
     OPPOSITES,
     QUALIFIERS,
+    STEADY,
     AnswerType,
     Question,
     Subject,
@@ -77,6 +78,37 @@ def _family_terms() -> list[tuple[frozenset[str], frozenset[str]]]:
     return [(stem(a), stem(b)) for a, b in OPPOSITES]
 
 
+def _moved(question: Question, surface: str) -> frozenset[str]:
+    """What a direction word says went up or down: the question's nearest plain word beside it ("shares" in
+    "Phytopharm shares fall", "rate" in "cut its key interest rate"), names and light words aside."""
+    tokens = default_analyzer().tokens(question.text)
+    at = next((i for i, t in enumerate(tokens) if t.surface == surface), None)
+    if at is None:
+        return frozenset()
+    plain = question.described - question.subject_terms - {tokens[at].term}
+    for distance in range(1, 4):
+        for i in (at - distance, at + distance):
+            if 0 <= i < len(tokens) and tokens[i].term in plain:
+                return frozenset({tokens[i].term})
+    return frozenset()
+
+
+def _about_the_subjects(question: Question, views: Sequence[PassageView]) -> list[PassageView]:
+    """The passages naming the most of the question's subjects (all of them when one does): a premise about
+    Danny Kruger is judged on his story, not on another that shares only Michael Howard's name."""
+    if not question.subjects:
+        return list(views)
+    counts = [sum(1 for s in question.subjects if s.terms & v.named) for v in views]
+    most = max(counts, default=0)
+    return [v for v, n in zip(views, counts, strict=True) if n == most] if most else list(views)
+
+
+@lru_cache(maxsize=1)
+def _steady_terms() -> frozenset[str]:
+    """Words telling that something stayed where it was ("left unchanged", "on hold"): neither rose nor fell."""
+    return frozenset(t for w in STEADY for t in default_analyzer().terms(w))
+
+
 @lru_cache(maxsize=1)
 def _direction_terms() -> frozenset[str]:
     return frozenset(t for w in DIRECTIONS for t in default_analyzer().terms(w))
@@ -109,8 +141,7 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
     """Check the question's marked words and figures against the passages about its subject."""
     if not views:
         return OK
-    about = [v for v in views if not question.subjects or all(s.terms & v.named for s in question.subjects)]
-    about = about or list(views)
+    about = _about_the_subjects(question, views)
     evidence_terms = frozenset().union(*(terms for v in about for _, terms in v.lines), *(v.title_terms for v in about))
     relevant = [c for c in candidates if c.coverage >= MIN_EVIDENCE_COVERAGE]
     about_hits = {id(v.hit) for v in about}
@@ -121,8 +152,11 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
         if family is not None and (word in DIRECTIONS or term in _direction_terms()):
             # a direction is judged where the fact is told: the sentence that best covers the question
             same, opposite = family
-            told = _best_evidence(relevant, question)
-            if told is not None and opposite & told.terms and not same & told.terms:
+            # the sentence that tells which way it went: one with a word of direction, if any has one
+            directed = [c for c in relevant if (same | opposite | _steady_terms()) & c.terms]
+            moved = _moved(question, surface)  # "shares" of "why did Phytopharm shares fall?"
+            told = _best_evidence([c for c in directed if moved & c.terms] or directed or relevant, question)
+            if told is not None and (opposite | _steady_terms()) & told.terms and not same & told.terms:
                 asked_done = re.search(rf"\b(?:did|does|do|will|would)\b[^?.]*\b{re.escape(surface)}\b", question.text,
                                        re.IGNORECASE)
                 return Premise("contradicted", surface, told, reversed_verb=asked_done is not None)

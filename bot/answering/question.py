@@ -188,7 +188,11 @@ CLAIMS = frozenset(
         "sued", "suing", "lawsuit", "bankrupt", "bankruptcy", "collapse", "collapsed", "acquire", "acquired", "merge",
         "merged", "cancel", "cancelled", "canceled", "scrapped", "abandon", "abandoned", "partner", "partnered", "stab",
         "stabbed", "shot", "killed", "murdered", "kidnapped", "jailed", "imprisoned", "sentenced", "fined", "expelled",
-        "deported", "impeached", "evicted", "poisoned", "hacked", "leaked", "stolen",
+        "deported", "impeached", "evicted", "poisoned", "hacked", "leaked", "stolen", "recall", "recalled",
+        "recalls", "liquidation", "liquidated", "nationalised", "nationalized", "delisted", "boycotted", "axed",
+        "dismissed", "demoted", "sack", "arrest", "convict", "acquit", "cancel", "scrap", "expel", "deport",
+        "impeach", "evict", "jail", "imprison", "kidnap", "liquidate", "delist", "boycott", "axe", "dismiss",
+        "demote", "nationalise", "nationalize", "veto",
     ]
 )
 """Events a question may claim happened; evidence silent on them means the coverage does not report them."""
@@ -200,6 +204,8 @@ QUALIFIERS = frozenset(
 )
 """Qualifiers the evidence must bear out; when it reports something else, the reply corrects them."""
 DIRECTIONS = frozenset().union(*(a | b for a, b in OPPOSITES[:3]))
+STEADY = frozenset(["unchanged", "steady", "flat", "stable", "frozen", "hold", "held"])
+"""Words that say a figure stayed put: they contradict a claimed rise or fall alike."""
 MARKED = CLAIMS | QUALIFIERS | DIRECTIONS
 """The premise's marked words: generic English claims, qualifiers and directions, not tied to any story."""
 
