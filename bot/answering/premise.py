@@ -150,6 +150,8 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
         word = surface.lower()
         family = _family_of(term)
         if family is not None and (word in DIRECTIONS or term in _direction_terms()):
+            if question.answer_type in (AnswerType.PERSON, AnswerType.ORGANISATION):
+                continue  # "who beat Agassi?" is not contradicted by "Agassi suffered a defeat by Melzer"
             # a direction is judged where the fact is told: the sentence that best covers the question
             same, opposite = family
             # the sentence that tells which way it went: one with a word of direction, if any has one

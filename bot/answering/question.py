@@ -114,7 +114,8 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (AnswerType.REASON, re.compile(
         r"^\W*why\b|\bwhy (?:did|does|do|is|was|were|will|has|have|are|would)\b|\bfor what reason\b|\bhow come\b"
         r"|\bwhy\W*$|\bwhat (?:\w+ )?reasons?\b|\bwhat (?:held|holds|is holding|was holding) (?:\w+ )?up\b"
-        r"|\bwhat (?:caused|led to|prompted|drove|is behind|was behind|made)\b|\bwhat (?:is|was) the reason\b", re.IGNORECASE)),
+        r"|\bwhat (?:caused|led to|prompted|drove|is behind|was behind|made)\b|\bwhat (?:is|was) the reason\b"
+        r"|\bwhat (?:led|drove|pushed|forced|persuaded|inspired|caused) (?:\w+ )?(?:to|into)\b", re.IGNORECASE)),
     (AnswerType.PERSON, re.compile(
         r"\bnames? of the (?:\w+\s+){0,4}?(?:man|woman|person|boy|girl|men|women|people|players?|actors?|actress|singers?|"
         r"gamers?|teenagers?|victims?|suspects?|attackers?|drivers?|officers?|soldiers?|workers?|boss|bosses|chiefs?|"
@@ -144,11 +145,15 @@ CUE_WORDS = frozenset(
         "year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours", "date", "time", "when",
         "where", "city", "country", "state", "town", "place", "venue", "location", "who", "whom", "person", "people",
         "why", "reason", "cause", "caused", "much", "many", "big", "large", "number", "amount", "price", "sum",
-        "figure", "total", "what", "which", "compare", "compared", "comparison", "versus", "vs", "difference", "differ",
+        "figure", "total", "score", "scoreline", "tally",
+        "what", "which", "compare", "compared", "comparison", "versus", "vs", "difference", "differ",
         "mean", "meaning", "define", "kind", "type",
     ]
 )
 """Words of a wh-phrase: they name the kind of answer, not its subject, so an answer need not repeat them."""
+
+REASON_CUES = frozenset(["led", "prompted", "drove", "pushed", "forced", "persuaded", "inspired", "caused"])
+"""Verbs that ask for a cause ("what led her to do that?"): in a why-question they shape it, like "why"."""
 
 TITLES = frozenset(
     ["president", "vice", "prime", "minister", "chancellor", "secretary", "mayor", "governor", "senator", "sir",
@@ -398,8 +403,8 @@ def analyse(
         if term in QUESTION_FILLER:
             continue
         low = token.surface.lower()
-        if low in CUE_WORDS and kind is not AnswerType.OPEN:
-            continue  # "what percentage", "how long", "which year": the answer's kind, not its subject
+        if (low in CUE_WORDS and kind is not AnswerType.OPEN) or (low in REASON_CUES and kind is AnswerType.REASON):
+            continue  # "what percentage", "how long", "which year", "what led her to": the answer's kind
         if _is_date_word(token.surface):
             dated.add(term)
             continue  # a month or weekday: borne out by the text or the publication date alike

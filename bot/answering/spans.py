@@ -112,6 +112,7 @@ _ORG = re.compile(
 
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_SCORE = re.compile(r"(?<![\w.-])\d{1,2}-\d{1,2}(?:\s+\d{1,2}-\d{1,2})*(?![\w-]|\.\d)")
 _LAG = re.compile(r"\s+(?:after|before|ago|later|earlier|since)\b", re.IGNORECASE)
 _NAMED_BEFORE = re.compile(r"(?:[A-Z][\w'’-]*|[A-Z]{2,})\s$")
 
@@ -144,7 +145,9 @@ def spans(sentence: str, kind: AnswerType, *, lags: bool = False) -> list[str]:
         return spans(sentence, AnswerType.NUMBER)
     pattern = _PATTERNS.get(kind)
     if kind is AnswerType.NUMBER:
-        return [m.group(0) for m in _PATTERNS[kind].finditer(sentence) if not _not_a_count(sentence, m)]
+        scores = [m.group(0) for m in _SCORE.finditer(sentence)]  # "6-3 6-1", "2-1": counted, though after a name
+        return scores + [m.group(0) for m in _PATTERNS[kind].finditer(sentence)
+                         if not _not_a_count(sentence, m) and not any(m.group(0) in s for s in scores)]
     found = [m.group(0) for m in pattern.finditer(sentence)] if pattern else []
     if kind is AnswerType.PLACE:  # "in March", "on Monday" date; they do not place
         found = [f for f in found if not _CALENDAR_WORD.search(f)]
