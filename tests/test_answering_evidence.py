@@ -166,18 +166,6 @@ def test_a_score_is_a_figure_even_right_after_a_name_and_score_names_the_kind_of
     assert "score" not in analysed("What was the score?").weights
 
 
-def test_the_last_answer_holding_the_follow_ups_answer_keeps_its_place():
-    said = "Riggs Bank has agreed to pay $8m to victims of General Pinochet, a court in Madrid said."
-    asked = analysed("How much will it pay?", context=["Which bank agreed to compensate victims of Pinochet?", said])
-    from dataclasses import replace
-    asked = replace(asked, answered=(said,))
-    story = hit("r", "Bank payout to Pinochet victims", [
-        said, "On that occasion, it was ordered to pay a fine of $16m by a court in the United States."])
-    views = [passage_view(story, ANALYZER, frozenset(asked.weights))]
-    best = max(score_candidates(asked, views, Shares(asked.weights)), key=lambda c: c.score)
-    assert "$8m" in best.text
-
-
 def test_who_beat_someone_is_not_contradicted_by_their_defeat():
     premise = _premise("Who beat Andre Agassi in the quarter-finals?", [hit("m", "Melzer shocks Agassi", [
         "Second seed Andre Agassi suffered a comprehensive defeat by Jurgen Melzer in the quarter-finals.",

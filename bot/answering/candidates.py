@@ -371,8 +371,8 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 score *= NEGATED_YES_NO_BOOST  # "did X …?" — "X did not …" answers it outright
             if question.dated & all_terms:
                 score *= DATED_BOOST  # "in January" asked, and this sentence tells of January
-            if sentence in question.answered and not (typed and (question.described & all_terms or not question.described)):
-                score *= ANSWERED_SHARE  # a follow-up asks for something the last answer did not say (unless it did)
+            if sentence in question.answered:
+                score *= ANSWERED_SHARE  # a follow-up asks for something the last answer did not say
             unit = quality(sentence, hit.story.title)
             score *= unit.factor * sourced[id(view)]
             out.append(Candidate(sentence, all_terms, score, hit, line, unit, typed, coverage))
