@@ -171,3 +171,20 @@ def test_who_beat_someone_is_not_contradicted_by_their_defeat():
         "Second seed Andre Agassi suffered a comprehensive defeat by Jurgen Melzer in the quarter-finals.",
     ])])
     assert premise.status == "ok"
+
+
+@pytest.mark.parametrize("question", [
+    "How much did the firm end up paying in fines over the dam?",
+    "How much is the club spending on new players?",
+])
+def test_money_verbs_in_any_form_ask_for_an_amount(question):
+    assert answer_type(question) is AnswerType.AMOUNT
+
+
+def test_a_first_name_is_asked_for_by_who_and_a_title_with_a_surname_does_not_give_it():
+    question = "What is the first name of the chief executive who criticised the watchdog?"
+    assert answer_type(question) is AnswerType.PERSON
+    assert answer_type("What is the full name of Mr Prettejohn?") is AnswerType.PERSON
+    assert answering_spans("They should seize the moment, Mr Prettejohn said.", AnswerType.PERSON, question) == []
+    assert answering_spans("They should act, said chief executive Nick Prettejohn.", AnswerType.PERSON, question)
+    assert answering_spans("They should seize the moment, Mr Prettejohn said.", AnswerType.PERSON, "Who spoke?")

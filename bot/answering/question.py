@@ -91,7 +91,8 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"\bhow much\b.*\b(?:money|cost|costs|price|priced|pay|paid|earn|earned|spend|spent|worth|revenue|fees?|"
         r"charged?|charges|raise|raised|sell|sold|profit|profits|loss|losses|fine|fined|budget|invest|invested|"
         r"deal|bid|offer|salary|wage|debt|tax|save|saved|recover|reimburse[ds]?|recoup|compensation|damages|donate[ds]?|"
-        r"award|awarded|claim|claimed|owe|owed|borrow|borrowed|lend|lent|spend|cost)\b"
+        r"award|awarded|claim|claimed|owe|owed|borrow|borrowed|lend|lent|spend|cost|paying|pays|fines|earning|spending|"
+        r"costing|selling|raising|investing|saving|bids|offers|offered|offering|taxes|debts|salaries|wages)\b"
         r"|\b(?:what|which) (?:\w+ )?(?:price|amount|sum|salary|fee|fine|wage|bonus|payout|compensation)\b"
         r"|\bhow much (?:money|cash)\b|\bfor how much\b|\bworth in \w+\W*$|\bin (?:dollars|pounds|euros|sterling)\b"
         r"|\bwhat (?:would|will|did|does|do|could|might) (?:it|they|\w+) cost\b"
@@ -119,7 +120,8 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (AnswerType.PERSON, re.compile(
         r"\bnames? of the (?:\w+\s+){0,4}?(?:man|woman|person|boy|girl|men|women|people|players?|actors?|actress|singers?|"
         r"gamers?|teenagers?|victims?|suspects?|attackers?|drivers?|officers?|soldiers?|workers?|boss|bosses|chiefs?|"
-        r"founders?|officials?|executives?|directors?|managers?|ministers?|candidates?)\b", re.IGNORECASE)),
+        r"founders?|officials?|executives?|directors?|managers?|ministers?|candidates?)\b"
+        r"|\b(?:first|full|given|real|christian) names? of\b", re.IGNORECASE)),
     (AnswerType.NAME, re.compile(
         r"\b(?:called|named|known as|dubbed)\s*\??\s*$|\bwhat(?:'s| is| was) the name of\b", re.IGNORECASE)),
     (AnswerType.ORGANISATION, re.compile(

@@ -221,6 +221,10 @@ def _key_words(text: str) -> list[str]:
     return out
 
 
+_FULL_NAME = re.compile(r"\b(?:first|full|given|real|christian) names?\b", re.IGNORECASE)
+"""A question asking for a first or full name: "Mr Prettejohn" does not give it."""
+
+
 def answering_spans(sentence: str, kind: AnswerType, question: str) -> list[str]:
     """Spans of ``kind`` that the question does not already contain: not the span itself, and for a name
     not any of its names ("at the Guinness World Records" does not say where, asked about Guinness; "Mr
@@ -235,6 +239,8 @@ def answering_spans(sentence: str, kind: AnswerType, question: str) -> list[str]
         if keys and kind in NAMING_TYPES and any(k in asked_words for k in keys):
             continue
         if keys and kind not in NAMING_TYPES and all(k in asked_words for k in keys):
+            continue
+        if kind is AnswerType.PERSON and _TITLED.match(span) and _FULL_NAME.search(question):
             continue
         out.append(span)
     return out
