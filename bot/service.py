@@ -434,14 +434,19 @@ class NewsService:
         if answer is None:  # no date named, or nothing published that day: the text may still name it
             asked, story = await self._understand_in_chat(question, context)
             ranked = await self._with_top_story(asked, await self._ranked_for(asked))
-            answer = None
+            answer = own_answer = None
             if story is not None:  # answered from the story the conversation is about when it can be
                 own = await self._story_passages(story, ranked)
-                answer = compose_answer(asked, own, self.analyzer, searched=searched, one_story=True)
-                if not self._leads_with_answer(answer, asked):
-                    answer = None  # that story does not answer it: the whole coverage may
+                own_answer = compose_answer(asked, own, self.analyzer, searched=searched, one_story=True)
+                if self._leads_with_answer(own_answer, asked, own):
+                    answer = own_answer  # else that story may not answer it: the whole coverage may
             if answer is None or answer.abstained:
                 answer = compose_answer(asked, ranked, self.analyzer, searched=searched)
+                if (own_answer is not None and not asked.actors and not _cites(answer, story)
+                        and self._leads_with_answer(own_answer, asked, ())):
+                    # a follow-up naming nothing of its own ("how old is he?") is about the conversation's story:
+                    # what that story says beats another story's sentence that merely shares its words
+                    answer = own_answer
             if date is not None and answer.abstained:
                 answer = replace(answer, reason=(
                     f"The coverage doesn't say: none of the {searched} stories was published on {date.label} "
@@ -495,13 +500,16 @@ class NewsService:
         with_lead = self.understand(question, [*context, *lead])
         return replace(with_lead, answered=tuple(lead), answer_type=asked.answer_type), story
 
-    def _leads_with_answer(self, answer: Answer, question: Question) -> bool:
-        """Does the answer lead with a sentence that names what the question itself asks about and, for a kind
-        of answer a span gives, holds one?"""
+    def _leads_with_answer(self, answer: Answer, question: Question, passages: Sequence[RankedPassage]) -> bool:
+        """Does the answer lead with a sentence that names what the question itself asks about (of the words
+        the story's ``passages`` use: "sat for his seat" may be told in other words) and, for a kind of answer
+        a span gives, holds one?"""
         if answer.abstained or not answer.sentences:
             return False
         lead = answer.sentences[0].text
-        if question.described and not question.described & set(self.analyzer.terms(lead)):
+        told = frozenset().union(*(self.analyzer.terms(hit.passage.text) for hit in passages))
+        needed = question.described & told
+        if needed and not needed & set(self.analyzer.terms(lead)):
             return False
         return question.answer_type not in TYPED or has_answer(lead, question.answer_type, question.text)
 
@@ -817,3 +825,11 @@ def _complete(facets: Sequence[Facet], prefix: str, limit: int) -> list[str]:
     starts = [f.name for f in facets if f.name.casefold().startswith(prefix)]
     contains = [f.name for f in facets if prefix and prefix in f.name.casefold() and f.name not in starts]
     return (starts + contains)[:limit]
+
+
+def _cites(answer: Answer, story: Story | None) -> bool:
+    """Does the answer quote the story (first of all)?"""
+    if story is None or answer.abstained or not answer.sentences:
+        return False
+    first = answer.sentences[0].citation
+    return any(c.n == first and c.story.id == story.id for c in answer.citations)

@@ -188,3 +188,12 @@ def test_a_first_name_is_asked_for_by_who_and_a_title_with_a_surname_does_not_gi
     assert answering_spans("They should seize the moment, Mr Prettejohn said.", AnswerType.PERSON, question) == []
     assert answering_spans("They should act, said chief executive Nick Prettejohn.", AnswerType.PERSON, question)
     assert answering_spans("They should seize the moment, Mr Prettejohn said.", AnswerType.PERSON, "Who spoke?")
+
+
+def test_how_old_is_answered_by_an_age_not_by_any_figure():
+    question = "How old is he?"
+    assert answering_spans("Mr Jacobsen took the names of 400 customers.", AnswerType.NUMBER, question) == []
+    for sentence in ("Mr Jacobsen, 21, managed to get in.", "He died aged 21.", "A 21-year-old man was held.",
+                     "I was 21 when she was born."):
+        assert answering_spans(sentence, AnswerType.NUMBER, question) == ["21"]
+    assert "old" not in analysed(question).weights  # "how old" names the kind of answer

@@ -87,9 +87,43 @@ async def test_a_follow_up_answer_from_the_conversations_story_must_lead_with_wh
     def leading(text: str) -> Answer:
         return Answer("When did he die?", (AnswerSentence(text, 1, 1),))
 
-    assert chat._leads_with_answer(leading("He died on 26 February at his home."), asked)
-    assert not chat._leads_with_answer(leading("He died at his home after a long illness."), asked)  # no date
-    assert not chat._leads_with_answer(leading("He designed the Macintosh in 1979."), asked)  # not of his death
+    from .test_answering_units import hit
+
+    story = [hit("mac", "Creator of first Apple Mac dies", ["Mr Raskin died on 26 February at his home."])]
+    assert chat._leads_with_answer(leading("He died on 26 February at his home."), asked, story)
+    assert not chat._leads_with_answer(leading("He died at his home after a long illness."), asked, story)  # no date
+    assert not chat._leads_with_answer(leading("He designed the Macintosh in 1979."), asked, story)  # not his death
+    # a story that tells it in other words ("passed away") cannot be asked to repeat the follow-up's own word
+    reworded = [hit("mac", "Creator of first Apple Mac passes away", ["Mr Raskin passed away on 26 February."])]
+    assert chat._leads_with_answer(leading("Mr Raskin passed away on 26 February."), asked, reworded)
+
+
+async def test_a_follow_up_naming_nothing_is_answered_from_the_conversations_story_over_another_sharing_its_words(
+        tmp_path: Path):
+    stories = {
+        "hack.txt": (
+            "Hacker charged over phone firm break-in\n\n"
+            "A man has been charged with hacking into the computers of the US arm of a mobile phone firm.\n\n"
+            "Mr Jacobsen tried at least twice to hack the network and took the names of 400 customers. "
+            "Although Mr Jacobsen, 21, managed to get in, he was caught by the Secret Service.\n"
+        ),
+        "office.txt": (
+            "How old is too old for a hacker's computer?\n\n"
+            "I looked around my office and found a 12-year-old laptop that no hacker would touch.\n\n"
+            "Old computers are not good enough for a hacker to run modern programs, the analyst said.\n"
+        ),
+    }
+    service = await open_service_over(tmp_path / "stories", stories, tmp_path / "db" / "news.db")
+    try:
+        context = ["Who has been charged with hacking into the phone firm's computers?"]
+        first = await service.ask(context[0])
+        assert "hack.txt" in first.citations[0].story.source_file
+        for follow_up in ("How old is he?", "How old is the hacker?"):
+            answer = await service.ask(follow_up, context=context)
+            assert "21" in " ".join(answer.lead(2))
+            assert "hack.txt" in answer.citations[0].story.source_file
+    finally:
+        await service.close()
 
 
 async def test_a_follow_up_asks_for_the_kind_of_answer_its_questions_ask_for_not_its_last_answers(chat):
@@ -130,3 +164,23 @@ def test_a_sentence_holding_the_answer_can_be_made_to_lead_however_it_scores():
     holds = lambda c: bool(c.typed)  # noqa: E731
     assert select([talk, figure], answers=holds)[0] is talk  # too far behind to lead
     assert select([talk, figure], answers=holds, lead_share=0.0)[0] is figure
+
+
+async def test_when_another_story_would_answer_a_nameless_follow_up_the_conversations_story_is_kept(
+        chat, monkeypatch):
+    import bot.service as service_module
+
+    real = service_module.compose_answer
+
+    def elsewhere(asked, ranked, analyzer, *, searched, one_story=False):
+        if one_story:
+            return real(asked, ranked, analyzer, searched=searched, one_story=True)
+        other = [hit for hit in ranked if "verdict" in hit.story.source_file] or list(ranked)
+        return real(asked, other, analyzer, searched=searched)  # as if another story's words matched best
+
+    monkeypatch.setattr(service_module, "compose_answer", elsewhere)
+    context = ["Who sang the theme tune to The Beverly Hillbillies?"]
+    # its lead does not name the bluegrass duo the story speaks of, so the whole coverage is asked too
+    answer = await chat.ask("How old was the bluegrass duo's partner?", context=context)
+    assert "hillbillies" in answer.citations[0].story.source_file
+    assert "93" in answer.lead(1)[0]

@@ -19,7 +19,7 @@ from retrieval.passages import decode_terms, split_sentences
 
 from .lexicon import Lexicon, lexicon, spelled_out
 from .question import AnswerType, Question
-from .spans import NEGATION, ROLE_BEFORE, STRICT, TYPED, answering_spans
+from .spans import NEGATION, ROLE_BEFORE, STRICT, TYPED, answering_spans, asks_age
 from .units import MIN_WORDS, UnitQuality, quality
 
 TITLE_CONTEXT = 0.3
@@ -314,6 +314,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     predicate = _predicate_shares(question) if kind is AnswerType.YES_NO and subjects else None
     asks_year = bool(_ASKS_YEAR.search(question.text))
     asks_speech = bool(_SPEECH_QUESTION.search(question.text))
+    age = asks_age(question.text)  # "how old is the hacker?": the age is told of a name, not of "hacker"
     rate = _PER.search(question.text)
     per = re.escape(rate.group(1)[:5]) if rate else ""  # "per share": "a share", "per shares"
     for view in views:
@@ -342,7 +343,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 if typed and not asks_speech:  # "who founded Yahoo?" is not answered by who commented on it
                     typed = tuple(span for span in typed
                                   if not speaking(sentence, span) or introduced(sentence, span, measured))
-            elif kind in STRICT and typed and measured and not measured & all_terms:
+            elif kind in STRICT and typed and measured and not measured & all_terms and not age:
                 typed = ()  # a figure about something else the question does not ask after
             elif kind in STRICT and typed and per and not re.search(rf"\b(?:per|a|an|each)\s+{per}", sentence, re.I):
                 typed = ()  # "price per share" is not answered by the total raised

@@ -147,7 +147,7 @@ CUE_WORDS = frozenset(
         "year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours", "date", "time", "when",
         "where", "city", "country", "state", "town", "place", "venue", "location", "who", "whom", "person", "people",
         "why", "reason", "cause", "caused", "much", "many", "big", "large", "number", "amount", "price", "sum",
-        "figure", "total", "score", "scoreline", "tally",
+        "figure", "total", "score", "scoreline", "tally", "old",
         "what", "which", "compare", "compared", "comparison", "versus", "vs", "difference", "differ",
         "mean", "meaning", "define", "kind", "type",
     ]

@@ -225,6 +225,25 @@ _FULL_NAME = re.compile(r"\b(?:first|full|given|real|christian) names?\b", re.IG
 """A question asking for a first or full name: "Mr Prettejohn" does not give it."""
 
 
+_YEARS_OLD = re.compile(r"\b\d{1,3}(?=-year-old\b)")
+_ASKS_AGE = re.compile(r"\bhow old\b|\bwhat age\b|\bat what age\b", re.IGNORECASE)
+
+
+def asks_age(question: str) -> bool:
+    """Does the question ask how old someone is?"""
+    return _ASKS_AGE.search(question) is not None
+
+
+def _is_age(sentence: str, span: str) -> bool:
+    """Is the figure told as someone's age: "Mr Jacobsen, 21,", "aged 71", "a 22-year-old", "at the age of 93",
+    "93 years old", "I was 18 when"?"""
+    figure = re.escape(span)
+    return re.search(
+        rf",\s*{figure},|\baged?\s+{figure}\b|\b{figure}-year-old\b|\bage of\s+{figure}\b|\b{figure} years? old\b"
+        rf"|\b(?:was|is|were|am|turned|turns)\s+{figure}\b(?!\s*(?:%|per|years? (?:ago|later|after|before)))",
+        sentence, re.IGNORECASE) is not None
+
+
 def answering_spans(sentence: str, kind: AnswerType, question: str) -> list[str]:
     """Spans of ``kind`` that the question does not already contain: not the span itself, and for a name
     not any of its names ("at the Guinness World Records" does not say where, asked about Guinness; "Mr
@@ -232,7 +251,10 @@ def answering_spans(sentence: str, kind: AnswerType, question: str) -> list[str]
     asked = question.casefold()
     asked_words = set(_key_words(question)) | {w.casefold() for w in _WORD.findall(question)}
     out = []
-    for span in spans(sentence, kind, lags=kind is AnswerType.DURATION and bool(_ASKS_LAG.search(question))):
+    found = spans(sentence, kind, lags=kind is AnswerType.DURATION and bool(_ASKS_LAG.search(question)))
+    if kind is AnswerType.NUMBER and _ASKS_AGE.search(question):
+        found += [m.group(0) for m in _YEARS_OLD.finditer(sentence)]  # "a 22-year-old": a duration, told as an age
+    for span in found:
         if span.casefold().strip() in asked:
             continue
         keys = _key_words(span)
@@ -242,6 +264,8 @@ def answering_spans(sentence: str, kind: AnswerType, question: str) -> list[str]
             continue
         if kind is AnswerType.PERSON and _TITLED.match(span) and _FULL_NAME.search(question):
             continue
+        if kind is AnswerType.NUMBER and _ASKS_AGE.search(question) and not _is_age(sentence, span):
+            continue  # "how old is he?": "400 customers" is no age; "Mr Jacobsen, 21," is
         out.append(span)
     return out
 
