@@ -501,17 +501,17 @@ class NewsService:
         return replace(with_lead, answered=tuple(lead), answer_type=asked.answer_type), story
 
     def _leads_with_answer(self, answer: Answer, question: Question, passages: Sequence[RankedPassage]) -> bool:
-        """Does the answer lead with a sentence that names what the question itself asks about (of the words
+        """Does one of the answer's first two sentences name what the question itself asks about (of the words
         the story's ``passages`` use: "sat for his seat" may be told in other words) and, for a kind of answer
-        a span gives, holds one?"""
+        a span gives, hold one?"""
         if answer.abstained or not answer.sentences:
             return False
-        lead = answer.sentences[0].text
         told = frozenset().union(*(self.analyzer.terms(hit.passage.text) for hit in passages))
         needed = question.described & told
-        if needed and not needed & set(self.analyzer.terms(lead)):
-            return False
-        return question.answer_type not in TYPED or has_answer(lead, question.answer_type, question.text)
+        return any(  # the first sentence, or the second when the first is what it points back to
+            (not needed or needed & set(self.analyzer.terms(lead)))
+            and (question.answer_type not in TYPED or has_answer(lead, question.answer_type, question.text))
+            for lead in answer.lead(2))
 
     async def _last_answer(self, context: Sequence[str]) -> tuple[list[str], Story | None]:
         """The first sentence the previous question was answered with, and the story it quotes (none if it was

@@ -93,6 +93,9 @@ async def test_a_follow_up_answer_from_the_conversations_story_must_lead_with_wh
     assert chat._leads_with_answer(leading("He died on 26 February at his home."), asked, story)
     assert not chat._leads_with_answer(leading("He died at his home after a long illness."), asked, story)  # no date
     assert not chat._leads_with_answer(leading("He designed the Macintosh in 1979."), asked, story)  # not his death
+    pointed = Answer("When did he die?", (AnswerSentence("Mr Raskin founded Information Appliance.", 1, 1),
+                                          AnswerSentence("He died on 26 February at his home.", 1, 2)))
+    assert chat._leads_with_answer(pointed, asked, story)  # the answer second, after what it points back to
     # a story that tells it in other words ("passed away") cannot be asked to repeat the follow-up's own word
     reworded = [hit("mac", "Creator of first Apple Mac passes away", ["Mr Raskin passed away on 26 February."])]
     assert chat._leads_with_answer(leading("Mr Raskin passed away on 26 February."), asked, reworded)
