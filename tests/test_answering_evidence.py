@@ -197,3 +197,14 @@ def test_how_old_is_answered_by_an_age_not_by_any_figure():
                      "I was 21 when she was born."):
         assert answering_spans(sentence, AnswerType.NUMBER, question) == ["21"]
     assert "old" not in analysed(question).weights  # "how old" names the kind of answer
+
+
+def test_a_sentence_under_a_headline_naming_the_subject_is_told_of_it():
+    question = "Why did Quorvex shares close down 8%?"
+    story = hit("a", "Quorvex hit by drug failure", [
+        "Shares in the Anglo-Swedish drug firm have closed down 8% in UK trade after the failure of its lung drug.",
+        "The firm had hoped to pitch the drug against a rival medicine, analysts said on Monday.",
+    ])
+    asked, views, candidates, decision = _decision(question, [story], known={"quorvex": 2})
+    assert decision.answer
+    assert check(asked, views, candidates).status == "ok"

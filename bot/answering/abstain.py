@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .candidates import Candidate, PassageView, Shares, named_by_story
+from .candidates import Candidate, PassageView, Shares, headline_terms, named_by_story
 from .question import AnswerType, Question, Subject
 from .spans import STRICT
 
@@ -73,9 +73,15 @@ def best_coverage(question: Question, views: Sequence[PassageView], shares: Shar
 
 
 def best_sentence_coverage(question: Question, candidates: Sequence[Candidate]) -> float:
-    """The largest share of the question one sentence that names its subjects (if any) holds."""
+    """The largest share of the question one sentence that names its subjects (if any; its headline may name
+    them) holds."""
     subject_terms = question.subject_terms
-    return max((c.coverage for c in candidates if not subject_terms or c.terms & subject_terms), default=0.0)
+    return max((c.coverage for c in candidates if not subject_terms or _names(c, subject_terms)), default=0.0)
+
+
+def _names(candidate: Candidate, terms: frozenset[str]) -> bool:
+    """Does the sentence, or the headline of its story, name any of these terms?"""
+    return bool(candidate.terms & terms or headline_terms(candidate.hit.story.title) & terms)
 
 
 def distinctive_named(question: Question, views: Sequence[PassageView]) -> bool:
@@ -111,7 +117,7 @@ def told_of_another(question: Question, candidates: Sequence[Candidate]) -> bool
     """Does a sentence that names none of the question's subjects report what it asks at least half-way?"""
     subject_terms = question.subject_terms
     return bool(subject_terms) and any(
-        c.coverage >= PRESUPPOSED_COVERAGE for c in candidates if not c.terms & subject_terms)
+        c.coverage >= PRESUPPOSED_COVERAGE for c in candidates if not _names(c, subject_terms))
 
 
 def decide(question: Question, views: Sequence[PassageView], candidates: Sequence[Candidate], shares: Shares,

@@ -12,8 +12,9 @@ import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from retrieval.analyzer import Analyzer
+from retrieval.analyzer import Analyzer, default_analyzer
 from retrieval.models import RankedPassage, Story
 from retrieval.passages import decode_terms, split_sentences
 
@@ -284,6 +285,13 @@ def _predicate_shares(question: Question) -> Shares | None:
     """Shares of the question's weighted terms beyond its subjects (None when there are none)."""
     rest = {t: w for t, w in question.weights.items() if t not in question.subject_terms}
     return Shares(rest) if rest else None
+
+
+@lru_cache(maxsize=4096)
+def headline_terms(title: str | None) -> frozenset[str]:
+    """The terms of a story's headline: a sentence under "AstraZeneca hit by drug failure" is told of
+    AstraZeneca though it says "the Anglo-Swedish drug firm"."""
+    return frozenset(default_analyzer().terms(title)) if title else frozenset()
 
 
 def named_by_story(views: Sequence[PassageView]) -> dict[str, frozenset[str]]:

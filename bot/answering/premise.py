@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from retrieval.analyzer import default_analyzer
 
-from .candidates import Candidate, PassageView
+from .candidates import Candidate, PassageView, headline_terms
 from .question import (
     CLAIMS,
     DIRECTIONS,
@@ -306,6 +306,8 @@ def _other_actor(question: Question, subject: Subject, candidates: Sequence[Cand
     best = max(candidates, key=told, default=None)
     if best is None or told(best) < OTHER_ACTOR_COVERAGE or subject.terms & best.terms:
         return None
+    if subject.named_in(headline_terms(best.hit.story.title)):
+        return None  # "Shares in the Anglo-Swedish drug firm…" under "AstraZeneca hit by drug failure": told of it
     naming = [told(c) for c in candidates if subject.terms & c.terms]
     if naming and max(naming) >= 0.5 * told(best):
         return None
