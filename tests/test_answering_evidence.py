@@ -208,3 +208,15 @@ def test_a_sentence_under_a_headline_naming_the_subject_is_told_of_it():
     asked, views, candidates, decision = _decision(question, [story], known={"quorvex": 2})
     assert decision.answer
     assert check(asked, views, candidates).status == "ok"
+
+
+def test_a_why_question_worded_otherwise_is_reported_by_the_sentence_stating_its_figure():
+    question = "What made the retailer Quorvex knock £5m off its profit forecast?"
+    story = hit("n", "Weak sales hit Quorvex", [
+        "Quorvex has said its annual profit will be £5m lower than expected because its clearance sale went badly.",
+        "Shares in the company fell more than 3% after the statement, traders said.",
+    ])
+    *_, decision = _decision(question, [story], known={"quorvex": 2})
+    assert decision.answer
+    *_, decision = _decision(question.replace("£5m", "£9m"), [story], known={"quorvex": 2})
+    assert not decision.answer  # another figure: the event asked about is not the one reported

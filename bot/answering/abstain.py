@@ -3,6 +3,7 @@ the presence of an answer of the expected type count together, instead of each v
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -113,6 +114,16 @@ def anchor(question: Question, views: Sequence[PassageView]) -> Subject | None:
     return rarest if rarest.named_in(views[0].named) else None
 
 
+def states_the_figure(question: Question, candidates: Sequence[Candidate]) -> bool:
+    """Does a sentence told of the subjects state a figure the question gives ("£5m" of "knock £5m off its profit
+    forecast")? Then it reports the event however the question words it."""
+    digits = [d for figure in question.figures for d in re.findall(r"\d[\d,.]*\d|\d", figure)]
+    subject_terms = question.subject_terms
+    return bool(digits) and any(
+        any(re.search(rf"(?<![\d.,]){re.escape(d)}(?![\d])", c.text) for d in digits)
+        for c in candidates if not subject_terms or _names(c, subject_terms))
+
+
 def told_of_another(question: Question, candidates: Sequence[Candidate]) -> bool:
     """Does a sentence that names none of the question's subjects report what it asks at least half-way?"""
     subject_terms = question.subject_terms
@@ -166,7 +177,8 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
                 return Decision(False, confidence,
                                 f"no story among the {searched} mentions all of the names in that question together")
     presupposes = question.described or not question.follow_up  # "why did they go?" takes the chat's event
-    if kind is AnswerType.REASON and presupposes and best_sentence_coverage(question, candidates) < PRESUPPOSED_COVERAGE:
+    if (kind is AnswerType.REASON and presupposes and best_sentence_coverage(question, candidates) < PRESUPPOSED_COVERAGE
+            and not states_the_figure(question, candidates)):
         # "why did X …?" takes an event for granted: one sentence should report it. Told of someone else
         # ("Ryanair ordered new jets" for "why did EasyJet order…"), it is not reported; else it may be reworded
         # across sentences, which weighs against answering without vetoing it
