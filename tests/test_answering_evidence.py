@@ -220,3 +220,15 @@ def test_a_why_question_worded_otherwise_is_reported_by_the_sentence_stating_its
     assert decision.answer
     *_, decision = _decision(question.replace("£5m", "£9m"), [story], known={"quorvex": 2})
     assert not decision.answer  # another figure: the event asked about is not the one reported
+
+
+def test_a_place_of_the_kind_asked_for_leads_over_any_place_named():
+    question = "In which city did the missing Quorvex Bank officials work?"
+    story = hit("q", "Millions go missing at Quorvex Bank", [
+        "A report in the Economic Observer said the missing Quorvex officials worked in New York.",
+        "The two missing officials both worked at the bank in the northern city of Harbin, police said.",
+    ])
+    asked = analysed(question, known={"quorvex": 2})
+    views = [passage_view(story, ANALYZER, frozenset(asked.weights))]
+    best = max(score_candidates(asked, views, Shares(asked.weights)), key=lambda c: c.score)
+    assert "Harbin" in best.text

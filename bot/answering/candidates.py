@@ -50,6 +50,10 @@ YES_NO_ACTING_BOOST = 1.35
 _PER = re.compile(r"\bper\s+([a-z]{3,})", re.IGNORECASE)
 """A figure asked per something ("price per share", "cost per user") is given per that thing."""
 DATED_BOOST = 1.2
+CATEGORY_BOOST = 1.3
+"""A place of the kind the question asks for ("which city": "the city of Harbin") over any place named."""
+_PLACE_KIND = re.compile(r"\b(city|town|village|country|nation|state|province|region|county|island|capital|port)\b",
+                         re.IGNORECASE)
 """A sentence naming a month or weekday the question names scores this much more."""
 ANSWERED_SHARE = 0.5
 """A follow-up's candidate that the conversation was already answered with scores at this share."""
@@ -322,6 +326,8 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     predicate = _predicate_shares(question) if kind is AnswerType.YES_NO and subjects else None
     asks_year = bool(_ASKS_YEAR.search(question.text))
     asks_speech = bool(_SPEECH_QUESTION.search(question.text))
+    asked_kind = _PLACE_KIND.search(question.text) if kind is AnswerType.PLACE else None
+    place_kind = asked_kind.group(1).casefold() if asked_kind else None
     age = asks_age(question.text)  # "how old is the hacker?": the age is told of a name, not of "hacker"
     rate = _PER.search(question.text)
     per = re.escape(rate.group(1)[:5]) if rate else ""  # "per share": "a share", "per shares"
@@ -378,6 +384,8 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 score *= POINTED_OBJECT_SHARE
             if kind is AnswerType.YES_NO and NEGATION.search(sentence):
                 score *= NEGATED_YES_NO_BOOST  # "did X …?" — "X did not …" answers it outright
+            if typed and place_kind is not None and any(place_kind in span.casefold() for span in typed):
+                score *= CATEGORY_BOOST
             if question.dated & all_terms:
                 score *= DATED_BOOST  # "in January" asked, and this sentence tells of January
             if sentence in question.answered:
