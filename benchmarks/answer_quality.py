@@ -13,6 +13,8 @@ abstaining), and the same judge scores both:
     heldout      benchmarks/questions/heldout.yaml      over seeds/ + smartable-powerapps + bbc
     validation   benchmarks/questions/validation.yaml   over seeds/ + smartable-powerapps + bbc
     probe        benchmarks/questions/probe.yaml        over seeds/ + smartable-powerapps + bbc
+    probe2       benchmarks/questions/probe2.yaml       over seeds/ + smartable-powerapps + bbc
+    probe3       benchmarks/questions/probe3.yaml       over seeds/ + smartable-powerapps + bbc (follow-ups)
 
     python benchmarks/answer_quality.py               # a table per set + failures
     python benchmarks/answer_quality.py --set seeds   # one set (repeatable)
@@ -62,6 +64,8 @@ SETS: dict[str, tuple[Path, tuple[Path, ...]]] = {
     "heldout": (QUESTIONS / "heldout.yaml", COMBINED),
     "validation": (QUESTIONS / "validation.yaml", COMBINED),
     "probe": (QUESTIONS / "probe.yaml", COMBINED),
+    "probe2": (QUESTIONS / "probe2.yaml", COMBINED),
+    "probe3": (QUESTIONS / "probe3.yaml", COMBINED),
 }
 
 

@@ -91,7 +91,7 @@ def check(set_path: Path, corpus: Path) -> list[str]:
         seen.add(cid)
         if not case.get("question"):
             problems.append(f"{cid}: no question")
-        unknown = set(case) - {"id", "question", "expect_any", "sources_any", "answerable"}
+        unknown = set(case) - {"id", "question", "expect_any", "sources_any", "answerable", "lead", "correct_any", "context"}
         if unknown:
             problems.append(f"{cid}: unknown keys {sorted(unknown)}")
         if case.get("answerable", True) is False:
