@@ -29,9 +29,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .analyzer import Analyzer
 from .index import LiveIndex
-from .listing import IGNORED_NAMES, ListedFile, QuickListing, is_article_name, quick_listing
+from .listing import ARTICLE_SUFFIXES, IGNORED_NAMES, ListedFile, QuickListing, is_article_name, quick_listing
 from .models import Article, IngestReport, SkippedFile, Story, StoryKind
-from .parsing import ARTICLE_SUFFIXES, MAX_FILE_BYTES, ParseError, parse_bytes
 from .passages import chunk_passages, encode_terms
 from .signals import Signal
 from .store import FileChange, FileState, SkippedState, StoryRow
@@ -41,6 +40,7 @@ from .urls import canonical_url
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
+    from .early_listing import EarlyListing
     from .storage import NewsStore
 
 log = logging.getLogger(__name__)
@@ -358,6 +358,14 @@ def story_rows(articles: Sequence[Article], analyzer: Analyzer) -> list[StoryRow
     return rows
 
 
+def parse_bytes(data: bytes, source_file: str) -> list[Article]:
+    """:func:`retrieval.parsing.parse_bytes`, imported on first use: a rescan that reads no file never
+    loads the parsers (nor the YAML library behind them)."""
+    from .parsing import parse_bytes as parse
+
+    return parse(data, source_file)
+
+
 _worker_analyzer: Analyzer | None = None
 
 
@@ -393,6 +401,8 @@ def _prepare(candidates: Sequence[_Candidate], known: dict[str, FileState], anal
 
     A file whose content hash matches the store is unchanged: only its new modification time is kept.
     """
+    from .parsing import MAX_FILE_BYTES, ParseError
+
     out = _Prepared()
     for candidate in candidates:
         previous = known.get(candidate.key)
@@ -593,12 +603,15 @@ class Ingestor:
         """Held while the index changes (an ingest, a replica catching up): one change at a time."""
         return self._lock
 
-    async def ingest(self, roots: Sequence[Path], progress: Progress | None = None) -> IngestReport:
-        """Bring the store and index up to date with the files under ``roots``."""
+    async def ingest(
+        self, roots: Sequence[Path], progress: Progress | None = None, *, listing: EarlyListing | None = None
+    ) -> IngestReport:
+        """Bring the store and index up to date with the files under ``roots``. ``listing``: their quick
+        listing, started earlier (used only if it lists these very roots; taken either way)."""
         report = IngestReport()
         try:
             async with self._lock:
-                await self._ingest(roots, progress, report)
+                await self._ingest(roots, progress, report, listing)
         except Exception:
             await self.announce(report.new_stories)
             raise
@@ -616,12 +629,18 @@ class Ingestor:
             if stories:
                 await self.new_stories.emit(stories)
 
-    async def _ingest(self, roots: Sequence[Path], progress: Progress | None, report: IngestReport) -> None:
+    async def _ingest(
+        self, roots: Sequence[Path], progress: Progress | None, report: IngestReport, early: EarlyListing | None
+    ) -> None:
         """The ingest itself (under the ingest lock); fills ``report``."""
         started = time.perf_counter()
         folders = _folders(roots)
+        if early is not None and early.roots != tuple(Path(root) for root in roots):
+            early.close()  # a listing of other roots says nothing of these
+            early = None
+        list_quick = early.result if early is not None else partial(quick_listing, roots)
         with _gc_paused():  # hundreds of thousands of small records: cycle collection would rescan them all
-            quick, reflected = await asyncio.gather(asyncio.to_thread(quick_listing, roots), self.store.listing_digest())
+            quick, reflected = await asyncio.gather(asyncio.to_thread(list_quick), self.store.listing_digest())
             if quick is not None and quick.digest == reflected:
                 await self._nothing_changed(quick, folders, started, report)
                 return

@@ -119,15 +119,21 @@ async def test_trees_the_quick_listing_does_not_model_take_the_full_listing_and_
         (tmp_path / "archive" / "b" / "link.md").symlink_to(files[0][0])
     elif odd == "hard link":
         os.link(files[0][0], tmp_path / "archive" / "b" / "twin.md")
-    else:
-        real_scandir = os.scandir
+    else:  # as root could read it whatever its mode: the two ways the listings open a folder refuse it
+        real_scandir, real_open = os.scandir, os.open
 
         def scandir(path="."):
             if str(path).endswith("/b"):
                 raise PermissionError(13, "Permission denied")
             return real_scandir(path)
 
+        def open_(path, flags, *args, **kwargs):
+            if str(path).endswith("/b") and flags & os.O_DIRECTORY:
+                raise PermissionError(13, "Permission denied")
+            return real_open(path, flags, *args, **kwargs)
+
         monkeypatch.setattr(os, "scandir", scandir)
+        monkeypatch.setattr(os, "open", open_)
     assert quick_listing([tmp_path / "archive"]) is None
     settings = _settings(tmp_path)
     await _rescan(settings)
