@@ -50,11 +50,13 @@ class EarlyListing:
         if fork:
             try:
                 listing._fork()
+                log.debug("listing the seeds in a child process (%d)", listing._pid)
                 return listing
             except OSError as error:  # no more processes or pipes: a thread does it
                 log.debug("could not fork the listing (%s): listing in a thread", error)
         listing._thread = threading.Thread(target=listing._list, name="newsbot-listing", daemon=True)
         listing._thread.start()
+        log.debug("listing the seeds in a thread")
         return listing
 
     @property
