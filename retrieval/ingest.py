@@ -29,7 +29,17 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .analyzer import Analyzer
 from .index import LiveIndex
-from .listing import ARTICLE_SUFFIXES, IGNORED_NAMES, ListedFile, QuickListing, is_article_name, quick_listing
+from .listing import (
+    ARTICLE_SUFFIXES,
+    IGNORED_NAMES,
+    FolderChanges,
+    ListedFile,
+    QuickListing,
+    changed_folders,
+    is_article_name,
+    quick_listing,
+    recorded_digest,
+)
 from .models import Article, IngestReport, SkippedFile, Story, StoryKind
 from .passages import chunk_passages, encode_terms
 from .signals import Signal
@@ -641,19 +651,23 @@ class Ingestor:
         list_quick = early.result if early is not None else partial(quick_listing, roots)
         with _gc_paused():  # hundreds of thousands of small records: cycle collection would rescan them all
             quick, reflected = await asyncio.gather(asyncio.to_thread(list_quick), self.store.listing_digest())
-            if quick is not None and quick.digest == reflected:
+            if quick is not None and quick.digest == recorded_digest(reflected):
                 await self._nothing_changed(quick, folders, started, report)
                 return
+            changes = changed_folders(quick, reflected) if quick is not None else None
             if reflected is not None:  # the store is about to change: it no longer reflects that listing
                 await self.store.set_listing_digest(None)
-            # the folders are listed while the store reads what it holds of them (each in its own thread)
-            listing = partial(_candidates, quick) if quick is not None else partial(discover, roots)
-            listed = asyncio.ensure_future(asyncio.to_thread(listing))
-            try:
-                known = await self.store.file_states(folders=folders) if folders else {}
-                known_skipped = await self.store.skipped_files(folders=folders) if folders else {}
-            finally:
-                candidates = await listed
+            if quick is not None and changes is not None:  # only the changed folders are compared
+                candidates, known, known_skipped = await self._in_changed_folders(quick, changes, folders, report)
+            else:
+                # the folders are listed while the store reads what it holds of them (each in its own thread)
+                listing = partial(_candidates, quick) if quick is not None else partial(discover, roots)
+                listed = asyncio.ensure_future(asyncio.to_thread(listing))
+                try:
+                    known = await self.store.file_states(folders=folders) if folders else {}
+                    known_skipped = await self.store.skipped_files(folders=folders) if folders else {}
+                finally:
+                    candidates = await listed
         prefixes = tuple(folder.rstrip("/") + "/" for folder in folders)
         outside = [c.key for c in candidates if not c.key.startswith(prefixes)]  # single files
         if outside:
@@ -683,7 +697,7 @@ class Ingestor:
         await self._remember_skipped(run)
         await self._update_index(run.pending_add, run.pending_remove, run.rebuild, report)
         if quick is not None and run.settled:
-            await self.store.set_listing_digest(quick.digest)
+            await self.store.set_listing_digest(quick.record())
         _, report.stories, report.passages = await self.store.counts()
         report.elapsed_s = time.perf_counter() - started
         log.info("ingest: %s in %.2fs", report.summary(), report.elapsed_s)
@@ -711,6 +725,39 @@ class Ingestor:
             raise
         await self.announce(run.report.new_stories)
         return run.report
+
+    async def _in_changed_folders(
+        self, quick: QuickListing, changes: FolderChanges, folders: list[str], report: IngestReport
+    ) -> tuple[list[_Candidate], dict[str, FileState], dict[str, SkippedState]]:
+        """The files to compare, with what the store holds of them, when the listing tells the folders that
+        changed (see :func:`retrieval.listing.changed_folders`): the files of the changed folders, and the
+        stored rows of the changed and gone folders' own files. The other folders' files are reported
+        unchanged (or still skipped, when remembered as unusable) without a stored row read."""
+        scope = changes.changed | changes.gone
+
+        def in_scope(path: str) -> bool:
+            return path[: path.rfind("/") + 1] in scope
+
+        searched = sorted(scope)
+        known = {k: v for k, v in (await self.store.file_states(folders=searched)).items() if in_scope(k)} if searched else {}
+        remembered = await self.store.skipped_files(folders=folders)
+        known_skipped = {path: state for path, state in remembered.items() if in_scope(path)}
+        changed = changes.changed.__contains__
+
+        def unchanged(folder: str) -> bool:
+            return folder not in changes.changed
+
+        if any(not in_scope(path) for path in remembered):
+            for file in quick.files(unchanged):
+                if (skipped := remembered.get(file.key)) is not None:
+                    report.skipped.append(SkippedFile(file.display, skipped.reason, known=True))
+                else:
+                    report.unchanged.append(file.display)
+        else:
+            report.unchanged.extend(quick.displays(unchanged))
+        candidates = [_Candidate(file.key, file.display, file.size, file.mtime_ns) for file in quick.files(changed)]
+        log.debug("rescan: %d of %d folders changed, %d gone", len(changes.changed), len(quick.folders), len(changes.gone))
+        return candidates, known, known_skipped
 
     async def _nothing_changed(
         self, quick: QuickListing, folders: list[str], started: float, report: IngestReport

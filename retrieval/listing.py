@@ -16,12 +16,13 @@ cannot be listed, a root that does not exist. The rescan then takes the full pat
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import stat as stat_module
 import sys
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from functools import partial
 from operator import itemgetter
 from pathlib import Path
@@ -67,30 +68,87 @@ class QuickListing:
     runs: list[_Run]
     """In the order sorted paths have: runs of files of one folder, and the roots that are files."""
     digest: str
+    folders: dict[str, str] = field(default_factory=dict)
+    """Each listed folder's own digest (its identity and its files, not its subfolders), by its path
+    ending in "/": a rescan whose digest differs compares the stored rows of changed folders only."""
+    roots: tuple[str, ...] = ()
+    """The roots, resolved."""
+
+    def record(self) -> str:
+        """What the store keeps once it reflects this listing: the digest, then (roots all folders, and
+        not too many of them) the roots and every folder's digest, so that a later listing with the same
+        roots can tell which folders changed (see :func:`changed_folders`)."""
+        if len(self.folders) > MAX_RECORDED_FOLDERS or any(isinstance(run, ListedFile) for run in self.runs):
+            return self.digest
+        return f"{self.digest}\n{json.dumps({'roots': self.roots, 'folders': self.folders})}"
 
     def __len__(self) -> int:
         return sum(1 if isinstance(run, ListedFile) else run[2] for run in self.runs)
 
-    def files(self) -> Iterator[ListedFile]:
-        """Every file, sorted like sorted paths within each root, roots in the order given."""
+    def files(self, folders: Callable[[str], bool] | None = None) -> Iterator[ListedFile]:
+        """Every file (or those of the folders ``folders`` accepts), sorted like sorted paths within each
+        root, roots in the order given."""
         for run in self.runs:
             if isinstance(run, ListedFile):
-                yield run
+                if folders is None:
+                    yield run
                 continue
             folder, display, _, files = run
-            for name, _inode, size, mtime_ns in pickle.loads(files):
-                yield ListedFile(folder + name, display + name, size, mtime_ns)
+            if folders is None or folders(folder):
+                for name, _inode, size, mtime_ns in pickle.loads(files):
+                    yield ListedFile(folder + name, display + name, size, mtime_ns)
 
-    def displays(self) -> list[str]:
-        """Every file's display name, in the same order."""
+    def displays(self, folders: Callable[[str], bool] | None = None) -> list[str]:
+        """Every file's display name (or those of the folders ``folders`` accepts), in the same order."""
         displays: list[str] = []
         for run in self.runs:
             if isinstance(run, ListedFile):
-                displays.append(run.display)
-            else:
+                if folders is None:
+                    displays.append(run.display)
+            elif folders is None or folders(run[0]):
                 prefix = run[1]
                 displays.extend([prefix + file[0] for file in pickle.loads(run[3])])
         return displays
+
+
+MAX_RECORDED_FOLDERS = 20_000
+"""A listing of more folders records its digest only (the record is read by every rescan)."""
+
+
+def recorded_digest(record: str | None) -> str | None:
+    """The listing digest of a record kept by the store (see :meth:`QuickListing.record`)."""
+    return None if record is None else record.partition("\n")[0]
+
+
+@dataclass(frozen=True, slots=True)
+class FolderChanges:
+    """What differs between a listing and the recorded one of the same roots, folder by folder."""
+
+    changed: frozenset[str]
+    """Folders listed now whose digest differs from the recorded one, or that were not recorded."""
+    gone: frozenset[str]
+    """Folders recorded and no longer listed."""
+
+
+def changed_folders(listing: QuickListing, record: str | None) -> FolderChanges | None:
+    """The folders of ``listing`` that differ from the listing the store reflects (``record``), or None
+    when the record cannot tell (none kept, other roots, a root that is a file, an unreadable record).
+
+    Sound because a record is kept only while the store reflects its listing exactly: every stored file
+    below the roots is a file of a recorded folder, as listed; a folder with the same digest (the same
+    path, identity, and names, inodes, sizes and modification times of its files) holds what is stored."""
+    if record is None or "\n" not in record or not listing.folders:
+        return None
+    try:
+        recorded = json.loads(record.partition("\n")[2])
+        roots, folders = tuple(recorded["roots"]), recorded["folders"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    if roots != listing.roots or not isinstance(folders, dict):
+        return None
+    now = listing.folders
+    changed = frozenset(folder for folder, digest in now.items() if folders.get(folder) != digest)
+    return FolderChanges(changed, frozenset(folder for folder in folders if folder not in now))
 
 
 def is_article_name(name: str) -> bool:
@@ -134,14 +192,15 @@ def _list(roots: Sequence[Path]) -> QuickListing:
     digest = hashlib.blake2b(DIGEST_FORMAT.encode(), digest_size=20)
     runs: list[_Run] = []
     folders: set[tuple[int, int]] = set()
+    folder_digests: dict[str, str] = {}
     for number, (root, resolved, root_stat) in enumerate(resolved_roots):
         digest.update(_encode(f"\nR\0{number}\0{resolved}\0{root.name}"))
         if stat_module.S_ISREG(root_stat.st_mode):
             digest.update(_encode(repr((root_stat.st_ino, root_stat.st_size, root_stat.st_mtime_ns))))
             runs.append(ListedFile(resolved, root.name, root_stat.st_size, root_stat.st_mtime_ns))
         else:
-            _walk(resolved, root.name, root_stat, folders, file_roots, digest, runs)
-    return QuickListing(runs, digest.hexdigest())
+            _walk(resolved, root.name, root_stat, folders, file_roots, digest, runs, folder_digests)
+    return QuickListing(runs, digest.hexdigest(), folder_digests, tuple(resolved for _, resolved, _ in resolved_roots))
 
 
 def _encode(text: str) -> bytes:
@@ -150,7 +209,7 @@ def _encode(text: str) -> bytes:
 
 def _walk(
     root: str, prefix: str, root_stat: os.stat_result, folders: set[tuple[int, int]],
-    file_roots: set[tuple[int, int]], digest: Any, runs: list[_Run],
+    file_roots: set[tuple[int, int]], digest: Any, runs: list[_Run], folder_digests: dict[str, str],
 ) -> None:
     """List the folder ``root`` and every folder below it into ``runs``, in sorted path order (so the
     digest does not depend on the order a filesystem lists entries in); hidden entries and non-article
@@ -201,15 +260,16 @@ def _walk(
         finally:
             os.close(handle)
         files.sort(key=_by_name)  # names are unique in a folder
-        digest.update(_encode(f"\nD\0{relative}\0{identity}\0{len(files)}\0"))
         base = directory if directory.endswith("/") else f"{directory}/"
+        digest.update(_encode(f"\nD\0{relative}\0{identity}\0{len(files)}\0"))
+        own = hashlib.blake2b(_encode(f"{DIGEST_FORMAT}\0{base}\0{identity}\0{len(files)}\0"), digest_size=16)
+        hashes = (digest, own)
         folder_rel = f"{relative}/" if relative else ""
         display = f"{prefix}/{folder_rel}"
         if not subfolders:
             if files:
-                runs.append((base, display, *_packed(files, digest)))
-            else:
-                digest.update(b"-")
+                runs.append((base, display, *_packed(files, hashes)))
+            folder_digests[base] = own.hexdigest()
             continue
         # files and subfolders in sorted name order: the order of sorted paths ("a" < "a.json" < "b")
         subfolders.sort()
@@ -219,20 +279,22 @@ def _walk(
             while position < len(files) and files[position][0] < name:
                 position += 1
             if position > start:
-                pending.append((base, display, _packed(files[start:position], digest)))
+                pending.append((base, display, _packed(files[start:position], hashes)))
                 start = position
             pending.append((path, folder_rel + name, folder_stat))
         if start < len(files):
-            pending.append((base, display, _packed(files[start:], digest)))
+            pending.append((base, display, _packed(files[start:], hashes)))
+        folder_digests[base] = own.hexdigest()
         stack.extend(reversed(pending))
 
 
 _by_name = itemgetter(0)
 
 
-def _packed(files: list[_File], digest: Any) -> tuple[int, bytes]:
-    """A run of files as it is kept and sent, hashed into ``digest`` (each pickle ends with its own stop
-    mark, so consecutive runs hash unambiguously)."""
+def _packed(files: list[_File], hashes: tuple[Any, ...]) -> tuple[int, bytes]:
+    """A run of files as it is kept and sent, hashed into each of ``hashes`` (each pickle ends with its
+    own stop mark, so consecutive runs hash unambiguously)."""
     packed = pickle.dumps(files, protocol=_PICKLE)
-    digest.update(packed)
+    for digest in hashes:
+        digest.update(packed)
     return len(files), packed
