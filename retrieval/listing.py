@@ -23,7 +23,6 @@ import stat as stat_module
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -218,7 +217,7 @@ def _walk(
     this loop is the rescan's floor (150,976 files at a million passages)."""
     # a folder to list: (path, path relative to the root, stat); or a run of files already listed
     stack: list[tuple[str, str, os.stat_result | tuple[int, bytes]]] = [(root, "", root_stat)]
-    is_regular, is_folder, is_link = stat_module.S_ISREG, stat_module.S_ISDIR, stat_module.S_ISLNK
+    is_folder, is_link = stat_module.S_ISDIR, stat_module.S_ISLNK
     while stack:
         directory, relative, item = stack.pop()
         if not isinstance(item, os.stat_result):  # a run of files, in its place among the subfolders
@@ -235,22 +234,22 @@ def _walk(
         except OSError as error:
             raise _Unlisted from error
         try:
-            lstat = partial(os.stat, dir_fd=handle, follow_symlinks=False)
+            lstat, add = os.stat, files.append
             for name in os.listdir(handle):
                 if name[0] == ".":
                     continue
                 try:
-                    stat = lstat(name)
+                    stat = lstat(name, dir_fd=handle, follow_symlinks=False)
                 except OSError:  # removed while listed: gone, as for the full listing
                     continue
                 mode = stat.st_mode
-                if is_regular(mode):  # the common case first
-                    lower = name.lower()
-                    if lower[lower.rfind(".") :] not in ARTICLE_SUFFIXES or lower.startswith(IGNORED_NAMES):
+                if mode & _FILE_TYPE == stat_module.S_IFREG:  # the common case first
+                    # "x.txt" needs no more look (it cannot be a README or a licence), others the full rule
+                    if (name[-4:] not in _PLAIN_TAILS or name[0] in _IGNORED_INITIALS) and not is_article_name(name):
                         continue
                     if stat.st_nlink > 1 or (file_roots and (stat.st_dev, stat.st_ino) in file_roots):
                         raise _Unlisted  # hard links, or a file also given as a root: one path per file
-                    files.append((name, stat.st_ino, stat.st_size, stat.st_mtime_ns))
+                    add((name, stat.st_ino, stat.st_size, stat.st_mtime_ns))
                 elif is_folder(mode):
                     subfolders.append((name, f"{directory.rstrip('/')}/{name}", stat))
                 elif is_link(mode):
@@ -289,6 +288,12 @@ def _walk(
 
 
 _by_name = itemgetter(0)
+_FILE_TYPE = 0o170000
+"""The file-type bits of ``st_mode`` (what ``stat.S_IFMT`` keeps)."""
+_PLAIN_TAILS = frozenset({".txt", ".yml", ".TXT", ".YML"})
+"""Names ending so are articles whatever precedes, unless they start like an ignored name."""
+_IGNORED_INITIALS = frozenset("".join(name[0] + name[0].upper() for name in IGNORED_NAMES))
+assert all(tail.lower() in ARTICLE_SUFFIXES for tail in _PLAIN_TAILS)
 
 
 def _packed(files: list[_File], hashes: tuple[Any, ...]) -> tuple[int, bytes]:

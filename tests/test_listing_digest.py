@@ -272,7 +272,11 @@ async def test_a_rescan_of_changed_folders_only_leaves_the_store_a_full_ingest_m
 
 def test_the_quick_listing_lists_what_the_full_listing_lists_in_the_same_order(tmp_path: Path):
     names = ["a", "a-b", "a b", "a.b", "a!", "a0", "c", "c.md", "README.md", ".hidden.md", "notes.bin"]
+    # names the quick listing settles by their last four characters, and ones that look alike but are not articles
+    plain = ["x.txt", "x.TXT", "x.Txt", "x.yml", "x.YAML", "readme.txt", "Licence.TXT", "Changelog.yml", "rx.txt", "x.txt.bin"]
     paths = [f"{folder}/{name}.md" for folder in ("a", "a-b", "a b", "b.md") for name in names] + [
+        f"plain/{name}" for name in plain
+    ] + [
         f"{name}.md" for name in names
     ] + [f"a/{sub}/x.md" for sub in ("a", "a-b", "z")] + [".hidden/x.md"]
     for relative in paths:
