@@ -20,7 +20,6 @@ from retrieval.locations import is_postgres_url
 
 from . import formatting
 from .cli import CliError
-from .evaluation import evaluate, load_cases
 from .live import parse_since
 from .service import NewsService, QueryOrigin, QuestionError
 from .settings import Settings
@@ -199,6 +198,8 @@ async def _chat(service: NewsService) -> None:
 
 
 async def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
+    from .evaluation import evaluate, load_cases  # only this command evaluates
+
     cases = load_cases(Path(args.file))
     async with _session(settings, listing=args.listing) as service:
         summary = await evaluate(service, cases)

@@ -24,14 +24,12 @@ from retrieval.index import LiveIndex
 from retrieval.ingest import Document, IngestError, Ingestor, Progress
 from retrieval.models import Facet, Feed, FeedStatus, IngestReport, Passage, RankedPassage, Story
 from retrieval.passages import split_sentences
-from retrieval.replica import Replica
 from retrieval.storage import NewsStore, open_store
 
 from .answering import Answer, Citation
 from .answering.compose import compose_answer, compose_digest, lead_sentence
 from .answering.question import Question, analyse
 from .answering.spans import TYPED, has_answer
-from .cluster import ClusterMember
 from .guild_settings import GuildSettings, GuildSettingsBook, open_guild_settings
 from .live import Digest, DigestItem, SubscriptionError, SubscriptionRow, deliveries, group_by_topic
 from .records import QueryLog, QueryRecord, open_query_log
@@ -42,6 +40,9 @@ if TYPE_CHECKING:
     from retrieval.early_listing import EarlyListing
     from retrieval.feeds import FeedPoller, PollOutcome
     from retrieval.pgstore import PostgresStore
+    from retrieval.replica import Replica
+
+    from .cluster import ClusterMember
 
 log = logging.getLogger(__name__)
 
@@ -273,6 +274,10 @@ class NewsService:
         and take the lead if it is free. Returns whether this process should ingest now (only the
         leader ingests). With ``background`` (the bot), :attr:`cluster` keeps the index caught up and
         takes the lead over when the leader goes."""
+        from retrieval.replica import Replica  # a shared store only: a local one has no other writer
+
+        from .cluster import ClusterMember
+
         self.replica = Replica(store, self.index, self.ingestor)
         await self.replica.load()
         leading = await store.try_lead()

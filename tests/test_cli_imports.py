@@ -14,8 +14,10 @@ from .conftest import PROJECT_ROOT
 
 NEVER_FOR_A_QUESTION = {
     "discord", "aiohttp", "numba", "llvmlite", "retrieval.feeds", "feedparser", "trafilatura", "bs4", "urllib.request",
+    "bot.evaluation", "bot.cluster", "retrieval.replica",
 }
-"""Packages `newsbot ask` must not import, whatever it finds to ingest first."""
+"""Packages `newsbot ask` must not import, whatever it finds to ingest first (the last three: question sets,
+and what a store shared by several processes needs)."""
 NOT_WHEN_NOTHING_CHANGED = {"yaml", "retrieval.parsing", "multiprocessing", "rapidfuzz", "importlib.metadata"}
 """Modules a question against an up-to-date store has no use for (parsing files, worker processes,
 matching typos when every word is known, reading the package's version)."""
