@@ -80,6 +80,9 @@ class EarlyListing:
             try:
                 os.close(read_end)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it with the command
+                quiet = os.open(os.devnull, os.O_RDWR)  # it writes nothing, and holds no reader of the command's output
+                for stream in (0, 1, 2):
+                    os.dup2(quiet, stream)
                 data = pickle.dumps(quick_listing(self.roots), protocol=pickle.HIGHEST_PROTOCOL)
                 with open(write_end, "wb") as pipe:
                     pipe.write(data)
