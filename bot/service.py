@@ -340,7 +340,7 @@ class NewsService:
                 listing.close()
             raise IngestError("another newsbot process leads this database and does the ingesting")
         report = await self.ingestor.ingest(list(paths or self.settings.seeds), progress=progress, listing=listing)
-        self._story_count = None
+        self._story_count = report.stories  # counted as story_count counts, once the ingest ended
         return report
 
     async def _may_write(self) -> bool:

@@ -650,9 +650,14 @@ class Ingestor:
             early = None
         list_quick = early.result if early is not None else partial(quick_listing, roots)
         with _gc_paused():  # hundreds of thousands of small records: cycle collection would rescan them all
-            quick, reflected = await asyncio.gather(asyncio.to_thread(list_quick), self.store.listing_digest())
+            # the listing made elsewhere (a child process): the report's counts are read meanwhile
+            counting = asyncio.ensure_future(self.store.counts()) if early is not None else None
+            try:
+                quick, reflected = await asyncio.gather(asyncio.to_thread(list_quick), self.store.listing_digest())
+            finally:
+                counts = await counting if counting is not None else None
             if quick is not None and quick.digest == recorded_digest(reflected):
-                await self._nothing_changed(quick, folders, started, report)
+                await self._nothing_changed(quick, folders, started, report, counts)
                 return
             changes = changed_folders(quick, reflected) if quick is not None else None
             if reflected is not None:  # the store is about to change: it no longer reflects that listing
@@ -760,7 +765,8 @@ class Ingestor:
         return candidates, known, known_skipped
 
     async def _nothing_changed(
-        self, quick: QuickListing, folders: list[str], started: float, report: IngestReport
+        self, quick: QuickListing, folders: list[str], started: float, report: IngestReport,
+        counts: tuple[int, int, int] | None = None,
     ) -> None:
         """Fill the report of a rescan whose listing is the one the store reflects: every file unchanged,
         or still remembered as unusable; nothing read, added or removed."""
@@ -776,7 +782,7 @@ class Ingestor:
                     report.unchanged.append(file.display)
         else:
             report.unchanged = quick.displays()
-        _, report.stories, report.passages = await self.store.counts()
+        _, report.stories, report.passages = counts if counts is not None else await self.store.counts()
         report.elapsed_s = time.perf_counter() - started
         log.info("ingest: %s in %.2fs (the listing is the one stored)", report.summary(), report.elapsed_s)
 

@@ -95,6 +95,11 @@ async def test_the_ingest_takes_the_early_listing_of_its_roots_and_ignores_one_o
         assert listed_here == [] and early.forked is False  # the child's listing was taken
         report = await service.ingest()  # listed here: nothing changed since the early listing's ingest
         assert listed_here and not report.changed
+        listed_here.clear()
+        report = await service.ingest(listing=EarlyListing.start(settings.seeds, fork=True))
+        _, stories, passages = await service.store.counts()  # read while the child listed: the same
+        assert listed_here == [] and not report.changed and (report.stories, report.passages) == (stories, passages)
+        assert await service.story_count() == stories > 0
     finally:
         await service.close()
 
