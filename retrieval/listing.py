@@ -6,6 +6,8 @@ no filesystem's folder times can stand in for that. What a rescan can skip is ev
 stats: reading the store's row of every file and comparing them one by one. After an ingest that left
 every listed file stored (or remembered as unusable), the store keeps the digest of the listing it
 then reflects; a later rescan whose listing has the same digest has nothing to read, add or remove.
+With it the store keeps each folder's own digest (:meth:`QuickListing.record`), so a rescan whose
+digest differs compares the stored rows of the changed and gone folders only (:func:`changed_folders`).
 
 The quick listing models the plain case exactly (real folders, regular files) and gives up, returning
 None, wherever :func:`retrieval.ingest.discover` has rules of its own: a symbolic link anywhere, a
