@@ -165,7 +165,7 @@ def cli_commands(work: Path, question: str, *, seeds_db: Path, rescan: bool = Tr
     commands = {
         "seeds": ask_command(seeds_db, SEEDS, SEEDS_QUESTION),
         "ask_no_rescan": ask_command(db, articles, question, rescan=False),
-        "imports": [sys.executable, "-c", "import bot.cli, bot.service"],
+        "imports": [sys.executable, "-c", "import bot.cli, bot.commands"],
     }
     if rescan:
         commands["ask"] = ask_command(db, articles, question)

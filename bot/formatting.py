@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from retrieval.feeds import PollOutcome
 from retrieval.models import Facet, Feed, FeedStatus, IngestReport, Story
 
 from .answering import Answer, format_sources
-from .evaluation import EvalSummary
-from .live import Digest
-from .service import SearchResult, UsageStats
+
+if TYPE_CHECKING:
+    from retrieval.feeds import PollOutcome
+
+    from .evaluation import EvalSummary
+    from .live import Digest
+    from .service import SearchResult, UsageStats
 
 WIDTH = 100
 

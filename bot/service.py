@@ -19,19 +19,17 @@ from typing import TYPE_CHECKING, Self, cast
 
 from retrieval import kernels
 from retrieval.analyzer import Analyzer
-from retrieval.feeds import Clock, FeedError, FeedPoller, PollOutcome, SystemClock, validate_url
+from retrieval.feedtable import Clock, FeedError, FeedTable, SystemClock, validate_url
 from retrieval.index import LiveIndex
 from retrieval.ingest import Document, IngestError, Ingestor, Progress
 from retrieval.models import Facet, Feed, FeedStatus, IngestReport, Passage, RankedPassage, Story
 from retrieval.passages import split_sentences
-from retrieval.replica import Replica
 from retrieval.storage import NewsStore, open_store
 
 from .answering import Answer, Citation
 from .answering.compose import compose_answer, compose_digest, lead_sentence
 from .answering.question import Question, analyse
 from .answering.spans import TYPED, has_answer
-from .cluster import ClusterMember
 from .guild_settings import GuildSettings, GuildSettingsBook, open_guild_settings
 from .live import Digest, DigestItem, SubscriptionError, SubscriptionRow, deliveries, group_by_topic
 from .records import QueryLog, QueryRecord, open_query_log
@@ -39,7 +37,12 @@ from .settings import Settings
 from .subscriptions import SubscriptionBook, open_subscriptions
 
 if TYPE_CHECKING:
+    from retrieval.early_listing import EarlyListing
+    from retrieval.feeds import FeedPoller, PollOutcome
     from retrieval.pgstore import PostgresStore
+    from retrieval.replica import Replica
+
+    from .cluster import ClusterMember
 
 log = logging.getLogger(__name__)
 
@@ -184,8 +187,7 @@ class NewsService:
         self.analyzer = analyzer
         self.ingestor = Ingestor(store, index, analyzer)
         self.clock: Clock = clock or SystemClock()
-        self.feeds = FeedPoller(store, self.ingest_documents, self.clock, may_write=self._may_write)
-        """Polls the subscribed feeds; items enter through :meth:`ingest_documents`."""
+        self._feeds: FeedPoller | None = None
         self.feeds_task: asyncio.Task[None] | None = None
         """The background feed polling started by :meth:`start_feed_polling`, if any."""
         self.rescan_task: asyncio.Task[IngestReport | None] | None = None
@@ -208,10 +210,20 @@ class NewsService:
         """Async listeners connected here get the stories each ingest stores for the first time, once they
         are committed and searchable (files, a rescan, the watched folder, feeds: every ingest)."""
 
+    @property
+    def feeds(self) -> FeedPoller:
+        """Polls the subscribed feeds; items enter through :meth:`ingest_documents`. Made on first use: a
+        question never loads the poller (HTTP, feed parsing)."""
+        if self._feeds is None:
+            from retrieval.feeds import FeedPoller
+
+            self._feeds = FeedPoller(self.store, self.ingest_documents, self.clock, may_write=self._may_write)
+        return self._feeds
+
     @classmethod
     async def open(
         cls, settings: Settings, *, ingest: bool = True, background: bool = False, compile_search: bool = False,
-        progress: Progress | None = None, clock: Clock | None = None,
+        progress: Progress | None = None, clock: Clock | None = None, listing: EarlyListing | None = None,
     ) -> NewsService:
         """Open the store and the persisted index, then (by default) ingest the configured seeds.
 
@@ -219,6 +231,8 @@ class NewsService:
         rescanned by :attr:`rescan_task`; an empty store is still ingested before this returns.
         With ``compile_search`` (long-running processes), a large index gets the compiled search
         kernels from :attr:`compile_task`; searches use NumPy until they are ready.
+        ``listing``: the seeds' quick listing, started before the imports (``newsbot ask``), for the
+        ingest before this returns; closed if that ingest does not take place.
         """
         store = await open_store(settings.db_location)
         index = LiveIndex(settings.index_dir)
@@ -229,7 +243,7 @@ class NewsService:
             service.queries = await open_query_log(store)
             service.subscription_book = await open_subscriptions(store)
             service.guild_settings_book = await open_guild_settings(store)
-            await service.feeds.table.create()
+            await FeedTable(store).create()
             if getattr(store, "shared", False):  # a PostgreSQL store (psycopg is imported only then)
                 ingest = await service._join(cast("PostgresStore", store), ingest=ingest, background=background)
             else:
@@ -237,7 +251,8 @@ class NewsService:
             if ingest and background and await service.story_count() > 0:
                 service.rescan_task = asyncio.create_task(service._rescan(), name="newsbot-rescan")
             elif ingest:
-                await service.ingest(progress=progress)
+                await service.ingest(progress=progress, listing=listing)
+                listing = None
             if service.cluster is not None:
                 service.cluster.adopt(service.rescan_task)
                 service.cluster_task = asyncio.create_task(service.cluster.run(), name="newsbot-cluster")
@@ -249,6 +264,9 @@ class NewsService:
         except BaseException:
             await store.close()
             raise
+        finally:
+            if listing is not None:  # not used: stop its child process
+                listing.close()
         return service
 
     async def _join(self, store: PostgresStore, *, ingest: bool, background: bool) -> bool:
@@ -256,6 +274,10 @@ class NewsService:
         and take the lead if it is free. Returns whether this process should ingest now (only the
         leader ingests). With ``background`` (the bot), :attr:`cluster` keeps the index caught up and
         takes the lead over when the leader goes."""
+        from retrieval.replica import Replica  # a shared store only: a local one has no other writer
+
+        from .cluster import ClusterMember
+
         self.replica = Replica(store, self.index, self.ingestor)
         await self.replica.load()
         leading = await store.try_lead()
@@ -297,7 +319,8 @@ class NewsService:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
         self.rescan_task = self.compile_task = self.cluster_task = None
-        await self.feeds.close()
+        if self._feeds is not None:
+            await self._feeds.close()
         await self.store.close()
 
     async def __aenter__(self) -> Self:
@@ -307,13 +330,17 @@ class NewsService:
         await self.close()
 
     # ---- ingest -------------------------------------------------------------------------------
-    async def ingest(self, paths: Sequence[Path] | None = None, progress: Progress | None = None) -> IngestReport:
+    async def ingest(
+        self, paths: Sequence[Path] | None = None, progress: Progress | None = None, *, listing: EarlyListing | None = None
+    ) -> IngestReport:
         """Ingest ``paths`` (default: the configured seeds) incrementally. With a shared store, only the
-        leader ingests: IngestError when another process leads."""
+        leader ingests: IngestError when another process leads. ``listing``: see :meth:`Ingestor.ingest`."""
         if getattr(self.store, "shared", False) and not await cast("PostgresStore", self.store).try_lead():
+            if listing is not None:
+                listing.close()
             raise IngestError("another newsbot process leads this database and does the ingesting")
-        report = await self.ingestor.ingest(list(paths or self.settings.seeds), progress=progress)
-        self._story_count = None
+        report = await self.ingestor.ingest(list(paths or self.settings.seeds), progress=progress, listing=listing)
+        self._story_count = report.stories  # counted as story_count counts, once the ingest ended
         return report
 
     async def _may_write(self) -> bool:

@@ -8,7 +8,7 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.storage import is_postgres_url
+from retrieval.locations import is_postgres_url
 
 log = logging.getLogger(__name__)
 

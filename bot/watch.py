@@ -17,8 +17,8 @@ from pathlib import Path
 import watchfiles
 
 from retrieval.ingest import IngestError
+from retrieval.listing import ARTICLE_SUFFIXES
 from retrieval.models import IngestReport
-from retrieval.parsing import ARTICLE_SUFFIXES
 
 from .service import NewsService
 

@@ -29,9 +29,18 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .analyzer import Analyzer
 from .index import LiveIndex
-from .listing import IGNORED_NAMES, ListedFile, QuickListing, is_article_name, quick_listing
+from .listing import (
+    ARTICLE_SUFFIXES,
+    IGNORED_NAMES,
+    FolderChanges,
+    ListedFile,
+    QuickListing,
+    changed_folders,
+    is_article_name,
+    quick_listing,
+    recorded_digest,
+)
 from .models import Article, IngestReport, SkippedFile, Story, StoryKind
-from .parsing import ARTICLE_SUFFIXES, MAX_FILE_BYTES, ParseError, parse_bytes
 from .passages import chunk_passages, encode_terms
 from .signals import Signal
 from .store import FileChange, FileState, SkippedState, StoryRow
@@ -41,6 +50,7 @@ from .urls import canonical_url
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
+    from .early_listing import EarlyListing
     from .storage import NewsStore
 
 log = logging.getLogger(__name__)
@@ -358,6 +368,14 @@ def story_rows(articles: Sequence[Article], analyzer: Analyzer) -> list[StoryRow
     return rows
 
 
+def parse_bytes(data: bytes, source_file: str) -> list[Article]:
+    """:func:`retrieval.parsing.parse_bytes`, imported on first use: a rescan that reads no file never
+    loads the parsers (nor the YAML library behind them)."""
+    from .parsing import parse_bytes as parse
+
+    return parse(data, source_file)
+
+
 _worker_analyzer: Analyzer | None = None
 
 
@@ -393,6 +411,8 @@ def _prepare(candidates: Sequence[_Candidate], known: dict[str, FileState], anal
 
     A file whose content hash matches the store is unchanged: only its new modification time is kept.
     """
+    from .parsing import MAX_FILE_BYTES, ParseError
+
     out = _Prepared()
     for candidate in candidates:
         previous = known.get(candidate.key)
@@ -593,12 +613,15 @@ class Ingestor:
         """Held while the index changes (an ingest, a replica catching up): one change at a time."""
         return self._lock
 
-    async def ingest(self, roots: Sequence[Path], progress: Progress | None = None) -> IngestReport:
-        """Bring the store and index up to date with the files under ``roots``."""
+    async def ingest(
+        self, roots: Sequence[Path], progress: Progress | None = None, *, listing: EarlyListing | None = None
+    ) -> IngestReport:
+        """Bring the store and index up to date with the files under ``roots``. ``listing``: their quick
+        listing, started earlier (used only if it lists these very roots; taken either way)."""
         report = IngestReport()
         try:
             async with self._lock:
-                await self._ingest(roots, progress, report)
+                await self._ingest(roots, progress, report, listing)
         except Exception:
             await self.announce(report.new_stories)
             raise
@@ -616,25 +639,40 @@ class Ingestor:
             if stories:
                 await self.new_stories.emit(stories)
 
-    async def _ingest(self, roots: Sequence[Path], progress: Progress | None, report: IngestReport) -> None:
+    async def _ingest(
+        self, roots: Sequence[Path], progress: Progress | None, report: IngestReport, early: EarlyListing | None
+    ) -> None:
         """The ingest itself (under the ingest lock); fills ``report``."""
         started = time.perf_counter()
         folders = _folders(roots)
+        if early is not None and early.roots != tuple(Path(root) for root in roots):
+            early.close()  # a listing of other roots says nothing of these
+            early = None
+        list_quick = early.result if early is not None else partial(quick_listing, roots)
         with _gc_paused():  # hundreds of thousands of small records: cycle collection would rescan them all
-            quick, reflected = await asyncio.gather(asyncio.to_thread(quick_listing, roots), self.store.listing_digest())
-            if quick is not None and quick.digest == reflected:
-                await self._nothing_changed(quick, folders, started, report)
+            # the listing made elsewhere (a child process): the report's counts are read meanwhile
+            counting = asyncio.ensure_future(self.store.counts()) if early is not None else None
+            try:
+                quick, reflected = await asyncio.gather(asyncio.to_thread(list_quick), self.store.listing_digest())
+            finally:
+                counts = await counting if counting is not None else None
+            if quick is not None and quick.digest == recorded_digest(reflected):
+                await self._nothing_changed(quick, folders, started, report, counts)
                 return
+            changes = changed_folders(quick, reflected) if quick is not None else None
             if reflected is not None:  # the store is about to change: it no longer reflects that listing
                 await self.store.set_listing_digest(None)
-            # the folders are listed while the store reads what it holds of them (each in its own thread)
-            listing = partial(_candidates, quick) if quick is not None else partial(discover, roots)
-            listed = asyncio.ensure_future(asyncio.to_thread(listing))
-            try:
-                known = await self.store.file_states(folders=folders) if folders else {}
-                known_skipped = await self.store.skipped_files(folders=folders) if folders else {}
-            finally:
-                candidates = await listed
+            if quick is not None and changes is not None:  # only the changed folders are compared
+                candidates, known, known_skipped = await self._in_changed_folders(quick, changes, folders, report)
+            else:
+                # the folders are listed while the store reads what it holds of them (each in its own thread)
+                listing = partial(_candidates, quick) if quick is not None else partial(discover, roots)
+                listed = asyncio.ensure_future(asyncio.to_thread(listing))
+                try:
+                    known = await self.store.file_states(folders=folders) if folders else {}
+                    known_skipped = await self.store.skipped_files(folders=folders) if folders else {}
+                finally:
+                    candidates = await listed
         prefixes = tuple(folder.rstrip("/") + "/" for folder in folders)
         outside = [c.key for c in candidates if not c.key.startswith(prefixes)]  # single files
         if outside:
@@ -664,7 +702,7 @@ class Ingestor:
         await self._remember_skipped(run)
         await self._update_index(run.pending_add, run.pending_remove, run.rebuild, report)
         if quick is not None and run.settled:
-            await self.store.set_listing_digest(quick.digest)
+            await self.store.set_listing_digest(quick.record())
         _, report.stories, report.passages = await self.store.counts()
         report.elapsed_s = time.perf_counter() - started
         log.info("ingest: %s in %.2fs", report.summary(), report.elapsed_s)
@@ -693,8 +731,42 @@ class Ingestor:
         await self.announce(run.report.new_stories)
         return run.report
 
+    async def _in_changed_folders(
+        self, quick: QuickListing, changes: FolderChanges, folders: list[str], report: IngestReport
+    ) -> tuple[list[_Candidate], dict[str, FileState], dict[str, SkippedState]]:
+        """The files to compare, with what the store holds of them, when the listing tells the folders that
+        changed (see :func:`retrieval.listing.changed_folders`): the files of the changed folders, and the
+        stored rows of the changed and gone folders' own files. The other folders' files are reported
+        unchanged (or still skipped, when remembered as unusable) without a stored row read."""
+        scope = changes.changed | changes.gone
+
+        def in_scope(path: str) -> bool:
+            return path[: path.rfind("/") + 1] in scope
+
+        searched = sorted(scope)
+        known = {k: v for k, v in (await self.store.file_states(folders=searched)).items() if in_scope(k)} if searched else {}
+        remembered = await self.store.skipped_files(folders=folders)
+        known_skipped = {path: state for path, state in remembered.items() if in_scope(path)}
+        changed = changes.changed.__contains__
+
+        def unchanged(folder: str) -> bool:
+            return folder not in changes.changed
+
+        if any(not in_scope(path) for path in remembered):
+            for file in quick.files(unchanged):
+                if (skipped := remembered.get(file.key)) is not None:
+                    report.skipped.append(SkippedFile(file.display, skipped.reason, known=True))
+                else:
+                    report.unchanged.append(file.display)
+        else:
+            report.unchanged.extend(quick.displays(unchanged))
+        candidates = [_Candidate(file.key, file.display, file.size, file.mtime_ns) for file in quick.files(changed)]
+        log.debug("rescan: %d of %d folders changed, %d gone", len(changes.changed), len(quick.folders), len(changes.gone))
+        return candidates, known, known_skipped
+
     async def _nothing_changed(
-        self, quick: QuickListing, folders: list[str], started: float, report: IngestReport
+        self, quick: QuickListing, folders: list[str], started: float, report: IngestReport,
+        counts: tuple[int, int, int] | None = None,
     ) -> None:
         """Fill the report of a rescan whose listing is the one the store reflects: every file unchanged,
         or still remembered as unusable; nothing read, added or removed."""
@@ -710,7 +782,7 @@ class Ingestor:
                     report.unchanged.append(file.display)
         else:
             report.unchanged = quick.displays()
-        _, report.stories, report.passages = await self.store.counts()
+        _, report.stories, report.passages = counts if counts is not None else await self.store.counts()
         report.elapsed_s = time.perf_counter() - started
         log.info("ingest: %s in %.2fs (the listing is the one stored)", report.summary(), report.elapsed_s)
 

@@ -15,10 +15,10 @@ from pathlib import PurePath
 from typing import Any
 
 from .bylines import strip_heading_furniture
+from .listing import ARTICLE_SUFFIXES as ARTICLE_SUFFIXES  # where it is defined: listing needs no parser
 from .models import Article, StoryKind
 from .text import NotText, decode, normalise, normalise_inline, title_key
 
-ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".yaml", ".yml"})
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_TITLE_CHARS = 400
 

@@ -14,15 +14,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from .locations import POSTGRES_SCHEMES as POSTGRES_SCHEMES  # re-exported
+from .locations import is_postgres_url
 from .models import Facet, Passage, Story
 from .store import FileChange, FilesReplaced, FileState, SkippedState, Store
-
-POSTGRES_SCHEMES = ("postgresql://", "postgres://")
-
-
-def is_postgres_url(location: str | Path | None) -> bool:
-    """True for a PostgreSQL connection URL (``postgresql://…`` or ``postgres://…``)."""
-    return isinstance(location, str) and location.strip().lower().startswith(POSTGRES_SCHEMES)
 
 
 @runtime_checkable

@@ -191,7 +191,15 @@ async def test_a_folder_that_cannot_be_listed_is_skipped_and_its_stored_files_ar
                 raise PermissionError(13, "Permission denied", str(path))
             return real_scandir(path)
 
+        real_open = os.open
+
+        def open_(path, flags, *args, **kwargs):  # how the quick listing opens a folder
+            if flags & os.O_DIRECTORY and Path(path) == archive.resolve():
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_open(path, flags, *args, **kwargs)
+
         monkeypatch.setattr(os, "scandir", scandir)  # as for a folder its owner made unreadable
+        monkeypatch.setattr(os, "open", open_)
         report = await service.ingest()
         skipped = [(s.path, s.reason) for s in report.skipped]
         assert skipped == [("seeds/archive", "unreadable folder: Permission denied")]

@@ -5,6 +5,8 @@ not settle every file, never leave a digest that could hide a change."""
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -21,7 +23,9 @@ def _settings(tmp_path: Path, *seeds: Path) -> Settings:
     return Settings(seeds=seeds or (tmp_path / "archive",), db_path=tmp_path / "db" / "newsbot.db")
 
 
-async def _rescan(settings: Settings, monkeypatch=None, *, rows_read: list[str] | None = None):
+async def _rescan(
+    settings: Settings, monkeypatch=None, *, rows_read: list[str] | None = None, folders_read: list[str] | None = None
+):
     service = await NewsService.open(settings, ingest=False)
     try:
         if rows_read is not None:
@@ -29,6 +33,8 @@ async def _rescan(settings: Settings, monkeypatch=None, *, rows_read: list[str] 
 
             async def file_states(**kwargs):
                 rows_read.append("file_states")
+                if folders_read is not None:
+                    folders_read.extend(kwargs.get("folders", ()))
                 return await real_file_states(**kwargs)
 
             monkeypatch.setattr(service.store, "file_states", file_states)
@@ -98,8 +104,12 @@ async def test_each_kind_of_change_is_found_after_a_rescan_that_recorded_a_diges
 
     kind = change(files)
     rows_read: list[str] = []
-    report, after = await _rescan(settings, monkeypatch, rows_read=rows_read)
-    assert rows_read == ["file_states"] and after not in (None, digest)  # the full comparison ran
+    folders_read: list[str] = []
+    report, after = await _rescan(settings, monkeypatch, rows_read=rows_read, folders_read=folders_read)
+    assert rows_read == ["file_states"] and after not in (None, digest)  # the comparison ran…
+    folder = "b" if kind in ("added", "removed") else "a"
+    assert folders_read == [f"{(tmp_path / 'archive' / folder).resolve()}/"]  # …over the changed folder only
+    assert len(report.unchanged) + len(report.added) + len(report.updated) == (9 if kind == "added" else 8 - (kind == "removed"))
     if kind == "added":
         assert report.added == ["archive/b/article-00099.md"]
     elif kind == "updated":
@@ -119,15 +129,21 @@ async def test_trees_the_quick_listing_does_not_model_take_the_full_listing_and_
         (tmp_path / "archive" / "b" / "link.md").symlink_to(files[0][0])
     elif odd == "hard link":
         os.link(files[0][0], tmp_path / "archive" / "b" / "twin.md")
-    else:
-        real_scandir = os.scandir
+    else:  # as root could read it whatever its mode: the two ways the listings open a folder refuse it
+        real_scandir, real_open = os.scandir, os.open
 
         def scandir(path="."):
             if str(path).endswith("/b"):
                 raise PermissionError(13, "Permission denied")
             return real_scandir(path)
 
+        def open_(path, flags, *args, **kwargs):
+            if str(path).endswith("/b") and flags & os.O_DIRECTORY:
+                raise PermissionError(13, "Permission denied")
+            return real_open(path, flags, *args, **kwargs)
+
         monkeypatch.setattr(os, "scandir", scandir)
+        monkeypatch.setattr(os, "open", open_)
     assert quick_listing([tmp_path / "archive"]) is None
     settings = _settings(tmp_path)
     await _rescan(settings)
@@ -198,13 +214,69 @@ async def test_the_digest_belongs_to_the_roots_it_listed(tmp_path: Path, monkeyp
     _archive(tmp_path)
     await _rescan(_settings(tmp_path))
     rows_read: list[str] = []
-    report, _ = await _rescan(_settings(tmp_path, tmp_path / "archive" / "a"), monkeypatch, rows_read=rows_read)
+    folders_read: list[str] = []
+    subfolder = tmp_path / "archive" / "a"
+    report, _ = await _rescan(_settings(tmp_path, subfolder), monkeypatch, rows_read=rows_read, folders_read=folders_read)
     assert rows_read == ["file_states"] and len(report.unchanged) == 4
+    assert folders_read == [str(subfolder.resolve())]  # everything below the root: not the other roots' folders
+
+
+def _stored(db: Path) -> dict[str, tuple[str, int]]:
+    """Every stored file: its content hash and how many passages it has."""
+    with sqlite3.connect(db) as connection:
+        return {
+            path: (sha256, passages) for path, sha256, passages in connection.execute(
+                "SELECT f.path, f.sha256, (SELECT COUNT(*) FROM passages p JOIN stories s ON p.story_id = s.id"
+                " WHERE s.file_path = f.path) FROM files f"
+            )
+        }
+
+
+def _new_folder(root: Path) -> None:
+    write_articles(root / "c", 2, version="third")
+
+
+def _folder_removed(root: Path) -> None:
+    shutil.rmtree(root / "b")
+
+
+def _folder_renamed(root: Path) -> None:
+    (root / "a").rename(root / "renamed")
+
+
+def _nested(root: Path) -> None:
+    write_articles(root / "a" / "inner", 2, version="inner")
+    (root / "a" / "article-00001.md").unlink()
+
+
+@pytest.mark.parametrize("change", [_new_folder, _folder_removed, _folder_renamed, _nested])
+async def test_a_rescan_of_changed_folders_only_leaves_the_store_a_full_ingest_makes(
+    tmp_path: Path, change, monkeypatch
+):
+    _archive(tmp_path)
+    (tmp_path / "archive" / "a" / "broken.md").write_bytes(b"")  # remembered as unusable, in a folder that may not change
+    settings = _settings(tmp_path)
+    await _rescan(settings)
+    change(tmp_path / "archive")
+    folders_read: list[str] = []
+    report, record = await _rescan(settings, monkeypatch, rows_read=[], folders_read=folders_read)
+    assert record is not None and str((tmp_path / "archive").resolve()) not in folders_read  # not the whole tree
+    fresh = _settings(tmp_path)
+    fresh = Settings(seeds=fresh.seeds, db_path=tmp_path / "fresh" / "newsbot.db")
+    await _rescan(fresh)
+    assert _stored(settings.db_path) == _stored(fresh.db_path)
+    assert ("archive/a/broken.md" in [s.path for s in report.skipped]) == (change is not _folder_renamed)
+    again, _ = await _rescan(settings)
+    assert not again.changed
 
 
 def test_the_quick_listing_lists_what_the_full_listing_lists_in_the_same_order(tmp_path: Path):
     names = ["a", "a-b", "a b", "a.b", "a!", "a0", "c", "c.md", "README.md", ".hidden.md", "notes.bin"]
+    # names the quick listing settles by their last four characters, and ones that look alike but are not articles
+    plain = ["x.txt", "x.TXT", "x.Txt", "x.yml", "x.YAML", "readme.txt", "Licence.TXT", "Changelog.yml", "rx.txt", "x.txt.bin"]
     paths = [f"{folder}/{name}.md" for folder in ("a", "a-b", "a b", "b.md") for name in names] + [
+        f"plain/{name}" for name in plain
+    ] + [
         f"{name}.md" for name in names
     ] + [f"a/{sub}/x.md" for sub in ("a", "a-b", "z")] + [".hidden/x.md"]
     for relative in paths:
