@@ -182,3 +182,12 @@ def test_index_on_disk_counts_the_served_generation_not_the_previous_one_kept_be
     assert len(list((tmp_path / "index").glob("gen-*"))) == 2
     served = served_index_bytes(tmp_path / "index")
     assert 0.9 * once < served < 1.1 * once and dir_bytes(tmp_path / "index") > 1.8 * served
+
+
+def test_fresh_processes_run_as_on_a_users_machine(monkeypatch):
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")  # this machine's setting: every run would recompile
+    monkeypatch.setenv("NEWSBOT_DB", "/tmp/elsewhere.db")
+    monkeypatch.setenv("HOME", "/root")
+    env = coldstart.clean_env({"EXTRA": "1"})
+    assert "PYTHONDONTWRITEBYTECODE" not in env and "NEWSBOT_DB" not in env
+    assert env["HOME"] == "/root" and env["EXTRA"] == "1"
