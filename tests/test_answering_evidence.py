@@ -232,3 +232,18 @@ def test_a_place_of_the_kind_asked_for_leads_over_any_place_named():
     views = [passage_view(story, ANALYZER, frozenset(asked.weights))]
     best = max(score_candidates(asked, views, Shares(asked.weights)), key=lambda c: c.score)
     assert "Harbin" in best.text
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("What did it fetch?", AnswerType.AMOUNT),
+    ("How cheap have the printers themselves got?", AnswerType.AMOUNT),
+    ("How fast do the lifts actually go?", AnswerType.NUMBER),
+])
+def test_more_wordings_of_figures(question, kind):
+    assert answer_type(question) is kind
+
+
+def test_owing_is_told_as_debt():
+    from bot.answering.lexicon import lexicon
+
+    assert {"debt"} <= lexicon(ANALYZER).others("owe")

@@ -95,7 +95,8 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"costing|selling|raising|investing|saving|bids|offers|offered|offering|taxes|debts|salaries|wages)\b"
         r"|\b(?:what|which) (?:\w+ )?(?:price|amount|sum|salary|fee|fine|wage|bonus|payout|compensation)\b"
         r"|\bhow much (?:money|cash)\b|\bfor how much\b|\bworth in \w+\W*$|\bin (?:dollars|pounds|euros|sterling)\b"
-        r"|\bwhat (?:would|will|did|does|do|could|might) (?:it|they|\w+) cost\b"
+        r"|\bwhat (?:would|will|did|does|do|could|might) (?:it|they|\w+) (?:cost|fetch|raise|earn|bring in)\b"
+        r"|\bhow (?:cheap|expensive|costly|dear)\b"
         r"|\bhow much did\b.*\b(?:cost|pay|make|raise|earn|lose)\b"
         r"|\bwhat(?:'s| is| was| are| were)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}(?:fine|price|cost|fee|salary|value|bill|budget|"
         r"pay|payout|fortune|valuation|turnover|revenue)\b", re.IGNORECASE)),
@@ -103,6 +104,7 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"\bhow (?:many|much|old)\b|\bwhat (?:number|score|total|rate|level|size|age)\b|\bby how much\b"
         r"|\bhow (?:big|large|small|high|fast|far) an?\b"
         r"|\bhow (?:big|large|small|high|fast|far|heavy|tall|deep|wide) (?:is|was|are|were|will|would)\b"
+        r"|\bhow (?:fast|high|heavy|tall|deep|wide) (?:do|does|did|can|could)\b"
         r"|\bwhat(?:'s| is| was| are| were)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}(?:rate|figure|total|speed|score|tally)\b",
         re.IGNORECASE)),
     (AnswerType.DATE, re.compile(
