@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .bm25 import BM25Params, IndexFormatError, Segment, idf_weights
+from .termcounts import PostingsBuilder
 
 if TYPE_CHECKING:
     from .spelling import Speller
@@ -148,9 +149,14 @@ class LiveIndex:
                 shutil.rmtree(self.directory)
             self._snapshot = _Snapshot(main=None, watermark=0, deleted=None, deleted_count=0)
 
-    def rebuild(self, docs: Iterable[Doc], *, watermark: int) -> Segment:
-        """Build and persist a new main segment from every live passage; deltas and tombstones reset."""
-        segment = Segment.build(docs, params=self.params)
+    def rebuild(self, docs: Iterable[Doc], *, watermark: int, then: PostingsBuilder | None = None) -> Segment:
+        """Build and persist a new main segment from every live passage: ``docs``, then the passages
+        already in ``then`` (keys above those of ``docs``); deltas and tombstones reset."""
+        builder = PostingsBuilder()
+        builder.add_docs(docs)
+        if then is not None:
+            builder = then if not builder.n_docs else builder.extend(then)
+        segment = Segment.from_grouped(builder.finish(), params=self.params)
         with self._write_lock:
             self.directory.mkdir(parents=True, exist_ok=True)
             previous = self._snapshot.main.path if self._snapshot.main else None

@@ -44,6 +44,7 @@ from .models import Article, IngestReport, SkippedFile, Story, StoryKind
 from .passages import chunk_passages, encode_terms
 from .signals import Signal
 from .store import FileChange, FileState, SkippedState, StoryRow
+from .termcounts import CountedTerms, PostingsBuilder, count_terms
 from .text import title_key
 from .urls import canonical_url
 
@@ -399,6 +400,8 @@ class _Prepared:
     rejected: list[tuple[str, SkippedState]] = field(default_factory=list)
     raced: bool = False
     """A file read was not as listed (changed, or gone, since): the listing's digest is not what is stored."""
+    counted: CountedTerms | None = None
+    """The term counts of the changes' passages, in the order the store numbers them (None: not counted)."""
 
     def reject(self, candidate: _Candidate, reason: str, size: int, mtime_ns: int) -> None:
         """Skip a file that was read and is not usable, and remember it as it is now."""
@@ -446,6 +449,9 @@ def _prepare(candidates: Sequence[_Candidate], known: dict[str, FileState], anal
             out.raced = True  # not remembered: tried again by the next rescan
             continue
         out.changes.append((candidate, FileChange(candidate.key, state, story_rows(articles, analyzer))))
+    out.counted = count_terms([
+        terms.split() for _, change in out.changes for story in change.stories for _, terms in story.passages
+    ])
     return out
 
 
@@ -466,6 +472,9 @@ class _Run:
     pending_add: list[tuple[int, list[str]]] = field(default_factory=list)
     pending_remove: list[int] = field(default_factory=list)
     rebuild: bool = False
+    postings: PostingsBuilder | None = field(default_factory=PostingsBuilder)
+    """The postings of every passage this ingest stored, from the batches' term counts (None once a batch
+    came without them): a rebuild at the end takes them rather than reading every passage back."""
     settled: bool = True
     """Every listed file ends stored or remembered as unusable, as it was listed: the store then reflects
     the listing, and its digest may be recorded."""
@@ -700,7 +709,7 @@ class Ingestor:
             if not item.known:  # a file skipped before and unchanged since was warned about then
                 log.warning("skipped %s: %s", item.path, item.reason)
         await self._remember_skipped(run)
-        await self._update_index(run.pending_add, run.pending_remove, run.rebuild, report)
+        await self._update_index(run.pending_add, run.pending_remove, run.rebuild, report, run.postings)
         if quick is not None and run.settled:
             await self.store.set_listing_digest(quick.record())
         _, report.stories, report.passages = await self.store.counts()
@@ -833,20 +842,26 @@ class Ingestor:
             (report.updated if candidate.key in run.known else report.added).append(candidate.display)
         report.removed.extend(Path(p).name for p in removals)
         run.pending_remove.extend(removed_ids)
+        if run.postings is not None and added:
+            if batch.counted is None or batch.counted.n_docs != len(added):
+                run.postings = None
+            else:
+                run.postings.add_counted([pid for pid, _ in added], batch.counted)
         if not run.rebuild:
             run.pending_add.extend((pid, terms.split()) for pid, terms in added)
             if len(run.pending_add) > run.add_limit:  # cheaper to rebuild once at the end
                 run.rebuild, run.pending_add = True, []
 
     async def _update_index(
-        self, added: list[tuple[int, list[str]]], removed: list[int], rebuild: bool, report: IngestReport
+        self, added: list[tuple[int, list[str]]], removed: list[int], rebuild: bool, report: IngestReport,
+        postings: PostingsBuilder | None = None,
     ) -> None:
         if not rebuild and (added or removed):
             # off the loop: a delta may hold a tenth of the main segment (100k passages at a million)
             await asyncio.to_thread(self._apply_to_index, added, removed)
             rebuild = self.index.needs_compaction()
         if rebuild:
-            await self.rebuild_index()
+            await self.rebuild_index(postings)
             report.index_rebuilt = True
 
     def _apply_to_index(self, added: list[tuple[int, list[str]]], removed: list[int]) -> None:
@@ -854,15 +869,28 @@ class Ingestor:
         self.index.remove(removed)
         self.index.add(added)
 
-    async def rebuild_index(self) -> None:
-        """Compact everything into a fresh persisted main segment."""
+    async def rebuild_index(self, postings: PostingsBuilder | None = None) -> None:
+        """Compact everything into a fresh persisted main segment. ``postings``: those of the passages
+        an ingest just stored, the last ones of the store; only the passages before them are then read
+        back (none after a first ingest). Not used unless they are exactly the store's passages from
+        their first key on."""
         watermark = await self.store.max_passage_id()
         started = time.perf_counter()
+        if postings is not None and not await self._covers_the_end(postings, watermark):
+            postings = None
+        up_to = watermark if postings is None else (postings.first_key or 1) - 1
         await asyncio.to_thread(
-            self.index.rebuild, self.store.iter_all_terms(up_to=watermark), watermark=watermark
+            self.index.rebuild, self.store.iter_all_terms(up_to=up_to), watermark=watermark, then=postings
         )
         await self.store.set_watermark(watermark)
         log.info("index rebuilt: %d passages in %.2fs", self.index.n_docs, time.perf_counter() - started)
+
+    async def _covers_the_end(self, postings: PostingsBuilder, watermark: int) -> bool:
+        """Whether ``postings`` hold every passage the store has from their first key to ``watermark``."""
+        first = postings.first_key
+        if first is None or postings.last_key != watermark:
+            return False
+        return await self.store.count_passages(first, watermark) == postings.n_docs
 
     async def load_index(self) -> None:
         """Open the persisted index and replay what the store has beyond it (deltas, tombstones)."""

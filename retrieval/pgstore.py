@@ -661,6 +661,10 @@ class PostgresStore:
             for pid, terms in cursor:
                 yield pid, terms.split()
 
+    async def count_passages(self, low: int, high: int) -> int:
+        """How many passages have ids from ``low`` to ``high`` (both included)."""
+        return (await self._rows("SELECT COUNT(*) FROM passages WHERE id BETWEEN %s AND %s", (low, high)))[0][0]
+
     async def max_passage_id(self) -> int:
         return (await self._rows("SELECT COALESCE(MAX(id), 0) FROM passages"))[0][0]
 

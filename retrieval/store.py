@@ -664,6 +664,11 @@ class Store:
         finally:
             connection.close()
 
+    async def count_passages(self, low: int, high: int) -> int:
+        """How many passages have ids from ``low`` to ``high`` (both included)."""
+        async with self._db.execute("SELECT COUNT(*) FROM passages WHERE id BETWEEN ? AND ?", (low, high)) as cursor:
+            return (await _single_row(cursor))[0]
+
     async def max_passage_id(self) -> int:
         async with self._db.execute("SELECT COALESCE(MAX(id), 0) FROM passages") as cursor:
             return (await _single_row(cursor))[0]
