@@ -47,6 +47,12 @@ the common words, which are most of any text)."""
 _POSSESSIVE_RE = re.compile(r"['’]s\b(?<=\w['’]s)")
 """An apostrophe-s after a word character. The look-behind comes last: a pattern that opens with a
 character class is searched for by a fast scan, one that opens with a look-behind is tried everywhere."""
+_LINE_MARK = "|"
+"""Stands for a line break among the words of :meth:`Analyzer.encoded_lines` (no word holds it: the
+separators become spaces)."""
+_MARKED_LINE_BREAK = f" {_LINE_MARK} ".encode()
+_LINE_BREAK_RE = re.compile(" ?\n ?")
+"""A line break between the space-joined terms of two lines (:meth:`Analyzer.encoded_lines`)."""
 _NEGATION_RE = re.compile(r"\b(?:(wo)|(ca)|(sha)|(\w+))n['’]t\b")
 """Negative contractions: "won't" → "will not", "can't" → "can not", "didn't" → "did not"."""
 
@@ -93,9 +99,10 @@ class Analyzer:
         self._stemmer = Stemmer.Stemmer(language)
         self._stemmer.maxCacheSize = 200_000
         self.stopwords = stopwords
-        self._cache: dict[str, str] = {}
+        self._cache: dict[str, str] = {_LINE_MARK: "\n"}
         """Token → term, or folded ASCII word → its terms space-separated ("" for none): a token or word
-        already seen costs one dictionary lookup."""
+        already seen costs one dictionary lookup. The line mark's terms are a line break (see
+        :meth:`encoded_lines`)."""
 
     def _words(self, text: str) -> list[str]:
         """Folded word and number tokens, negations expanded, without possessives and stopwords."""
@@ -161,6 +168,23 @@ class Analyzer:
                         found[position] = self._word_terms(words[position])
             lines.append(" ".join(cast("list[str]", found)).split())  # no None left
         return lines
+
+    def encoded_lines(self, text: str) -> str:
+        """The terms of each line of ``text``, space-separated, the lines joined by line breaks: the stored
+        form of :meth:`line_terms` (``"\\n".join(" ".join(terms) for terms in line_terms(text))``), made
+        without a list per line. On folded ASCII text the words of every line are looked up at once, the
+        line breaks among them."""
+        prepared = self._prepared(text)
+        if not prepared.isascii():
+            return "\n".join([" ".join(terms) for terms in self.line_terms(text)])
+        words = prepared.encode("ascii").translate(_ASCII_SEPARATORS).replace(b"\n", _MARKED_LINE_BREAK).decode("ascii").split()
+        found: list[str | None] = list(map(self._cache.get, words))
+        if None in found:
+            for position, value in enumerate(found):
+                if value is None:
+                    found[position] = self._word_terms(words[position])
+        # a word's terms never start or end with a space: only line breaks need their spaces taken off
+        return _LINE_BREAK_RE.sub("\n", " ".join(filter(None, found)))
 
     def _word_terms(self, word: str) -> str:
         """The terms of a folded ASCII word (letters, digits, "." and ","), space-separated, remembered

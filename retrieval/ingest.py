@@ -41,7 +41,7 @@ from .listing import (
     recorded_digest,
 )
 from .models import Article, IngestReport, SkippedFile, Story, StoryKind
-from .passages import chunk_passages, encode_terms
+from .passages import chunk_passages
 from .signals import Signal
 from .store import FileChange, FileState, SkippedState, StoryRow
 from .termcounts import CountedTerms, PostingsBuilder, count_terms
@@ -349,9 +349,8 @@ def story_rows(articles: Sequence[Article], analyzer: Analyzer) -> list[StoryRow
         # at the head of the first passage unless the body already opens with it.
         if article.title and not texts[0].startswith(article.title):
             texts[0] = f"{article.title}\n{texts[0]}"
-        passages = tuple(
-            (text, encode_terms(title_terms, analyzer.line_terms(text))) for text in texts
-        )
+        title_line = " ".join(title_terms)  # the stored form: retrieval.passages.encode_terms
+        passages = tuple((text, f"{title_line}\n{analyzer.encoded_lines(text)}") for text in texts)
         rows.append(
             StoryRow(
                 ordinal=ordinal, kind=article.kind, parent_ordinal=parent, url_key=canonical_url(article.url),

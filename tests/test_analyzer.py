@@ -61,5 +61,7 @@ def test_line_terms_are_the_terms_of_each_line_on_every_path(monkeypatch):
         analyzer, reference = Analyzer(), Analyzer()
         for _ in range(2):  # cold, then warm
             for text in texts:
-                assert analyzer.line_terms(text) == [_reference_terms(reference, line) for line in text.split("\n")]
+                lines = [_reference_terms(reference, line) for line in text.split("\n")]
+                assert analyzer.line_terms(text) == lines
+                assert analyzer.encoded_lines(text) == "\n".join(" ".join(terms) for terms in lines), repr(text)
                 assert analyzer.terms(text) == _reference_terms(reference, text), repr(text)
