@@ -66,6 +66,10 @@ class Chunk:
 
 def _word_before(text: str, end: int) -> str:
     """The word that ends at ``end``, without opening quotes or brackets."""
+    start = text.rfind(" ", 0, end) + 1
+    word = text[start:end]
+    if word.isprintable():  # no other space in between (a tab, a no-break space…): the word is found
+        return word.lstrip("\"'([")
     start = end
     while start > 0 and not text[start - 1].isspace():
         start -= 1
@@ -146,8 +150,7 @@ def chunk_passages(text: str, *, min_words: int = MIN_WORDS, max_words: int = MA
     chunks: list[list[str]] = []
     current: list[str] = []
     count = 0
-    for sentence in sentences:
-        words = len(sentence.split())
+    for sentence, words in zip(sentences, map(len, map(str.split, sentences)), strict=True):
         if current and count >= min_words and count + words > max_words:
             chunks.append(current)
             current, count = [], 0

@@ -15,12 +15,17 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, repeat
 
 import numpy as np
 
 _FLUSH_POSTINGS = 1 << 20
-"""``add_docs`` moves its postings into a NumPy chunk every this many (Python arrays grow by copying)."""
+"""``add_docs`` moves its postings into the builder's columns every this many (Python arrays grow by copying)."""
+_FIRST_BLOCK = 1 << 16
+_LAST_BLOCK = 1 << 24
+"""A column grows by blocks, each twice the previous up to this many values (64 MB of int32): blocks that
+large are memory the allocator maps apart and gives back to the system once freed, so the blocks freed
+while ``finish`` copies them into one array lower the memory in use as that array grows."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,26 +79,74 @@ class GroupedPostings:
     doc_lengths: np.ndarray
 
 
+class _Column:
+    """A growing column of numbers kept in blocks (see :data:`_LAST_BLOCK`)."""
+
+    def __init__(self, dtype: type) -> None:
+        self.dtype = np.dtype(dtype)
+        self.blocks: list[np.ndarray] = []
+        self.fill = 0
+        """Values in the last block."""
+
+    def __len__(self) -> int:
+        return sum(len(block) for block in self.blocks[:-1]) + self.fill
+
+    def append(self, values: np.ndarray) -> None:
+        if not np.can_cast(values.dtype, self.dtype):  # term frequencies beyond 16 bits: every count widens
+            self.blocks = [block.astype(np.result_type(self.dtype, values.dtype)) for block in self.blocks]
+            self.dtype = np.result_type(self.dtype, values.dtype)
+        position = 0
+        while position < len(values):
+            if not self.blocks or self.fill == len(self.blocks[-1]):
+                size = min(2 * len(self.blocks[-1]), _LAST_BLOCK) if self.blocks else _FIRST_BLOCK
+                self.blocks.append(np.empty(size, self.dtype))
+                self.fill = 0
+            block = self.blocks[-1]
+            count = min(len(values) - position, len(block) - self.fill)
+            block[self.fill : self.fill + count] = values[position : position + count]
+            self.fill += count
+            position += count
+
+    def take(self, mapping: np.ndarray | None = None) -> np.ndarray:
+        """The values in one array (through ``mapping``, if given: ``mapping[values]``); the column is
+        emptied, each block freed once copied."""
+        out = np.empty(len(self), self.dtype if mapping is None else mapping.dtype)
+        position = 0
+        while self.blocks:
+            block = self.blocks.pop(0)
+            if not self.blocks:
+                block = block[: self.fill]
+            if mapping is None:
+                out[position : position + len(block)] = block
+            else:
+                np.take(mapping, block, out=out[position : position + len(block)])
+            position += len(block)
+            del block
+        self.fill = 0
+        return out
+
+
 class PostingsBuilder:
     """Postings of documents added in increasing key order, kept as NumPy chunks (term ids against one
     vocabulary in order of first sight), grouped by term once every document is in."""
 
     def __init__(self) -> None:
         self._vocab: dict[str, int] = {}
-        self._tids: list[np.ndarray] = []
-        self._tfs: list[np.ndarray] = []
-        self._per_doc: list[np.ndarray] = []
-        self._lengths: list[np.ndarray] = []
-        self._keys: list[np.ndarray] = []
+        self._tids = _Column(np.int32)
+        self._tfs = _Column(np.uint16)
+        self._per_doc = _Column(np.int32)
+        self._lengths = _Column(np.int32)
+        self._keys = _Column(np.int64)
+        self._first_key: int | None = None
         self._last_key: int | None = None
 
     @property
     def n_docs(self) -> int:
-        return sum(len(keys) for keys in self._keys)
+        return len(self._keys)
 
     @property
     def first_key(self) -> int | None:
-        return int(self._keys[0][0]) if self._keys and len(self._keys[0]) else None
+        return self._first_key
 
     @property
     def last_key(self) -> int | None:
@@ -106,12 +159,17 @@ class PostingsBuilder:
             raise ValueError(f"{len(keys)} keys for {counted.n_docs} counted documents")
         if not len(keys):
             return
-        vocab = self._vocab
-        remap = np.fromiter(
-            (vocab.setdefault(term, len(vocab)) for term in counted.vocab), dtype=np.int32, count=len(counted.vocab)
-        )
+        remap = self._ids(counted.vocab)
         self._append(keys, remap[counted.tids] if len(counted.tids) else counted.tids, counted.tfs,
                      counted.per_doc, counted.lengths)
+
+    def _ids(self, terms: Sequence[str]) -> np.ndarray:
+        """This builder's ids of ``terms``, new terms numbered as they come (looked up in bulk: most are known)."""
+        vocab = self._vocab
+        ids = np.fromiter(map(vocab.get, terms, repeat(-1)), dtype=np.int32, count=len(terms))
+        for position in np.flatnonzero(ids < 0).tolist():
+            ids[position] = vocab.setdefault(terms[position], len(vocab))
+        return ids
 
     def add_docs(self, docs: Iterable[tuple[int, Sequence[str]]]) -> None:
         """Add ``(key, terms)`` pairs (keys increasing, above every key added)."""
@@ -140,12 +198,10 @@ class PostingsBuilder:
 
     def extend(self, later: PostingsBuilder) -> PostingsBuilder:
         """Take the documents of ``later`` (keys above this builder's), which is emptied; returns self."""
-        vocab = self._vocab
-        remap = np.fromiter((vocab.setdefault(term, len(vocab)) for term in later._vocab), np.int32, len(later._vocab))
-        while later._keys:
-            self._append(later._keys.pop(0), remap[later._tids.pop(0)], later._tfs.pop(0), later._per_doc.pop(0),
-                         later._lengths.pop(0))
+        remap = self._ids(list(later._vocab))
         later._vocab = {}
+        self._append(later._keys.take(), later._tids.take(remap), later._tfs.take(), later._per_doc.take(),
+                     later._lengths.take())
         return self
 
     def _append_arrays(self, keys: array, term_ids: array, tfs: array, per_doc: array, lengths: array) -> None:
@@ -161,12 +217,14 @@ class PostingsBuilder:
                 lengths: np.ndarray) -> None:
         if np.any(np.diff(keys) <= 0) or (self._last_key is not None and keys[0] <= self._last_key):
             raise ValueError("document keys must be strictly increasing")
+        if self._first_key is None:
+            self._first_key = int(keys[0])
         self._last_key = int(keys[-1])
         self._keys.append(keys)
         self._tids.append(tids)
         self._tfs.append(tfs)
         self._per_doc.append(per_doc)
-        self._lengths.append(lengths.astype(np.int32, copy=False))
+        self._lengths.append(lengths)
 
     def finish(self) -> GroupedPostings:
         """Sort the vocabulary and group every posting by term (the builder is emptied). Peak memory about
@@ -182,18 +240,13 @@ class PostingsBuilder:
             remap[vocab[term]] = new
         del terms_sorted
         self._vocab = {}
-        doc_keys = _concatenate(self._keys, np.int64)
-        doc_lengths = _concatenate(self._lengths, np.int32)
-        per_doc = _concatenate(self._per_doc, np.int32)
-        wide = any(chunk.dtype != np.uint16 for chunk in self._tfs)
-        frequencies = _concatenate(self._tfs, np.int32 if wide else np.uint16)
-        n = len(frequencies)
-        tids = np.empty(n, dtype=np.int32)
-        position = 0
-        while self._tids:  # remapped chunk by chunk into one array, each chunk freed once copied
-            chunk = self._tids.pop(0)
-            np.take(remap, chunk, out=tids[position : position + len(chunk)])
-            position += len(chunk)
+        doc_keys = self._keys.take()
+        doc_lengths = self._lengths.take()
+        per_doc = self._per_doc.take()
+        frequencies = self._tfs.take()
+        tids = self._tids.take(remap)
+        n = len(tids)
+        self._first_key = self._last_key = None
         counts_per_term = np.bincount(tids, minlength=len(remap)) if n else np.zeros(len(remap), np.int64)
         offsets = np.zeros(len(remap) + 1, dtype=np.int64)
         np.cumsum(counts_per_term, out=offsets[1:])
@@ -201,13 +254,3 @@ class PostingsBuilder:
         docs, tfs = group_by_term(tids, frequencies, per_doc, offsets)
         return GroupedPostings(vocab_array, offsets, docs, tfs, doc_keys, doc_lengths)
 
-
-def _concatenate(chunks: list[np.ndarray], dtype: type) -> np.ndarray:
-    """The chunks end to end (the list is emptied as they are copied)."""
-    out: np.ndarray = np.empty(sum(len(chunk) for chunk in chunks), dtype=dtype)
-    position = 0
-    while chunks:
-        chunk = chunks.pop(0)
-        out[position : position + len(chunk)] = chunk
-        position += len(chunk)
-    return out

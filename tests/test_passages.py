@@ -107,3 +107,24 @@ def test_stored_terms_decode_back_to_the_title_and_each_line():
     stored = encode_terms(["amazon", "ban"], [["amazon", "paus"], [], ["year"]])
     assert decode_terms(stored, 3) == (["amazon", "ban"], [["amazon", "paus"], [], ["year"]])
     assert decode_terms(stored, 2) is None  # stored for other lines: the caller analyzes the text again
+
+
+def test_the_word_before_a_period_ends_at_any_kind_of_space():
+    """The word before a period is found by the last plain space before it, unless another space (a tab,
+    a no-break space) comes later: then it ends at that one, as a scan character by character finds."""
+    import random
+
+    from retrieval.passages import _word_before
+
+    def scanned(text: str, end: int) -> str:
+        start = end
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        return text[start:end].lstrip("\"'([")
+
+    rng = random.Random(3)
+    pieces = ["a", "Sen", "U.S", " ", "  ", "\t", "\u00a0", "\u2009", "(", '"', "'", "\u200b", "x\x07"]
+    for _ in range(5_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) + "."
+        for end in range(len(text) + 1):
+            assert _word_before(text, end) == scanned(text, end), (text, end)
