@@ -51,8 +51,6 @@ _LINE_MARK = "|"
 """Stands for a line break among the words of :meth:`Analyzer.encoded_lines` (no word holds it: the
 separators become spaces)."""
 _MARKED_LINE_BREAK = f" {_LINE_MARK} ".encode()
-_LINE_BREAK_RE = re.compile(" ?\n ?")
-"""A line break between the space-joined terms of two lines (:meth:`Analyzer.encoded_lines`)."""
 _NEGATION_RE = re.compile(r"\b(?:(wo)|(ca)|(sha)|(\w+))n['’]t\b")
 """Negative contractions: "won't" → "will not", "can't" → "can not", "didn't" → "did not"."""
 
@@ -183,8 +181,8 @@ class Analyzer:
             for position, value in enumerate(found):
                 if value is None:
                     found[position] = self._word_terms(words[position])
-        # a word's terms never start or end with a space: only line breaks need their spaces taken off
-        return _LINE_BREAK_RE.sub("\n", " ".join(filter(None, found)))
+        # a word's terms never start or end with a space: each line break stands between single spaces
+        return " ".join(filter(None, found)).replace(" \n", "\n").replace("\n ", "\n")
 
     def _word_terms(self, word: str) -> str:
         """The terms of a folded ASCII word (letters, digits, "." and ","), space-separated, remembered

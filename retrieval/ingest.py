@@ -60,6 +60,8 @@ TITLE_WEIGHT = 2
 """Title terms count this many times in every passage of the story (a boosted title field)."""
 BATCH_FILES = 500
 PARALLEL_MIN_FILES = 2_000
+DELTA_MIN_LIMIT = 2_000
+"""An ingest adding more passages than this (or a tenth of the main segment, if more) rebuilds the index."""
 """Folders with at least this many files are parsed by worker processes."""
 STAT_THREADS = 4
 """Threads that ``stat`` the listed files while the folders are still being listed: the system call
@@ -686,7 +688,7 @@ class Ingestor:
         if outside:
             known.update(await self.store.file_states(paths=outside))
             known_skipped.update(await self.store.skipped_files(paths=outside))
-        run = _Run(known=known, removals=[], add_limit=max(2_000, self.index.main_docs // 10),
+        run = _Run(known=known, removals=[], add_limit=max(DELTA_MIN_LIMIT, self.index.main_docs // 10),
                    known_skipped=known_skipped, report=report)
         # off the loop: a linear pass over every file listed (150k at a million passages)
         candidates = await asyncio.to_thread(_plan, run, candidates)
@@ -719,7 +721,7 @@ class Ingestor:
         """Store new and changed ``documents`` and remove the stored ones keyed ``removals``, all in one
         transaction, then update the index incrementally (a new item is answerable as soon as this returns)
         and announce the stories stored for the first time on :attr:`new_stories`, as a file ingest does."""
-        run = _Run(known={}, removals=[], add_limit=max(2_000, self.index.main_docs // 10))
+        run = _Run(known={}, removals=[], add_limit=max(DELTA_MIN_LIMIT, self.index.main_docs // 10))
         try:
             async with self._lock:
                 started = time.perf_counter()
