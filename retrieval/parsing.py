@@ -54,6 +54,8 @@ _BOILERPLATE_PATTERNS = (
     ),
     re.compile(r"^copyright\b|^©", re.IGNORECASE),
 )
+_BOILERPLATE_RE = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in _BOILERPLATE_PATTERNS), re.IGNORECASE)
+"""The patterns above as one: each is anchored at the start, so one match call tries them all."""
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_HEADING = re.compile(r"^#{1,6}\s*")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|(?<!\w)\*(?!\s)|(?<!\w)_(?!\s))")
@@ -67,7 +69,7 @@ def is_boilerplate(line: str) -> bool:
         return False
     if stripped.casefold().rstrip(":.!") in _BOILERPLATE_LINES:
         return True
-    return any(pattern.search(stripped) for pattern in _BOILERPLATE_PATTERNS)
+    return _BOILERPLATE_RE.match(stripped) is not None
 
 
 def clean_body(

@@ -239,3 +239,26 @@ def test_the_front_matter_corpus_parses_the_same_with_or_without_libyaml(monkeyp
     fast = [parse_bytes(path.read_bytes(), path.name) for path in files]
     monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
     assert fast == [parse_bytes(path.read_bytes(), path.name) for path in files]
+
+
+def test_the_boilerplate_patterns_are_tried_as_one_and_find_what_each_finds():
+    """Web furniture is found by one pattern made of all of them: the same lines as trying each in turn."""
+    import random
+
+    from retrieval.parsing import _BOILERPLATE_PATTERNS, _BOILERPLATE_RE
+
+    def is_boilerplate_pattern(line: str) -> bool:
+        return _BOILERPLATE_RE.match(line) is not None
+
+    pieces = ["[Photo", "[image", "]", " credit", "Photo", "Images", " by ", " via ", "courtesy of", ":", "/", " ",
+              "Getty Images", "AP Photo", "Reuters", "via Getty Images", ")", "(", "copyright", "©", "Credit:",
+              "Click here to", "tap here to", "Follow us on", "sign up for", " newsletter", "Image caption", ".",
+              "your email address will not be published", "Required fields are marked", "x", "Zoë", "?"]
+    rng = random.Random(8)
+    lines = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 6))) for _ in range(20_000)]
+    found = 0
+    for line in lines:
+        expected = any(pattern.search(line) for pattern in _BOILERPLATE_PATTERNS)
+        assert is_boilerplate_pattern(line) == expected, line
+        found += expected
+    assert 1_000 < found < 19_000  # both kinds of line are tried
