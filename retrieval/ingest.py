@@ -60,9 +60,9 @@ TITLE_WEIGHT = 2
 """Title terms count this many times in every passage of the story (a boosted title field)."""
 BATCH_FILES = 500
 PARALLEL_MIN_FILES = 2_000
+"""Folders with at least this many files are parsed by worker processes."""
 DELTA_MIN_LIMIT = 2_000
 """An ingest adding more passages than this (or a tenth of the main segment, if more) rebuilds the index."""
-"""Folders with at least this many files are parsed by worker processes."""
 STAT_THREADS = 4
 """Threads that ``stat`` the listed files while the folders are still being listed: the system call
 releases the interpreter lock, so listing many files takes about half the time it takes one thread."""
