@@ -374,3 +374,29 @@ def test_a_build_grouped_in_many_chunks_is_the_build_in_one(monkeypatch):
         for name, expected, got in pairs:
             assert got.dtype == expected.dtype and np.array_equal(got, expected), (chunk, name)
         assert chunked.avgdl == whole.avgdl
+
+
+@pytest.mark.parametrize("first_key", [1, 1_000])
+def test_keys_without_gaps_are_found_without_reading_the_key_array(search_path, first_key):
+    """A segment whose keys run without a gap (every index built from a fresh store) gives each hit's key
+    as its first key plus the hit's position: a long-running process never pages the key array in."""
+    rng = random.Random(11)
+    vocab = [f"t{i}" for i in range(300)]
+    docs = [rng.choices(vocab, k=rng.randint(5, 40)) for _ in range(3_000)]
+    segment = Segment.build(zip(range(first_key, first_key + len(docs)), docs, strict=True))
+    df = {t: segment.doc_freq(t) for t in vocab}
+    queries = [idf_weights(rng.choices(vocab, k=rng.randint(1, 6)), len(docs), df) for _ in range(40)]
+    expected = [segment.search(query, 10) for query in queries]
+    segment.doc_keys = np.full(len(docs), -1, dtype=np.int64)  # what a search would read, if it read the array
+    for query, (keys, scores) in zip(queries, expected, strict=True):
+        found, found_scores = segment.search(query, 10)
+        assert found.tolist() == keys.tolist() and np.array_equal(found_scores, scores)
+        assert found.min() >= first_key
+
+
+def test_keys_with_gaps_are_read_from_the_key_array(search_path):
+    docs = [["apple", "pie"], ["apple"], ["pie", "crust"], ["apple", "crust"]]
+    segment = Segment.build(zip([3, 8, 9, 40], docs, strict=True))
+    df = {t: segment.doc_freq(t) for t in ("apple", "crust")}
+    keys, _ = segment.search(idf_weights(["apple", "crust"], len(docs), df), 10)
+    assert keys.tolist()[0] == 40 and set(keys.tolist()) == {3, 8, 9, 40}
