@@ -37,12 +37,15 @@ def test_many_questions_keep_their_groups_right():
 
 
 def test_spans_are_those_found_afresh_and_each_caller_gets_its_own_list():
-    sentence = "Shares rose 5% on 3 March 2021 because sales grew, said Jo Bloggs, who runs Acme Corp."
+    sentence = ("Shares rose 5% on 3 March 2021 because sales grew, said Jo Bloggs, who runs Acme Corp; two days "
+                "later it paused trading for a week.")
     for kind in AnswerType:
-        first = spans(sentence, kind)
-        assert first == _find_spans(sentence, kind)
-        first.append("changed by a caller")
-        assert spans(sentence, kind) == _find_spans(sentence, kind)
+        for lags in (False, True):
+            first = spans(sentence, kind, lags=lags)
+            assert first == _find_spans(sentence, kind, lags=lags)
+            first.append("changed by a caller")
+            assert spans(sentence, kind, lags=lags) == _find_spans(sentence, kind, lags=lags)
+    assert spans(sentence, AnswerType.DURATION, lags=True) != spans(sentence, AnswerType.DURATION)  # "two days later"
 
 
 def test_answering_spans_leave_out_what_any_question_already_says():
