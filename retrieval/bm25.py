@@ -139,8 +139,16 @@ class Segment:
         """The codes of the postings whose term frequency is an exception (the others need no lookup)."""
         self._slack = postings_module.step(params.k1) * _UPPER
         """How much a code's upper bound can exceed the impact (per unit of weight)."""
-        self._local = threading.local()
+        self._free: list[_Buffers] = []
+        """Working buffers no search is using: a search takes one (or makes one if all are in use) and gives it
+        back, so threads share them and there are only as many as searches ever ran at once (a buffer per
+        thread would hold ~5 MB at 1M passages for each worker thread that ever searched)."""
+        self._free_lock = threading.Lock()
         self._lookup_cache: dict[str, int] = {}
+        n = len(doc_keys)
+        self._first_key = int(doc_keys[0]) if n and int(doc_keys[-1]) - int(doc_keys[0]) == n - 1 else None
+        """The first key when the keys run without a gap (increasing keys: ``first + local id``), so searches
+        need not read ``doc_keys`` (at 1M passages, 8 MB a long-running process would page in)."""
 
     # ---- construction -------------------------------------------------------------------------
     @classmethod
@@ -274,23 +282,28 @@ class Segment:
         return postings_module.exact_impacts(tf, norms, self.params.k1)
 
     # ---- search -------------------------------------------------------------------------------
+    def _take(self) -> _Buffers:
+        """Working buffers for one search (give them back with :meth:`_give`)."""
+        with self._free_lock:
+            if self._free:
+                return self._free.pop()
+        return _Buffers(self.n_docs)
+
+    def _give(self, buffers: _Buffers) -> None:
+        with self._free_lock:
+            self._free.append(buffers)
+
     def _scratch(self) -> np.ndarray:
-        """This thread's score accumulator, all zeros between searches (every impact bound is positive,
-        so a zero also means "not seen yet"). float32 halves the memory traffic of walking posting lists;
-        pruning allows for its rounding and the final top-k is rescored exactly in float64."""
-        scratch = getattr(self._local, "scratch", None)
-        if scratch is None:
-            scratch = np.zeros(self.n_docs, dtype=np.float32)
-            self._local.scratch = scratch
-        return scratch
+        """The score accumulator the next search would use (all zeros between searches)."""
+        buffers = self._take()
+        self._give(buffers)
+        return buffers.scratch
 
     def _marks(self) -> np.ndarray:
-        """This thread's document bitmap (one byte each), all False between uses."""
-        marks = getattr(self._local, "marks", None)
-        if marks is None:
-            marks = np.zeros(self.n_docs, dtype=bool)
-            self._local.marks = marks
-        return marks
+        """The document bitmap the next search would use (all False between searches)."""
+        buffers = self._take()
+        self._give(buffers)
+        return buffers.marks()
 
     def _plan(self, query: Sequence[QueryTerm]) -> list[_Term]:
         """The query's terms in this segment, shortest posting list first (the long ones end up only
@@ -343,7 +356,8 @@ class Segment:
         decoded: dict[int, np.ndarray] = {}
         full_slack = self._slack * sum(p.weight for p in plan)
         remaining_ub = [*np.cumsum([p.bound for p in plan][::-1])[::-1].tolist(), 0.0]
-        acc = self._scratch()
+        buffers = self._take()
+        acc = buffers.scratch
         touched: list[np.ndarray] = []  # posting lists applied to the scratch buffers (to reset)
         fresh_parts: list[np.ndarray] = []  # each live candidate exactly once
         n_candidates = 0
@@ -366,7 +380,7 @@ class Segment:
                         updated: np.ndarray = np.empty(end - start, np.float32)
                         compiled.scatter_first(acc, ids, codes[start:end], bounds, weight, updated)
                     else:
-                        updated = bounds[codes[start:end]] * weight
+                        updated = (bounds * weight)[codes[start:end]]  # the same float32 products, one pass fewer
                         acc[ids] = updated
                     fresh = ids
                 elif compiled:
@@ -375,7 +389,7 @@ class Segment:
                     fresh = fresh[: compiled.scatter_add(acc, ids, codes[start:end], bounds, weight, updated, fresh)]
                 else:
                     before = acc[ids]
-                    updated = before + bounds[codes[start:end]] * weight
+                    updated = before + (bounds * weight)[codes[start:end]]
                     acc[ids] = updated
                     fresh = ids[before == 0.0]
                 if deleted is not None:
@@ -433,14 +447,14 @@ class Segment:
                 # many survivors: one pass over the list is cheaper than a binary search each
                 if len(candidates) * (_COMPILED_WALK_RATIO if compiled else _WALK_RATIO) > end - start:
                     ids = self._ids(term, decoded)
-                    marks = self._marks()  # the survivors as a bitmap: the pass reads bytes, writes only hits
+                    marks = buffers.marks()  # the survivors as a bitmap: the pass reads bytes, writes only hits
                     marks[candidates] = True
                     try:  # the hits are all survivors, so the accumulator is reset with the walked lists
                         if compiled:
                             compiled.add_marked(acc, ids, codes[start:end], bounds, weight, marks)
                         else:
                             present = marks[ids]
-                            acc[ids[present]] += bounds[codes[start:end][present]] * weight
+                            acc[ids[present]] += (bounds * weight)[codes[start:end][present]]
                     finally:
                         marks[candidates] = False
                     scores = acc[candidates]
@@ -463,13 +477,14 @@ class Segment:
                     candidates = candidates[scores >= cut / _UPPER]
             candidates, exact = self._exact_scores(candidates, plan, decoded)
             order = np.lexsort((candidates, -exact))[:k]  # ties: the lower document, as max_score does
-            return np.asarray(self.doc_keys[candidates[order]], dtype=np.int64), exact[order]
+            return self._keys(candidates[order]), exact[order]
         finally:
             if sum(len(ids) for ids in touched) > len(acc) // _RESET_SHARE:
                 acc.fill(0.0)  # one sequential pass beats scattered writes to most of the buffer
             else:
                 for ids in touched:
                     acc[ids] = 0.0
+            self._give(buffers)
 
     def _max_score(self, kern, plan: Sequence[_Term], k: int, deleted: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """The compiled document-at-a-time search (see ``kernels.max_score``): same results as the
@@ -483,7 +498,13 @@ class Segment:
         )
         docs, scores = top_docs[:size], top_scores[:size]
         order = np.lexsort((docs, -scores))
-        return np.asarray(self.doc_keys[docs[order]], dtype=np.int64), scores[order]
+        return self._keys(docs[order]), scores[order]
+
+    def _keys(self, docs: np.ndarray) -> np.ndarray:
+        """The keys (int64) of local documents."""
+        if self._first_key is not None:
+            return docs.astype(np.int64) + self._first_key
+        return np.asarray(self.doc_keys[docs], dtype=np.int64)
 
     def _lists(self, plan: Sequence[_Term]) -> tuple:
         """What the compiled kernels read of the planned terms' compressed lists."""
@@ -530,6 +551,24 @@ class Segment:
             hit, positions = self._locate(term, docs, decoded)
             scores[hit] += self._exact_impacts(positions, docs[hit]) * term.weight
         return docs, scores
+
+
+class _Buffers:
+    """One search's working buffers, all zeros between searches: the score accumulator (every impact bound
+    is positive, so a zero also means "not seen yet"; float32 halves the memory traffic of walking posting
+    lists, pruning allows for its rounding and the final top-k is rescored exactly in float64), and the
+    document bitmap (one byte each), made the first time a search needs it."""
+
+    __slots__ = ("_marks", "scratch")
+
+    def __init__(self, n_docs: int) -> None:
+        self.scratch = np.zeros(n_docs, dtype=np.float32)
+        self._marks: np.ndarray | None = None
+
+    def marks(self) -> np.ndarray:
+        if self._marks is None:
+            self._marks = np.zeros(len(self.scratch), dtype=bool)
+        return self._marks
 
 
 def _find(postings: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -79,6 +79,19 @@ def test_compare_smoke_run(tmp_path: Path) -> None:
     assert not {"discord", "aiohttp", "numba", "llvmlite"} & set(imports["watched_imported"])
     assert "`python -X importtime` of `newsbot ask`" in table
 
+    # Where the serving process's time and memory go (benchmarks/serving.py), on the same store.
+    serving = subprocess.run(
+        [sys.executable, "-m", "benchmarks.serving", "--work", str(tmp_path / "3k")],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert serving.returncode == 0, serving.stderr[-4000:]
+    for stage in ("imports", "open", "retrieval sweeps", "ask sweeps"):
+        assert f"== {stage}: RSS " in serving.stdout, stage
+    searched = next(line for line in serving.stdout.splitlines() if line.startswith("== ask sweeps"))
+    assert float(searched.split("index's mapped arrays ")[1].split()[0]) > 0  # the searches paged the index in
+    for part in ("retrieval", "ask", "compose"):
+        assert f"{part} CPU ms: p50 " in serving.stdout, part
+
 
 def test_feed_benchmark_runs_end_to_end_on_a_few_feeds() -> None:
     import asyncio

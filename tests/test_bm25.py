@@ -374,3 +374,87 @@ def test_a_build_grouped_in_many_chunks_is_the_build_in_one(monkeypatch):
         for name, expected, got in pairs:
             assert got.dtype == expected.dtype and np.array_equal(got, expected), (chunk, name)
         assert chunked.avgdl == whole.avgdl
+
+
+@pytest.mark.parametrize("first_key", [1, 1_000])
+def test_keys_without_gaps_are_found_without_reading_the_key_array(search_path, first_key):
+    """A segment whose keys run without a gap (every index built from a fresh store) gives each hit's key
+    as its first key plus the hit's position: a long-running process never pages the key array in."""
+    rng = random.Random(11)
+    vocab = [f"t{i}" for i in range(300)]
+    docs = [rng.choices(vocab, k=rng.randint(5, 40)) for _ in range(3_000)]
+    segment = Segment.build(zip(range(first_key, first_key + len(docs)), docs, strict=True))
+    df = {t: segment.doc_freq(t) for t in vocab}
+    queries = [idf_weights(rng.choices(vocab, k=rng.randint(1, 6)), len(docs), df) for _ in range(40)]
+    expected = [segment.search(query, 10) for query in queries]
+    segment.doc_keys = np.full(len(docs), -1, dtype=np.int64)  # what a search would read, if it read the array
+    for query, (keys, scores) in zip(queries, expected, strict=True):
+        found, found_scores = segment.search(query, 10)
+        assert found.tolist() == keys.tolist() and np.array_equal(found_scores, scores)
+        assert found.min() >= first_key
+
+
+def test_keys_with_gaps_are_read_from_the_key_array(search_path):
+    docs = [["apple", "pie"], ["apple"], ["pie", "crust"], ["apple", "crust"]]
+    segment = Segment.build(zip([3, 8, 9, 40], docs, strict=True))
+    df = {t: segment.doc_freq(t) for t in ("apple", "crust")}
+    keys, _ = segment.search(idf_weights(["apple", "crust"], len(docs), df), 10)
+    assert keys.tolist()[0] == 40 and set(keys.tolist()) == {3, 8, 9, 40}
+
+
+def test_threads_searching_in_turn_share_one_set_of_working_buffers():
+    """Each worker thread that ever searched used to keep its own accumulator (~5 MB at 1M passages); now a
+    search borrows buffers and gives them back, so there are only as many as searches ran at once."""
+    import threading
+
+    rng = random.Random(2)
+    vocab = [f"t{i}" for i in range(200)]
+    docs = [rng.choices(vocab, k=rng.randint(5, 40)) for _ in range(2_000)]
+    segment = Segment.build(enumerate(docs))
+    df = {t: segment.doc_freq(t) for t in vocab}
+    query = idf_weights(vocab[:6], len(docs), df)
+    expected = segment.search(query, 10)
+    results = []
+    for _ in range(8):  # eight threads, one after another
+        thread = threading.Thread(target=lambda: results.append(segment.search(query, 10)))
+        thread.start()
+        thread.join()
+    assert len(segment._free) == 1
+    assert all(np.array_equal(keys, expected[0]) and np.array_equal(scores, expected[1]) for keys, scores in results)
+
+
+def test_searches_running_at_once_each_get_their_own_buffers(monkeypatch):
+    """Two searches at once never share an accumulator: the second finds the first's buffers in use."""
+    import threading
+
+    rng = random.Random(4)
+    vocab = [f"t{i}" for i in range(200)]
+    docs = [rng.choices(vocab, k=rng.randint(5, 40)) for _ in range(2_000)]
+    segment = Segment.build(enumerate(docs))
+    df = {t: segment.doc_freq(t) for t in vocab}
+    queries = [idf_weights(rng.choices(vocab, k=5), len(docs), df) for _ in range(2)]
+    expected = [segment.search(q, 10) for q in queries]
+    monkeypatch.setattr(kernels, "ready", lambda: None)  # the NumPy walk, which uses the buffers
+    inside, release = threading.Barrier(2), threading.Event()
+    taken = segment._take
+
+    def take_and_wait():
+        buffers = taken()
+        inside.wait(timeout=5)  # both searches hold their buffers now
+        return buffers
+
+    monkeypatch.setattr(segment, "_take", take_and_wait)
+    results: list = [None, None]
+
+    def run(i: int) -> None:
+        results[i] = segment.search(queries[i], 10)
+        release.set()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    for (keys, scores), (want_keys, want_scores) in zip(results, expected, strict=True):
+        assert np.array_equal(keys, want_keys) and np.array_equal(scores, want_scores)
+    assert len(segment._free) == 2 and not any(b.scratch.any() for b in segment._free)

@@ -48,7 +48,7 @@ def compose_answer(
     candidates = score_candidates(question, views, shares)
     if question.answer_type in TYPED and len(views) < len(ranked) and not _typed_answer(candidates):
         # no good sentence of the best stories holds an answer of the asked type: read every retrieved passage
-        views = _views(ranked, analyzer, asked, None, question.acronyms)
+        views = _views(ranked, analyzer, asked, None, question.acronyms, views)
         candidates = score_candidates(question, views, shares)
     decision = decide(question, views, candidates, shares, searched)
     if not decision.answer:
@@ -98,12 +98,13 @@ def _typed_answer(candidates: Sequence[Candidate]) -> bool:
 
 def _views(
     ranked: Sequence[RankedPassage], analyzer: Analyzer, asked: frozenset[str], max_stories: int | None,
-    acronyms: frozenset[str] = frozenset(),
+    acronyms: frozenset[str] = frozenset(), done: Sequence[PassageView] = (),
 ) -> list[PassageView]:
-    """The retrieved passages as sentence views, from at most ``max_stories`` stories (None: all)."""
-    views: list[PassageView] = []
-    stories: set[str] = set()
-    for hit in ranked:
+    """The retrieved passages as sentence views, from at most ``max_stories`` stories (None: all).
+    ``done``: views already made of the first passages (an earlier call's, with the same question)."""
+    views: list[PassageView] = list(done)
+    stories: set[str] = {view.hit.story.key for view in views}
+    for hit in ranked[len(views):]:
         stories.add(hit.story.key)
         if max_stories is not None and len(stories) > max_stories:
             break

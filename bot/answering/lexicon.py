@@ -109,6 +109,7 @@ class Lexicon:
             for term in terms:
                 mates.setdefault(term, set()).update(terms - {term})
         self.mates: Mapping[str, frozenset[str]] = {t: frozenset(m) for t, m in mates.items() if m}
+        self._asked: dict[frozenset[str], tuple[tuple[str, frozenset[str]], ...]] = {}
 
     def others(self, term: str) -> frozenset[str]:
         """The other terms for what ``term`` names (empty when it has none)."""
@@ -116,7 +117,23 @@ class Lexicon:
 
     def bridged(self, terms: frozenset[str], asked: frozenset[str]) -> frozenset[str]:
         """The asked terms that ``terms`` name in other words: a sentence with "norwegian" names "norway"."""
-        return frozenset(a for a in asked - terms if self.mates.get(a, frozenset()) & terms)
+        groups = self._groups(asked)
+        if not groups:
+            return frozenset()
+        return frozenset(a for a, mates in groups if a not in terms and not mates.isdisjoint(terms))
+
+    def _groups(self, asked: frozenset[str]) -> tuple[tuple[str, frozenset[str]], ...]:
+        """The asked terms that have other words, with them: looked up once per question, not per sentence."""
+        groups = self._asked.get(asked)
+        if groups is None:
+            if len(self._asked) >= _ASKED_KEPT:
+                self._asked.clear()
+            groups = self._asked[asked] = tuple((a, self.mates[a]) for a in sorted(asked) if a in self.mates)
+        return groups
+
+
+_ASKED_KEPT = 256
+"""Questions whose lexicon groups a ``Lexicon`` keeps (then it starts afresh)."""
 
 
 _CAPITALISED_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:(?:of|and|for|the|de|&)\s+)?[A-Z][\w'’-]*)+")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from functools import lru_cache
 
 from .question import AnswerType
 
@@ -111,6 +112,8 @@ _ORG = re.compile(
     r"Labs|Police|Service|Services|Court)\b|\b[A-Z]{2,6}s?\b")
 
 
+SPAN_CACHE = 2_048
+"""Sentences whose spans are remembered (a few answers' worth: the cache serves repeats within an answer)."""
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _SCORE = re.compile(r"(?<![\w.-])\d{1,2}-\d{1,2}(?:\s+\d{1,2}-\d{1,2})*(?![\w-]|\.\d)")
 _LAG = re.compile(r"\s+(?:after|before|ago|later|earlier|since)\b", re.IGNORECASE)
@@ -134,6 +137,17 @@ _ASKS_LAG = re.compile(r"\bhow (?:long|soon|many \w+|much time|much later|much e
 def spans(sentence: str, kind: AnswerType, *, lags: bool = False) -> list[str]:
     """The spans of ``kind`` in the sentence (empty for types no span answers: yes/no, open, latest).
     ``lags``: durations that time one event from another ("two days later") count too."""
+    return list(_spans(sentence, kind, lags))
+
+
+@lru_cache(maxsize=SPAN_CACHE)
+def _spans(sentence: str, kind: AnswerType, lags: bool) -> tuple[str, ...]:
+    """:func:`spans`, remembered: one answer reads a sentence's spans several times (scoring the best
+    stories, then every retrieved passage, the premise check, the lead check)."""
+    return tuple(_find_spans(sentence, kind, lags=lags))
+
+
+def _find_spans(sentence: str, kind: AnswerType, *, lags: bool = False) -> list[str]:
     if kind is AnswerType.PERSON:
         return people(sentence)
     if kind is AnswerType.ORGANISATION:
@@ -248,8 +262,7 @@ def answering_spans(sentence: str, kind: AnswerType, question: str) -> list[str]
     """Spans of ``kind`` that the question does not already contain: not the span itself, and for a name
     not any of its names ("at the Guinness World Records" does not say where, asked about Guinness; "Mr
     Ghosn" does not say who, asked about Carlos Ghosn); for a figure, not every one of its figures."""
-    asked = question.casefold()
-    asked_words = set(_key_words(question)) | {w.casefold() for w in _WORD.findall(question)}
+    asked, asked_words = _asked_words(question)
     out = []
     found = spans(sentence, kind, lags=kind is AnswerType.DURATION and bool(_ASKS_LAG.search(question)))
     if kind is AnswerType.NUMBER and _ASKS_AGE.search(question):
@@ -268,6 +281,12 @@ def answering_spans(sentence: str, kind: AnswerType, question: str) -> list[str]
             continue  # "how old is he?": "400 customers" is no age; "Mr Jacobsen, 21," is
         out.append(span)
     return out
+
+
+@lru_cache(maxsize=64)
+def _asked_words(question: str) -> tuple[str, frozenset[str]]:
+    """The question casefolded, and its words and key words (read once per question, not per sentence)."""
+    return question.casefold(), frozenset(_key_words(question)) | {w.casefold() for w in _WORD.findall(question)}
 
 
 def has_answer(sentence: str, kind: AnswerType, question: str) -> bool:
