@@ -247,3 +247,25 @@ def test_owing_is_told_as_debt():
     from bot.answering.lexicon import lexicon
 
     assert {"debt"} <= lexicon(ANALYZER).others("owe")
+
+
+def test_the_anchor_is_the_rarest_subject_and_only_when_the_best_story_names_it():
+    from bot.answering.abstain import anchor
+
+    question = "What did Quorvex pay for Zenith Bank in Harbin?"
+    asked = analysed(question, known={"quorvex": 50, "zenith": 20, "harbin": 2, "bank": 400})
+    named = hit("h", "Harbin deal", ["Quorvex bought Zenith Bank in Harbin for a sum it did not give."])
+    unnamed = hit("z", "Zenith deal", ["Quorvex bought Zenith Bank for a sum it did not give."])
+    views = [passage_view(named, ANALYZER, frozenset(asked.weights))]
+    assert anchor(asked, views).surface == "Harbin"
+    assert anchor(asked, [passage_view(unnamed, ANALYZER, frozenset(asked.weights))]) is None
+
+
+@pytest.mark.parametrize(("question", "word", "moved"), [
+    ("Why did Quorvex shares fall after the deal?", "fall", "share"),
+    ("Why did the central bank cut rates again?", "cut", "rate"),
+])
+def test_what_a_direction_word_says_moved_is_the_plain_word_beside_it(question, word, moved):
+    from bot.answering.premise import _moved
+
+    assert _moved(analysed(question, known={"quorvex": 2}), word) == {moved}

@@ -78,16 +78,23 @@ def _family_terms() -> list[tuple[frozenset[str], frozenset[str]]]:
     return [(stem(a), stem(b)) for a, b in OPPOSITES]
 
 
+_MOVES_AN_OBJECT = frozenset(["cut", "cuts", "raise", "raised", "raises", "boost", "boosted", "lower", "lowered",
+                              "halve", "halved", "double", "doubled", "triple", "tripled", "slash", "slashed"])
+"""Direction words whose object is what moved ("cut rates"); for the rest it is their subject ("shares fall")."""
+
+
 def _moved(question: Question, surface: str) -> frozenset[str]:
-    """What a direction word says went up or down: the question's nearest plain word beside it ("shares" in
-    "Phytopharm shares fall", "rate" in "cut its key interest rate"), names and light words aside."""
+    """What a direction word says went up or down: the question's nearest plain word beside it, before it ("shares"
+    in "Phytopharm shares fall") or, for a verb that moves an object, after it ("rates" in "cut rates"), names and
+    light words aside."""
     tokens = default_analyzer().tokens(question.text)
     at = next((i for i, t in enumerate(tokens) if t.surface == surface), None)
     if at is None:
         return frozenset()
     plain = question.described - question.subject_terms - {tokens[at].term}
     for distance in range(1, 4):
-        for i in (at - distance, at + distance):
+        sides = (at + distance, at - distance) if surface.lower() in _MOVES_AN_OBJECT else (at - distance, at + distance)
+        for i in sides:
             if 0 <= i < len(tokens) and tokens[i].term in plain:
                 return frozenset({tokens[i].term})
     return frozenset()
