@@ -76,6 +76,7 @@ CREATE INDEX IF NOT EXISTS stories_by_title ON stories(title_key);
 CREATE INDEX IF NOT EXISTS stories_by_file ON stories(file_path);
 CREATE INDEX IF NOT EXISTS stories_by_parent ON stories(parent_id);
 CREATE INDEX IF NOT EXISTS stories_by_date ON stories(published DESC);
+CREATE INDEX IF NOT EXISTS stories_by_day ON stories(substr(published, 6, 5)) WHERE published IS NOT NULL;
 CREATE INDEX IF NOT EXISTS stories_by_outlet ON stories(outlet COLLATE NOCASE);
 CREATE TABLE IF NOT EXISTS story_topics (
     story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,

@@ -82,3 +82,13 @@ async def test_browsing_never_shows_an_ingest_batch_before_it_commits(service):
         assert await store.facets("outlet") == outlets
     assert (await store.latest(limit=1))[0].title == "Half-written story"  # visible once committed
     assert await store.story_count() == count + 1
+
+
+async def test_stories_of_a_calendar_day_are_found_through_the_day_index_not_a_scan(service):
+    with sqlite3.connect(service.store.path) as db:
+        plan = " ".join(row[-1] for row in db.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM stories WHERE published IS NOT NULL AND substr(published, 6, 5) = ?",
+            ("06-11",)))
+    assert "stories_by_day" in plan and "SCAN stories" not in plan
+    assert [s.published.strftime("%m-%d") for s in await service.store.stories_on_day(6, 11)] == ["06-11"] * len(
+        await service.store.stories_on_day(6, 11))

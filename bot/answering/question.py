@@ -64,6 +64,9 @@ FOLLOW_UP_CONTEXT_SHARE = 1.0
 chosen mostly on the follow-up's own words: the earlier ones weigh at most this share of the follow-up's own."""
 OTHER_WORD_SHARE = 0.25
 """The search weight of another word for an asked one ("Norwegian" for "Norway"; see :mod:`.lexicon`)."""
+COMMON_OTHER_SHARE = 0.02
+"""Another word in more than this share of passages ("increase" for "rise") is not searched for: it says little at
+a quarter weight and its long posting list costs the most (a retrieved sentence still names the asked word by it)."""
 SUBJECT_MAX_SHARE = 0.5
 """A name in more than this share of passages is the coverage's topic, not a subject that picks stories."""
 
@@ -458,7 +461,7 @@ def analyse(
     others = lexicon(analyzer).others
     for term in list(weights):  # "Norway" finds "a Norwegian bank" too, at a lower weight
         for other in sorted(others(term)):
-            if other not in search and doc_freq(other) > 0:
+            if other not in search and 0 < doc_freq(other) <= COMMON_OTHER_SHARE * n:
                 search[other] = OTHER_WORD_SHARE * search.get(term, 1.0)
     unseen = [(word, term) for word, term in unseen if not any(doc_freq(o) for o in others(term))]
     if follow_up and kind is AnswerType.OPEN:
