@@ -269,3 +269,15 @@ def test_what_a_direction_word_says_moved_is_the_plain_word_beside_it(question, 
     from bot.answering.premise import _moved
 
     assert _moved(analysed(question, known={"quorvex": 2}), word) == {moved}
+
+
+def test_a_figure_stated_of_someone_else_does_not_report_the_event():
+    from bot.answering.abstain import states_the_figure
+
+    question = "What made the retailer Quorvex knock £5m off its profit forecast?"
+    other = hit("o", "Zenith trims outlook", ["Zenith has said its annual profit will be £5m lower than expected."])
+    own = hit("n", "Weak sales hit Quorvex", ["Quorvex has said its annual profit will be £5m lower than expected."])
+    for story, told in ((other, False), (own, True)):
+        asked = analysed(question, known={"quorvex": 2, "zenith": 2})
+        views = [passage_view(story, ANALYZER, frozenset(asked.weights))]
+        assert states_the_figure(asked, score_candidates(asked, views, Shares(asked.weights))) is told
