@@ -50,11 +50,11 @@ YES_NO_ACTING_BOOST = 1.35
 _PER = re.compile(r"\bper\s+([a-z]{3,})", re.IGNORECASE)
 """A figure asked per something ("price per share", "cost per user") is given per that thing."""
 DATED_BOOST = 1.2
+"""A sentence naming a month or weekday the question names scores this much more."""
 CATEGORY_BOOST = 1.3
 """A place of the kind the question asks for ("which city": "the city of Harbin") over any place named."""
 _PLACE_KIND = re.compile(r"\b(city|town|village|country|nation|state|province|region|county|island|capital|port)\b",
                          re.IGNORECASE)
-"""A sentence naming a month or weekday the question names scores this much more."""
 ANSWERED_SHARE = 0.5
 """A follow-up's candidate that the conversation was already answered with scores at this share."""
 DEFINITION_COVERAGE = 0.5
