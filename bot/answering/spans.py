@@ -265,7 +265,8 @@ def answering_spans(sentence: str, kind: AnswerType, question: str) -> list[str]
     asked, asked_words = _asked_words(question)
     out = []
     found = spans(sentence, kind, lags=kind is AnswerType.DURATION and bool(_ASKS_LAG.search(question)))
-    if kind is AnswerType.NUMBER and _ASKS_AGE.search(question):
+    age = kind is AnswerType.NUMBER and asks_age(question)
+    if age:
         found += [m.group(0) for m in _YEARS_OLD.finditer(sentence)]  # "a 22-year-old": a duration, told as an age
     for span in found:
         if span.casefold().strip() in asked:
@@ -277,7 +278,7 @@ def answering_spans(sentence: str, kind: AnswerType, question: str) -> list[str]
             continue
         if kind is AnswerType.PERSON and _TITLED.match(span) and _FULL_NAME.search(question):
             continue
-        if kind is AnswerType.NUMBER and _ASKS_AGE.search(question) and not _is_age(sentence, span):
+        if age and not _is_age(sentence, span):
             continue  # "how old is he?": "400 customers" is no age; "Mr Jacobsen, 21," is
         out.append(span)
     return out
