@@ -3,11 +3,11 @@ the presence of an answer of the expected type count together, instead of each v
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .candidates import Candidate, PassageView, Shares, headline_terms, named_by_story
+from .premise import states_a_figure
 from .question import AnswerType, Question, Subject
 from .spans import STRICT
 
@@ -117,11 +117,8 @@ def anchor(question: Question, views: Sequence[PassageView]) -> Subject | None:
 def states_the_figure(question: Question, candidates: Sequence[Candidate]) -> bool:
     """Does a sentence told of the subjects state a figure the question gives ("£5m" of "knock £5m off its profit
     forecast")? Then it reports the event however the question words it."""
-    digits = [d for figure in question.figures for d in re.findall(r"\d[\d,.]*\d|\d", figure)]
     subject_terms = question.subject_terms
-    return bool(digits) and any(
-        any(re.search(rf"(?<![\d.,]){re.escape(d)}(?![\d])", c.text) for d in digits)
-        for c in candidates if not subject_terms or _names(c, subject_terms))
+    return any(states_a_figure(question, c.text) for c in candidates if not subject_terms or _names(c, subject_terms))
 
 
 def told_of_another(question: Question, candidates: Sequence[Candidate]) -> bool:

@@ -272,6 +272,11 @@ def _normal_periods(text: str) -> set[str]:
     return {_normal_period(p) for p in _PERIOD.findall(text)}
 
 
+def states_a_figure(question: Question, text: str) -> bool:
+    """Does the text state one of the question's figures, as a whole number ("£5m" in "£5m lower")?"""
+    return any(_in_text(d, [text]) for figure in question.figures for d in _DIGITS.findall(figure))
+
+
 def _in_text(digits: str, texts: Sequence[str]) -> bool:
     """Is the figure in the texts, as a whole number (not inside "2005" or "1,200")?"""
     plain = digits.replace(",", "").rstrip(".")
