@@ -547,8 +547,7 @@ class NewsService:
         answer = compose_answer(previous, await self._ranked_for(previous), self.analyzer, searched=0)
         if answer.abstained or not answer.sentences:
             return [], None
-        first = answer.sentences[0]
-        return [first.text], next((c.story for c in answer.citations if c.n == first.citation), None)
+        return [answer.sentences[0].text], _first_story(answer)
 
     async def _story_passages(self, story: Story, ranked: list[RankedPassage]) -> list[RankedPassage]:
         """The passages of the story a conversation is about, to answer a follow-up ("who are the two men?")
@@ -854,9 +853,15 @@ def _complete(facets: Sequence[Facet], prefix: str, limit: int) -> list[str]:
     return (starts + contains)[:limit]
 
 
-def _cites(answer: Answer, story: Story | None) -> bool:
-    """Does the answer quote the story (first of all)?"""
-    if story is None or answer.abstained or not answer.sentences:
-        return False
+def _first_story(answer: Answer) -> Story | None:
+    """The story the answer's first sentence quotes (none if it abstained)."""
+    if answer.abstained or not answer.sentences:
+        return None
     first = answer.sentences[0].citation
-    return any(c.n == first and c.story.id == story.id for c in answer.citations)
+    return next((c.story for c in answer.citations if c.n == first), None)
+
+
+def _cites(answer: Answer, story: Story | None) -> bool:
+    """Does the answer quote the story first of all?"""
+    quoted = _first_story(answer)
+    return story is not None and quoted is not None and quoted.id == story.id
