@@ -62,10 +62,12 @@ SETS: dict[str, tuple[Path, tuple[Path, ...]]] = {
     "smartable": (QUESTIONS / "smartable.yaml", SMARTABLE),
     "judged": (QUESTIONS / "judged.yaml", COMBINED),
     "heldout": (QUESTIONS / "heldout.yaml", COMBINED),
+    "heldout2": (QUESTIONS / "heldout2.yaml", COMBINED),
     "validation": (QUESTIONS / "validation.yaml", COMBINED),
     "probe": (QUESTIONS / "probe.yaml", COMBINED),
     "probe2": (QUESTIONS / "probe2.yaml", COMBINED),
     "probe3": (QUESTIONS / "probe3.yaml", COMBINED),
+    "probe4": (QUESTIONS / "probe4.yaml", COMBINED),
 }
 
 

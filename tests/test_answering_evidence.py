@@ -234,6 +234,19 @@ def test_a_place_of_the_kind_asked_for_leads_over_any_place_named():
     assert "Harbin" in best.text
 
 
+@pytest.mark.parametrize("asked_kind", ["town", "city"])
+def test_a_reader_names_a_kind_of_place_by_its_kin(asked_kind):
+    question = f"Which {asked_kind} is Quorvex using to trial phones as bus tickets?"
+    story = hit("q", "Phones double up as bus tickets", [
+        "Quorvex will trial phones as tickets in Germany, the company said.",
+        "Early next year Quorvex customers in the city of Hanau will be able to pay for the bus with a phone.",
+    ])
+    asked = analysed(question, known={"quorvex": 2})
+    views = [passage_view(story, ANALYZER, frozenset(asked.weights))]
+    best = max(score_candidates(asked, views, Shares(asked.weights)), key=lambda c: c.score)
+    assert "Hanau" in best.text
+
+
 @pytest.mark.parametrize(("question", "kind"), [
     ("What did it fetch?", AnswerType.AMOUNT),
     ("How cheap have the printers themselves got?", AnswerType.AMOUNT),
@@ -281,3 +294,13 @@ def test_a_figure_stated_of_someone_else_does_not_report_the_event():
         asked = analysed(question, known={"quorvex": 2, "zenith": 2})
         views = [passage_view(story, ANALYZER, frozenset(asked.weights))]
         assert states_the_figure(asked, score_candidates(asked, views, Shares(asked.weights))) is told
+
+
+def test_a_place_the_question_names_in_other_words_does_not_answer_where():
+    from bot.answering.candidates import restates
+    from bot.answering.lexicon import lexicon
+
+    asked = frozenset(analysed("Which Austrian town is making its own TV channel?").weights)
+    assert restates("in Austria", asked, lexicon(ANALYZER))
+    assert not restates("in Engerwitzdorf", asked, lexicon(ANALYZER))
+    assert not restates("in Germany", asked, lexicon(ANALYZER))

@@ -55,6 +55,16 @@ CATEGORY_BOOST = 1.3
 """A place of the kind the question asks for ("which city": "the city of Harbin") over any place named."""
 _PLACE_KIND = re.compile(r"\b(city|town|village|country|nation|state|province|region|county|island|capital|port)\b",
                          re.IGNORECASE)
+_KINDRED_PLACES = (frozenset({"city", "town", "village", "capital", "port"}), frozenset({"country", "nation", "state"}),
+                   frozenset({"province", "region", "county", "state"}))
+"""Kinds of place a reader uses for one another: "which town" is answered by "the city of Hanau"."""
+
+
+def place_kinds(kind: str) -> frozenset[str]:
+    """The kind of place asked and the kinds readers use for it."""
+    return frozenset({kind}).union(*(group for group in _KINDRED_PLACES if kind in group))
+
+
 ANSWERED_SHARE = 0.5
 """A follow-up's candidate that the conversation was already answered with scores at this share."""
 DEFINITION_COVERAGE = 0.5
@@ -308,6 +318,13 @@ def named_by_story(views: Sequence[PassageView]) -> dict[str, frozenset[str]]:
     return named
 
 
+def restates(span: str, asked: frozenset[str], words: Lexicon) -> bool:
+    """Is the span only the question's own words, or them in other words ("in Austria" asked "which Austrian
+    village")? Then it does not say what was asked."""
+    terms = default_analyzer().terms(span)
+    return bool(terms) and all(t in asked or words.bridged(frozenset([t]), asked) for t in terms)
+
+
 def score_candidates(question: Question, views: Sequence[PassageView], shares: Shares) -> list[Candidate]:
     """Every quotable sentence of the passages, scored."""
     if not views:
@@ -327,7 +344,8 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     asks_year = bool(_ASKS_YEAR.search(question.text))
     asks_speech = bool(_SPEECH_QUESTION.search(question.text))
     asked_kind = _PLACE_KIND.search(question.text) if kind is AnswerType.PLACE else None
-    place_kind = asked_kind.group(1).casefold() if asked_kind else None
+    kinds = place_kinds(asked_kind.group(1).casefold()) if asked_kind else frozenset()
+    words = lexicon(default_analyzer())
     age = asks_age(question.text)  # "how old is the hacker?": the age is told of a name, not of "hacker"
     rate = _PER.search(question.text)
     per = re.escape(rate.group(1)[:5]) if rate else ""  # "per share": "a share", "per shares"
@@ -350,6 +368,8 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
             typed = tuple(answering_spans(sentence, kind, question.text)) if kind in TYPED and spanned else ()
             if not terms and not typed:
                 continue
+            if kind is AnswerType.PLACE and typed:
+                typed = tuple(span for span in typed if not restates(span, asked, words))
             if kind is AnswerType.DEFINITION and coverage < DEFINITION_COVERAGE:
                 typed = ()  # "X is a …" defines X only in a sentence about X
             elif kind in NAMED and typed and terms:
@@ -384,7 +404,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 score *= POINTED_OBJECT_SHARE
             if kind is AnswerType.YES_NO and NEGATION.search(sentence):
                 score *= NEGATED_YES_NO_BOOST  # "did X …?" — "X did not …" answers it outright
-            if typed and place_kind is not None and any(place_kind in span.casefold() for span in typed):
+            if typed and kinds and any(k in span.casefold().split() for span in typed for k in kinds):
                 score *= CATEGORY_BOOST
             if question.dated & all_terms:
                 score *= DATED_BOOST  # "in January" asked, and this sentence tells of January
