@@ -304,3 +304,11 @@ def test_a_place_the_question_names_in_other_words_does_not_answer_where():
     assert restates("in Austria", asked, lexicon(ANALYZER))
     assert not restates("in Engerwitzdorf", asked, lexicon(ANALYZER))
     assert not restates("in Germany", asked, lexicon(ANALYZER))
+
+
+def test_a_question_asking_for_a_date_is_not_answered_by_a_year_alone():
+    year = "Quorvex returned to profit in 2004 after huge losses in 2003."
+    day = "The company said it will give all the details of its results on 23 March."
+    assert answering_spans(year, AnswerType.DATE, "On what date will Quorvex publish its results?") == []
+    assert answering_spans(day, AnswerType.DATE, "On what date will Quorvex publish its results?") == ["23 March"]
+    assert answering_spans(year, AnswerType.DATE, "When did Quorvex return to profit?")

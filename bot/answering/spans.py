@@ -258,6 +258,14 @@ def _is_age(sentence: str, span: str) -> bool:
         sentence, re.IGNORECASE) is not None
 
 
+_ASKS_DAY = re.compile(r"\b(?:what|which) (?:date|day)\b", re.IGNORECASE)
+
+
+def asks_day(question: str) -> bool:
+    """Does the question ask for a day ("on what date …?", "which day …?"), which a year alone does not give?"""
+    return bool(_ASKS_DAY.search(question))
+
+
 def answering_spans(sentence: str, kind: AnswerType, question: str) -> list[str]:
     """Spans of ``kind`` that the question does not already contain: not the span itself, and for a name
     not any of its names ("at the Guinness World Records" does not say where, asked about Guinness; "Mr
@@ -266,6 +274,7 @@ def answering_spans(sentence: str, kind: AnswerType, question: str) -> list[str]
     out = []
     found = spans(sentence, kind, lags=kind is AnswerType.DURATION and bool(_ASKS_LAG.search(question)))
     age = kind is AnswerType.NUMBER and asks_age(question)
+    day = kind is AnswerType.DATE and asks_day(question)
     if age:
         found += [m.group(0) for m in _YEARS_OLD.finditer(sentence)]  # "a 22-year-old": a duration, told as an age
     for span in found:
@@ -278,6 +287,8 @@ def answering_spans(sentence: str, kind: AnswerType, question: str) -> list[str]
             continue
         if kind is AnswerType.PERSON and _TITLED.match(span) and _FULL_NAME.search(question):
             continue
+        if day and not _CALENDAR_WORD.search(span):
+            continue  # "on what date?": "in 2003" or "last year" is no day
         if age and not _is_age(sentence, span):
             continue  # "how old is he?": "400 customers" is no age; "Mr Jacobsen, 21," is
         out.append(span)
