@@ -312,3 +312,26 @@ def test_a_question_asking_for_a_date_is_not_answered_by_a_year_alone():
     assert answering_spans(year, AnswerType.DATE, "On what date will Quorvex publish its results?") == []
     assert answering_spans(day, AnswerType.DATE, "On what date will Quorvex publish its results?") == ["23 March"]
     assert answering_spans(year, AnswerType.DATE, "When did Quorvex return to profit?")
+
+
+@pytest.mark.parametrize(("sentence", "person"), [
+    ("Chief Executive Martin Sorrell on Friday told Reuters that Quorvex had made a bid.", "Martin Sorrell"),
+    ("The Texas Attorney General Greg Abbott sued the firm.", "Greg Abbott"),
+    ("Prime Minister Tony Blair said so.", "Tony Blair"),
+])
+def test_a_role_capitalised_with_a_name_introduces_the_person_after_it(sentence, person):
+    from bot.answering.spans import people
+
+    assert people(sentence) == [person]
+
+
+def test_who_runs_a_firm_is_answered_by_the_name_its_leaders_title_introduces_however_far_from_the_firm():
+    question = "Who runs the advertising group Quorvex?"
+    story = hit("q", "Ad firm Quorvex's profits surge 15%", [
+        "UK advertising giant Quorvex has posted larger-than-expected annual profits this year.",
+        "Chief Executive Martin Sorrell on Friday told Reuters news agency that Quorvex had made a bid.",
+    ])
+    asked = analysed(question, known={"quorvex": 2})
+    views = [passage_view(story, ANALYZER, frozenset(asked.weights))]
+    typed = [c.typed for c in score_candidates(asked, views, Shares(asked.weights)) if c.typed]
+    assert typed == [("Martin Sorrell",)]

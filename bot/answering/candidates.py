@@ -179,6 +179,22 @@ def _starts_like(word: str, terms: Iterable[str]) -> bool:
     return any(word.startswith(t[: max(3, len(t) - 1)]) for t in terms)
 
 
+_ASKS_LEADER = re.compile(
+    r"\bwho (?:runs|ran|heads|headed|leads|led|manages|managed|chairs|chaired|bosses|is in charge|was in charge|"
+    r"is at the helm|is the (?:boss|head|leader|chief))\b", re.IGNORECASE)
+_LEADER_BEFORE = re.compile(
+    r"\b(?:chief executive|chief executive officer|ceo|chairman|chairwoman|chair|president|boss|head|leader|"
+    r"managing director|director general|director-general|chief|manager|founder|owner)\s+(?:[a-z]+\s+)?$",
+    re.IGNORECASE)
+
+
+def leaders(sentence: str, found: Sequence[str]) -> tuple[str, ...]:
+    """The names a leader's title introduces ("Chief Executive Martin Sorrell"): who runs the thing the
+    sentence is about, however far the name stands from its name."""
+    return tuple(span for span in found if _LEADER_BEFORE.search(sentence[max(_find_word(sentence, span) - 40, 0):
+                                                                         max(_find_word(sentence, span), 0)]))
+
+
 def near(sentence: str, found: Sequence[str], terms: frozenset[str]) -> tuple[str, ...]:
     """The spans within NEAR_WORDS words of a word that starts like one of the asked terms."""
     words = sentence.split()
@@ -343,6 +359,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     predicate = _predicate_shares(question) if kind is AnswerType.YES_NO and subjects else None
     asks_year = bool(_ASKS_YEAR.search(question.text))
     asks_speech = bool(_SPEECH_QUESTION.search(question.text))
+    asks_leader = kind is AnswerType.PERSON and bool(_ASKS_LEADER.search(question.text))
     asked_kind = _PLACE_KIND.search(question.text) if kind is AnswerType.PLACE else None
     kinds = place_kinds(asked_kind.group(1).casefold()) if asked_kind else frozenset()
     words = lexicon(default_analyzer())
@@ -373,7 +390,8 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
             if kind is AnswerType.DEFINITION and coverage < DEFINITION_COVERAGE:
                 typed = ()  # "X is a …" defines X only in a sentence about X
             elif kind in NAMED and typed and terms:
-                typed = near(sentence, typed, asked)  # the name that answers stands by what is asked about
+                close = near(sentence, typed, asked)  # the name that answers stands by what is asked about
+                typed = close + tuple(span for span in leaders(sentence, typed) if span not in close) if asks_leader else close
                 if typed and not asks_speech:  # "who founded Yahoo?" is not answered by who commented on it
                     typed = tuple(span for span in typed
                                   if not speaking(sentence, span) or introduced(sentence, span, measured))

@@ -85,7 +85,7 @@ _STARTERS = frozenset(
 _ROLE = re.compile(
     r"\b(?:president|chief executive|chief|ceo|chairman|chairwoman|chair|founder|co-founder|director|minister|"
     r"secretary|spokesman|spokeswoman|spokesperson|analyst|manager|head|leader|official|mayor|governor|senator|"
-    r"attorney|lawyer|professor|economist|executive|officer|editor|reporter|correspondent|coach|captain|player|"
+    r"attorney general|attorney|lawyer|professor|economist|executive|officer|editor|reporter|correspondent|coach|captain|player|"
     r"striker|singer|actor|actress|star|director|producer|author|writer|presenter|mp|chancellor|premier|boss|"
     r"general counsel|counsel|vice president|vp|member|commissioner|ambassador|envoy|judge|"
     r"high commissioner|secretary-general|chief constable|commander|engineer|inventor|designer|scientist|"
@@ -177,6 +177,9 @@ _PERSON_AFTER = re.compile(
     r"|,?\s+(?:said|says|told|added|explained|wrote|insisted|argued|admitted|announced|warned|believes|thinks|who)\b"
     r"|,\s+\d{1,3},)")
 ROLE_BEFORE = re.compile(_ROLE.pattern + r",?\s+$", re.IGNORECASE)
+_ROLE_LED = re.compile(r"^(?:[A-Z][\w'’&.-]*\s+){0,3}?(?i:" + _ROLE.pattern + r")\s+(?=[A-Z])")
+"""A run of capitalised words that opens with a role ("Chief Executive Martin Sorrell", "Prime Minister Tony
+Blair"): the person follows it."""
 """A role just before a name: "comedian Ernie Wise", "As chief operating officer, Toshiyuki Shiga"."""
 _PERSON_BEFORE = re.compile(r"(?:\bby|\bsaid|\bsays)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 
@@ -190,6 +193,9 @@ def people(sentence: str) -> list[str]:
         start = match.start()
         for part in match.group(0).split(" and "):  # "Jerry Yang and David Filo"
             at = sentence.find(part, start)
+            led = _ROLE_LED.match(part)
+            if led:  # the role is capitalised with the name: the name follows it, and the role is its cue
+                at, part = at + led.end(), part[led.end():]
             if " " not in part or part in found:
                 continue
             if part.split(" ", 1)[0].lower() in _STARTERS:  # "The Texas attorney general": not a person
@@ -198,7 +204,7 @@ def people(sentence: str) -> list[str]:
             # a role after a name in apposition ("Brad Smith, president of Microsoft"); without the comma the
             # name qualifies the role ("Nissan chairman Carlos Ghosn") and the person follows it
             apposed = after.startswith(",") and _ROLE.match(after.lstrip(", ").removeprefix("the ")) is not None
-            role = ROLE_BEFORE.search(before) or apposed
+            role = led or ROLE_BEFORE.search(before) or apposed
             if role or _PERSON_AFTER.match(after) or _PERSON_BEFORE.search(before):
                 found.append(part)
     return found
