@@ -335,3 +335,17 @@ def test_who_runs_a_firm_is_answered_by_the_name_its_leaders_title_introduces_ho
     views = [passage_view(story, ANALYZER, frozenset(asked.weights))]
     typed = [c.typed for c in score_candidates(asked, views, Shares(asked.weights)) if c.typed]
     assert typed == [("Martin Sorrell",)]
+
+
+@pytest.mark.parametrize(("sentence", "counted"), [
+    ("Some 200 new jobs are to be created at the factory.", ["200"]),
+    ("It worked. The 30 staff stayed on.", ["30"]),
+    ("Shops will sell the Xbox 2 from Friday.", []),
+])
+def test_a_figure_after_a_word_that_only_opens_the_sentence_counts_and_one_after_a_name_does_not(sentence, counted):
+    assert spans(sentence, AnswerType.NUMBER) == counted
+
+
+def test_an_age_is_not_how_long_something_lasted():
+    sentence = "The 27-year-old Austrian has been banned for three months."
+    assert spans(sentence, AnswerType.DURATION) == ["for three months"]

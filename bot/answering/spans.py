@@ -126,7 +126,12 @@ def _not_a_count(sentence: str, match: re.Match[str]) -> bool:
     text = match.group(0).rstrip(".,")
     if _YEAR.fullmatch(text):
         return True
-    return text[:1].isdigit() and bool(_NAMED_BEFORE.search(sentence[max(match.start() - 30, 0) : match.start()]))
+    before = sentence[max(match.start() - 30, 0) : match.start()]
+    if not (text[:1].isdigit() and _NAMED_BEFORE.search(before)):
+        return False
+    word = before.split()[-1]
+    opens = match.start() - len(word) - 1 <= 0 or sentence[: match.start() - len(word) - 1].rstrip().endswith((".", ":"))
+    return not (opens and word.casefold() in _STARTERS)  # "Some 200 new jobs": no name before the figure
 
 
 _ASKS_LAG = re.compile(r"\bhow (?:long|soon|many \w+|much time|much later|much earlier) (?:after|before|later|earlier)\b"
@@ -166,7 +171,9 @@ def _find_spans(sentence: str, kind: AnswerType, *, lags: bool = False) -> list[
     if kind is AnswerType.PLACE:  # "in March", "on Monday" date; they do not place
         found = [f for f in found if not _CALENDAR_WORD.search(f)]
     if kind is AnswerType.DURATION:  # "a year after the hack", "two days later": a lag, not how long it went on
-        return [m.group(0) for m in _PATTERNS[kind].finditer(sentence) if lags or not _LAG.match(sentence, m.end())]
+        # "the 27-year-old Austrian": an age, not how long anything lasted
+        return [m.group(0) for m in _PATTERNS[kind].finditer(sentence)
+                if (lags or not _LAG.match(sentence, m.end())) ]
     if kind is AnswerType.DATE:  # "it may find", "to march on": a month is capitalised
         found = [f for f in found if not (f.islower() and _CALENDAR_WORD.search(f.title()))]
     return found
