@@ -173,7 +173,7 @@ def _find_spans(sentence: str, kind: AnswerType, *, lags: bool = False) -> list[
     if kind is AnswerType.DURATION:  # "a year after the hack", "two days later": a lag, not how long it went on
         # "the 27-year-old Austrian": an age, not how long anything lasted
         return [m.group(0) for m in _PATTERNS[kind].finditer(sentence)
-                if (lags or not _LAG.match(sentence, m.end())) ]
+                if (lags or not _LAG.match(sentence, m.end())) and not m.group(0).casefold().endswith("old")]
     if kind is AnswerType.DATE:  # "it may find", "to march on": a month is capitalised
         found = [f for f in found if not (f.islower() and _CALENDAR_WORD.search(f.title()))]
     return found
