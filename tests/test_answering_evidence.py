@@ -29,6 +29,8 @@ def _decision(question: str, hits, **kwargs):
     ("What is the merger of the two banks worth in dollars?", AnswerType.AMOUNT),
     ("What would it cost to hold a referendum on the constitution?", AnswerType.AMOUNT),
     ("How big is her majority?", AnswerType.NUMBER),
+    ("What did he die of?", AnswerType.REASON),
+    ("What was the cause of her death?", AnswerType.REASON),
     ("What are the names of the two officials who vanished?", AnswerType.PERSON),
 ])
 def test_the_wording_of_a_question_names_the_kind_of_answer(question, kind):
@@ -349,3 +351,8 @@ def test_a_figure_after_a_word_that_only_opens_the_sentence_counts_and_one_after
 def test_an_age_is_not_how_long_something_lasted():
     sentence = "The 27-year-old Austrian has been banned for three months."
     assert spans(sentence, AnswerType.DURATION) == ["for three months"]
+
+
+def test_what_someone_died_of_is_a_cause():
+    assert spans("Merle Kilgore has died of congestive heart failure aged 70.", AnswerType.REASON)
+    assert not spans("Merle Kilgore has died aged 70.", AnswerType.REASON)

@@ -120,7 +120,8 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (AnswerType.REASON, re.compile(
         r"^\W*why\b|\bwhy (?:did|does|do|is|was|were|will|has|have|are|would)\b|\bfor what reason\b|\bhow come\b"
         r"|\bwhy\W*$|\bwhat (?:\w+ )?reasons?\b|\bwhat (?:held|holds|is holding|was holding) (?:\w+ )?up\b"
-        r"|\bwhat (?:caused|led to|prompted|drove|is behind|was behind|made)\b|\bwhat (?:is|was) the reason\b"
+        r"|\bwhat (?:caused|led to|prompted|drove|is behind|was behind|made|killed)\b|\bwhat (?:is|was) the reason\b"
+        r"|\bwhat did (?:\w+ ){1,3}die (?:of|from)\b|\bcause of (?:his |her |their |the )?death\b"
         r"|\bwhat (?:led|drove|pushed|forced|persuaded|inspired|caused) (?:\w+ )?(?:to|into)\b", re.IGNORECASE)),
     (AnswerType.PERSON, re.compile(
         r"\bnames? of the (?:\w+\s+){0,4}?(?:man|woman|person|boy|girl|men|women|people|players?|actors?|actress|singers?|"

@@ -55,6 +55,7 @@ _PATTERNS: dict[AnswerType, re.Pattern[str]] = {
         r"on (?:the )?grounds (?:of|that)|concerns? (?:over|about|that)|"
         r"fears? (?:over|about|that)|over concerns|pressure|protests?|calls? for|demands?|led to|so as to|"
         r"on suspicion of|on (?:a )?charges? of|charged with|accused of|in connection with|saying (?:it|that|they|he|she)|"
+        r"(?:died|dies|die|dying|death) (?:of|from)|killed by|suffering from|"
         r"why|said it (?:was|would|wanted)|wants? to|needs? to|needed to|(?:is|are|was|were) (?:designed|intended|meant|"
         r"aimed|used) to|to (?:fund|pay for|finance|save|cut costs|raise money|meet|cope with|tackle|boost))\b",
         re.IGNORECASE),
