@@ -187,3 +187,9 @@ async def test_when_another_story_would_answer_a_nameless_follow_up_the_conversa
     answer = await chat.ask("How old was the bluegrass duo's partner?", context=context)
     assert "hillbillies" in answer.citations[0].story.source_file
     assert "93" in answer.lead(1)[0]
+
+
+def test_a_follow_up_takes_the_chats_first_subject_whole_so_either_of_its_names_tells_of_it():
+    asked = analysed("What does he blame for it?",
+                     context=["Why was the tennis player Stefan Koubek banned by the Quorvex Federation?"])
+    assert [(s.surface, s.terms) for s in asked.subjects] == [("Stefan Koubek", frozenset({"stefan", "koubek"}))]

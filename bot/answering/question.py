@@ -469,9 +469,11 @@ def analyse(
         kind = answer_type(context[-1])  # "and what about this year?" after "by how much did X grow?"
     own_time = bool(_OWN_TIME.search(question))
     earlier: set[str] = set()
+    own_subjects = bool(subjects)
     for previous in context[-3:]:
         share = 1.0 if follow_up else CONTEXT_WEIGHT
-        for token in analyzer.tokens(previous):
+        previous_tokens = analyzer.tokens(previous)
+        for position, token in enumerate(previous_tokens):
             df = doc_freq(token.term)
             if not df or token.term in QUESTION_FILLER or token.surface.lower() in CUE_WORDS:
                 continue
@@ -481,8 +483,11 @@ def analyse(
                 weights[token.term] = CONTEXT_WEIGHT * (1.0 + idf(n, df))
                 earlier.add(token.term)
                 search.setdefault(token.term, share)
-            if follow_up and _is_name(token.surface, previous) and df <= SUBJECT_MAX_SHARE * n and not subjects:
-                subjects.setdefault(token.surface, set()).add(token.term)
+            if follow_up and _is_name(token.surface, previous) and df <= SUBJECT_MAX_SHARE * n and not own_subjects:
+                # the chat's first subject, whole: "Stefan Koubek" is one subject, named by either word
+                key = _subject_key(previous_tokens, position, previous)
+                if not subjects or key in subjects:
+                    subjects.setdefault(key, set()).add(token.term)
     own = sum(w for t, w in weights.items() if t not in earlier)
     carried = sum(weights[t] for t in earlier)
     if follow_up and own and carried > FOLLOW_UP_CONTEXT_SHARE * own:
