@@ -356,3 +356,8 @@ def test_an_age_is_not_how_long_something_lasted():
 def test_what_someone_died_of_is_a_cause():
     assert spans("Merle Kilgore has died of congestive heart failure aged 70.", AnswerType.REASON)
     assert not spans("Merle Kilgore has died aged 70.", AnswerType.REASON)
+
+
+def test_an_event_named_by_its_length_is_not_how_long_something_lasted():
+    assert spans("He was sentenced after a day of action in defence of bloggers.", AnswerType.DURATION) == []
+    assert spans("He was jailed for a year.", AnswerType.DURATION) == ["for a year"]

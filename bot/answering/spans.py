@@ -135,6 +135,8 @@ def _not_a_count(sentence: str, match: re.Match[str]) -> bool:
     return not (opens and word.casefold() in _STARTERS)  # "Some 200 new jobs": no name before the figure
 
 
+_EVENT_OF = re.compile(rf"(?:an?)\s+{_UNIT}\s+of\b", re.IGNORECASE)
+""""A day of action", "a week of protests": an event named by its length, not how long something lasted."""
 _ASKS_LAG = re.compile(r"\bhow (?:long|soon|many \w+|much time|much later|much earlier) (?:after|before|later|earlier)\b"
                        r"|\b(?:after|before)\b.*\bhow long\b", re.IGNORECASE)
 """A question asking for a lag ("how long after his wife did he die?"): "11 days after" answers it."""
@@ -174,7 +176,8 @@ def _find_spans(sentence: str, kind: AnswerType, *, lags: bool = False) -> list[
     if kind is AnswerType.DURATION:  # "a year after the hack", "two days later": a lag, not how long it went on
         # "the 27-year-old Austrian": an age, not how long anything lasted
         return [m.group(0) for m in _PATTERNS[kind].finditer(sentence)
-                if (lags or not _LAG.match(sentence, m.end())) and not m.group(0).casefold().endswith("old")]
+                if (lags or not _LAG.match(sentence, m.end())) and not m.group(0).casefold().endswith("old")
+                and not _EVENT_OF.match(sentence, m.start())]
     if kind is AnswerType.DATE:  # "it may find", "to march on": a month is capitalised
         found = [f for f in found if not (f.islower() and _CALENDAR_WORD.search(f.title()))]
     return found
