@@ -135,7 +135,8 @@ def _not_a_count(sentence: str, match: re.Match[str]) -> bool:
     return not (opens and word.casefold() in _STARTERS)  # "Some 200 new jobs": no name before the figure
 
 
-_EVENT_OF = re.compile(rf"(?:an?)\s+{_UNIT}\s+of\b", re.IGNORECASE)
+_EVENT_OF = re.compile(rf"\ban?\s+{_UNIT}$", re.IGNORECASE)
+_OF = re.compile(r"\s+of\b")
 """"A day of action", "a week of protests": an event named by its length, not how long something lasted."""
 _ASKS_LAG = re.compile(r"\bhow (?:long|soon|many \w+|much time|much later|much earlier) (?:after|before|later|earlier)\b"
                        r"|\b(?:after|before)\b.*\bhow long\b", re.IGNORECASE)
@@ -177,7 +178,7 @@ def _find_spans(sentence: str, kind: AnswerType, *, lags: bool = False) -> list[
         # "the 27-year-old Austrian": an age, not how long anything lasted
         return [m.group(0) for m in _PATTERNS[kind].finditer(sentence)
                 if (lags or not _LAG.match(sentence, m.end())) and not m.group(0).casefold().endswith("old")
-                and not _EVENT_OF.match(sentence, m.start())]
+                and not (_EVENT_OF.search(m.group(0)) and _OF.match(sentence, m.end()))]
     if kind is AnswerType.DATE:  # "it may find", "to march on": a month is capitalised
         found = [f for f in found if not (f.islower() and _CALENDAR_WORD.search(f.title()))]
     return found
