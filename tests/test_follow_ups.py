@@ -193,3 +193,17 @@ def test_a_follow_up_takes_the_chats_first_subject_whole_so_either_of_its_names_
     asked = analysed("What does he blame for it?",
                      context=["Why was the tennis player Stefan Koubek banned by the Quorvex Federation?"])
     assert [(s.surface, s.terms) for s in asked.subjects] == [("Stefan Koubek", frozenset({"stefan", "koubek"}))]
+
+
+def test_a_person_pointed_back_to_before_any_name_of_its_own_makes_a_follow_up():
+    context = ["Which former Quorvex minister has died in a London hospice?"]
+    assert analysed("Who took over his seat in the Commons?", context=context).follow_up
+    assert analysed("How much has he given them altogether since 1999?", context=context).follow_up
+    assert not analysed("Why did Blair say he would resign from the Commons?", context=context).follow_up
+
+
+def test_a_follow_up_with_its_own_question_about_a_person_keeps_its_own_kind_of_answer():
+    context = ["Who runs the Quorvex Nurse Association?"]
+    asked = analysed("what's he overhauling with the power platform", context=context)
+    assert asked.follow_up and asked.answer_type is AnswerType.OPEN
+    assert analysed("and what about this year?", context=["How much did Quorvex earn?"]).answer_type is AnswerType.AMOUNT

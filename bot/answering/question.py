@@ -227,6 +227,7 @@ _ELLIPTICAL = re.compile(
     r"how many|by how much|since when|really|is that so)\b", re.IGNORECASE)
 _DEFINITE = re.compile(r"\bthe\b", re.IGNORECASE)
 _WH = re.compile(r"^\W*(?:who|whom|what|which|when|where|why|how)\b", re.IGNORECASE)
+_PERSONAL = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.IGNORECASE)
 _PRONOUN_SUBJECT = re.compile(r"\b(?:it|its|they|them|their|he|him|his|she|her|this|that|those|these)\b", re.IGNORECASE)
 _ADVICE = re.compile(
     r"^\W*(?:can|could|would|will) you (?:please )?(?:recommend|suggest|advise)\b|\bwhat(?:'s| is) a good\b"
@@ -360,10 +361,11 @@ def _is_date_word(surface: str) -> bool:
     return low in _MONTHS or low in _WEEKDAYS
 
 
-def is_follow_up(question: str, content_terms: int, named: bool = False) -> bool:
+def is_follow_up(question: str, content_terms: int, named: bool = False, first_name: int | None = None) -> bool:
     """A short question that leans on the one before ("for how long?", "and IBM?", "why did it do that?",
     "how much is the deal worth?": a definite thing, no name of its own; "who's stepping in as CEO?": a
-    wh-question of a few words naming nothing)."""
+    wh-question of a few words naming nothing; "who took over his seat in the Commons?": a person pointed back to
+    before any name of its own, at ``first_name``, the offset of the question's first name)."""
     words = len(question.split())
     if content_terms == 0:
         return True
@@ -373,7 +375,12 @@ def is_follow_up(question: str, content_terms: int, named: bool = False) -> bool
         return True
     if words <= 5 and content_terms <= 2 and not named and _WH.match(question):
         return True  # "who's stepping in as CEO?": asks after someone without naming what about
-    return words <= 8 and content_terms <= 2 and bool(_PRONOUN_SUBJECT.search(question))
+    if words <= 8 and content_terms <= 2 and _PRONOUN_SUBJECT.search(question):
+        return True
+    # "who took over his seat in the Commons?": someone the chat named, before any name of the question's own
+    person = _PERSONAL.search(question)
+    return person is not None and words <= 10 and content_terms <= 4 and (
+        first_name is None or person.start() < first_name)
 
 
 def analyse(
@@ -455,7 +462,8 @@ def analyse(
     for term in unknown_terms:
         weights.setdefault(term, typical * (LIGHT_WORD_WEIGHT if term in LIGHT_WORDS else 1.0))
     search = {t: LIGHT_WORD_WEIGHT if t == category or t in LIGHT_WORDS else 1.0 for t in weights if doc_freq(t) > 0}
-    follow_up = bool(context) and is_follow_up(question, len(search), named=bool(actors))
+    first_name = min((question.find(a.split()[0]) for a in actors if a.split()[0] in question), default=None)
+    follow_up = bool(context) and is_follow_up(question, len(search), named=bool(actors), first_name=first_name)
     for term in sorted(dated):  # "in January": a passage naming January ranks a little higher
         if doc_freq(term) > 0:
             search.setdefault(term, OTHER_WORD_SHARE)
@@ -465,8 +473,9 @@ def analyse(
             if other not in search and 0 < doc_freq(other) <= COMMON_OTHER_SHARE * n:
                 search[other] = OTHER_WORD_SHARE * search.get(term, 1.0)
     unseen = [(word, term) for word, term in unseen if not any(doc_freq(o) for o in others(term))]
-    if follow_up and kind is AnswerType.OPEN:
-        kind = answer_type(context[-1])  # "and what about this year?" after "by how much did X grow?"
+    if follow_up and kind is AnswerType.OPEN and (_ELLIPTICAL.match(question) or not _PERSONAL.search(question)):
+        # "and what about this year?" after "by how much did X grow?"; "what's he overhauling?" asks its own
+        kind = answer_type(context[-1])
     own_time = bool(_OWN_TIME.search(question))
     earlier: set[str] = set()
     own_subjects = bool(subjects)
