@@ -628,3 +628,29 @@ def test_a_passage_is_read_with_the_terms_stored_at_ingest_one_line_a_sentence()
 def test_the_subject_is_found_as_a_word_not_inside_another():
     assert acting("Superamazon fans said Amazon would pause sales.", ["Amazon"])
     assert not acting("Superamazon fans cheered the news.", ["Amazon"])
+
+
+# ---- a reworded account and a short clean report of the same fact ------------------------------------
+SPUN = ("The emails obtained by the ACLU present that the corporate pitched facial recognition as a regulation "
+        "enforcement software to the DEA in late 2017.")
+CLEAN = "Emails obtained by the ACLU show Microsoft pushed its facial recognition tools to the DEA."
+
+
+def test_a_short_report_a_longer_account_repeats_almost_whole_is_the_same_fact():
+    spun = candidate(SPUN, 1.2, key="spun", terms="emails obtained aclu corporate pitched facial recognition "
+                     "regulation enforcement software dea late 2017")
+    clean = candidate(CLEAN, 0.8, key="clean", terms="emails obtained aclu show microsoft facial recognition dea")
+    assert same_fact(spun, clean)
+    other = candidate("The DEA opted against buying it.", 0.8, key="other", terms="dea opted against buying it")
+    assert not same_fact(spun, other)
+
+
+def test_a_wording_with_outlet_date_and_link_leads_a_bare_local_files_well_above_equal_relevance():
+    spun = candidate(SPUN, 1.2, key="spun", url=None, outlet=None,
+                     terms="emails obtained aclu corporate pitched facial recognition regulation enforcement software dea")
+    clean = candidate(CLEAN, 0.8, key="clean", terms="emails obtained aclu show microsoft facial recognition dea")
+    [leader] = group([spun, clean])
+    assert leader.text == CLEAN and [m.text for m in leader.also] == [SPUN]
+    dim = candidate(CLEAN, 0.7, key="dim", terms="emails obtained aclu show microsoft facial recognition dea")
+    assert group([candidate(SPUN, 1.2, key="spun2", url=None, outlet=None, terms=spun.terms and " ".join(spun.terms)),
+                  dim])[0].text == SPUN  # below that share, relevance wins

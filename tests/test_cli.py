@@ -54,6 +54,12 @@ def test_ask_json_has_the_documented_shape(db):
     assert "[1]" in data["answer"]
 
 
+def test_the_quickstart_answer_leads_with_a_source_a_reader_can_open_and_date(db):
+    data = json.loads(newsbot("ask", "What did Microsoft pitch to the DEA?", "--json", db=db).stdout)
+    first = data["citations"][data["sentences"][0]["citations"][0] - 1]
+    assert first["url"] and first["outlet"] and first["published"]
+
+
 def test_ask_abstains_in_json_with_no_citations(db):
     data = json.loads(newsbot("ask", "Did Apple stop selling facial recognition to police?", "--json", db=db).stdout)
     assert data["abstained"] is True and data["citations"] == []

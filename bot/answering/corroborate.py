@@ -15,6 +15,13 @@ SAME_FACT_JACCARD = 0.5
 SAME_SPAN_JACCARD = 0.3
 SAME_SPAN_CONTAINED = 0.6
 """Two sentences with the same answering span, one repeating most of the other, report the same fact."""
+SAME_FACT_CONTAINED = 0.7
+MIN_CONTAINED_TERMS = 6
+"""An untyped sentence of at least this many terms, this much of which another repeats, reports the same fact."""
+CLOSE_SHARE = 0.85
+"""Wordings of a fact scoring within this share of the best are equally relevant: the best-sourced leads…"""
+SOURCED_LEAD_SHARE = 0.65
+"""…and one with outlet, date or link leads a bare local file's wording down to this share."""
 CORROBORATION_BONUS = 0.05
 """Each further story (up to MAX_EXTRA) that reports the fact lifts it by this share."""
 MAX_EXTRA = 3
@@ -33,7 +40,10 @@ def same_fact(a: Candidate, b: Candidate) -> bool:
         return True
     if a.typed and b.typed and (overlap >= SAME_SPAN_JACCARD or containment(a.terms, b.terms) >= SAME_SPAN_CONTAINED):
         return bool({_norm(s) for s in a.typed} & {_norm(s) for s in b.typed})
-    return False
+    # a short report the longer one repeats almost whole ("Emails obtained by the ACLU show Microsoft pushed its
+    # facial recognition tools to the DEA" in a reworded account that adds the date)
+    return (not a.typed and min(len(a.terms), len(b.terms)) >= MIN_CONTAINED_TERMS
+            and containment(a.terms, b.terms) >= SAME_FACT_CONTAINED)
 
 
 def containment(a: frozenset[str], b: frozenset[str]) -> float:
@@ -72,8 +82,10 @@ def group(candidates: Sequence[Candidate]) -> list[Candidate]:
     leaders: list[Candidate] = []
     for members in groups:
         best = members[0].score
-        # equally relevant wordings (within 15 % of the best): the best-sourced leads
-        close = [m for m in members if m.score >= 0.85 * best]
+        # equally relevant wordings: the best-sourced leads
+        bare = metadata(members[0].story) == 0.0  # a local file: a reader can't open or date it
+        close = [m for m in members
+                 if m.score >= (SOURCED_LEAD_SHARE if bare and metadata(m.story) > 0 else CLOSE_SHARE) * best]
         leader = max(close, key=lambda m: (sourcing(m), m.score))
         stories = {leader.story_key}
         leader.also = []
