@@ -133,6 +133,14 @@ def test_the_direction_is_judged_on_the_sentence_about_what_the_question_says_mo
     assert premise.status == "contradicted" and "10.7%" in premise.evidence.text
 
 
+def test_a_claimed_defeat_is_judged_on_the_sentence_telling_most_of_the_questions_subjects():
+    premise = _premise("Why did Quorvex lose the Dubai final to Ivan Zorbic?", [hit("d", "Quorvex claims Dubai crown", [
+        "World number one Quorvex added the Dubai Championship trophy to his list - but not before a test by Ivan Zorbic.",
+        "The match was a re-run of last week's final in Rotterdam, where Quorvex triumphed over Zorbic in five sets.",
+    ])], known={"quorvex": 2, "zorbic": 2})
+    assert premise.status == "contradicted" and "Dubai Championship" in premise.evidence.text
+
+
 @pytest.mark.parametrize("question", [
     "Why did Nintendo recall the console in Europe?",
     "Why did Howard sack Kruger as the candidate?",

@@ -164,6 +164,9 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
             # the sentence that tells which way it went: one with a word of direction, if any has one
             directed = [c for c in relevant if (same | opposite | _steady_terms()) & c.terms]
             moved = _moved(question, surface)  # "shares" of "why did Phytopharm shares fall?"
+            # of those telling most of its subjects ("the Dubai final", not last week's in Rotterdam)
+            most = max((_names_subjects(c, question) for c in directed), default=0)
+            directed = [c for c in directed if _names_subjects(c, question) == most]
             told = _best_evidence([c for c in directed if moved & c.terms] or directed or relevant, question)
             if told is not None and (opposite | _steady_terms()) & told.terms and not same & told.terms:
                 asked_done = re.search(rf"\b(?:did|does|do|will|would)\b[^?.]*\b{re.escape(surface)}\b", question.text,
