@@ -347,3 +347,13 @@ def test_an_open_questions_verb_followed_by_a_pointing_word_does_not_lead() -> N
     ]
     answer = compose("What did Acme pitch to the navy?", hits)
     assert answer.sentences[0].text.startswith("Records show that in 2019 Acme pitched armoured drones")
+
+
+def test_the_wrong_actor_is_corrected_with_the_sentence_telling_what_the_question_says_was_done():
+    answer = compose("Why is Christian Slater replacing Jessica Lange in The Glass Menagerie on Broadway?", [
+        hit("g", "Slater to star in Broadway play", [
+            "Actor Christian Slater is stepping into the role of Tom in the Broadway revival of The Glass Menagerie.",
+            "Slater, 35, is replacing actor Dallas Roberts in the Tennessee Williams drama, which opens next month.",
+        ]),
+    ])
+    assert not answer.abstained and "Dallas Roberts" in answer.lead(1)[0]

@@ -326,4 +326,11 @@ def _other_actor(question: Question, subject: Subject, candidates: Sequence[Cand
     naming = [told(c) for c in candidates if subject.terms & c.terms]
     if naming and max(naming) >= 0.5 * told(best):
         return None
+    plain = question.described - question.subject_terms
+    if plain and not plain & best.terms:
+        # the story's sentence that tells what the question says was done ("Slater is replacing actor Dallas
+        # Roberts"), rather than the one sharing the most names with it
+        doing = [c for c in candidates if c.story_key == best.story_key and plain & c.terms and not subject.terms & c.terms]
+        if doing:
+            return max(doing, key=told)
     return best
