@@ -369,3 +369,13 @@ def test_what_someone_died_of_is_a_cause():
 def test_an_event_named_by_its_length_is_not_how_long_something_lasted():
     assert spans("He was sentenced after a day of action in defence of bloggers.", AnswerType.DURATION) == []
     assert spans("He was jailed for a year.", AnswerType.DURATION) == ["for a year"]
+
+
+def test_a_comparison_is_answered_first_by_the_sentence_that_sets_one_subject_against_the_other():
+    answer = compose("How does Quorvex's bet on future airliners differ from Zorbair's?", [
+        hit("b", "Quorvex unveils new aircraft", [
+            "Analysts are divided over which airliners are the future in this tussle between Quorvex and Zorbair.",
+            "Quorvex, in contrast to rival Zorbair, hopes airlines will want to fly smaller aircraft.",
+        ]),
+    ], known={"quorvex": 2, "zorbair": 2})
+    assert "smaller aircraft" in answer.lead(1)[0]

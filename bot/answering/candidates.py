@@ -35,6 +35,12 @@ QUANTITATIVE = re.compile(
     r"\b(?:more|less|fewer|bigger|smaller|cheaper|dearer|faster|slower|higher|lower|larger|longer|shorter|"
     r"heavier|lighter|richer|poorer|price|prices|cost|costs|speed|growth|rate|rates|money|size|sales|profit|profits|"
     r"revenue|share|figure|figures|number|amount|capacity|much|many)\b", re.IGNORECASE)
+CONTRAST = re.compile(
+    r"\b(?:in contrast|by contrast|unlike|whereas|while|compared (?:with|to)|than|rival|instead|on the other hand)\b",
+    re.IGNORECASE)
+CONTRAST_BOOST = 1.2
+"""A comparison is answered by the sentence that sets one subject against another ("Boeing, in contrast to
+European rival Airbus, …"): such a sentence scores this much more."""
 NAME_BOOST = 0.25
 """Names are everywhere in news: a name near the asked words is weaker evidence than a date or a figure."""
 OFF_SUBJECT_TYPE_SHARE = 0.3
@@ -420,6 +426,8 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 score *= YES_NO_ACTING_BOOST if kind is AnswerType.YES_NO else ACTING_BOOST
             if kind is AnswerType.OPEN and measured and points_past_the_answer(sentence, measured):
                 score *= POINTED_OBJECT_SHARE
+            if kind is AnswerType.COMPARISON and CONTRAST.search(sentence):
+                score *= CONTRAST_BOOST
             if kind is AnswerType.YES_NO and NEGATION.search(sentence):
                 score *= NEGATED_YES_NO_BOOST  # "did X …?" — "X did not …" answers it outright
             if typed and kinds and any(k in span.casefold().split() for span in typed for k in kinds):
