@@ -379,3 +379,14 @@ def test_a_comparison_is_answered_first_by_the_sentence_that_sets_one_subject_ag
         ]),
     ], known={"quorvex": 2, "zorbair": 2})
     assert "smaller aircraft" in answer.lead(1)[0]
+
+
+def test_a_yes_no_question_is_answered_first_by_the_sentence_that_says_no_outright():
+    answer = compose("Does the Quorvex Act give foreign companies an exemption?", [
+        hit("s", "Regulator to rethink post-Enron rules", [
+            "The new rules for foreign companies are the result of the Quorvex Act, part of the US clean-up.",
+            "Mr Donaldson said that although the Act does not provide exemptions for foreign firms, the regulator "
+            "would be sensitive.",
+        ]),
+    ], known={"quorvex": 2})
+    assert "does not provide exemptions" in answer.lead(1)[0]

@@ -24,7 +24,7 @@ from .spans import NEGATION, ROLE_BEFORE, STRICT, TYPED, answering_spans, asks_a
 from .units import MIN_WORDS, UnitQuality, quality
 
 TITLE_CONTEXT = 0.3
-NEGATED_YES_NO_BOOST = 1.15
+NEGATED_YES_NO_BOOST = 1.3
 RANK_WEIGHT = 0.25
 TYPE_BOOST = 0.8
 """A sentence holding a span of the expected type (that the question does not hold) scores this much more."""
