@@ -232,16 +232,20 @@ def test_a_why_question_worded_otherwise_is_reported_by_the_sentence_stating_its
     assert not decision.answer  # another figure: the event asked about is not the one reported
 
 
+def _best_sentence(question: str, story) -> str:
+    """The best-scoring sentence of one story for the question (Quorvex a known name)."""
+    asked = analysed(question, known={"quorvex": 2})
+    views = [passage_view(story, ANALYZER, frozenset(asked.weights))]
+    return max(score_candidates(asked, views, Shares(asked.weights)), key=lambda c: c.score).text
+
+
 def test_a_place_of_the_kind_asked_for_leads_over_any_place_named():
     question = "In which city did the missing Quorvex Bank officials work?"
     story = hit("q", "Millions go missing at Quorvex Bank", [
         "A report in the Economic Observer said the missing Quorvex officials worked in New York.",
         "The two missing officials both worked at the bank in the northern city of Harbin, police said.",
     ])
-    asked = analysed(question, known={"quorvex": 2})
-    views = [passage_view(story, ANALYZER, frozenset(asked.weights))]
-    best = max(score_candidates(asked, views, Shares(asked.weights)), key=lambda c: c.score)
-    assert "Harbin" in best.text
+    assert "Harbin" in _best_sentence(question, story)
 
 
 @pytest.mark.parametrize("asked_kind", ["town", "city"])
@@ -251,10 +255,7 @@ def test_a_reader_names_a_kind_of_place_by_its_kin(asked_kind):
         "Quorvex will trial phones as tickets in Germany, the company said.",
         "Early next year Quorvex customers in the city of Hanau will be able to pay for the bus with a phone.",
     ])
-    asked = analysed(question, known={"quorvex": 2})
-    views = [passage_view(story, ANALYZER, frozenset(asked.weights))]
-    best = max(score_candidates(asked, views, Shares(asked.weights)), key=lambda c: c.score)
-    assert "Hanau" in best.text
+    assert "Hanau" in _best_sentence(question, story)
 
 
 @pytest.mark.parametrize(("question", "kind"), [
