@@ -391,3 +391,18 @@ def test_a_yes_no_question_is_answered_first_by_the_sentence_that_says_no_outrig
         ]),
     ], known={"quorvex": 2})
     assert "does not provide exemptions" in answer.lead(1)[0]
+
+
+def test_a_year_no_story_about_the_subject_names_or_dates_from_weighs_against_answering():
+    stories = [hit("h", "Slovakia seal Quorvex Cup success", [
+        "Slovakia clinched the Quorvex Cup for the second time by beating Argentina 3-0 in the 2005 final.",
+        "Hantuchova, who did not win a Quorvex Cup singles match in 2004, was in good form this year.",
+    ], url=None, outlet=None)]
+    *_, told = _decision("What happened at the 2005 Quorvex Cup?", stories, known={"quorvex": 2})
+    *_, other = _decision("What happened at the 2006 Quorvex Cup?", stories, known={"quorvex": 2})
+    assert told.answer and not other.answer
+    dated = [hit("h", "Slovakia seal Quorvex Cup success", [  # published in 2020: it tells of that year unsaid
+        "Slovakia clinched the Quorvex Cup for the second time by beating Argentina 3-0 in the final.",
+    ])]
+    *_, dated_told = _decision("What happened at the 2020 Quorvex Cup?", dated, known={"quorvex": 2})
+    assert dated_told.answer

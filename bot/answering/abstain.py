@@ -26,6 +26,9 @@ share of the question, times UNSEEN_PENALTY, in proportion to the collection's s
 UNFOCUSED_PENALTY = 0.3
 """When no passage about the subjects names any of what the question asks about them, the coverage speaks of
 the subject but not of that."""
+OTHER_YEAR_PENALTY = 0.55
+"""A year the question names that no story about its subjects names or dates from counts this much against
+answering (weighed, not a veto: a story may tell of the year without naming it)."""
 TYPE_FOUND_BONUS = 0.1
 UNNAMED_PENALTY = 0.6
 """A "who …?" or "which company …?" question whose passages name nobody of that kind near what it asks: weighs
@@ -128,6 +131,17 @@ def told_of_another(question: Question, candidates: Sequence[Candidate]) -> bool
         c.coverage >= PRESUPPOSED_COVERAGE for c in candidates if not _names(c, subject_terms))
 
 
+def year_told(question: Question, views: Sequence[PassageView]) -> bool:
+    """Does a story about the subjects name a year the question asks about, or date from it? "Who won the 2006
+    Hopman Cup?" read in stories that tell of 2004 and 2005 only is asked of a time the coverage lacks."""
+    for view in views:
+        if question.subjects and not any(s.named_in(view.named) for s in question.subjects):
+            continue
+        if question.years & view.named:  # its text, its headline or its date (see passage_view)
+            return True
+    return False
+
+
 def decide(question: Question, views: Sequence[PassageView], candidates: Sequence[Candidate], shares: Shares,
            searched: int) -> Decision:
     """Weigh the evidence for answering this question from these passages."""
@@ -149,6 +163,8 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
         confidence += MARGIN_WEIGHT * min(max(story_margin(views) - 1.0, 0.0), 1.0)
     if not question.follow_up and not focus_named(question, views):
         confidence -= UNFOCUSED_PENALTY
+    if question.years and not year_told(question, views):
+        confidence -= OTHER_YEAR_PENALTY
     kind = question.answer_type
     best = max(c.score for c in candidates)
     anchored = anchor(question, views)

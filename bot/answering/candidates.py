@@ -147,6 +147,9 @@ def passage_view(
         title_list = analyzer.terms(hit.story.title)
         lines = [(s, _with(s, frozenset(analyzer.terms(s)), asked, short, words)) for s in split_sentences(passage.text)]
     title_terms = _with(hit.story.title, frozenset(title_list), asked, short, words)
+    published = hit.story.published
+    if published is not None and str(published.year) in asked:  # a story of 2020 tells of "2020" unsaid
+        title_terms |= {str(published.year)}
     named = asked.intersection(title_terms).union(*(asked & terms for _, terms in lines))
     return PassageView(hit, title_terms, tuple(lines), frozenset(named))
 

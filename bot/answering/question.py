@@ -286,6 +286,8 @@ class Question:
     described: frozenset[str] = frozenset()
     acronyms: frozenset[str] = frozenset()
     """Terms of words typed in capitals ("BNP", "FSA"): the words they stand for name them too."""
+    years: frozenset[str] = frozenset()
+    """The years the question names ("the 2006 Hopman Cup"), as terms."""
     dated: frozenset[str] = frozenset()
     """Terms of the months and weekdays the question names ("How many jobs were added in January?"): not required,
     but a sentence naming them tells of that time."""
@@ -406,6 +408,7 @@ def analyse(
     unknown_names: list[str] = []
     unseen: list[tuple[str, str]] = []
     dated: set[str] = set()
+    years: set[str] = set()
     acronyms: set[str] = set()
     corrections: dict[str, str] = {}
     subjects: dict[str, set[str]] = {}
@@ -435,6 +438,8 @@ def analyse(
             marked.append((token.surface, term))
         if _NUMBERISH.search(token.surface) and not _YEAR.match(token.surface):
             figures.append(token.surface)  # a year dates the question; a figure is a claim
+        elif _YEAR.match(token.surface):
+            years.add(term)
         if df == 0:
             if (name or _NUMBERISH.search(token.surface)) and token.surface not in unknown_names:
                 unknown_names.append(token.surface)
@@ -512,7 +517,7 @@ def analyse(
         actors=tuple(actors),
         unknown_names=tuple(unknown_names), marked=tuple(marked), figures=tuple(figures),
         corrections=corrections, follow_up=follow_up, described=frozenset(described), unseen=tuple(unseen),
-        dated=frozenset(dated), acronyms=frozenset(acronyms),
+        dated=frozenset(dated), years=frozenset(years), acronyms=frozenset(acronyms),
     )
 
 
