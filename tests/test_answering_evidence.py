@@ -406,3 +406,10 @@ def test_a_year_no_story_about_the_subject_names_or_dates_from_weighs_against_an
     ])]
     *_, dated_told = _decision("What happened at the 2020 Quorvex Cup?", dated, known={"quorvex": 2})
     assert dated_told.answer
+
+
+@pytest.mark.parametrize("frame", ["Is it true that", "Is it correct that", "Was it the case that"])
+def test_a_yes_no_frame_is_not_part_of_what_is_asked(frame):
+    asked = analysed(f"{frame} Quorvex banned police use of its software?", known={"quorvex": 2})
+    assert asked.answer_type is AnswerType.YES_NO
+    assert set(asked.weights) == {"quorvex", "ban", "polic", "use", "softwar"}

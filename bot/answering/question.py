@@ -238,8 +238,11 @@ _OWN_TIME = re.compile(
     r"\b(?:(?:this|next|last|that|the following|the previous) (?:year|month|week|quarter|season)|(?:19|20)\d\d|now|"
     r"today|tomorrow|yesterday)\b", re.IGNORECASE)
 """A follow-up that names its own time ("what about this year?"): the earlier question's dates do not carry."""
-_OPENER = re.compile(r"^\W*(?:please\s+)?(?:explain|describe|summari[sz]e|outline)\b", re.IGNORECASE)
-"""An imperative that shapes the question ("Explain X"); "did X explain why…" asks about explaining."""
+_OPENER = re.compile(
+    r"^\W*(?:please\s+)?(?:explain|describe|summari[sz]e|outline)\b"
+    r"|^\W*(?:is|was) it (?:true|correct|right|the case|so) that\b", re.IGNORECASE)
+"""An imperative that shapes the question ("Explain X"), or a yes/no frame ("Is it true that X?"); "did X explain
+why…" asks about explaining."""
 _NAMING = re.compile(r"\b(?:called|named|known as)\s*\??\s*$", re.IGNORECASE)
 _NUMBERISH = re.compile(r"\d")
 
