@@ -413,3 +413,18 @@ def test_a_yes_no_frame_is_not_part_of_what_is_asked(frame):
     asked = analysed(f"{frame} Quorvex banned police use of its software?", known={"quorvex": 2})
     assert asked.answer_type is AnswerType.YES_NO
     assert set(asked.weights) == {"quorvex", "ban", "polic", "use", "softwar"}
+
+
+def test_an_event_a_why_question_takes_for_granted_that_the_story_says_did_not_happen_is_corrected():
+    question = "Why was Quorvex arrested after the slurry attack in Manchester?"
+    story = [hit("k", "Quorvex attacked with slurry", [
+        "Euro MP Quorvex has had a bucket of farm slurry thrown over him by a protester in Manchester.",
+        "Officers took statements at the scene, but no arrests have been made.",
+    ], url=None, outlet=None)]
+    premise = _premise(question, story, known={"quorvex": 2})
+    assert premise.status == "contradicted" and "no arrests" in premise.evidence.text
+    told = [hit("k", "Quorvex held after slurry attack", [
+        "Euro MP Quorvex was arrested after a bucket of slurry was thrown in Manchester, police said.",
+        "Officers took statements at the scene.",
+    ], url=None, outlet=None)]
+    assert _premise(question, told, known={"quorvex": 2}).status == "ok"

@@ -174,6 +174,9 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
                 return Premise("contradicted", surface, told, reversed_verb=asked_done is not None)
             continue
         if forms(word) & evidence_terms:
+            denial = _denied(question, word, term, candidates, {v.hit.story.key for v in about})
+            if denial is not None:  # "Why was he arrested?" where "no arrests have been made"
+                return Premise("contradicted", surface, denial)
             continue
         if word in PERMANENCE:
             holder = _first_with(relevant, AnswerType.DURATION, exclude=PERMANENCE)
@@ -217,6 +220,24 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
             if saying_no:
                 return Premise("negated", "", max(saying_no, key=lambda c: c.score))
     return OK
+
+
+def _denied(question: Question, word: str, term: str, candidates: Sequence[Candidate],
+            stories: set[str]) -> Candidate | None:
+    """For a "why" question taking an event for granted ("Why was X arrested?"): the sentence of the stories about
+    its subjects that best tells of the event, when that sentence says it did not happen ("no arrests have been
+    made")."""
+    if question.answer_type is not AnswerType.REASON or word not in CLAIMS:
+        return None
+    said = forms(word) | {term}
+    holding = [c for c in candidates if c.story_key in stories and said & c.terms]
+    told = max(holding, key=lambda c: (_names_subjects(c, question), _told(c, question), c.score), default=None)
+    if told is None:
+        return None
+    stem = re.escape(term[: max(4, len(term) - 1)])
+    said_no = re.search(rf"\b(?:no|not|never|without)\s+(?:\w+\s+){{0,2}}{stem}|n't\s+(?:\w+\s+){{0,2}}{stem}",
+                        told.text, re.IGNORECASE)
+    return told if said_no or NEGATION.search(told.text) else None
 
 
 def _names_subjects(candidate: Candidate, question: Question) -> int:
