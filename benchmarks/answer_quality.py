@@ -68,6 +68,7 @@ SETS: dict[str, tuple[Path, tuple[Path, ...]]] = {
     "probe2": (QUESTIONS / "probe2.yaml", COMBINED),
     "probe3": (QUESTIONS / "probe3.yaml", COMBINED),
     "probe4": (QUESTIONS / "probe4.yaml", COMBINED),
+    "probe5": (QUESTIONS / "probe5.yaml", COMBINED),
 }
 
 
