@@ -59,8 +59,8 @@ _MAX_SCORE_TERMS = 0
 """With the compiled kernels, queries of up to this many terms are searched document-at-a-time
 (``kernels.max_score``), longer ones term-at-a-time. None are: on compact postings the compiled term-at-a-time
 walk is the faster one (1M passages, 200 questions: retrieval p50 0.61 → 0.39 ms, p95 2.28 → 1.38 ms at k = 10;
-``ask``'s searches at k = 40 with the lexicon's words: 0.70 → 0.42 / 2.5 → 1.7 ms), so the document-at-a-time
-search is kept only as a path tests hold to the same results (set this above 0 to use it)."""
+``ask``'s searches at k = 40 with the lexicon's words: 0.70 → 0.42 / 2.5 → 1.7 ms; ``benchmarks/search_paths.py``), so
+the document-at-a-time search is kept only as a path tests hold to the same results (set this above 0 to use it)."""
 _LOCATE_RATIO = 1024
 """Find documents in a posting list through its skips (decoding only their blocks) when they number
 less than 1/_LOCATE_RATIO of its length; else decode it whole (a block costs ~5× its decoding)."""
