@@ -10,8 +10,8 @@ exactly scoring the best partial matches), those terms only rescore the survivin
 pruning). Every pruning decision allows for the quantization (a code's bound exceeds the impact by
 less than one step) and for float32 rounding; the final candidates are rescored exactly in float64 from
 their term frequencies and document lengths. Once the compiled kernels are loaded, queries of a few
-terms are instead searched document-at-a-time (``kernels.max_score``), with the same results. Ties go
-to the earlier document.
+terms can instead be searched document-at-a-time (``kernels.max_score``, see ``_MAX_SCORE_TERMS``), with the
+same results. Ties go to the earlier document.
 """
 
 from __future__ import annotations
@@ -55,15 +55,18 @@ _RESET_SHARE = 32
 """Zero the whole accumulator when a search touched more than 1/_RESET_SHARE of it."""
 _COMPILED_MIN_POSTINGS = 1_024
 """Walk posting lists at least this long with the compiled kernels, once they are loaded."""
-_MAX_SCORE_TERMS = 10
+_MAX_SCORE_TERMS = 0
+"""With the compiled kernels, queries of up to this many terms are searched document-at-a-time
+(``kernels.max_score``), longer ones term-at-a-time. None are: on compact postings the compiled term-at-a-time
+walk is the faster one (1M passages, 200 questions: retrieval p50 0.61 → 0.39 ms, p95 2.28 → 1.38 ms at k = 10;
+``ask``'s searches at k = 40 with the lexicon's words: 0.70 → 0.42 / 2.5 → 1.7 ms; ``benchmarks/search_paths.py``), so
+the document-at-a-time search is kept only as a path tests hold to the same results (set this above 0 to use it)."""
 _LOCATE_RATIO = 1024
 """Find documents in a posting list through its skips (decoding only their blocks) when they number
 less than 1/_LOCATE_RATIO of its length; else decode it whole (a block costs ~5× its decoding)."""
 _EXACT_THETA_MIN = 4
 """Before rescoring more than this many times k candidates, score the k best bounds exactly: their
 k-th exact score is a tighter floor than the bounds' k-th less the quantization allowance."""
-"""With the compiled kernels, queries of up to this many terms are searched document-at-a-time
-(``kernels.max_score``); longer ones keep the term-at-a-time walk, which handles many lists better."""
 _NO_DELETIONS = np.zeros(0, dtype=bool)
 _ARRAYS = ("vocab", "offsets", "doc_keys", "doc_lengths")
 

@@ -4,7 +4,8 @@ A fresh ``newsbot ask`` spends its first few hundred milliseconds importing modu
 the rescan's ``stat`` of every article file (150,976 at a million passages) is independent of all that. An
 :class:`EarlyListing` starts :func:`retrieval.listing.quick_listing` at once, in a child process forked
 before the interpreter holds any thread (so the listing runs on another core, free of the interpreter
-lock), or in a thread where forking is not safe. The ingest then takes the result instead of listing.
+lock; the child shares a folder root's subfolders with one more process, see :mod:`retrieval.split_listing`),
+or in a thread where forking is not safe. The ingest then takes the result instead of listing.
 
 Correctness is the plain rescan's: the listing is taken after the command started, the ingest compares
 its digest with the store's exactly as it compares one it made itself, and reads, adds or removes what
@@ -83,7 +84,8 @@ class EarlyListing:
                 quiet = os.open(os.devnull, os.O_RDWR)  # it writes nothing, and holds no reader of the command's output
                 for stream in (0, 1, 2):
                     os.dup2(quiet, stream)
-                data = pickle.dumps(quick_listing(self.roots), protocol=pickle.HIGHEST_PROTOCOL)
+                # the child holds no other thread: it may share the listing with one more process
+                data = pickle.dumps(quick_listing(self.roots, split=True), protocol=pickle.HIGHEST_PROTOCOL)
                 with open(write_end, "wb") as pipe:
                     pipe.write(data)
                 status = 0

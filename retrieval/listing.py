@@ -158,21 +158,20 @@ def is_article_name(name: str) -> bool:
     return lower[lower.rfind(".") :] in ARTICLE_SUFFIXES and not lower.startswith(IGNORED_NAMES)
 
 
-class _Unlisted(Exception):
-    """The tree holds something only the full listing handles (see the module's docstring)."""
-
-
-def quick_listing(roots: Sequence[Path]) -> QuickListing | None:
+def quick_listing(roots: Sequence[Path], *, split: bool = False) -> QuickListing | None:
     """List and ``stat`` the article files under ``roots`` (files or folders), or None where the tree
     needs the full listing. The digest covers each root, each folder's identity and, per file, its
-    name, inode, size and modification time in nanoseconds."""
+    name, inode, size and modification time in nanoseconds.
+
+    ``split``: a single folder root's subfolders are shared with a forked process (see
+    :mod:`retrieval.split_listing`); the listing is the same. Only for a process that holds no other thread."""
     try:
-        return _list(roots)
-    except _Unlisted:
+        return _list(roots, split=split)
+    except Unlisted:
         return None
 
 
-def _list(roots: Sequence[Path]) -> QuickListing:
+def _list(roots: Sequence[Path], *, split: bool = False) -> QuickListing:
     resolved_roots: list[tuple[Path, str, os.stat_result]] = []
     file_roots: set[tuple[int, int]] = set()
     for given in roots:
@@ -181,14 +180,14 @@ def _list(roots: Sequence[Path]) -> QuickListing:
             resolved = str(root.resolve(strict=True))
             root_stat = os.stat(resolved)
         except (OSError, RuntimeError) as error:  # missing, or a link loop: the full listing reports it
-            raise _Unlisted from error
+            raise Unlisted from error
         if stat_module.S_ISREG(root_stat.st_mode):
             identity = (root_stat.st_dev, root_stat.st_ino)
             if root_stat.st_nlink > 1 or identity in file_roots:  # one path per file: the full listing's rules
-                raise _Unlisted
+                raise Unlisted
             file_roots.add(identity)
         elif not stat_module.S_ISDIR(root_stat.st_mode):
-            raise _Unlisted
+            raise Unlisted
         resolved_roots.append((root, resolved, root_stat))
     digest = hashlib.blake2b(DIGEST_FORMAT.encode(), digest_size=20)
     runs: list[_Run] = []
@@ -199,8 +198,12 @@ def _list(roots: Sequence[Path]) -> QuickListing:
         if stat_module.S_ISREG(root_stat.st_mode):
             digest.update(_encode(repr((root_stat.st_ino, root_stat.st_size, root_stat.st_mtime_ns))))
             runs.append(ListedFile(resolved, root.name, root_stat.st_size, root_stat.st_mtime_ns))
+        elif split and len(resolved_roots) == 1:
+            from .split_listing import walk_split
+
+            walk_split(Tree(root.name, folders, file_roots, digest, runs, folder_digests), resolved, root_stat)
         else:
-            _walk(resolved, root.name, root_stat, folders, file_roots, digest, runs, folder_digests)
+            walk(Tree(root.name, folders, file_roots, digest, runs, folder_digests), [(resolved, "", root_stat)])
     return QuickListing(runs, digest.hexdigest(), folder_digests, tuple(resolved for _, resolved, _ in resolved_roots))
 
 
@@ -208,85 +211,109 @@ def _encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
 
-def _walk(
-    root: str, prefix: str, root_stat: os.stat_result, folders: set[tuple[int, int]],
-    file_roots: set[tuple[int, int]], digest: Any, runs: list[_Run], folder_digests: dict[str, str],
-) -> None:
-    """List the folder ``root`` and every folder below it into ``runs``, in sorted path order (so the
-    digest does not depend on the order a filesystem lists entries in); hidden entries and non-article
-    files are left out, as :func:`retrieval.ingest.discover` leaves them out. One ``lstat`` an entry,
-    relative to the open folder (no path to build or resolve), and no more Python work a file than needed:
-    this loop is the rescan's floor (150,976 files at a million passages)."""
-    # a folder to list: (path, path relative to the root, stat); or a run of files already listed
-    stack: list[tuple[str, str, os.stat_result | tuple[int, bytes]]] = [(root, "", root_stat)]
-    is_folder, is_link = stat_module.S_ISDIR, stat_module.S_ISLNK
+class Unlisted(Exception):
+    """The tree holds something only the full listing handles (see the module's docstring)."""
+
+
+@dataclass(slots=True)
+class Tree:
+    """What listing a root's folders adds to: the display prefix (the root's name), the identities of the folders
+    and file roots seen, the listing's digest, the runs and the folders' own digests."""
+
+    prefix: str
+    folders: set[tuple[int, int]]
+    file_roots: set[tuple[int, int]]
+    digest: Any
+    runs: list[_Run]
+    folder_digests: dict[str, str]
+
+
+Pending = tuple[str, str, os.stat_result | tuple[int, bytes]]
+"""A folder still to list (path, path relative to the root, its stat), or a run of files already listed and
+hashed, in its place among the subfolders (folder path, display prefix, (number of files, pickled files))."""
+
+
+def walk(tree: Tree, stack: list[Pending]) -> None:
+    """List the folders of ``stack`` (popped from its end) and every folder below them into ``tree``, in sorted
+    path order (so the digest does not depend on the order a filesystem lists entries in)."""
     while stack:
         directory, relative, item = stack.pop()
-        if not isinstance(item, os.stat_result):  # a run of files, in its place among the subfolders
-            runs.append((directory, relative, *item))
-            continue
-        identity = (item.st_dev, item.st_ino)
-        if identity in folders:  # a bind mount, or roots that overlap
-            raise _Unlisted
-        folders.add(identity)
-        files: list[_File] = []
-        subfolders: list[tuple[str, str, os.stat_result]] = []
-        try:
-            handle = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-        except OSError as error:
-            raise _Unlisted from error
-        try:
-            lstat, add = os.stat, files.append
-            for name in os.listdir(handle):
-                if name[0] == ".":
+        if isinstance(item, os.stat_result):
+            stack.extend(reversed(visit(tree, directory, relative, item)))
+        else:  # a run of files, in its place among the subfolders
+            tree.runs.append((directory, relative, *item))
+
+
+def visit(tree: Tree, directory: str, relative: str, item: os.stat_result) -> list[Pending]:
+    """List one folder: its files are hashed into the tree's digest and the folder's own, and what comes
+    next in sorted path order is returned (runs of its files and its subfolders, interleaved by name). Hidden
+    entries and non-article files are left out, as :func:`retrieval.ingest.discover` leaves them out. One
+    ``lstat`` an entry, relative to the open folder (no path to build or resolve), and no more Python work a
+    file than needed: this loop is the rescan's floor (150,976 files at a million passages)."""
+    identity = (item.st_dev, item.st_ino)
+    if identity in tree.folders:  # a bind mount, or roots that overlap
+        raise Unlisted
+    tree.folders.add(identity)
+    file_roots = tree.file_roots
+    files: list[_File] = []
+    subfolders: list[tuple[str, str, os.stat_result]] = []
+    is_folder, is_link = stat_module.S_ISDIR, stat_module.S_ISLNK
+    try:
+        handle = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as error:
+        raise Unlisted from error
+    try:
+        lstat, add = os.stat, files.append
+        for name in os.listdir(handle):
+            if name[0] == ".":
+                continue
+            try:
+                stat = lstat(name, dir_fd=handle, follow_symlinks=False)
+            except OSError:  # removed while listed: gone, as for the full listing
+                continue
+            mode = stat.st_mode
+            if mode & _FILE_TYPE == stat_module.S_IFREG:  # the common case first
+                # "x.txt" needs no more look (it cannot be a README or a licence), others the full rule
+                if (name[-4:] not in _PLAIN_TAILS or name[0] in _IGNORED_INITIALS) and not is_article_name(name):
                     continue
-                try:
-                    stat = lstat(name, dir_fd=handle, follow_symlinks=False)
-                except OSError:  # removed while listed: gone, as for the full listing
-                    continue
-                mode = stat.st_mode
-                if mode & _FILE_TYPE == stat_module.S_IFREG:  # the common case first
-                    # "x.txt" needs no more look (it cannot be a README or a licence), others the full rule
-                    if (name[-4:] not in _PLAIN_TAILS or name[0] in _IGNORED_INITIALS) and not is_article_name(name):
-                        continue
-                    if stat.st_nlink > 1 or (file_roots and (stat.st_dev, stat.st_ino) in file_roots):
-                        raise _Unlisted  # hard links, or a file also given as a root: one path per file
-                    add((name, stat.st_ino, stat.st_size, stat.st_mtime_ns))
-                elif is_folder(mode):
-                    subfolders.append((name, f"{directory.rstrip('/')}/{name}", stat))
-                elif is_link(mode):
-                    raise _Unlisted
-        except OSError as error:  # the folder could not be read to the end
-            raise _Unlisted from error
-        finally:
-            os.close(handle)
-        files.sort(key=_by_name)  # names are unique in a folder
-        base = directory if directory.endswith("/") else f"{directory}/"
-        digest.update(_encode(f"\nD\0{relative}\0{identity}\0{len(files)}\0"))
-        own = hashlib.blake2b(_encode(f"{DIGEST_FORMAT}\0{base}\0{identity}\0{len(files)}\0"), digest_size=16)
-        hashes = (digest, own)
-        folder_rel = f"{relative}/" if relative else ""
-        display = f"{prefix}/{folder_rel}"
-        if not subfolders:
-            if files:
-                runs.append((base, display, *_packed(files, hashes)))
-            folder_digests[base] = own.hexdigest()
-            continue
-        # files and subfolders in sorted name order: the order of sorted paths ("a" < "a.json" < "b")
-        subfolders.sort()
-        pending: list[tuple[str, str, os.stat_result | tuple[int, bytes]]] = []
-        start = position = 0
-        for name, path, folder_stat in subfolders:
-            while position < len(files) and files[position][0] < name:
-                position += 1
-            if position > start:
-                pending.append((base, display, _packed(files[start:position], hashes)))
-                start = position
-            pending.append((path, folder_rel + name, folder_stat))
-        if start < len(files):
-            pending.append((base, display, _packed(files[start:], hashes)))
-        folder_digests[base] = own.hexdigest()
-        stack.extend(reversed(pending))
+                if stat.st_nlink > 1 or (file_roots and (stat.st_dev, stat.st_ino) in file_roots):
+                    raise Unlisted  # hard links, or a file also given as a root: one path per file
+                add((name, stat.st_ino, stat.st_size, stat.st_mtime_ns))
+            elif is_folder(mode):
+                subfolders.append((name, f"{directory.rstrip('/')}/{name}", stat))
+            elif is_link(mode):
+                raise Unlisted
+    except OSError as error:  # the folder could not be read to the end
+        raise Unlisted from error
+    finally:
+        os.close(handle)
+    files.sort(key=_by_name)  # names are unique in a folder
+    base = directory if directory.endswith("/") else f"{directory}/"
+    tree.digest.update(_encode(f"\nD\0{relative}\0{identity}\0{len(files)}\0"))
+    own = hashlib.blake2b(_encode(f"{DIGEST_FORMAT}\0{base}\0{identity}\0{len(files)}\0"), digest_size=16)
+    hashes = (tree.digest, own)
+    folder_rel = f"{relative}/" if relative else ""
+    display = f"{tree.prefix}/{folder_rel}"
+    pending: list[Pending] = []
+    if not subfolders:
+        if files:
+            tree.runs.append((base, display, *_packed(files, hashes)))
+        tree.folder_digests[base] = own.hexdigest()
+        return pending
+    # files and subfolders in sorted name order: the order of sorted paths ("a" < "a.json" < "b")
+    subfolders.sort()
+    start = position = 0
+    for name, path, folder_stat in subfolders:
+        while position < len(files) and files[position][0] < name:
+            position += 1
+        if position > start:
+            pending.append((base, display, _packed(files[start:position], hashes)))
+            start = position
+        pending.append((path, folder_rel + name, folder_stat))
+    if start < len(files):
+        pending.append((base, display, _packed(files[start:], hashes)))
+    tree.folder_digests[base] = own.hexdigest()
+    return pending
 
 
 _by_name = itemgetter(0)

@@ -33,6 +33,10 @@ articles are then re-ingested from their files, even unchanged ones (the query l
 6: abbreviation-aware sentences; bylines, datelines and timestamps stripped at parse time."""
 DERIVED_TABLES = ("tombstones", "index_state", "passages", "story_topics", "stories", "files", "skipped_files")
 STORY_CACHE_SIZE = 4_096
+INLINE_LEADING_STORIES = 4
+"""The leading passages of this many stories or fewer (``ask`` reads those of its best story) are read on the
+calling thread, like :meth:`Store.read_passages`: an indexed read of well under a millisecond, where the hop to a
+worker thread and back costs about as much and, on a busy machine, waits for the thread to be scheduled."""
 """Stories each reader keeps between reads (about 1 KB each); answers keep citing the same few."""
 
 SCHEMA = """
@@ -725,11 +729,12 @@ class Store:
         """The first ``per_story`` passages of each story, in one query (story id → passages in order)."""
         out: dict[int, list[Passage]] = {story_id: [] for story_id in story_ids}
         for group in chunks(list(story_ids), 500):
-            rows = await self._committed(
-                f"SELECT id, story_id, ordinal, text, terms FROM passages WHERE story_id IN ({','.join('?' * len(group))})"
-                " AND ordinal < ? ORDER BY story_id, ordinal",
-                (*group, per_story),
-            )
+            sql = (f"SELECT id, story_id, ordinal, text, terms FROM passages WHERE story_id IN ({','.join('?' * len(group))})"
+                   " AND ordinal < ? ORDER BY story_id, ordinal")
+            if len(group) <= INLINE_LEADING_STORIES:  # as read_passages: this thread's read-only connection
+                rows = self._fetch_committed(sql, (*group, per_story))
+            else:
+                rows = await self._committed(sql, (*group, per_story))
             for row in rows:
                 out[row[1]].append(_passage(row))
         return out

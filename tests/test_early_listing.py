@@ -50,10 +50,10 @@ def test_a_child_that_fails_costs_only_time(tmp_path: Path, monkeypatch):
     roots = [tmp_path / "archive"]
     parent, real = os.getpid(), early_module.quick_listing
 
-    def fails_in_the_child(given):
+    def fails_in_the_child(given, **options):
         if os.getpid() != parent:
             raise OSError("the child's listing failed")
-        return real(given)
+        return real(given, **options)
 
     monkeypatch.setattr(early_module, "quick_listing", fails_in_the_child)
     listing = EarlyListing.start(roots, fork=True)

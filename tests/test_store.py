@@ -27,6 +27,27 @@ async def test_read_passages_returns_each_passage_with_its_story(service):
     assert story == await service.store.story(story.id)
 
 
+async def test_the_leading_passages_of_a_few_stories_are_read_without_a_thread_hop(service, monkeypatch):
+    stories = [story.id for story in await service.latest(limit=10)]
+    expected = {sid: (await service.store.story_passages(sid))[:2] for sid in stories}
+    hops: list[str] = []
+    real_to_thread = store_module.asyncio.to_thread
+
+    async def counted(function, *args):
+        hops.append(function.__name__)
+        return await real_to_thread(function, *args)
+
+    monkeypatch.setattr(store_module.asyncio, "to_thread", counted)
+    few = stories[:2]  # ask reads one story's
+    leading = await service.store.leading_passages(few, per_story=2)
+    assert hops == []  # read on this thread, as read_passages reads
+    assert {sid: [(p.id, p.text) for p in ps] for sid, ps in leading.items()} == {
+        sid: [(p.id, p.text) for p in expected[sid]] for sid in few}
+    many = await service.store.leading_passages(stories, per_story=2)  # more stories: on a worker thread
+    assert hops == ["_fetch_committed"] and len(many) == len(stories) > len(few)
+    assert all([p.id for p in many[sid]] == [p.id for p in expected[sid]] for sid in stories)
+
+
 async def test_a_story_changed_by_another_connection_is_read_fresh(service):
     passage_id = await _first_passage_id(service, "Microsoft DEA")
     _, before = service.store.read_passages([passage_id])[passage_id]  # now cached by this thread's reader

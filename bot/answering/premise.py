@@ -10,7 +10,7 @@ bot's own words, then quotes what the coverage does say. When the evidence is si
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -215,8 +215,10 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
             # "why did X start selling…?" where X "won't sell": among the sentences that tell the fact as
             # fully as the best one, one that says no of the subject contradicts the premise
             fullest = _told(told, question)
-            saying_no = [c for c in relevant if NEGATION.search(c.text) and _told(c, question) >= fullest - 1e-9
-                         and (c is told or _names_subjects(c, question) == len(question.subjects))]
+            told_share = _told_share(question)
+            saying_no = [c for c in relevant if told_share(c) >= fullest - 1e-9
+                         and (c is told or _names_subjects(c, question) == len(question.subjects))
+                         and NEGATION.search(c.text)]  # the pattern last: it costs the most (~13 µs a sentence)
             if saying_no:
                 return Premise("negated", "", max(saying_no, key=lambda c: c.score))
     return OK
@@ -248,9 +250,15 @@ def _names_subjects(candidate: Candidate, question: Question) -> int:
 
 def _told(candidate: Candidate, question: Question) -> float:
     """The share of what the question asks beyond its subjects that the sentence holds."""
+    return _told_share(question)(candidate)
+
+
+def _told_share(question: Question) -> Callable[[Candidate], float]:
+    """:func:`_told` of the question's sentences, its weights looked up once."""
     subject_terms = question.subject_terms
     rest = {t: w for t, w in question.weights.items() if t not in subject_terms} or dict(question.weights)
-    return sum(w for t, w in rest.items() if t in candidate.terms) / (sum(rest.values()) or 1.0)
+    total = sum(rest.values()) or 1.0
+    return lambda candidate: sum(w for t, w in rest.items() if t in candidate.terms) / total
 
 
 def _best_evidence(candidates: Sequence[Candidate], question: Question) -> Candidate | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from retrieval.analyzer import fold
 
@@ -62,8 +63,10 @@ def is_headline(sentence: str, title: str) -> bool:
     return fold(sentence.strip()) == fold(title.strip())
 
 
+@lru_cache(maxsize=4096)
 def quality(sentence: str, title: str) -> UnitQuality:
-    """The score factor of a sentence as a quoted unit."""
+    """The score factor of a sentence as a quoted unit (remembered: an answer scores a sentence once per reading
+    of its passages, and the stories a conversation keeps returning to bring the same sentences back)."""
     headline = is_headline(sentence, title)
     fragment = not headline and is_fragment(sentence)
     elided = fragment and bool(_TRUNCATED.search(sentence.strip())) and sentence.strip()[:1].isupper()
