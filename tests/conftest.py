@@ -19,12 +19,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(autouse=True)
 def _fresh_answer_caches():
-    """Every test reads sentences afresh: the answering caches (spans, headline terms, word forms) would
+    """Every test reads sentences afresh: the answering caches (spans, headline terms, word forms, unit quality) would
     otherwise carry one test's results into the next, and hide a mutant from mutation testing, which forks
     its runs after a clean one."""
-    from bot.answering import candidates, premise, spans
+    from bot.answering import candidates, premise, spans, units
 
-    for cached in (spans._spans, spans._asked_words, candidates.headline_terms, premise.forms):
+    for cached in (spans._spans, spans._asked_words, candidates.headline_terms, premise.forms, units.quality):
         cached.cache_clear()
 SEEDS = PROJECT_ROOT / "seeds"
 SHARED = PROJECT_ROOT.parent / "shared"
