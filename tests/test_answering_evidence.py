@@ -4,6 +4,9 @@ passages, no corpus."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
+
 import pytest
 
 from bot.answering.abstain import decide
@@ -428,3 +431,33 @@ def test_an_event_a_why_question_takes_for_granted_that_the_story_says_did_not_h
         "Officers took statements at the scene.",
     ], url=None, outlet=None)]
     assert _premise(question, told, known={"quorvex": 2}).status == "ok"
+
+
+def test_a_year_is_told_by_a_story_about_the_subject_naming_it_or_dating_from_it():
+    from bot.answering.abstain import year_told
+
+    asked = analysed("What happened at the 2005 Quorvex Cup?", known={"quorvex": 2})
+
+    def views(*hits):
+        return [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in hits]
+
+    about = hit("a", "Slovakia seal Quorvex Cup", ["Slovakia clinched the Quorvex Cup in the 2005 final."], url=None)
+    undated = hit("b", "Slovakia seal Quorvex Cup", ["Slovakia clinched the Quorvex Cup in the final."], url=None)
+    elsewhere = hit("c", "Budget plans", ["The 2005 budget was passed by parliament in March."], url=None)
+    assert year_told(asked, views(undated, about))
+    assert not year_told(asked, views(undated, elsewhere))  # named only where the subject is not
+    dated = replace(undated, story=replace(undated.story, published=datetime(2005, 1, 9, tzinfo=UTC)))
+    assert year_told(asked, views(dated))
+
+
+def test_a_sourced_wording_leads_a_sourced_one_only_at_equal_relevance():
+    from bot.answering.corroborate import group
+
+    from .test_answering_mutants import candidate
+
+    terms = "emails obtained aclu show microsoft facial recognition dea pushed"
+    first = candidate("Emails obtained by the ACLU show Microsoft pushed face tools to the DEA.", 1.0, key="a",
+                      terms=terms)
+    second = candidate("Emails obtained by the ACLU show Microsoft pushed its facial recognition to the DEA.", 0.7,
+                       key="b", terms=terms, quality=90)
+    assert group([first, second])[0].story_key == "a"  # both have outlet, date and link: relevance decides
