@@ -11,10 +11,13 @@ abstaining), and the same judge scores both:
     smartable    benchmarks/questions/smartable.yaml    over ../shared/corpora/smartable-powerapps
     judged       benchmarks/questions/judged.yaml       over seeds/ + smartable-powerapps + bbc
     heldout      benchmarks/questions/heldout.yaml      over seeds/ + smartable-powerapps + bbc
+    heldout2     benchmarks/questions/heldout2.yaml     over seeds/ + smartable-powerapps + bbc (articles no other set uses)
     validation   benchmarks/questions/validation.yaml   over seeds/ + smartable-powerapps + bbc
     probe        benchmarks/questions/probe.yaml        over seeds/ + smartable-powerapps + bbc
     probe2       benchmarks/questions/probe2.yaml       over seeds/ + smartable-powerapps + bbc
     probe3       benchmarks/questions/probe3.yaml       over seeds/ + smartable-powerapps + bbc (follow-ups)
+    probe4       benchmarks/questions/probe4.yaml       over seeds/ + smartable-powerapps + bbc (paraphrases)
+    probe5       benchmarks/questions/probe5.yaml       over seeds/ + smartable-powerapps + bbc (premises)
 
     python benchmarks/answer_quality.py               # a table per set + failures
     python benchmarks/answer_quality.py --set seeds   # one set (repeatable)
