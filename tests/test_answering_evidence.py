@@ -461,3 +461,27 @@ def test_a_sourced_wording_leads_a_sourced_one_only_at_equal_relevance():
     second = candidate("Emails obtained by the ACLU show Microsoft pushed its facial recognition to the DEA.", 0.7,
                        key="b", terms=terms, quality=90)
     assert group([first, second])[0].story_key == "a"  # both have outlet, date and link: relevance decides
+
+
+def test_a_denial_counts_only_in_the_sentence_that_best_tells_the_event_and_only_for_why():
+    question = "Why was Quorvex arrested after the slurry attack in Manchester?"
+    mixed = [hit("k", "Quorvex attacked with slurry", [
+        "Quorvex was arrested later, police said on Friday.",
+        "Officers at the slurry attack said that on the day no arrests were made.",
+    ], url=None, outlet=None)]
+    assert _premise(question, mixed, known={"quorvex": 2}).status == "ok"  # the event is told of the subject
+    denied = [hit("k", "Quorvex attacked with slurry", [
+        "Euro MP Quorvex has had a bucket of farm slurry thrown over him by a protester in Manchester.",
+        "Officers took statements at the scene, but no arrests have been made.",
+    ], url=None, outlet=None)]
+    when = _premise("When was Quorvex arrested after the slurry attack in Manchester?", denied, known={"quorvex": 2})
+    assert when.status == "ok"  # only a "why" takes the event for granted
+
+
+def test_no_other_arrests_says_someone_was_arrested():
+    story = [hit("k", "Quorvex attacked with slurry", [
+        "Euro MP Quorvex has had a bucket of farm slurry thrown over him by a protester in Manchester.",
+        "Officers took statements at the scene, but no other arrests have been made.",
+    ], url=None, outlet=None)]
+    premise = _premise("Why was Quorvex arrested after the slurry attack in Manchester?", story, known={"quorvex": 2})
+    assert premise.status == "ok"

@@ -237,8 +237,8 @@ def _denied(question: Question, word: str, term: str, candidates: Sequence[Candi
     if told is None:
         return None
     stem = re.escape(term[: max(4, len(term) - 1)])
-    said_no = re.search(rf"\b(?:no|not|never|without)\s+(?:\w+\s+){{0,2}}{stem}|n't\s+(?:\w+\s+){{0,2}}{stem}",
-                        told.text, re.IGNORECASE)
+    between = r"(?:(?!other\b|further\b|more\b|additional\b)\w+\s+){0,2}"  # "no other arrests": someone was
+    said_no = re.search(rf"\b(?:no|not|never|without)\s+{between}{stem}|n't\s+{between}{stem}", told.text, re.IGNORECASE)
     return told if said_no or NEGATION.search(told.text) else None
 
 
