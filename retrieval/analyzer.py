@@ -74,6 +74,13 @@ def _undot(match: re.Match[str]) -> str:
     return match.group(0).replace(".", "")
 
 
+def _separates_only(text: str) -> bool:
+    """Whether no non-ASCII character of ``text`` can be part of a token: each is then a separator, as a
+    space is (a token is letters or digits, and the regular expressions' letters and digits are exactly
+    the characters ``str.isalnum`` accepts), so the ASCII path gives the same terms with it made a space."""
+    return not any(char.isalnum() for char in set(text) if not char.isascii())
+
+
 def fold(text: str) -> str:
     """Casefold and strip accents (``Café`` → ``cafe``)."""
     text = text.casefold()
@@ -173,9 +180,10 @@ class Analyzer:
         without a list per line. On folded ASCII text the words of every line are looked up at once, the
         line breaks among them."""
         prepared = self._prepared(text)
-        if not prepared.isascii():
+        if not prepared.isascii() and not _separates_only(prepared):
             return "\n".join([" ".join(terms) for terms in self.line_terms(text)])
-        words = prepared.encode("ascii").translate(_ASCII_SEPARATORS).replace(b"\n", _MARKED_LINE_BREAK).decode("ascii").split()
+        # a non-ASCII character here is a separator ("£", "•", "—"): encoded as "?", which becomes a space
+        words = prepared.encode("ascii", "replace").translate(_ASCII_SEPARATORS).replace(b"\n", _MARKED_LINE_BREAK).decode("ascii").split()
         found: list[str | None] = list(map(self._cache.get, words))
         if None in found:
             for position, value in enumerate(found):

@@ -698,7 +698,7 @@ class Ingestor:
         batches = [candidates[i : i + BATCH_FILES] for i in range(0, total, BATCH_FILES)] or [[]]
         pool = _process_pool(total)
         try:
-            async with aclosing(self._prepare_batches(batches, known, pool)) as prepared_batches:
+            async with self.store.bulk_writes(), aclosing(self._prepare_batches(batches, known, pool)) as prepared_batches:
                 async for number, prepared in prepared_batches:
                     await self._apply_batch(run, prepared, removals=run.removals if number == 0 else [])
                     if progress:

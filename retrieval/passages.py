@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 MIN_WORDS = 40
@@ -137,28 +137,34 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
-def _cut_long(sentence: str) -> list[str]:
-    words = sentence.split()
-    if len(words) <= _HARD_LIMIT_WORDS:
-        return [sentence]
-    return [" ".join(words[i : i + MAX_WORDS]) for i in range(0, len(words), MAX_WORDS)]
+def _counted_pieces(sentences: Sequence[str]) -> Iterator[tuple[str, int]]:
+    """Each sentence with its word count, one too long (no punctuation) cut by words: each sentence is
+    split into words once."""
+    for sentence in sentences:
+        words = sentence.split()
+        if len(words) <= _HARD_LIMIT_WORDS:
+            yield sentence, len(words)
+            continue
+        for start in range(0, len(words), MAX_WORDS):
+            piece = words[start : start + MAX_WORDS]
+            yield " ".join(piece), len(piece)
 
 
 def chunk_passages(text: str, *, min_words: int = MIN_WORDS, max_words: int = MAX_WORDS) -> list[Chunk]:
     """Group whole sentences into passages of about ``min_words``–``max_words`` words."""
-    sentences = [piece for sentence in split_sentences(text) for piece in _cut_long(sentence)]
     chunks: list[list[str]] = []
+    last_words = 0  # the words of the last chunk
     current: list[str] = []
     count = 0
-    for sentence, words in zip(sentences, map(len, map(str.split, sentences)), strict=True):
+    for sentence, words in _counted_pieces(split_sentences(text)):
         if current and count >= min_words and count + words > max_words:
             chunks.append(current)
+            last_words = count
             current, count = [], 0
         current.append(sentence)
         count += words
     if current:
-        tail_words = count
-        if chunks and tail_words < min_words and sum(len(s.split()) for s in chunks[-1]) + tail_words <= max_words + min_words // 2:
+        if chunks and count < min_words and last_words + count <= max_words + min_words // 2:
             chunks[-1].extend(current)
         else:
             chunks.append(current)

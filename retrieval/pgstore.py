@@ -26,7 +26,7 @@ import json
 import logging
 import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -319,6 +319,10 @@ class PostgresStore:
         async with self._transaction() as db:
             await db.execute("SELECT pg_advisory_xact_lock(%s)", (self.coordination.migration_lock,))
             await db.execute(ddl)
+
+    def bulk_writes(self) -> AbstractAsyncContextManager[None]:
+        """Nothing to tune: the server checkpoints on its own schedule."""
+        return nullcontext()
 
     def transaction(self) -> AbstractAsyncContextManager[psycopg.AsyncConnection]:
         """A write transaction on the write connection (reconnecting if the server restarted)."""

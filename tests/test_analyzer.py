@@ -51,7 +51,8 @@ def test_line_terms_are_the_terms_of_each_line_on_every_path(monkeypatch):
 
     import retrieval.analyzer as analyzer_module
 
-    pieces = [*"abcsXYZ \n\n.,'’-_$%:;()!?\t", " 's", "(’s", "é", "İ", "ß", "ﬁ", "½", "\u0301", "U.S.", "e.g.", "A.B.C", "won't",
+    pieces = [*"abcsXYZ \n\n.,'’-_$%:;()!?\t", " 's", "(’s", "é", "İ", "ß", "ﬁ", "½", "\u0301",
+              "£", "•", "—", "€", "²", "\u2028", "\x85", "\u00a0", "ø", "Ж", "中", "U.S.", "e.g.", "A.B.C", "won't",
               "can’t", "didn't", "John's", "Amazon’s", "2,000", "1,000,000", "3.5", "3.5bn", "covid19", "a1b2",
               "9,99,9", "1.2.3", "the", "The", "running", "Cafés", "STRASSE", "x" * 40]
     rng = random.Random(11)

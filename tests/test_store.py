@@ -113,3 +113,28 @@ async def test_stories_of_a_calendar_day_are_found_through_the_day_index_not_a_s
     assert "stories_by_day" in plan and "SCAN stories" not in plan
     assert [s.published.strftime("%m-%d") for s in await service.store.stories_on_day(6, 11)] == ["06-11"] * len(
         await service.store.stories_on_day(6, 11))
+
+
+async def _wal_pages(store: Store) -> int:
+    async with store._db.execute("PRAGMA wal_autocheckpoint") as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    return row[0]
+
+
+async def test_an_ingest_writes_its_batches_with_a_longer_write_ahead_log_then_restores_it(service, tmp_path, monkeypatch):
+    store = service.store
+    assert await _wal_pages(store) == store_module.WAL_PAGES
+    seen: list[int] = []
+    real_replace = store.replace_files
+
+    async def replace_files(changes, removals):
+        seen.append(await _wal_pages(store))
+        return await real_replace(changes, removals)
+
+    monkeypatch.setattr(store, "replace_files", replace_files)
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "story.txt").write_text("A headline\n\nThe body of the story, long enough to be kept.\n")
+    await service.ingest([tmp_path / "new"])
+    assert seen == [store_module.BULK_WAL_PAGES]
+    assert await _wal_pages(store) == store_module.WAL_PAGES
