@@ -200,8 +200,12 @@ _LEADER_BEFORE = re.compile(
 def leaders(sentence: str, found: Sequence[str]) -> tuple[str, ...]:
     """The names a leader's title introduces ("Chief Executive Martin Sorrell"): who runs the thing the
     sentence is about, however far the name stands from its name."""
-    return tuple(span for span in found if _LEADER_BEFORE.search(sentence[max(_find_word(sentence, span) - 40, 0):
-                                                                         max(_find_word(sentence, span), 0)]))
+    out = []
+    for span in found:
+        at = max(_find_word(sentence, span), 0)
+        if _LEADER_BEFORE.search(sentence[max(at - 40, 0):at]):
+            out.append(span)
+    return tuple(out)
 
 
 def near(sentence: str, found: Sequence[str], terms: frozenset[str]) -> tuple[str, ...]:
