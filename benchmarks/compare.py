@@ -86,14 +86,17 @@ def count_lines(path: Path) -> int:
         return sum(1 for _ in handle)
 
 
-def run_worker(engine: str, phase: str, work: Path, *extra: str, timeout: float | None = None) -> dict:
-    """Run one ``benchmarks.engines`` worker in a fresh interpreter and return its JSON result."""
-    result = work / "results" / f"{engine}-{phase}.json"
+def run_worker(engine: str, phase: str, work: Path, *extra: str, timeout: float | None = None,
+               env: dict[str, str] | None = None, tag: str = "") -> dict:
+    """Run one ``benchmarks.engines`` worker in a fresh interpreter and return its JSON result; ``env``: variables
+    set for it, ``tag``: what tells its result file from the same phase's without them."""
+    result = work / "results" / f"{engine}-{phase}{tag}.json"
     result.unlink(missing_ok=True)
     command = [sys.executable, "-m", "benchmarks.engines", engine, phase, "--work", str(work), "--result", str(result), *extra]
-    log.info("run %s %s", engine, phase)
+    log.info("run %s %s%s", engine, phase, tag)
     started = time.perf_counter()
-    completed = subprocess.run(command, cwd=ROOT, timeout=timeout, check=False)
+    completed = subprocess.run(command, cwd=ROOT, timeout=timeout, check=False,
+                               env={**os.environ, **env} if env else None)
     if completed.returncode != 0 or not result.exists():
         raise RuntimeError(f"{engine} {phase} failed (exit {completed.returncode})")
     log.info("%s %s done in %.1fs", engine, phase, time.perf_counter() - started)
@@ -166,6 +169,8 @@ def run(args: argparse.Namespace) -> dict:
         background = run_worker("newsbot", "startup-background", work)
         rescan = run_worker("newsbot", "startup-rescan", work) if not args.skip_rescan else {}
         serve = run_worker("newsbot", "serve", work)
+        # the default install has no Numba: its serving figures are the NumPy path's
+        numpy_serve = run_worker("newsbot", "serve", work, env={"NEWSBOT_JIT": "0"}, tag="-numpy")
         out["engines"]["newsbot"] = {
             **build,
             **serve,
@@ -178,6 +183,7 @@ def run(args: argparse.Namespace) -> dict:
             "background_rescan_s": background.get("background_rescan_s"),
             "peak_rss_build_mb": build.get("peak_rss_mb"),
             "peak_rss_mb": serve["peak_rss_mb"],
+            "numpy": {key: numpy_serve.get(key) for key in ("peak_rss_mb", "p50_ms", "p95_ms", "ask")},
         }
     elif not (work / "passages.tsv").exists():
         raise SystemExit("passages.tsv is exported from the bot's store: run with the newsbot engine first")

@@ -191,3 +191,16 @@ def test_fresh_processes_run_as_on_a_users_machine(monkeypatch):
     env = coldstart.clean_env({"EXTRA": "1"})
     assert "PYTHONDONTWRITEBYTECODE" not in env and "NEWSBOT_DB" not in env
     assert env["HOME"] == "/root" and env["EXTRA"] == "1"
+
+
+def test_serving_memory_is_judged_on_the_default_install_and_both_are_shown() -> None:
+    out = _result(peak_rss_mb=334.0, compiled_search=True,
+                  numpy={"peak_rss_mb": 170.0, "p50_ms": 0.6, "p95_ms": 1.5, "ask": {"p50_ms": 2.0, "p95_ms": 4.2}})
+    assert _verdict(out, "serving RSS") == targets.MET  # 170 ≤ 2 × 100 MB; the Numba extra's 334 MB is shown
+    lines = targets.render_issue_table(out)
+    rss = next(line for line in lines if line.startswith("| serving RSS"))
+    assert "334 MB (Numba loaded); default install (NumPy): 170 MB" in rss and "(default install)" in rss
+    ask = next(line for line in lines if line.startswith("| `ask` end to end"))
+    assert "NumPy 2.00 / 4.20 ms" in ask
+    out["engines"]["newsbot"]["numpy"]["peak_rss_mb"] = 250.0
+    assert _verdict(out, "serving RSS") == targets.NOT_MET
