@@ -471,7 +471,7 @@ def analyse(
     for term in unknown_terms:
         weights.setdefault(term, typical * (LIGHT_WORD_WEIGHT if term in LIGHT_WORDS else 1.0))
     search = {t: LIGHT_WORD_WEIGHT if t == category or t in LIGHT_WORDS else 1.0 for t in weights if doc_freq(t) > 0}
-    first_name = min((question.find(a.split()[0]) for a in actors if a.split()[0] in question), default=None)
+    first_name = min((at for a in actors if (at := question.find(a.split()[0])) >= 0), default=None)
     follow_up = bool(context) and is_follow_up(question, len(search), named=bool(actors), first_name=first_name)
     for term in sorted(dated):  # "in January": a passage naming January ranks a little higher
         if doc_freq(term) > 0:

@@ -136,8 +136,9 @@ def _not_a_count(sentence: str, match: re.Match[str]) -> bool:
 
 
 _EVENT_OF = re.compile(rf"\ban?\s+{_UNIT}$", re.IGNORECASE)
+""""A day of action", "a week of protests": an event named by its length (followed by ``_OF``), not how long
+something lasted."""
 _OF = re.compile(r"\s+of\b")
-""""A day of action", "a week of protests": an event named by its length, not how long something lasted."""
 _ASKS_LAG = re.compile(r"\bhow (?:long|soon|many \w+|much time|much later|much earlier) (?:after|before|later|earlier)\b"
                        r"|\b(?:after|before)\b.*\bhow long\b", re.IGNORECASE)
 """A question asking for a lag ("how long after his wife did he die?"): "11 days after" answers it."""
