@@ -284,6 +284,32 @@ _SPEECH_QUESTION = re.compile(
     r"urge|urged|describe|described|criticis|criticiz|accuse|accused|speak|spoke|spokes|quote|quoted|blame|blamed)", re.IGNORECASE)
 
 
+_DESCRIBED_SUBJECT = re.compile(
+    r"\b(?:did|does|do|has|have|had|will|would|can|could)\s+(?:the|a|an|this|that)\s+((?:[\w'-]+\s+){1,3})", re.IGNORECASE)
+_HONORIFIC = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "dame", "the"})
+
+
+def describing(question: str) -> frozenset[str]:
+    """The terms of the words describing whom a question is about, as its grammatical subject: "London", "mayor"
+    of "Which journalist did the London mayor compare to…?". Unlike "Who is the chief executive…?", they describe
+    the one asked about, not the answer."""
+    found = _DESCRIBED_SUBJECT.search(question)
+    return frozenset(default_analyzer().terms(found.group(1))) if found else frozenset()
+
+
+def described(sentence: str, span: str, description: frozenset[str]) -> bool:
+    """Is the name the one the question describes ("London mayor Mr Livingstone" asked about "the London mayor"):
+    is the word before it, honorifics aside, one of the question's describing words? Then it restates the
+    question's subject and does not answer it."""
+    at = _find_word(sentence, span)
+    if at <= 0 or not description:
+        return False
+    before = [w for w in (_bare(w).casefold() for w in sentence[max(at - 40, 0):at].split()) if w]
+    while before and before[-1].rstrip(".") in _HONORIFIC:
+        before.pop()
+    return bool(before) and _starts_like(before[-1], description)
+
+
 def speaking(sentence: str, span: str) -> bool:
     """Is this name in the sentence only as who is quoted ("…, predicted Mr Weiner", "Jo Smith said")? A name
     its role introduces ("the new chief executive Peter Lynch said") is more than a speaker."""
@@ -379,6 +405,8 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     age = asks_age(question.text)  # "how old is the hacker?": the age is told of a name, not of "hacker"
     rate = _PER.search(question.text)
     per = re.escape(rate.group(1)[:5]) if rate else ""  # "per share": "a share", "per shares"
+    # the words describing whom a "which …" question is about ("the London mayor"), not what it asks for
+    description = describing(question.text) & question.described - question.subject_terms if kind in NAMED else frozenset()
     for view in views:
         hit = view.hit
         title_terms = asked & view.title_terms
@@ -403,6 +431,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
             if kind is AnswerType.DEFINITION and coverage < DEFINITION_COVERAGE:
                 typed = ()  # "X is a …" defines X only in a sentence about X
             elif kind in NAMED and typed and terms:
+                typed = tuple(span for span in typed if not described(sentence, span, description))
                 close = near(sentence, typed, asked)  # the name that answers stands by what is asked about
                 typed = close + tuple(span for span in leaders(sentence, typed) if span not in close) if asks_leader else close
                 if typed and not asks_speech:  # "who founded Yahoo?" is not answered by who commented on it

@@ -66,7 +66,11 @@ def compose_answer(
         first = _evidence_first(check.evidence, leaders)
         kind = question.answer_type
         answers = (lambda c: bool(c.typed)) if kind in TYPED else None
-        chosen = select(leaders, answers=answers, first=first, lead_share=0.0 if one_story else LEAD_SHARE)
+        lead_share = 0.0 if one_story else LEAD_SHARE
+        if check.status == "ok":  # the event a "why" question takes for granted, then what best answers it
+            chosen = _event_first(first, select(leaders, answers=answers, lead_share=lead_share))
+        else:
+            chosen = select(leaders, answers=answers, first=first, lead_share=lead_share)
         chosen = _per_subject(question, chosen, leaders)
         note = check.note
         chosen = _with_antecedents(chosen, views, shares, asked, keep_first=note is not None)
@@ -88,6 +92,17 @@ def _evidence_first(evidence: Candidate | None, leaders: list[Candidate]) -> Can
             leaders[at] = evidence
             return evidence
     return evidence  # a same-story wording of a quoted fact: it leads, the other is dropped as redundant
+
+
+def _event_first(event: Candidate | None, chosen: list[Candidate]) -> list[Candidate]:
+    """The sentence reporting the event a question takes for granted leads; the sentences chosen on their own
+    merit follow, as many as fit."""
+    if event is None or not chosen or chosen[0] is event:
+        return chosen
+    out = [event, *(c for c in chosen if c is not event)][:MAX_SENTENCES]
+    while len(out) > 2 and sum(quoted_length(c.text) for c in out) > MAX_ANSWER_CHARS:
+        out.pop()
+    return out
 
 
 def _typed_answer(candidates: Sequence[Candidate]) -> bool:

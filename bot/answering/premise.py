@@ -100,6 +100,16 @@ def _moved(question: Question, surface: str) -> frozenset[str]:
     return frozenset()
 
 
+def _owner(question: Question, surface: str) -> Subject | None:
+    """The subject a direction word tells of, when the question names several: the nearest one before it."""
+    if len(question.subjects) < 2:
+        return None
+    at = question.text.find(surface)
+    before = [(question.text.rfind(s.surface.split()[0], 0, at), s) for s in question.subjects]
+    placed = [(p, s) for p, s in before if p >= 0]
+    return max(placed, key=lambda ps: ps[0])[1] if placed else None
+
+
 def _about_the_subjects(question: Question, views: Sequence[PassageView]) -> list[PassageView]:
     """The passages naming the most of the question's subjects (all of them when one does): a premise about
     Danny Kruger is judged on his story, not on another that shares only Michael Howard's name."""
@@ -152,6 +162,7 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
     evidence_terms = frozenset().union(*(terms for v in about for _, terms in v.lines), *(v.title_terms for v in about))
     relevant = [c for c in candidates if c.coverage >= MIN_EVIDENCE_COVERAGE]
     about_hits = {id(v.hit) for v in about}
+    about_stories = {v.hit.story.key for v in about}
     relevant = [c for c in relevant if id(c.hit) in about_hits] or relevant  # told of the subjects, if any is
     for surface, term in question.marked:
         word = surface.lower()
@@ -162,16 +173,23 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
             # a direction is judged where the fact is told: the sentence that best covers the question
             same, opposite = family
             # the sentence that tells which way it went: one with a word of direction, if any has one
-            directed = [c for c in relevant if (same | opposite | _steady_terms()) & c.terms]
+            owner = _owner(question, surface)  # "Toyota" of "Toyota's sales slide while Detroit carmakers cut"
+            owned = [c for c in candidates if owner is not None and owner.named_in(c.terms)
+                     and c.coverage >= MIN_EVIDENCE_COVERAGE and c.story_key in about_stories]
+            directed = ([c for c in owned if (same | opposite | _steady_terms()) & c.terms]
+                        or [c for c in relevant if (same | opposite | _steady_terms()) & c.terms])
             moved = _moved(question, surface)  # "shares" of "why did Phytopharm shares fall?"
-            # of those telling most of its subjects ("the Dubai final", not last week's in Rotterdam)
+            # of those stating its figure, if any does ("jumped 76%" for "fall 76%"), those telling most of its
+            # subjects ("the Dubai final", not last week's in Rotterdam)
+            directed = [c for c in directed if states_a_figure(question, c.text)] or directed
             most = max((_names_subjects(c, question) for c in directed), default=0)
             directed = [c for c in directed if _names_subjects(c, question) == most]
             told = _best_evidence([c for c in directed if moved & c.terms] or directed or relevant, question)
             if told is not None and (opposite | _steady_terms()) & told.terms and not same & told.terms:
                 asked_done = re.search(rf"\b(?:did|does|do|will|would)\b[^?.]*\b{re.escape(surface)}\b", question.text,
                                        re.IGNORECASE)
-                return Premise("contradicted", surface, told, reversed_verb=asked_done is not None)
+                plain_verb = asked_done is not None and not word.endswith(("ing", "ed"))  # not "didn't cutting"
+                return Premise("contradicted", surface, told, reversed_verb=plain_verb)
             continue
         if forms(word) & evidence_terms:
             denial = _denied(question, word, term, candidates, {v.hit.story.key for v in about})
@@ -221,7 +239,25 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
                          and NEGATION.search(c.text)]  # the pattern last: it costs the most (~13 µs a sentence)
             if saying_no:
                 return Premise("negated", "", max(saying_no, key=lambda c: c.score))
+    if question.answer_type is AnswerType.REASON:
+        return Premise("ok", evidence=_told_event(question, relevant))
     return OK
+
+
+EVENT_TOLD = 0.5
+"""A sentence holding this share of what a "why" question asks beyond its names reports the event it takes for granted."""
+
+
+def _told_event(question: Question, relevant: Sequence[Candidate]) -> Candidate | None:
+    """The sentence reporting the event a "why" question takes for granted, to be quoted first: what happened,
+    then why. A reader who asks "why did X praise Y?" sees first that X criticised Y, if that is what the
+    coverage says."""
+    most = max((_names_subjects(c, question) for c in relevant), default=0)
+    told = _best_evidence([c for c in relevant if _names_subjects(c, question) == most], question)
+    if told is None or _told(told, question) < EVENT_TOLD:
+        return None
+    plain = question.described - question.subject_terms
+    return None if plain <= told.terms else told  # told in the question's own words: it bears the premise out
 
 
 def _denied(question: Question, word: str, term: str, candidates: Sequence[Candidate],
@@ -245,7 +281,7 @@ def _denied(question: Question, word: str, term: str, candidates: Sequence[Candi
 def _names_subjects(candidate: Candidate, question: Question) -> int:
     """How many of the question's subjects the sentence names: a figure that corrects "IBM's 5,000
     patents" is told of IBM, not in a quote about the industry."""
-    return sum(1 for s in question.subjects if s.terms & candidate.terms)
+    return sum(1 for s in question.subjects if s.named_in(candidate.terms))
 
 
 def _told(candidate: Candidate, question: Question) -> float:
@@ -348,11 +384,11 @@ def _other_actor(question: Question, subject: Subject, candidates: Sequence[Cand
         return sum(w for t, w in rest.items() if t in c.terms) / total
 
     best = max(candidates, key=told, default=None)
-    if best is None or told(best) < OTHER_ACTOR_COVERAGE or subject.terms & best.terms:
+    if best is None or told(best) < OTHER_ACTOR_COVERAGE or subject.named_in(best.terms):
         return None
     if subject.named_in(headline_terms(best.hit.story.title)):
         return None  # "Shares in the Anglo-Swedish drug firm…" under "AstraZeneca hit by drug failure": told of it
-    naming = [told(c) for c in candidates if subject.terms & c.terms]
+    naming = [told(c) for c in candidates if subject.named_in(c.terms)]
     if naming and max(naming) >= 0.5 * told(best):
         return None
     plain = question.described - question.subject_terms

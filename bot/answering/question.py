@@ -73,6 +73,12 @@ SUBJECT_MAX_SHARE = 0.5
 _MONTHS = {name.lower() for name in calendar.month_name if name} | {a.lower() for a in calendar.month_abbr if a}
 _WEEKDAYS = {name.lower() for name in calendar.day_name}
 
+_PERSON_NOUN = (
+    r"(?:person|people|executive|official|minister|player|actor|actress|singer|star|analyst|spokesman|spokeswoman|"
+    r"spokesperson|boss|chief|leader|director|manager|coach|president|ceo|founder|author|judge|mp|politician|designer|"
+    r"artist|musician|presenter|writer|journalist|reporter|editor|columnist|owner|chairman)\b")
+"""Nouns naming a person's role: "which newspaper journalist" asks for a person, "which newspaper" for a title."""
+
 # The wh-phrase: which words ask for which type. Order matters: the first match wins.
 _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (AnswerType.LATEST, re.compile(
@@ -80,7 +86,8 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"coverage|headlines)\b|^\W*(?:what(?:'s| is| are)\s+)?(?:the\s+)?(?:latest|newest)\W*$|\bwhat.s new\b|\bany news\b"
         r"|\bnew on\b|\b(?:recently|lately|this week)\b", re.IGNORECASE)),
     (AnswerType.COMPARISON, re.compile(
-        r"\b(?:compare[sd]?|comparison|versus|vs\.?|differ(?:ence|ent|s)?\s+(?:between|from))\b"
+        r"^(?!\W*(?:who|whom|which)\b).*\bcompare[sd]?\b"  # "which journalist did he compare to…?" asks for a name
+        r"|\b(?:comparison|versus|vs\.?|differ(?:ence|ent|s)?\s+(?:between|from))\b"
         r"|\b(?:more|less|fewer|better|worse|bigger|smaller|cheaper|dearer|faster|slower|higher|lower|larger|"
         r"older|newer|earlier|later)\b[^?]*,?\s+[A-Z][^?]*\bor\b", re.IGNORECASE)),
     (AnswerType.PERCENTAGE, re.compile(
@@ -133,16 +140,14 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (AnswerType.ORGANISATION, re.compile(
         r"\b(?:what|which)\s+(?:[\w-]+\s+){0,2}?(?:company|companies|firm|firms|organi[sz]ation|agency|agencies|group|bank|business|"
         r"team|club|network|channel|broadcaster|newspaper|outlet|party|body|department|regulator|brand|studio|"
-        r"label|retailer|carrier|operator|airline|union|government|country's)\b", re.IGNORECASE)),
+        r"label|retailer|carrier|operator|airline|union|government|country's)\b(?!\s+" + _PERSON_NOUN + r")", re.IGNORECASE)),
     (AnswerType.DEFINITION, re.compile(
         r"^\W*(?:[Ww]hat\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?[\w\"'“‘-]+|[Ww]ho\s+(?:is|was)\s+[A-Z][\w-]*(?:['’][A-Z][\w-]*)?(?![\w'’]))"
         r"(?:\s+[\w\"'”’-]+){0,4}\W*$"
         r"|\b[Ww]hat does .* (?:mean|do)\b|\b[Ww]hat is meant by\b|\b[Dd]efine\b|\b[Ww]hat kind of\b")),
     (AnswerType.PERSON, re.compile(
         r"^\W*(?:who|whom)\b|\bwho (?:is|was|did|does|will|has|have|are|were|said|says|led|leads|runs|won)\b"
-        r"|\b(?:what|which) (?:[\w'’-]+\s+){0,3}?(?:person|people|executive|official|minister|player|actor|actress|singer|star|"
-        r"analyst|spokesman|spokeswoman|spokesperson|boss|chief|leader|director|manager|coach|president|ceo|"
-        r"founder|author|judge|mp|politician|designer|band|artist|musician|presenter|writer)\b", re.IGNORECASE)),
+        r"|\b(?:what|which) (?:[\w'’-]+\s+){0,3}?(?:band|" + _PERSON_NOUN + r")", re.IGNORECASE)),
     (AnswerType.YES_NO, re.compile(
         r"^\W*(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should|may|might|shall)\b", re.IGNORECASE)),
 )
@@ -181,10 +186,11 @@ MONEY_WORDS = frozenset(
 OPPOSITES: tuple[tuple[set[str], set[str]], ...] = (
     ({"rose", "rise", "rises", "risen", "increase", "increased", "grew", "grow", "up", "gain", "gained", "higher",
       "jump", "jumped", "surge", "surged", "climb", "climbed", "boost", "boosted", "double", "doubled", "triple",
-      "tripled", "raised"},
+      "tripled", "raised", "soar", "soared", "leap", "leapt", "leaped"},
      {"fell", "fall", "falls", "fallen", "decrease", "decreased", "shrank", "shrink", "down", "drop", "dropped",
       "lower", "slump", "slumped", "decline", "declined", "cut", "cuts", "halve", "halved", "lowered", "plunge",
-      "plunged", "loss", "losses"}),
+      "plunged", "loss", "losses", "dip", "dipped", "dips", "slide", "slid", "slides", "sank", "sink", "sunk",
+      "tumble", "tumbled", "slip", "slipped", "plummet", "plummeted"}),
     ({"won", "win", "wins", "beat", "victory", "triumph", "triumphed", "crown", "crowned", "trophy"},
      {"lost", "lose", "loses", "defeat", "defeated", "beaten"}),
     ({"pull", "pulling", "pulled", "withdraw", "withdrawing", "withdrew", "divest", "divesting", "divested"},

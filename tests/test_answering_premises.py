@@ -1,0 +1,124 @@
+"""Premises and described subjects: how a reply meets a question that takes something for granted, and how a name the
+question only describes is told from the name that answers it. Hand-made passages; each test fails when its rule is
+taken out."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answering.candidates import Shares, passage_view, score_candidates
+from bot.answering.premise import check
+from bot.answering.question import AnswerType, answer_type
+
+from .test_answering_units import ANALYZER, analysed, compose, hit
+
+
+def _checked(question: str, hits, **kwargs):
+    asked = analysed(question, **kwargs)
+    views = [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in hits]
+    return check(asked, views, score_candidates(asked, views, Shares(asked.weights)))
+
+
+# ---- what the question asks for ------------------------------------------------------------------
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Which newspaper columnist did the minister compare to a tyrant?", AnswerType.PERSON),
+    ("Which magazine editor did the singer compare to a bully?", AnswerType.PERSON),
+    ("Which newspaper first printed the story?", AnswerType.ORGANISATION),
+    ("How does the new phone compare with the old one?", AnswerType.COMPARISON),
+])
+def test_comparing_as_the_event_asked_about_asks_for_a_name_not_a_comparison(question, kind):
+    assert answer_type(question) is kind
+
+
+# ---- a described subject is not the answer --------------------------------------------------------
+def test_the_name_the_questions_description_introduces_restates_the_subject_and_does_not_answer():
+    question = "Which newspaper reporter did the city mayor compare to a prison warder?"
+    answer = compose(question, [
+        hit("a", "Mayor in row", [
+            "City mayor Mr Jonson says he stands by remarks that compared a newspaper reporter to a prison warder.",
+            "The mayor was asked to apologise for comparing the reporter, Helen Marsh, to a prison warder.",
+        ]),
+    ])
+    assert "Helen Marsh" in answer.lead(1)[0]
+
+
+def test_a_name_after_the_role_a_who_question_asks_for_still_answers():
+    answer = compose("Who is the chief executive of Norbrook?", [
+        hit("a", "Norbrook results", [
+            "Norbrook's profits rose sharply last year, the firm said on Monday.",
+            "Chief executive Anna Lindqvist said the firm would keep investing.",
+        ]),
+    ])
+    assert "Anna Lindqvist" in " ".join(answer.lead(2))
+
+
+# ---- a direction is judged where its own subject is told -------------------------------------------
+def test_a_direction_word_is_judged_on_the_subject_nearest_before_it():
+    question = "Why did Kestrel's sales slide in March while Harbour carmakers were cutting output?"
+    premise = _checked(question, [
+        hit("a", "Car sales in March", [
+            "Harbour carmakers cut output again, and Harbour sales rose 2% in March.",
+            "Elsewhere, Kestrel sales jumped 9% in March as carmakers fought for buyers.",
+        ]),
+    ])
+    assert premise.status == "contradicted" and premise.word == "slide"
+    assert premise.evidence is not None and premise.evidence.text.startswith("Elsewhere, Kestrel sales jumped")
+
+
+@pytest.mark.parametrize("moved", ["dipped", "slid", "tumbled"])
+def test_more_words_of_falling_contradict_a_claimed_rise(moved):
+    premise = _checked("What drove the rise in Orvall's revenue in 2004?", [
+        hit("a", "Orvall results", [f"Orvall's revenue {moved} 3% in 2004 as a wet summer hurt ice cream sales."]),
+    ])
+    assert premise.status == "contradicted" and premise.word == "rise"
+
+
+def test_a_sentence_stating_the_questions_figure_judges_its_direction_before_one_naming_more():
+    premise = _checked("Why did Corvane's quarterly profit fall 41%?", [
+        hit("a", "Corvane profit jumps", [
+            "Quarterly profits at media group Corvane-Lyle jumped 41% to $2bn.",
+            "A profit dip at the Corvane film studio was offset by one-off gains.",
+        ]),
+    ], known={"corvan": 3})
+    assert premise.status == "contradicted"
+    assert premise.evidence is not None and "jumped 41%" in premise.evidence.text
+
+
+def test_the_note_never_puts_an_inflected_word_after_didnt():
+    answer = compose("Why did Kestrel's sales slide while Harbour carmakers were cutting output?", [
+        hit("a", "Car sales", ["Harbour carmakers were raising output, and Kestrel sales climbed 9% last month."]),
+    ])
+    assert answer.note is not None and "didn't cutting" not in answer.note
+
+
+def test_a_subject_is_counted_as_named_by_its_distinctive_word_not_a_common_one():
+    question = "Why did Rania Kapoor lose the Lakeview Open final?"
+    premise = _checked(question, [
+        hit("a", "Kapoor wins title", [
+            "At the Harbour Open in May, Kapoor lost in the first round to a qualifier.",
+            "Rania Kapoor won the Lakeview Open final in straight sets on Sunday.",
+        ]),
+    ], known={"lakeview": 3, "kapoor": 3, "rania": 3})
+    assert premise.status == "contradicted" and premise.evidence is not None
+    assert premise.evidence.text.startswith("Rania Kapoor won")
+
+
+# ---- what happened, then why ---------------------------------------------------------------------
+def test_a_why_question_whose_event_is_told_in_other_words_quotes_that_sentence_first():
+    answer = compose("Why was the singer Dana Vole sent to prison over the bottle attack?", [
+        hit("a", "Vole spared jail", [
+            "Vole's lawyer said she regretted the bottle attack and had sought treatment since then.",
+            "Singer Dana Vole has been spared jail over the bottle attack but must serve probation.",
+        ]),
+    ])
+    assert "spared jail" in answer.lead(1)[0]
+
+
+def test_a_why_question_whose_event_is_told_in_its_own_words_leads_with_the_reason():
+    answer = compose("Why did the finance minister freeze fuel duty?", [
+        hit("a", "Fuel duty frozen", [
+            "The finance minister has announced a freeze on fuel duty in his budget speech on Thursday.",
+            "He said the fuel duty freeze was needed because of the volatility of the oil market.",
+        ]),
+    ])
+    assert "volatility" in " ".join(answer.lead(2))
