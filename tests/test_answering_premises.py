@@ -74,29 +74,29 @@ def test_more_words_of_falling_contradict_a_claimed_rise(moved):
 
 
 def test_a_sentence_stating_the_questions_figure_judges_its_direction_before_one_naming_more():
-    premise = _checked("Why did Corvane's quarterly profit fall 41%?", [
-        hit("a", "Corvane profit jumps", [
-            "Quarterly profits at media group Corvane-Lyle jumped 41% to $2bn.",
+    premise = _checked("Why did Corvane Lyle's quarterly profit fall 41%?", [
+        hit("a", "Media group profit jumps", [
+            "Quarterly profits at media group CorvaneLyle jumped 41% to $2bn.",
             "A profit dip at the Corvane film studio was offset by one-off gains.",
         ]),
     ], known={"corvan": 3})
-    assert premise.status == "contradicted"
+    assert premise.status == "contradicted" and premise.word == "fall"
     assert premise.evidence is not None and "jumped 41%" in premise.evidence.text
 
 
 def test_the_note_never_puts_an_inflected_word_after_didnt():
-    answer = compose("Why did Kestrel's sales slide while Harbour carmakers were cutting output?", [
-        hit("a", "Car sales", ["Harbour carmakers were raising output, and Kestrel sales climbed 9% last month."]),
+    answer = compose("Why did Harbour say its carmakers were cutting output?", [
+        hit("a", "Harbour output", ["Harbour said its carmakers were raising output this year after strong sales."]),
     ])
-    assert answer.note is not None and "didn't cutting" not in answer.note
+    assert answer.note is not None and "“cutting”" in answer.note and "didn't cutting" not in answer.note
 
 
 def test_a_subject_is_counted_as_named_by_its_distinctive_word_not_a_common_one():
     question = "Why did Rania Kapoor lose the Lakeview Open final?"
     premise = _checked(question, [
         hit("a", "Kapoor wins title", [
-            "At the Harbour Open in May, Kapoor lost in the first round to a qualifier.",
-            "Rania Kapoor won the Lakeview Open final in straight sets on Sunday.",
+            "At the Harbour Open final in May, Rania Kapoor lost to a qualifier.",
+            "Rania Kapoor won the Lakeview Open on Sunday, beating the top seed in straight sets.",
         ]),
     ], known={"lakeview": 3, "kapoor": 3, "rania": 3})
     assert premise.status == "contradicted" and premise.evidence is not None
@@ -105,20 +105,34 @@ def test_a_subject_is_counted_as_named_by_its_distinctive_word_not_a_common_one(
 
 # ---- what happened, then why ---------------------------------------------------------------------
 def test_a_why_question_whose_event_is_told_in_other_words_quotes_that_sentence_first():
-    answer = compose("Why was the singer Dana Vole sent to prison over the bottle attack?", [
-        hit("a", "Vole spared jail", [
-            "Vole's lawyer said she regretted the bottle attack and had sought treatment since then.",
-            "Singer Dana Vole has been spared jail over the bottle attack but must serve probation.",
+    answer = compose("Why was the rapper Tiko Brand sent to prison over the nightclub fight?", [
+        hit("a", "Brand spared jail", [
+            "Fans of the rapper gathered outside the nightclub on Friday to mark a year since the fight, as the prison "
+            "service announced new rules for visits.",
+            "Rapper Tiko Brand was spared jail over the nightclub fight.",
         ]),
     ])
     assert "spared jail" in answer.lead(1)[0]
 
 
-def test_a_why_question_whose_event_is_told_in_its_own_words_leads_with_the_reason():
+def test_a_why_question_whose_event_is_told_in_its_own_words_keeps_the_reason_among_the_first_two():
     answer = compose("Why did the finance minister freeze fuel duty?", [
-        hit("a", "Fuel duty frozen", [
-            "The finance minister has announced a freeze on fuel duty in his budget speech on Thursday.",
-            "He said the fuel duty freeze was needed because of the volatility of the oil market.",
+        hit("a", "Budget speech", [
+            'The finance minister said: "It is our policy that each year fuel duties should rise in line with inflation '
+            'to meet our targets and fund public services.',
+            '"But this year because of the volatility in the oil market I propose to continue the freeze on fuel duties."',
         ]),
+        hit("b", "Fuel duty frozen", ["The finance minister has announced a freeze on fuel duty."], score=0.4),
     ])
     assert "volatility" in " ".join(answer.lead(2))
+
+
+def test_a_why_question_about_one_firm_when_another_of_the_same_kind_did_it_is_corrected():
+    premise = _checked("Why did Harbour Bank cut 500 jobs in its call centres?", [
+        hit("a", "Bank job cuts", [
+            "Lakeside Bank is to cut 500 jobs in its call centres, the bank said on Monday.",
+            "Harbour Bank reported steady profits for the year.",
+        ]),
+    ], known={"harbour": 3, "lakesid": 3})
+    assert premise.status == "contradicted" and premise.word == "Harbour Bank"
+    assert premise.evidence is not None and premise.evidence.text.startswith("Lakeside Bank")
