@@ -458,7 +458,7 @@ class NewsService:
         searched = await self.story_count()
         date = find_date(question)
         answer = await self._answer_for_day(question, date, context, searched) if date else None
-        if answer is None:  # no date named, or nothing published that day: the text may still name it
+        if answer is None or answer.abstained:  # no date, or that day's stories don't answer: the text may name it
             asked, story = await self._understand_in_chat(question, context)
             ranked = await self._with_top_story(asked, await self._ranked_for(asked))
             answer = own_answer = None

@@ -136,3 +136,51 @@ def test_a_why_question_about_one_firm_when_another_of_the_same_kind_did_it_is_c
     ], known={"harbour": 3, "lakesid": 3})
     assert premise.status == "contradicted" and premise.word == "Harbour Bank"
     assert premise.evidence is not None and premise.evidence.text.startswith("Lakeside Bank")
+
+
+# ---- a name's other forms, and money told as damages ---------------------------------------------
+def _analysed_over(question: str, sentences: list[str]):
+    """The question analysed over a coverage holding just these sentences' words (each in 4 passages)."""
+    from bot.answering.question import analyse
+
+    told = {t for sentence in sentences for t in ANALYZER.terms(sentence)}
+    return analyse(question, ANALYZER, lambda term: 4 if term in told else 0, 1000)
+
+
+@pytest.mark.parametrize(("asked", "said"), [
+    ("Californians", "California"), ("Jamaican", "Jamaica"), ("Chileans", "Chile"), ("Canada", "Canadian"),
+    ("Boston", "Bostonian"), ("Korea", "Korean"),
+])
+def test_a_place_and_its_peoples_name_name_each_other_when_the_coverage_uses_one(asked, said):
+    sentences = [f"Under the new law in {said}, consumers can claim up to $900."]
+    question = _analysed_over(f"How much can {asked} claim under the new law?", sentences)
+    view = passage_view(hit("a", "New law", sentences), ANALYZER, frozenset(question.weights), aliases=question.aliases)
+    assert question.unknown_names == ()
+    assert question.subjects and all(s.named_in(view.named) for s in question.subjects)
+
+
+def test_only_names_take_other_forms_a_musician_is_no_form_of_music():
+    assert analysed("Which musician played the song?").aliases == {}
+
+
+def test_damages_a_law_lets_people_seek_answer_how_much_compensation_they_can_claim():
+    from bot.answering.compose import compose_answer
+
+    sentences = [
+        "The new spyware law in Wexland bans software that takes control of another computer.",
+        "Consumers are able to seek up to $1,000 in damages if they fall victim to the software.",
+    ]
+    question = _analysed_over("How much compensation can Wexlanders claim under the new spyware law?",
+                              [*sentences, "Workers claim compensation."])
+    answer = compose_answer(question, [hit("a", "Spyware law in Wexland", sentences)], ANALYZER, searched=1)
+    assert "$1,000" in " ".join(answer.lead(2))
+
+
+@pytest.mark.parametrize("question", [
+    "What's the last date for registering to vote if the election is on 5 May?",
+    "What is the deadline for entries to the competition?",
+])
+def test_asking_for_the_last_date_or_the_deadline_asks_for_a_day(question):
+    from bot.answering.spans import asks_day
+
+    assert answer_type(question) is AnswerType.DATE and asks_day(question)

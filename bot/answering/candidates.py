@@ -129,16 +129,20 @@ class Shares:
 
 
 def passage_view(
-    hit: RankedPassage, analyzer: Analyzer, asked: frozenset[str], acronyms: frozenset[str] = frozenset()
+    hit: RankedPassage, analyzer: Analyzer, asked: frozenset[str], acronyms: frozenset[str] = frozenset(),
+    aliases: Mapping[str, frozenset[str]] | None = None,
 ) -> PassageView:
     """The passage's sentences with their terms: stored at ingest (one sentence a line), or analyzed here;
-    ``acronyms``: asked terms typed in capitals ("BNP"), which the words they stand for also name."""
+    ``acronyms``: asked terms typed in capitals ("BNP"), which the words they stand for also name; ``aliases``:
+    asked names → their other forms ("californian" → "california"), which name them too."""
     passage = hit.passage
     text_lines = passage.text.split("\n")
     stored = decode_terms(passage.terms, len(text_lines)) if passage.terms is not None else None
     lines: list[tuple[str, frozenset[str]]]
     words = lexicon(analyzer)
     short = acronyms & asked
+    if aliases:
+        words = words.with_aliases(aliases)
     if stored is not None:
         title_list, line_terms = stored
         lines = [(line, _with(line, frozenset(terms), asked, short, words))

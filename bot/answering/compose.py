@@ -3,7 +3,7 @@ select → cite. Every quoted sentence is verbatim from the passage it cites."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from retrieval.analyzer import Analyzer
 from retrieval.models import Passage, RankedPassage, Story
@@ -44,11 +44,12 @@ def compose_answer(
         return abstain(question.text, searched, f"nothing in the {searched} stories matches that question")
     asked = frozenset(question.weights)
     shares = Shares(question.weights)
-    views = _views(ranked, analyzer, asked, None if question.recency else MAX_STORIES, question.acronyms)
+    views = _views(ranked, analyzer, asked, None if question.recency else MAX_STORIES, question.acronyms,
+                   aliases=question.aliases)
     candidates = score_candidates(question, views, shares)
     if question.answer_type in TYPED and len(views) < len(ranked) and not _typed_answer(candidates):
         # no good sentence of the best stories holds an answer of the asked type: read every retrieved passage
-        views = _views(ranked, analyzer, asked, None, question.acronyms, views)
+        views = _views(ranked, analyzer, asked, None, question.acronyms, views, aliases=question.aliases)
         candidates = score_candidates(question, views, shares)
     decision = decide(question, views, candidates, shares, searched)
     if not decision.answer:
@@ -113,7 +114,8 @@ def _typed_answer(candidates: Sequence[Candidate]) -> bool:
 
 def _views(
     ranked: Sequence[RankedPassage], analyzer: Analyzer, asked: frozenset[str], max_stories: int | None,
-    acronyms: frozenset[str] = frozenset(), done: Sequence[PassageView] = (),
+    acronyms: frozenset[str] = frozenset(), done: Sequence[PassageView] = (), *,
+    aliases: Mapping[str, frozenset[str]] | None = None,
 ) -> list[PassageView]:
     """The retrieved passages as sentence views, from at most ``max_stories`` stories (None: all).
     ``done``: views already made of the first passages (an earlier call's, with the same question)."""
@@ -123,7 +125,7 @@ def _views(
         stories.add(hit.story.key)
         if max_stories is not None and len(stories) > max_stories:
             break
-        views.append(passage_view(hit, analyzer, asked, acronyms))
+        views.append(passage_view(hit, analyzer, asked, acronyms, aliases))
     return views
 
 

@@ -89,7 +89,7 @@ PARAPHRASES: tuple[tuple[str, ...], ...] = (
     ("fine", "penalty"),
     ("hire", "recruit", "appoint", "appointment", "name"),
     ("replace", "succeed", "successor"),
-    ("recover", "reimburse", "recoup", "compensate"),
+    ("recover", "reimburse", "recoup", "compensate", "compensation", "damages"),
     ("injure", "injury", "hurt", "wound"),
     ("doctor", "physician"),
     ("teenager", "teen", "adolescent"),
@@ -97,6 +97,26 @@ PARAPHRASES: tuple[tuple[str, ...], ...] = (
     ("game", "match", "fixture"),
 )
 """Words reporters use for one another."""
+
+
+MIN_PLACE_STEM = 4
+
+
+def demonym_forms(term: str) -> frozenset[str]:
+    """The terms a place's name and its people's may take, by English word formation: "california" and
+    "californian", "chile" and "chilean", "canada" and "canadian", "boston" and "bostonian". Used for names
+    only ("musician" is no person of "music"); nonsense forms ("briaa") are harmless, as only terms a text
+    uses are looked up."""
+    out: set[str] = set()
+    if len(term) >= MIN_PLACE_STEM:
+        out |= {term + "n", term + "an", term + "ian", term[:-1] + "ian"}
+    for suffix in ("ian", "an", "n"):
+        base = term[: -len(suffix)]
+        if term.endswith(suffix) and len(base) >= MIN_PLACE_STEM:
+            # "chilean" is of "chile", but "german" is not of "germ": a bare stem before "-an" ends in a vowel
+            bare = suffix != "an" or base[-1] in "aeiouy"
+            out |= {base + "a", base + "e"} | ({base} if bare else set())
+    return frozenset(out - {term})
 
 
 class Lexicon:
@@ -110,6 +130,23 @@ class Lexicon:
                 mates.setdefault(term, set()).update(terms - {term})
         self.mates: Mapping[str, frozenset[str]] = {t: frozenset(m) for t, m in mates.items() if m}
         self._asked: dict[frozenset[str], tuple[tuple[str, frozenset[str]], ...]] = {}
+        self._joined: dict[tuple[tuple[str, tuple[str, ...]], ...], Lexicon] = {}
+
+    def with_aliases(self, aliases: Mapping[str, frozenset[str]]) -> Lexicon:
+        """This lexicon with a question's own groups added: a name and its other forms (the last few kept)."""
+        key = tuple(sorted((t, tuple(sorted(f))) for t, f in aliases.items()))
+        kept = self._joined.get(key)
+        if kept is not None:
+            return kept
+        if len(self._joined) >= _ASKED_KEPT:
+            self._joined.clear()
+        joined = self._joined[key] = Lexicon.__new__(Lexicon)
+        mates = dict(self.mates)
+        for term, forms in aliases.items():
+            mates[term] = mates.get(term, frozenset()) | forms
+        joined.mates = mates
+        joined._asked, joined._joined = {}, {}
+        return joined
 
     def others(self, term: str) -> frozenset[str]:
         """The other terms for what ``term`` names (empty when it has none)."""

@@ -18,7 +18,7 @@ from enum import Enum
 from retrieval.analyzer import Analyzer, Token
 from retrieval.bm25 import idf
 
-from .lexicon import lexicon
+from .lexicon import demonym_forms, lexicon
 
 
 class AnswerType(str, Enum):
@@ -119,7 +119,8 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         re.IGNORECASE)),
     (AnswerType.DATE, re.compile(
         r"^\W*when\b|\bwhen (?:did|does|do|is|was|were|will|has|have|had|are)\b"
-        r"|\b(?:what|which) (?:year|month|date|day|time)\b|\bsince when\b|\bhow soon\b", re.IGNORECASE)),
+        r"|\b(?:what|which) (?:year|month|date|day|time)\b|\bsince when\b|\bhow soon\b"
+        r"|\bwhat(?:'s| is| was| will be)\s+the\s+(?:\w+\s+)?(?:date|deadline|day)\b", re.IGNORECASE)),
     (AnswerType.PLACE, re.compile(
         r"^\W*where\b|\bwhere (?:did|does|do|is|was|were|will|has|have|are|can)\b"
         r"|\b(?:what|which|in what|in which)\s+(?:[\w-]+\s+)?(?:city|country|state|town|region|place|venue|location|nation|county)\b",
@@ -295,6 +296,8 @@ class Question:
     described: frozenset[str] = frozenset()
     acronyms: frozenset[str] = frozenset()
     """Terms of words typed in capitals ("BNP", "FSA"): the words they stand for name them too."""
+    aliases: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """A name's other forms the coverage uses: "californian" → {"california"} (see :func:`demonym_forms`)."""
     years: frozenset[str] = frozenset()
     """The years the question names ("the 2006 Hopman Cup"), as terms."""
     dated: frozenset[str] = frozenset()
@@ -419,6 +422,7 @@ def analyse(
     dated: set[str] = set()
     years: set[str] = set()
     acronyms: set[str] = set()
+    aliases: dict[str, frozenset[str]] = {}
     corrections: dict[str, str] = {}
     subjects: dict[str, set[str]] = {}
     actors: dict[str, None] = {}
@@ -438,6 +442,10 @@ def analyse(
             continue  # a month or weekday: borne out by the text or the publication date alike
         name = _is_name(token.surface, shaped) and not _titles_a_name(tokens, position, shaped) and low not in TITLES
         df = doc_freq(term)
+        if df == 0 and name:  # "Californians" asked of coverage that says "California"
+            form = next((f for f in sorted(demonym_forms(term)) if doc_freq(f) > 0), None)
+            if form is not None:
+                term, df = form, doc_freq(form)
         if df == 0 and correct is not None and not _NUMBERISH.search(term):
             fixed = correct(term, token.surface)
             if fixed is not None:
@@ -465,6 +473,9 @@ def analyse(
             weight *= LIGHT_WORD_WEIGHT
         weights.setdefault(term, weight)
         if name:
+            forms = frozenset(f for f in demonym_forms(term) if doc_freq(f) > 0)
+            if forms:
+                aliases[term] = forms
             actors.setdefault(_subject_key(tokens, position, shaped), None)
             if df <= SUBJECT_MAX_SHARE * n:
                 subjects.setdefault(_subject_key(tokens, position, shaped), set()).add(term)
@@ -484,7 +495,7 @@ def analyse(
             search.setdefault(term, OTHER_WORD_SHARE)
     others = lexicon(analyzer).others
     for term in list(weights):  # "Norway" finds "a Norwegian bank" too, at a lower weight
-        for other in sorted(others(term)):
+        for other in sorted(others(term) | aliases.get(term, frozenset())):
             if other not in search and 0 < doc_freq(other) <= COMMON_OTHER_SHARE * n:
                 search[other] = OTHER_WORD_SHARE * search.get(term, 1.0)
     unseen = [(word, term) for word, term in unseen if not any(doc_freq(o) for o in others(term))]
@@ -526,7 +537,7 @@ def analyse(
         actors=tuple(actors),
         unknown_names=tuple(unknown_names), marked=tuple(marked), figures=tuple(figures),
         corrections=corrections, follow_up=follow_up, described=frozenset(described), unseen=tuple(unseen),
-        dated=frozenset(dated), years=frozenset(years), acronyms=frozenset(acronyms),
+        dated=frozenset(dated), years=frozenset(years), acronyms=frozenset(acronyms), aliases=aliases,
     )
 
 

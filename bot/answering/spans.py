@@ -277,7 +277,9 @@ def _is_age(sentence: str, span: str) -> bool:
         sentence, re.IGNORECASE) is not None
 
 
-_ASKS_DAY = re.compile(r"\b(?:what|which) (?:date|day)\b", re.IGNORECASE)
+_ASKS_DAY = re.compile(
+    r"\b(?:what|which) (?:date|day)\b|\bwhat(?:'s| is| was| will be)\s+the\s+(?:\w+\s+)?(?:date|deadline|day)\b",
+    re.IGNORECASE)
 
 
 def asks_day(question: str) -> bool:
