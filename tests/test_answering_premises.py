@@ -139,11 +139,12 @@ def test_a_why_question_about_one_firm_when_another_of_the_same_kind_did_it_is_c
 
 
 # ---- a name's other forms, and money told as damages ---------------------------------------------
-def _analysed_over(question: str, sentences: list[str]):
-    """The question analysed over a coverage holding just these sentences' words (each in 4 passages)."""
+def _analysed_over(question: str, sentences: list[str], also: tuple[str, ...] = ()):
+    """The question analysed over a coverage holding just these sentences' words, and ``also`` (each in 4
+    passages)."""
     from bot.answering.question import analyse
 
-    told = {t for sentence in sentences for t in ANALYZER.terms(sentence)}
+    told = {t for sentence in [*sentences, *also] for t in ANALYZER.terms(sentence)}
     return analyse(question, ANALYZER, lambda term: 4 if term in told else 0, 1000)
 
 
@@ -151,12 +152,25 @@ def _analysed_over(question: str, sentences: list[str]):
     ("Californians", "California"), ("Jamaican", "Jamaica"), ("Chileans", "Chile"), ("Canada", "Canadian"),
     ("Boston", "Bostonian"), ("Korea", "Korean"),
 ])
-def test_a_place_and_its_peoples_name_name_each_other_when_the_coverage_uses_one(asked, said):
+@pytest.mark.parametrize("coverage_knows_the_asked_form", [False, True])
+def test_a_place_and_its_peoples_name_name_each_other_when_the_coverage_uses_one(asked, said,
+                                                                                coverage_knows_the_asked_form):
     sentences = [f"Under the new law in {said}, consumers can claim up to $900."]
-    question = _analysed_over(f"How much can {asked} claim under the new law?", sentences)
+    also = (asked,) if coverage_knows_the_asked_form else ()
+    question = _analysed_over(f"How much can {asked} claim under the new law?", sentences, also)
     view = passage_view(hit("a", "New law", sentences), ANALYZER, frozenset(question.weights), aliases=question.aliases)
     assert question.unknown_names == ()
     assert question.subjects and all(s.named_in(view.named) for s in question.subjects)
+
+
+@pytest.mark.parametrize(("term", "form", "is_form"), [
+    ("chilean", "chile", True), ("canadian", "canada", True), ("bostonian", "boston", True), ("texan", "texa", True),
+    ("german", "germ", False), ("milan", "mil", False),
+])
+def test_a_bare_stem_before_an_is_a_place_only_when_it_ends_in_a_vowel(term, form, is_form):
+    from bot.answering.lexicon import demonym_forms
+
+    assert (form in demonym_forms(term)) is is_form
 
 
 def test_only_names_take_other_forms_a_musician_is_no_form_of_music():
