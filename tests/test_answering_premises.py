@@ -198,3 +198,28 @@ def test_asking_for_the_last_date_or_the_deadline_asks_for_a_day(question):
     from bot.answering.spans import asks_day
 
     assert answer_type(question) is AnswerType.DATE and asks_day(question)
+
+
+# ---- a name or a year in another's place ---------------------------------------------------------
+def test_a_why_question_placing_the_event_somewhere_else_is_corrected_by_the_place_in_its_slot():
+    premise = _checked("Why did Tarnby United move its training ground to Ostwick?", [
+        hit("a", "Tarnby United on the move", [
+            "Tarnby United's chairman said the club had outgrown its old home.",
+            "Tarnby United is moving its training ground to Kelmarsh next summer.",
+        ]),
+        hit("b", "Ostwick news", ["Ostwick council approved a new library on Tuesday."], score=0.5),
+    ], known={"tarnbi": 3, "ostwick": 3, "kelmarsh": 3})
+    assert premise.status == "contradicted" and premise.word == "Ostwick"
+    assert premise.evidence is not None and "Kelmarsh" in premise.evidence.text
+
+
+def test_a_why_question_dating_the_event_to_another_year_is_corrected_by_the_storys_year():
+    premise = _checked("Why did Dorvik first take a stake in Pellam back in 1979?", [
+        hit("a", "Dorvik and Pellam", [
+            "Dorvik owns a 56% stake in carmaker Pellam, having first bought into the business in 1969.",
+            "Pellam said sales rose last year.",
+        ]),
+    ], known={"dorvik": 3, "pellam": 3})
+    assert premise.status == "contradicted" and premise.word == "1979"
+    assert premise.evidence is not None and "1969" in premise.evidence.text
+

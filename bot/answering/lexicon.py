@@ -94,6 +94,7 @@ PARAPHRASES: tuple[tuple[str, ...], ...] = (
     ("doctor", "physician"),
     ("teenager", "teen", "adolescent"),
     ("town", "city"),
+    ("move", "relocate", "relocating", "relocation"),
     ("game", "match", "fixture"),
 )
 """Words reporters use for one another."""

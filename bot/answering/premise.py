@@ -16,7 +16,8 @@ from functools import lru_cache
 
 from retrieval.analyzer import default_analyzer
 
-from .candidates import Candidate, PassageView, headline_terms
+from .candidates import Candidate, PassageView, headline_terms, named_by_story
+from .lexicon import lexicon
 from .question import (
     CLAIMS,
     DIRECTIONS,
@@ -223,6 +224,9 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
             continue
         return Premise("contradicted", figure,
                        max(stating, key=lambda c: (_names_subjects(c, question), _told(c, question), c.score)))
+    replaced = _replaced(question, views, candidates) if question.answer_type is AnswerType.REASON else None
+    if replaced is not None:  # "signed in Jerusalem" where the story tells "signed in Cairo"
+        return Premise("contradicted", *replaced)
     for subject in question.subjects if question.answer_type is AnswerType.REASON else ():
         wrong = _other_actor(question, subject, candidates)
         if wrong is not None:
@@ -258,6 +262,84 @@ def _told_event(question: Question, relevant: Sequence[Candidate]) -> Candidate 
         return None
     plain = question.described - question.subject_terms
     return None if plain <= told.terms else told  # told in the question's own words: it bears the premise out
+
+
+SLOT_WORDS = 2
+"""A name's slot: the question's content words this close to it, on either side ("signed", "Speaker")."""
+FILLER_WORDS = 3
+"""…and another name fills it in a sentence this close to one of them ("relocating to smaller premises in Miami")."""
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+
+
+def _slot(question: Question, terms: frozenset[str]) -> frozenset[str]:
+    """The content words standing by a name in the question, names aside: "sign" of "signed in Jerusalem"."""
+    tokens = default_analyzer().tokens(question.text)
+    at = [i for i, t in enumerate(tokens) if t.term in terms]
+    if not at:
+        return frozenset()
+    near = tokens[max(min(at) - SLOT_WORDS, 0) : min(at)] + tokens[max(at) + 1 : max(at) + 1 + SLOT_WORDS]
+    return frozenset(t.term for t in near) - question.subject_terms - question.years
+
+
+def _filler(question: Question, slot: frozenset[str], candidates: Sequence[Candidate], year: bool) -> Candidate | None:
+    """The sentence with another name (or, for a year, another year) in the slot: within SLOT_WORDS of a slot
+    word, a capitalised word the question does not use ("signed in Cairo"), not the one opening the sentence."""
+    asked = frozenset(question.weights)
+    others = lexicon(default_analyzer()).others
+    found = []
+    for candidate in candidates:
+        if not slot & candidate.terms:
+            continue
+        tokens = default_analyzer().tokens(candidate.text)
+        for i, token in enumerate(tokens):
+            if token.term not in slot and not others(token.term) & slot:  # "relocating" in the slot of "moving"
+                continue
+            for other in tokens[max(i - FILLER_WORDS, 0) : i + FILLER_WORDS + 1]:
+                if other.term in asked or other.term in slot:
+                    continue
+                fills = bool(_YEAR.match(other.surface)) if year else (
+                    other.surface[:1].isupper() and not candidate.text.startswith(other.surface))
+                if fills:
+                    found.append(candidate)
+                    break
+            else:
+                continue
+            break
+    return max(found, key=lambda c: (_told(c, question), c.score), default=None)
+
+
+def _replaced(question: Question, views: Sequence[PassageView],
+              candidates: Sequence[Candidate]) -> tuple[str, Candidate] | None:
+    """A name or year of a "why" question that the story best telling its event never mentions, where that
+    story names another in its place: "Why was the protocol signed in Jerusalem?" told "signed in Cairo". The
+    name and the sentence naming the other."""
+    in_story = named_by_story(views)
+
+    def named(c: Candidate) -> frozenset[str]:
+        return in_story.get(c.story_key, frozenset()) | headline_terms(c.hit.story.title)
+
+    # the story telling the event: it names every subject but one, and the most of them of any that does
+    least = max(len(question.subjects) - 1, 1)
+    naming = [c for c in candidates if c.coverage >= MIN_EVIDENCE_COVERAGE and _names_subjects(c, question)
+              and sum(s.named_in(named(c)) for s in question.subjects) >= least]
+    best = max(naming, key=lambda c: (sum(s.named_in(named(c)) for s in question.subjects), _told(c, question),
+                                      _names_subjects(c, question), c.score), default=None)
+    if best is None:
+        return None
+    told_names = named(best)
+    told = [c for c in candidates if c.story_key == best.story_key]
+    claims = [(s.surface, s.terms, False) for s in question.subjects
+              if len(question.subjects) > 1 and not s.named_in(told_names)]
+    if all(s.named_in(told_names) for s in question.subjects):
+        claims += [(y, frozenset({y}), True) for y in sorted(question.years - told_names)]
+    for surface, terms, year in claims:
+        filler = _filler(question, _slot(question, terms), told, year)
+        if filler is None and year:  # "in 1969" where asked "back in 1979": any other year of the story's best account
+            dated = [c for c in told if any(_YEAR.match(w) for w in re.findall(r"\d{4}", c.text))]
+            filler = max(dated, key=lambda c: (_told(c, question), c.score), default=None)
+        if filler is not None:
+            return surface, filler
+    return None
 
 
 def _denied(question: Question, word: str, term: str, candidates: Sequence[Candidate],
