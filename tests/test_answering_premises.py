@@ -223,3 +223,14 @@ def test_a_why_question_dating_the_event_to_another_year_is_corrected_by_the_sto
     assert premise.status == "contradicted" and premise.word == "1979"
     assert premise.evidence is not None and "1969" in premise.evidence.text
 
+
+
+def test_the_other_place_fills_the_slot_of_a_word_said_otherwise_and_must_be_a_name():
+    premise = _checked("Why is the Harmon recording studio moving to Ostwick?", [
+        hit("a", "Harmon studio to close", [
+            "The Harmon recording studio is moving, its owners said on their website.",
+            "Business at the studio fell, and it is relocating to smaller premises in Kelmarsh.",
+        ]),
+    ], known={"harmon": 3, "ostwick": 3, "kelmarsh": 3})
+    assert premise.status == "contradicted" and premise.word == "Ostwick"
+    assert premise.evidence is not None and "Kelmarsh" in premise.evidence.text
