@@ -148,13 +148,15 @@ def _analysed_over(question: str, sentences: list[str], also: tuple[str, ...] = 
     return analyse(question, ANALYZER, lambda term: 4 if term in told else 0, 1000)
 
 
-@pytest.mark.parametrize(("asked", "said"), [
-    ("Californians", "California"), ("Jamaican", "Jamaica"), ("Chileans", "Chile"), ("Canada", "Canadian"),
-    ("Boston", "Bostonian"), ("Korea", "Korean"),
+@pytest.mark.parametrize(("asked", "said", "coverage_knows_the_asked_form"), [
+    ("Californians", "California", False), ("Jamaican", "Jamaica", False), ("Chileans", "Chile", False),
+    ("Californians", "California", True), ("Jamaican", "Jamaica", True), ("Chileans", "Chile", True),
+    ("Canada", "Canadian", True), ("Boston", "Bostonian", True), ("Korea", "Korean", True),
 ])
-@pytest.mark.parametrize("coverage_knows_the_asked_form", [False, True])
 def test_a_place_and_its_peoples_name_name_each_other_when_the_coverage_uses_one(asked, said,
                                                                                 coverage_knows_the_asked_form):
+    """A people's name the coverage never uses is read as its place's; when the coverage uses both forms,
+    either names the other."""
     sentences = [f"Under the new law in {said}, consumers can claim up to $900."]
     also = (asked,) if coverage_knows_the_asked_form else ()
     question = _analysed_over(f"How much can {asked} claim under the new law?", sentences, also)
@@ -234,3 +236,40 @@ def test_the_other_place_fills_the_slot_of_a_word_said_otherwise_and_must_be_a_n
     ], known={"harmon": 3, "ostwick": 3, "kelmarsh": 3})
     assert premise.status == "contradicted" and premise.word == "Ostwick"
     assert premise.evidence is not None and "Kelmarsh" in premise.evidence.text
+
+
+# ---- what a "what …" question asks for ----------------------------------------------------------
+@pytest.mark.parametrize(("question", "focus"), [
+    ("What connection speed does the library's wireless service offer?", {"speed"}),
+    ("What grades did the minister get in his exams?", {"grade"}),
+    ("Which federal agencies does the cloud work with?", set()),  # an organisation is asked for
+    ("What percentage of voters backed it?", set()),
+    ("What sum will the club pay for the striker?", set()),  # the word naming an amount is no focus
+])
+def test_the_noun_a_what_question_asks_for_is_its_focus_unless_it_names_an_answer_type(question, focus):
+    assert analysed(question).focus == focus
+
+
+def test_a_story_about_the_subject_that_never_names_what_is_asked_for_is_not_answered_from():
+    answer = compose("What grades did Marcus Pellow get in his exams?", [
+        hit("a", "Pellow on his school days", [
+            "Marcus Pellow has admitted he skipped lessons to play snooker during his exams year.",
+            "Pellow said his exams taught him to work hard.",
+        ]),
+    ], known={"pellow": 3, "marcu": 3})
+    assert answer.abstained
+
+
+def test_a_story_naming_what_is_asked_for_is_answered_from():
+    answer = compose("What grades did Marcus Pellow get in his exams?", [
+        hit("a", "Pellow on his school days", [
+            "Marcus Pellow got top grades in his exams, three As and a B.",
+            "Pellow said his exams taught him to work hard.",
+        ]),
+    ], known={"pellow": 3, "marcu": 3})
+    assert not answer.abstained and "three As" in answer.lead(1)[0]
+
+
+def test_a_role_after_the_auxiliary_is_whom_the_question_is_about_not_what_it_asks_for():
+    assert answer_type("What grades did the minister get in his exams?") is AnswerType.OPEN
+    assert answer_type("Which football manager did the club appoint?") is AnswerType.PERSON

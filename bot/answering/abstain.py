@@ -29,6 +29,8 @@ the subject but not of that."""
 OTHER_YEAR_PENALTY = 0.55
 """A year the question names that no story about its subjects names or dates from counts this much against
 answering (weighed, not a veto: a story may tell of the year without naming it)."""
+FOCUS_MISSING_PENALTY = 0.5
+"""What a "what …" question asks for, named by no story about its subjects, counts this much against answering."""
 TYPE_FOUND_BONUS = 0.1
 UNNAMED_PENALTY = 0.6
 """A "who …?" or "which company …?" question whose passages name nobody of that kind near what it asks: weighs
@@ -131,6 +133,15 @@ def told_of_another(question: Question, candidates: Sequence[Candidate]) -> bool
         c.coverage >= PRESUPPOSED_COVERAGE for c in candidates if not _names(c, subject_terms))
 
 
+def focus_told(question: Question, views: Sequence[PassageView]) -> bool:
+    """Does a story about the subjects name what a "what …" question asks for ("speed" of "What connection speed
+    does the library's service offer?")? A story that never does tells of the subject but not of that."""
+    for named in named_by_story(views).values():
+        if (not question.subjects or any(s.named_in(named) for s in question.subjects)) and question.focus & named:
+            return True
+    return False
+
+
 def year_told(question: Question, views: Sequence[PassageView]) -> bool:
     """Does a story about the subjects name a year the question asks about, or date from it? "Who won the 2006
     Hopman Cup?" read in stories that tell of 2004 and 2005 only is asked of a time the coverage lacks."""
@@ -163,6 +174,8 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
         confidence += MARGIN_WEIGHT * min(max(story_margin(views) - 1.0, 0.0), 1.0)
     if not question.follow_up and not focus_named(question, views):
         confidence -= UNFOCUSED_PENALTY
+    if question.focus and not focus_told(question, views):
+        confidence -= FOCUS_MISSING_PENALTY
     if question.years and not year_told(question, views):
         confidence -= OTHER_YEAR_PENALTY
     kind = question.answer_type

@@ -73,6 +73,8 @@ SUBJECT_MAX_SHARE = 0.5
 _MONTHS = {name.lower() for name in calendar.month_name if name} | {a.lower() for a in calendar.month_abbr if a}
 _WEEKDAYS = {name.lower() for name in calendar.day_name}
 
+_NOT_AUXILIARY = r"(?!(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could)\b)"
+"""A word of the wh-phrase is no auxiliary: in "what grades did the minister get", "minister" is not asked for."""
 _PERSON_NOUN = (
     r"(?:person|people|executive|official|minister|player|actor|actress|singer|star|analyst|spokesman|spokeswoman|"
     r"spokesperson|boss|chief|leader|director|manager|coach|president|ceo|founder|author|judge|mp|politician|designer|"
@@ -148,7 +150,7 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"|\b[Ww]hat does .* (?:mean|do)\b|\b[Ww]hat is meant by\b|\b[Dd]efine\b|\b[Ww]hat kind of\b")),
     (AnswerType.PERSON, re.compile(
         r"^\W*(?:who|whom)\b|\bwho (?:is|was|did|does|will|has|have|are|were|said|says|led|leads|runs|won)\b"
-        r"|\b(?:what|which) (?:[\w'’-]+\s+){0,3}?(?:band|" + _PERSON_NOUN + r")", re.IGNORECASE)),
+        r"|\b(?:what|which) (?:" + _NOT_AUXILIARY + r"[\w'’-]+\s+){0,3}?(?:band|" + _PERSON_NOUN + r")", re.IGNORECASE)),
     (AnswerType.YES_NO, re.compile(
         r"^\W*(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should|may|might|shall)\b", re.IGNORECASE)),
 )
@@ -296,6 +298,9 @@ class Question:
     described: frozenset[str] = frozenset()
     acronyms: frozenset[str] = frozenset()
     """Terms of words typed in capitals ("BNP", "FSA"): the words they stand for name them too."""
+    focus: frozenset[str] = frozenset()
+    """The term of the noun a "what …" question asks for when no answer type names it: "speed" of "What connection
+    speed does the service offer?", "grade" of "What grades did he get?"."""
     aliases: Mapping[str, frozenset[str]] = field(default_factory=dict)
     """A name's other forms the coverage uses: "californian" → {"california"} (see :func:`demonym_forms`)."""
     years: frozenset[str] = frozenset()
@@ -442,8 +447,8 @@ def analyse(
             continue  # a month or weekday: borne out by the text or the publication date alike
         name = _is_name(token.surface, shaped) and not _titles_a_name(tokens, position, shaped) and low not in TITLES
         df = doc_freq(term)
-        if df == 0 and name:  # "Californians" asked of coverage that says "California"
-            form = next((f for f in sorted(demonym_forms(term)) if doc_freq(f) > 0), None)
+        if df == 0 and name:  # "Californians" asked of coverage that says "California" (a people's name, shortened)
+            form = next((f for f in sorted(demonym_forms(term)) if len(f) < len(term) and doc_freq(f) > 0), None)
             if form is not None:
                 term, df = form, doc_freq(form)
         if df == 0 and correct is not None and not _NUMBERISH.search(term):
@@ -495,7 +500,7 @@ def analyse(
             search.setdefault(term, OTHER_WORD_SHARE)
     others = lexicon(analyzer).others
     for term in list(weights):  # "Norway" finds "a Norwegian bank" too, at a lower weight
-        for other in sorted(others(term) | aliases.get(term, frozenset())):
+        for other in sorted(others(term)):
             if other not in search and 0 < doc_freq(other) <= COMMON_OTHER_SHARE * n:
                 search[other] = OTHER_WORD_SHARE * search.get(term, 1.0)
     unseen = [(word, term) for word, term in unseen if not any(doc_freq(o) for o in others(term))]
@@ -538,7 +543,24 @@ def analyse(
         unknown_names=tuple(unknown_names), marked=tuple(marked), figures=tuple(figures),
         corrections=corrections, follow_up=follow_up, described=frozenset(described), unseen=tuple(unseen),
         dated=frozenset(dated), years=frozenset(years), acronyms=frozenset(acronyms), aliases=aliases,
+        focus=_focus(shaped, analyzer, frozenset(weights)) if kind in _FOCUSED else frozenset(),
     )
+
+
+_FOCUSED = frozenset({AnswerType.OPEN, AnswerType.NUMBER, AnswerType.AMOUNT, AnswerType.NAME})
+"""Answer types whose wh-phrase noun says what is asked ("what speed"); for the others it names the type
+("which agencies": an organisation)."""
+_ASKED_FOR = re.compile(
+    r"^\W*(?:what|which)\s+(?:[\w'-]+\s+){0,2}?([a-z][\w-]*)\s+(?:is|was|are|were|did|does|do|has|have|had|will|"
+    r"would|can|could)\b", re.IGNORECASE)
+
+
+def _focus(question: str, analyzer: Analyzer, asked: frozenset[str]) -> frozenset[str]:
+    """See :attr:`Question.focus`: the last word of the wh-phrase, unless it is a word naming an answer type."""
+    found = _ASKED_FOR.match(question)
+    if found is None or found.group(1).lower() in CUE_WORDS:
+        return frozenset()
+    return frozenset(analyzer.terms(found.group(1))) & asked
 
 
 def _titles_a_name(tokens: Sequence[Token], position: int, question: str) -> bool:
