@@ -273,3 +273,26 @@ def test_a_story_naming_what_is_asked_for_is_answered_from():
 def test_a_role_after_the_auxiliary_is_whom_the_question_is_about_not_what_it_asks_for():
     assert answer_type("What grades did the minister get in his exams?") is AnswerType.OPEN
     assert answer_type("Which football manager did the club appoint?") is AnswerType.PERSON
+
+
+# ---- what is no organisation ---------------------------------------------------------------------
+@pytest.mark.parametrize(("sentence", "not_bodies", "bodies"), [
+    ("The DJ was dropped from four US radio stations in October.", {"DJ", "US", "October"}, set()),
+    ("The FCC looked into shows by two New York DJs and by British Airways.", {"New York DJs"}, {"FCC", "British Airways"}),
+    ("Labour MPs and British ministers met Sirius on Monday.", {"Labour MPs", "British", "Monday"}, {"Sirius"}),
+])
+def test_countries_months_and_people_by_their_role_are_no_organisation(sentence, not_bodies, bodies):
+    from bot.answering.spans import spans
+
+    found = set(spans(sentence, AnswerType.ORGANISATION))
+    assert not found & not_bodies and bodies <= found
+
+
+def test_a_which_company_question_leads_with_the_sentence_naming_a_company_not_a_country():
+    answer = compose("Which satellite radio company is the shock jock Rick Vane moving to?", [
+        hit("a", "Vane dropped", [
+            "The DJ Rick Vane has been dropped from four US radio stations for promoting his move to satellite radio.",
+            "Vane will join the Orbitcast satellite radio service next year.",
+        ]),
+    ], known={"vane": 3})
+    assert "Orbitcast" in answer.lead(1)[0]

@@ -8,6 +8,7 @@ import calendar
 import re
 from functools import lru_cache
 
+from .lexicon import PLACES
 from .question import AnswerType
 
 _MONTH = "|".join(
@@ -161,7 +162,7 @@ def _find_spans(sentence: str, kind: AnswerType, *, lags: bool = False) -> list[
     if kind is AnswerType.PERSON:
         return people(sentence)
     if kind is AnswerType.ORGANISATION:
-        return [m.group(0) for m in _ORG.finditer(sentence)] + names(sentence)
+        return [n for n in (*(m.group(0) for m in _ORG.finditer(sentence)), *names(sentence)) if not _no_body(n)]
     if kind is AnswerType.NAME:
         named = (m.group("a") or m.group("b") or m.group("c") or m.group("d") for m in _NAMING.finditer(sentence))
         return [name for name in named if name.split()[0].lower() not in _STARTERS]
@@ -183,6 +184,19 @@ def _find_spans(sentence: str, kind: AnswerType, *, lags: bool = False) -> list[
     if kind is AnswerType.DATE:  # "it may find", "to march on": a month is capitalised
         found = [f for f in found if not (f.islower() and _CALENDAR_WORD.search(f.title()))]
     return found
+
+
+_PLACE_WORDS = frozenset(w for group in PLACES for w in group)
+_ROLE_ABBREVIATIONS = frozenset({"dj", "djs", "mp", "mps", "mep", "meps", "msp", "msps", "ceo", "ceos", "am", "ams"})
+
+
+def _no_body(name: str) -> bool:
+    """Is the capitalised run no organisation: countries or their people ("US", "British"), months and weekdays,
+    or people by their role ("DJ", "New York DJs", "Labour MPs")?"""
+    words = name.replace("'s", "").replace("’s", "").split()
+    if words and words[-1].lower() in _ROLE_ABBREVIATIONS:
+        return True
+    return all(w.lower() in _PLACE_WORDS or _CALENDAR_WORD.fullmatch(w) for w in words)
 
 
 _PERSON_AFTER = re.compile(
