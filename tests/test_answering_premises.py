@@ -296,3 +296,13 @@ def test_a_which_company_question_leads_with_the_sentence_naming_a_company_not_a
         ]),
     ], known={"vane": 3})
     assert "Orbitcast" in answer.lead(1)[0]
+
+
+def test_a_why_question_claiming_praise_where_the_coverage_reports_criticism_is_corrected():
+    answer = compose("Why did the former minister Jan Orrel welcome the new aid coalition?", [
+        hit("a", "Orrel and the coalition", [
+            "Former minister Jan Orrel has criticised the new aid coalition, saying the UN should lead.",
+            "The coalition was set up last week to co-ordinate relief.",
+        ]),
+    ], known={"orrel": 3})
+    assert answer.note is not None and "criticised" in answer.lead(1)[0]

@@ -201,6 +201,9 @@ OPPOSITES: tuple[tuple[set[str], set[str]], ...] = (
     ({"permanent", "permanently", "forever", "indefinite", "indefinitely", "lifetime"}, set()),
     ({"approve", "approved", "approves", "agree", "agreed", "agrees", "accept", "accepted"},
      {"reject", "rejected", "rejects", "refuse", "refused", "refuses", "deny", "denied", "denies", "veto", "vetoed"}),
+    ({"praise", "praised", "praises", "welcome", "welcomed", "welcomes", "hail", "hailed", "applaud", "applauded"},
+     {"criticise", "criticised", "criticises", "criticize", "criticized", "condemn", "condemned", "attack",
+      "attacked", "slam", "slammed", "blast", "blasted"}),
 )
 """Pairs of claim families; the second set contradicts the first (an empty set: only a typed span can)."""
 CLAIMS = frozenset(
@@ -226,7 +229,7 @@ QUALIFIERS = frozenset(
     ]
 )
 """Qualifiers the evidence must bear out; when it reports something else, the reply corrects them."""
-DIRECTIONS = frozenset().union(*(a | b for a, b in OPPOSITES[:3]))
+DIRECTIONS = frozenset().union(*(a | b for a, b in (*OPPOSITES[:3], OPPOSITES[5])))
 STEADY = frozenset(["unchanged", "steady", "flat", "stable", "frozen", "hold", "held"])
 """Words that say a figure stayed put: they contradict a claimed rise or fall alike."""
 MARKED = CLAIMS | QUALIFIERS | DIRECTIONS
