@@ -169,3 +169,23 @@ async def test_the_answer_deep_in_the_best_story_is_found_though_its_passage_ran
         assert "three days" in " ".join(answer.lead(2))
     finally:
         await service.close()
+
+
+def test_a_month_the_question_names_is_searched_as_fully_as_its_own_words():
+    asked = analyse("How many jobs did employers add in January?", Analyzer(), lambda term: 10, 1000)
+    month = Analyzer().terms("January")[0]
+    assert month not in asked.weights  # not required: the publication date may tell it
+    assert asked.search[month] == asked.search[Analyzer().terms("jobs")[0]]
+
+
+async def test_a_date_in_the_question_whose_days_stories_do_not_answer_is_looked_for_in_the_text(tmp_path):
+    service = await _tiny(tmp_path, {
+        "a.md": _item("Ferns grow in shade", "Ferns are plants that grow well in the shade of tall trees.", "2020-05-05"),
+        "b.md": _item("Register to vote", "Voters must register by 11 March if the general election is held on 5 May.",
+                      "2020-02-01"),
+    })
+    try:
+        answer = await service.ask("What is the last date to register if the general election is held on 5 May?")
+        assert not answer.abstained and "11 March" in answer.lead(1)[0]
+    finally:
+        await service.close()

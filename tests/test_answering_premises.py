@@ -306,3 +306,13 @@ def test_a_why_question_claiming_praise_where_the_coverage_reports_criticism_is_
         ]),
     ], known={"orrel": 3})
     assert answer.note is not None and "criticised" in answer.lead(1)[0]
+
+
+def test_a_brawl_is_the_fight_a_question_asks_about():
+    answer = compose("In which German city did the hotel fight involving the Ovals singer take place?", [
+        hit("a", "Ovals star fined for German brawl", [
+            "Ovals singer Liam Dorne has been fined 50,000 euros after a fight in a German hotel two years ago.",
+            "The drummer was also arrested after the brawl in Munich in December 2002.",
+        ]),
+    ], known={"oval": 3})
+    assert "Munich" in " ".join(answer.lead(2))

@@ -94,6 +94,7 @@ PARAPHRASES: tuple[tuple[str, ...], ...] = (
     ("doctor", "physician"),
     ("teenager", "teen", "adolescent"),
     ("town", "city"),
+    ("fight", "brawl", "scuffle"),
     ("move", "relocate", "relocating", "relocation"),
     ("game", "match", "fixture"),
 )

@@ -64,6 +64,9 @@ FOLLOW_UP_CONTEXT_SHARE = 1.0
 chosen mostly on the follow-up's own words: the earlier ones weigh at most this share of the follow-up's own."""
 OTHER_WORD_SHARE = 0.25
 """The search weight of another word for an asked one ("Norwegian" for "Norway"; see :mod:`.lexicon`)."""
+DATED_SEARCH_SHARE = 1.0
+"""The search weight of a month or weekday the question names: not required (the publication date may tell it),
+but a passage naming it is likelier about the time asked of ("jobs added in January", not in October)."""
 COMMON_OTHER_SHARE = 0.02
 """Another word in more than this share of passages ("increase" for "rise") is not searched for: it says little at
 a quarter weight and its long posting list costs the most (a retrieved sentence still names the asked word by it)."""
@@ -498,9 +501,9 @@ def analyse(
     search = {t: LIGHT_WORD_WEIGHT if t == category or t in LIGHT_WORDS else 1.0 for t in weights if doc_freq(t) > 0}
     first_name = min((at for a in actors if (at := question.find(a.split()[0])) >= 0), default=None)
     follow_up = bool(context) and is_follow_up(question, len(search), named=bool(actors), first_name=first_name)
-    for term in sorted(dated):  # "in January": a passage naming January ranks a little higher
+    for term in sorted(dated):  # "in January": a passage naming January ranks higher
         if doc_freq(term) > 0:
-            search.setdefault(term, OTHER_WORD_SHARE)
+            search.setdefault(term, DATED_SEARCH_SHARE)
     others = lexicon(analyzer).others
     for term in list(weights):  # "Norway" finds "a Norwegian bank" too, at a lower weight
         for other in sorted(others(term)):
