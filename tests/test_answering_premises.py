@@ -316,3 +316,16 @@ def test_a_brawl_is_the_fight_a_question_asks_about():
         ]),
     ], known={"oval": 3})
     assert "Munich" in " ".join(answer.lead(2))
+
+
+@pytest.mark.parametrize(("digits", "scale", "text", "said"), [
+    ("1", "billion", "The engine indexes 5 billion pages, 1 of the largest counts.", False),
+    ("8", "bn", "Verizon's $8bn offer was accepted.", True),
+    ("8", "bn", "an offer of 8 billion dollars", True),
+    ("100", "m", "It hopes to raise $100m from the sale.", True),
+    ("2.6", "bn", "It paid $260m (£139m) for the firm.", False),
+])
+def test_a_figure_with_a_scale_is_said_only_at_that_scale(digits, scale, text, said):
+    from bot.answering.premise import _scaled_in_text
+
+    assert _scaled_in_text(digits, scale, [text]) is said

@@ -37,6 +37,7 @@ NEGATED_EVIDENCE_SHARE = 0.5
 """A negated sentence that holds this share of what a positive question asks contradicts it."""
 
 _DIGITS = re.compile(r"\d[\d,.]*")
+_SCALE = re.compile(r"\s*(million|billion|trillion|bn|m)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,10 +221,14 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
         digits = _DIGITS.findall(figure)
         kind, unit = _figure_kind(question.text, figure)
         stating = [c for c in relevant if any(unit in span.casefold() for span in spans(c.text, kind))]
-        if not digits or not stating or any(_in_text(d, [c.text for c in relevant]) for d in digits):
+        scale = _SCALE.match(question.text, question.text.find(figure) + len(figure))
+        texts = [c.text for c in relevant]
+        if not digits or not stating or any(_scaled_in_text(d, scale.group(1) if scale else "", texts) for d in digits):
             continue
-        return Premise("contradicted", figure,
-                       max(stating, key=lambda c: (_names_subjects(c, question), _told(c, question), c.score)))
+        slot = _slot(question, frozenset(default_analyzer().terms(figure))) - _SCALE_TERMS
+        in_slot = {id(c) for c in stating if _filler(question, slot, [c], figure=True)}  # "50th birthday" for "40th"
+        return Premise("contradicted", figure, max(stating, key=lambda c: (
+            _names_subjects(c, question), id(c) in in_slot, _told(c, question), c.score)))
     replaced = _replaced(question, views, candidates) if question.answer_type is AnswerType.REASON else None
     if replaced is not None:  # "signed in Jerusalem" where the story tells "signed in Cairo"
         return Premise("contradicted", *replaced)
@@ -278,10 +283,11 @@ def _slot(question: Question, terms: frozenset[str]) -> frozenset[str]:
     if not at:
         return frozenset()
     near = tokens[max(min(at) - SLOT_WORDS, 0) : min(at)] + tokens[max(at) + 1 : max(at) + 1 + SLOT_WORDS]
-    return frozenset(t.term for t in near) - question.subject_terms - question.years
+    return frozenset(t.term for t in near if not t.surface[:1].isdigit()) - question.subject_terms - question.years
 
 
-def _filler(question: Question, slot: frozenset[str], candidates: Sequence[Candidate], year: bool) -> Candidate | None:
+def _filler(question: Question, slot: frozenset[str], candidates: Sequence[Candidate], year: bool = False, *,
+            figure: bool = False) -> Candidate | None:
     """The sentence with another name (or, for a year, another year) in the slot: within SLOT_WORDS of a slot
     word, a capitalised word the question does not use ("signed in Cairo"), not the one opening the sentence."""
     asked = frozenset(question.weights)
@@ -297,8 +303,12 @@ def _filler(question: Question, slot: frozenset[str], candidates: Sequence[Candi
             for other in tokens[max(i - FILLER_WORDS, 0) : i + FILLER_WORDS + 1]:
                 if other.term in asked or other.term in slot:
                     continue
-                fills = bool(_YEAR.match(other.surface)) if year else (
-                    other.surface[:1].isupper() and not candidate.text.startswith(other.surface))
+                if figure:
+                    fills = other.surface[:1].isdigit()
+                elif year:
+                    fills = bool(_YEAR.match(other.surface))
+                else:
+                    fills = other.surface[:1].isupper() and not candidate.text.startswith(other.surface)
                 if fills:
                     found.append(candidate)
                     break
@@ -425,6 +435,20 @@ def _normal_periods(text: str) -> set[str]:
 def states_a_figure(question: Question, text: str) -> bool:
     """Does the text state one of the question's figures, as a whole number ("£5m" in "£5m lower")?"""
     return any(_in_text(d, [text]) for figure in question.figures for d in _DIGITS.findall(figure))
+
+
+_SCALE_TERMS = frozenset({"m", "million", "bn", "billion", "trillion", "tn", "th", "st", "nd", "rd"})
+_SCALES = {"m": "m|million", "million": "m|million", "bn": "bn|billion", "billion": "bn|billion",
+           "trillion": "trillion|tn"}
+
+
+def _scaled_in_text(digits: str, scale: str, texts: Sequence[str]) -> bool:
+    """Is the figure in the texts at its scale ("1 billion" or "1bn"; not the "1" of "1 million")?"""
+    if not scale:
+        return _in_text(digits, texts)
+    plain = re.escape(digits.replace(",", "").rstrip("."))
+    said = re.compile(rf"(?<![\d.]){plain}\s?(?:{_SCALES[scale.lower()]})\b", re.IGNORECASE)
+    return any(said.search(text.replace(",", "")) for text in texts)
 
 
 def _in_text(digits: str, texts: Sequence[str]) -> bool:
