@@ -329,3 +329,14 @@ def test_a_figure_with_a_scale_is_said_only_at_that_scale(digits, scale, text, s
     from bot.answering.premise import _scaled_in_text
 
     assert _scaled_in_text(digits, scale, [text]) is said
+
+
+def test_a_figure_is_corrected_by_the_number_in_its_slot_not_any_number():
+    premise = _checked("Why did the monster Gorzo receive a star for his 40th birthday?", [
+        hit("a", "Gorzo gets his star", [
+            "The monster Gorzo took 2,271 days to film, fans said, and he now gets a star.",
+            "The star honours Gorzo's 50th birthday.",
+        ]),
+    ], known={"gorzo": 3})
+    assert premise.status == "contradicted"
+    assert premise.evidence is not None and "50th birthday" in premise.evidence.text

@@ -226,9 +226,9 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
         if not digits or not stating or any(_scaled_in_text(d, scale.group(1) if scale else "", texts) for d in digits):
             continue
         slot = _slot(question, frozenset(default_analyzer().terms(figure))) - _SCALE_TERMS
-        in_slot = {id(c) for c in stating if _filler(question, slot, [c], figure=True)}  # "50th birthday" for "40th"
-        return Premise("contradicted", figure, max(stating, key=lambda c: (
-            _names_subjects(c, question), id(c) in in_slot, _told(c, question), c.score)))
+        in_slot = [c for c in relevant if _filler(question, slot, [c], figure=True)]  # "50th birthday" for "40th"
+        return Premise("contradicted", figure, max(in_slot or stating, key=lambda c: (
+            _names_subjects(c, question), _told(c, question), c.score)))
     replaced = _replaced(question, views, candidates) if question.answer_type is AnswerType.REASON else None
     if replaced is not None:  # "signed in Jerusalem" where the story tells "signed in Cairo"
         return Premise("contradicted", *replaced)
