@@ -340,3 +340,31 @@ def test_a_figure_is_corrected_by_the_number_in_its_slot_not_any_number():
     ], known={"gorzo": 3})
     assert premise.status == "contradicted"
     assert premise.evidence is not None and "50th birthday" in premise.evidence.text
+
+
+# ---- roles reversed --------------------------------------------------------------------------------
+@pytest.mark.parametrize("told", [
+    "Mr Tovell sued Mr Brandt in 2001, claiming he came up with the idea for the film.",
+    "Mr Brandt was sued by Mr Tovell in 2001 over the idea for the film.",
+])
+def test_a_why_question_with_its_two_names_the_wrong_way_round_is_corrected(told):
+    answer = compose("Why did Harold Brandt sue Lionel Tovell over the film?", [
+        hit("a", "Producer row", [told, "The film was nominated for five awards this year."]),
+    ], known={"brandt": 3, "tovel": 3, "harold": 8, "lionel": 8})
+    assert answer.note == "The coverage doesn't say that; it reports:" and answer.lead(1)[0].endswith(told)
+
+
+@pytest.mark.parametrize("told", [
+    "Mr Brandt sued Mr Tovell in 2001, claiming he came up with the idea for the film.",
+    "Mr Tovell was sued by Mr Brandt in 2001 over the idea for the film.",
+])
+def test_a_why_question_with_its_two_names_the_right_way_round_is_not_corrected(told):
+    answer = compose("Why did Harold Brandt sue Lionel Tovell over the film?", [
+        hit("a", "Producer row", [told, "The film was nominated for five awards this year."]),
+    ], known={"brandt": 3, "tovel": 3, "harold": 8, "lionel": 8})
+    assert answer.note is None
+
+
+def test_a_name_suffix_names_nobody_alone():
+    (person,) = analysed("Why did Charles Evans Jr sue?", known={"jr": 1}).subjects
+    assert person.key != "jr" and "jr" not in person.terms

@@ -229,6 +229,9 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
         in_slot = [c for c in relevant if _filler(question, slot, [c], figure=True)]  # "50th birthday" for "40th"
         return Premise("contradicted", figure, max(in_slot or stating, key=lambda c: (
             _names_subjects(c, question), _told(c, question), c.score)))
+    reversed_roles = _roles_reversed(question, relevant) if question.answer_type not in _ASKING else None
+    if reversed_roles is not None:  # "Why did Mann sue Evans?" where "Mr Evans sued Mr Mann"
+        return Premise("negated", "", reversed_roles)
     replaced = _replaced(question, views, candidates) if question.answer_type is AnswerType.REASON else None
     if replaced is not None:  # "signed in Jerusalem" where the story tells "signed in Cairo"
         return Premise("contradicted", *replaced)
@@ -350,6 +353,65 @@ def _replaced(question: Question, views: Sequence[PassageView],
         if filler is not None:
             return surface, filler
     return None
+
+
+_ASKING = frozenset({AnswerType.YES_NO, AnswerType.COMPARISON, AnswerType.DEFINITION, AnswerType.LATEST})
+"""Questions that ask whether or what something is, rather than taking an act for granted."""
+_AGENT_BEFORE = re.compile(r"\bby\s+(?:(?:mr|mrs|ms|miss|dr|sir|lord|lady|the)\.?\s+)*(?:[A-Z][\w'-]*\s+)?$",
+                           re.IGNORECASE)
+"""The agent of a passive just before a name: "sued by Mr …", "bought by the …", "sued by Charles …"."""
+
+
+def _roles_reversed(question: Question, relevant: Sequence[Candidate]) -> Candidate | None:
+    """The sentence telling the act a question takes for granted with its two names the other way round: "Why
+    did Mann sue Evans?" where "Mr Evans sued Mr Mann", or "Mann was sued by Evans". The question's act is its
+    first plain word between the two names."""
+    if len(question.subjects) < 2:
+        return None
+    analyzer = default_analyzer()
+    tokens = analyzer.tokens(question.text)
+    plain = question.described - question.subject_terms
+    at_act = next((i for i, t in enumerate(tokens) if t.term in plain), None)
+    if at_act is None:
+        return None
+    act = tokens[at_act].term
+    placed = [(next((i for i, t in enumerate(tokens) if t.term in s.terms), -1), s) for s in question.subjects]
+    before = [(i, s) for i, s in placed if 0 <= i < at_act]
+    after = [(i, s) for i, s in placed if i > at_act]
+    if not before or not after:
+        return None
+    first, second = max(before, key=lambda p: p[0])[1], min(after, key=lambda p: p[0])[1]
+    acts = forms(act) | {act} | lexicon(analyzer).others(act)
+    for candidate in sorted(relevant, key=lambda c: -c.score):
+        if not (acts & candidate.terms and first.named_in(candidate.terms) and second.named_in(candidate.terms)):
+            continue
+        said = analyzer.tokens(candidate.text)
+        where = {name: next((i for i, t in enumerate(said) if t.term in s.terms), None)
+                 for name, s in (("first", first), ("second", second))}
+        at_act = next((i for i, t in enumerate(said) if t.term in acts), None)
+        if at_act is None or where["first"] is None or where["second"] is None:
+            continue
+        by_agent = bool(_AGENT_BEFORE.search(_text_before(candidate.text, said, max(where.values()))))
+        active_reversed = where["second"] < at_act < where["first"] and not by_agent
+        passive_reversed = where["first"] < at_act < where["second"] and by_agent
+        if active_reversed or passive_reversed:
+            return candidate
+        if where["first"] < at_act < where["second"] and not by_agent:
+            return None  # told the question's way round
+    return None
+
+
+def _text_before(text: str, tokens: Sequence, index: int) -> str:
+    """The text before the ``index``-th token (found by its surface, in order)."""
+    at = 0
+    for i, token in enumerate(tokens):
+        found = text.find(token.surface, at)
+        if found < 0:
+            return text[:at]
+        if i == index:
+            return text[:found]
+        at = found + len(token.surface)
+    return text
 
 
 def _denied(question: Question, word: str, term: str, candidates: Sequence[Candidate],

@@ -76,6 +76,7 @@ SUBJECT_MAX_SHARE = 0.5
 _MONTHS = {name.lower() for name in calendar.month_name if name} | {a.lower() for a in calendar.month_abbr if a}
 _WEEKDAYS = {name.lower() for name in calendar.day_name}
 
+_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 _NOT_AUXILIARY = r"(?!(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could)\b)"
 """A word of the wh-phrase is no auxiliary: in "what grades did the minister get", "minister" is not asked for."""
 _PERSON_NOUN = (
@@ -488,7 +489,7 @@ def analyse(
             if forms:
                 aliases[term] = forms
             actors.setdefault(_subject_key(tokens, position, shaped), None)
-            if df <= SUBJECT_MAX_SHARE * n:
+            if df <= SUBJECT_MAX_SHARE * n and low.rstrip(".") not in _NAME_SUFFIXES:  # "Jr" names nobody alone
                 subjects.setdefault(_subject_key(tokens, position, shaped), set()).add(term)
     category = tokens[-1].term if kind is AnswerType.NAME and tokens and tokens[-1].term in weights else None
     if category is not None:
