@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from retrieval.analyzer import default_analyzer
+from retrieval.analyzer import Token, default_analyzer
 
 from .candidates import Candidate, PassageView, headline_terms, named_by_story
 from .lexicon import lexicon
@@ -386,22 +386,22 @@ def _roles_reversed(question: Question, relevant: Sequence[Candidate]) -> Candid
         if not (acts & candidate.terms and first.named_in(candidate.terms) and second.named_in(candidate.terms)):
             continue
         said = analyzer.tokens(candidate.text)
-        where = {name: next((i for i, t in enumerate(said) if t.term in s.terms), None)
-                 for name, s in (("first", first), ("second", second))}
-        at_act = next((i for i, t in enumerate(said) if t.term in acts), None)
-        if at_act is None or where["first"] is None or where["second"] is None:
+        at_one = next((i for i, t in enumerate(said) if t.term in first.terms), None)
+        at_other = next((i for i, t in enumerate(said) if t.term in second.terms), None)
+        at_told = next((i for i, t in enumerate(said) if t.term in acts), None)
+        if at_told is None or at_one is None or at_other is None:
             continue
-        by_agent = bool(_AGENT_BEFORE.search(_text_before(candidate.text, said, max(where.values()))))
-        active_reversed = where["second"] < at_act < where["first"] and not by_agent
-        passive_reversed = where["first"] < at_act < where["second"] and by_agent
+        by_agent = bool(_AGENT_BEFORE.search(_text_before(candidate.text, said, max(at_one, at_other))))
+        active_reversed = at_other < at_told < at_one and not by_agent
+        passive_reversed = at_one < at_told < at_other and by_agent
         if active_reversed or passive_reversed:
             return candidate
-        if where["first"] < at_act < where["second"] and not by_agent:
+        if at_one < at_told < at_other and not by_agent:
             return None  # told the question's way round
     return None
 
 
-def _text_before(text: str, tokens: Sequence, index: int) -> str:
+def _text_before(text: str, tokens: Sequence[Token], index: int) -> str:
     """The text before the ``index``-th token (found by its surface, in order)."""
     at = 0
     for i, token in enumerate(tokens):
