@@ -368,3 +368,33 @@ def test_a_why_question_with_its_two_names_the_right_way_round_is_not_corrected(
 def test_a_name_suffix_names_nobody_alone():
     (person,) = analysed("Why did Charles Evans Jr sue?", known={"jr": 1}).subjects
     assert person.key != "jr" and "jr" not in person.terms
+
+
+# ---- definitions -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("question", [
+    "What is a god game, the genre the designer is credited with popularising?",
+    "What are the squibs that the actor blames for his injury?",
+])
+def test_what_is_x_followed_by_a_clause_asks_for_a_definition(question):
+    assert answer_type(question) is AnswerType.DEFINITION
+
+
+def test_a_sentence_naming_the_defined_word_defines_it_though_it_shares_little_else():
+    answer = compose("What are the squibs that the actor Brent Colley blames for his head injury?", [
+        hit("a", "Colley sues studio", [
+            "Actor Brent Colley is suing a studio over a head injury he said he suffered while filming in 2002.",
+            "The lawsuit said the studio had a duty to Colley to keep him safe on the set of the film.",
+            "The explosions, known as squibs, were intended to simulate bullets striking the ground.",
+        ]),
+    ], known={"colley": 3, "squib": 3})
+    assert "simulate bullets" in " ".join(answer.lead(2))
+
+
+@pytest.mark.parametrize("sentence", [
+    "ID theft occurs when criminals use someone else's personal information.",
+    "The explosions were intended to simulate bullets striking the ground.",
+])
+def test_saying_when_something_occurs_or_what_it_is_for_defines_it(sentence):
+    from bot.answering.spans import spans
+
+    assert spans(sentence, AnswerType.DEFINITION)

@@ -377,6 +377,17 @@ def named_by_story(views: Sequence[PassageView]) -> dict[str, frozenset[str]]:
     return named
 
 
+_DEFINED = re.compile(r"^\W*what\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?((?:[\w'-]+\s*){1,3}?)\s*(?:,|\bthat\b|\bwhich\b|\?|$)",
+                      re.IGNORECASE)
+
+
+def defined_terms(question: str) -> frozenset[str]:
+    """The terms of what a "what is X?" question asks to define: "squib" of "What are the squibs that Bruce Willis
+    blames for his injury?". A sentence holding them may define X though it shares little else with the question."""
+    found = _DEFINED.match(question)
+    return frozenset(default_analyzer().terms(found.group(1))) if found else frozenset()
+
+
 def restates(span: str, asked: frozenset[str], words: Lexicon) -> bool:
     """Is the span only the question's own words, or them in other words ("in Austria" asked "which Austrian
     village")? Then it does not say what was asked."""
@@ -407,6 +418,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     kinds = place_kinds(asked_kind.group(1).casefold()) if asked_kind else frozenset()
     words = lexicon(default_analyzer())
     age = asks_age(question.text)  # "how old is the hacker?": the age is told of a name, not of "hacker"
+    defined = defined_terms(question.text) if kind is AnswerType.DEFINITION else frozenset()
     rate = _PER.search(question.text)
     per = re.escape(rate.group(1)[:5]) if rate else ""  # "per share": "a share", "per shares"
     # the words describing whom a "which …" question is about ("the London mayor"), not what it asks for
@@ -432,7 +444,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 continue
             if kind is AnswerType.PLACE and typed:
                 typed = tuple(span for span in typed if not restates(span, asked, words))
-            if kind is AnswerType.DEFINITION and coverage < DEFINITION_COVERAGE:
+            if kind is AnswerType.DEFINITION and coverage < DEFINITION_COVERAGE and not (defined and defined <= all_terms):
                 typed = ()  # "X is a …" defines X only in a sentence about X
             elif kind in NAMED and typed and terms:
                 typed = tuple(span for span in typed if not described(sentence, span, description))

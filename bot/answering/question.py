@@ -151,7 +151,8 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (AnswerType.DEFINITION, re.compile(
         r"^\W*(?:[Ww]hat\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?[\w\"'“‘-]+|[Ww]ho\s+(?:is|was)\s+[A-Z][\w-]*(?:['’][A-Z][\w-]*)?(?![\w'’]))"
         r"(?:\s+[\w\"'”’-]+){0,4}\W*$"
-        r"|\b[Ww]hat does .* (?:mean|do)\b|\b[Ww]hat is meant by\b|\b[Dd]efine\b|\b[Ww]hat kind of\b")),
+        r"|\b[Ww]hat does .* (?:mean|do)\b|\b[Ww]hat is meant by\b|\b[Dd]efine\b|\b[Ww]hat kind of\b"
+        r"|^\W*[Ww]hat\s+(?:is|are)\s+(?:an?\s+|the\s+)?[\w'\"“‘-]+(?:\s+[\w'\"”’-]+){0,2}\s*(?:,|\bthat\b|\bwhich\b)")),
     (AnswerType.PERSON, re.compile(
         r"^\W*(?:who|whom)\b|\bwho (?:is|was|did|does|will|has|have|are|were|said|says|led|leads|runs|won)\b"
         r"|\b(?:what|which) (?:" + _NOT_AUXILIARY + r"[\w'’-]+\s+){0,3}?(?:band|" + _PERSON_NOUN + r")", re.IGNORECASE)),
