@@ -398,3 +398,12 @@ def test_saying_when_something_occurs_or_what_it_is_for_defines_it(sentence):
     from bot.answering.spans import spans
 
     assert spans(sentence, AnswerType.DEFINITION)
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Who came out on top in the 60m in Lievin, Maurice Greene or Leonard Scott?", AnswerType.COMPARISON),
+    ("Who won the final, Federer or Nadal?", AnswerType.COMPARISON),
+    ("Who won the final in Dubai?", AnswerType.PERSON),
+])
+def test_a_who_question_offering_named_choices_compares_them(question, kind):
+    assert answer_type(question) is kind

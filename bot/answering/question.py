@@ -95,7 +95,9 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"^(?!\W*(?:who|whom|which)\b).*\bcompare[sd]?\b"  # "which journalist did he compare to…?" asks for a name
         r"|\b(?:comparison|versus|vs\.?|differ(?:ence|ent|s)?\s+(?:between|from))\b"
         r"|\b(?:more|less|fewer|better|worse|bigger|smaller|cheaper|dearer|faster|slower|higher|lower|larger|"
-        r"older|newer|earlier|later)\b[^?]*,?\s+[A-Z][^?]*\bor\b", re.IGNORECASE)),
+        r"older|newer|earlier|later)\b[^?]*,?\s+[A-Z][^?]*\bor\b"
+        r"|^\W*(?:who|which)\b[^?,]*,\s*(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*)*\s+or\s+(?:the\s+)?"
+        r"(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*)*\W*$", re.IGNORECASE)),
     (AnswerType.PERCENTAGE, re.compile(
         r"\b(?:percent(?:age)?|per cent|how big a (?:share|slice|stake))\b"
         r"|\bwhat (?:\w+ )?(?:share|proportion|fraction|slice|stake|portion)\b", re.IGNORECASE)),
