@@ -207,3 +207,27 @@ def test_a_follow_up_with_its_own_question_about_a_person_keeps_its_own_kind_of_
     asked = analysed("what's he overhauling with the power platform", context=context)
     assert asked.follow_up and asked.answer_type is AnswerType.OPEN
     assert analysed("and what about this year?", context=["How much did Quorvex earn?"]).answer_type is AnswerType.AMOUNT
+
+
+def test_a_follow_ups_weights_are_the_same_bits_whatever_the_hash_seed():
+    """A float sum over a set adds in hash order, and its last bits can decide a near-tie between sentences."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "from tests.test_answering_units import analysed\n"
+        "context = \"Who broke the women's world indoor record at the Boston Games in Tokyo, Sydney, Lagos and Lima?\"\n"
+        "from tests.test_answering_units import ANALYZER\n"
+        "known = {t: 3 + 7 * i for i, t in enumerate(ANALYZER.terms(context))}\n"
+        "q = analysed('What was her winning time?', context=[context], known=known)\n"
+        "print(repr(sorted(q.weights.items())))\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    runs = {
+        subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2", "3", "4", "5", "6")
+    }
+    assert len(runs) == 1

@@ -539,9 +539,9 @@ def analyse(
                 if not subjects or key in subjects:
                     subjects.setdefault(key, set()).add(token.term)
     own = sum(w for t, w in weights.items() if t not in earlier)
-    carried = sum(weights[t] for t in earlier)
+    carried = sum(weights[t] for t in sorted(earlier))  # in one order: a float sum's last bits decide near-ties
     if follow_up and own and carried > FOLLOW_UP_CONTEXT_SHARE * own:
-        for term in earlier:  # the follow-up's own words choose the sentence; the earlier ones only tell the story
+        for term in sorted(earlier):  # the follow-up's own words choose the sentence; the earlier ones only tell the story
             weights[term] *= FOLLOW_UP_CONTEXT_SHARE * own / carried
     return Question(
         text=question, answer_type=kind, weights=weights, search=search,
