@@ -407,3 +407,34 @@ def test_saying_when_something_occurs_or_what_it_is_for_defines_it(sentence):
 ])
 def test_a_who_question_offering_named_choices_compares_them(question, kind):
     assert answer_type(question) is kind
+
+
+# ---- outcomes, not plans -------------------------------------------------------------------------
+def test_a_question_about_how_a_figure_turned_out_is_not_answered_by_what_was_planned():
+    answer = compose("At what final price were Velmar's shares sold in its flotation?", [
+        hit("a", "Velmar to float", [
+            "Velmar said it hoped to sell 5 million shares in its flotation for 11-14 euros a share.",
+            "Velmar makes drugs for stroke patients.",
+        ]),
+    ], known={"velmar": 3})
+    assert answer.abstained
+
+
+def test_a_question_about_how_a_figure_turned_out_is_answered_by_what_happened():
+    answer = compose("At what final price were Velmar's shares sold in its flotation?", [
+        hit("a", "Velmar floats", [
+            "Velmar sold 5 million shares in its flotation at 12 euros a share.",
+            "Velmar makes drugs for stroke patients.",
+        ]),
+    ], known={"velmar": 3})
+    assert not answer.abstained and "12 euros" in answer.lead(1)[0]
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("What is a final salary pension scheme?", AnswerType.DEFINITION),
+    ("What is the chief executive's salary?", AnswerType.AMOUNT),
+    ("What is a tax rate?", AnswerType.DEFINITION),
+    ("What is the jobless rate in Germany?", AnswerType.NUMBER),
+])
+def test_what_is_a_x_asks_what_it_is_and_what_is_the_x_asks_for_its_figure(question, kind):
+    assert answer_type(question) is kind

@@ -388,6 +388,14 @@ def defined_terms(question: str) -> frozenset[str]:
     return frozenset(default_analyzer().terms(found.group(1))) if found else frozenset()
 
 
+_ASKS_OUTCOME = re.compile(r"\b(?:end(?:ed)? up|final(?:ly)?|actually|in the end|eventually|at last)\b", re.IGNORECASE)
+"""A figure question asking how things turned out, not what was planned or feared."""
+_PLANNED = re.compile(
+    r"\b(?:could|may|might|would|hopes?|hoped|hoping|plans?|planned|planning|expects?|expected|aims?|aimed|"
+    r"is looking to|are looking to|wants? to|intends?|proposed|faces?|facing|up to)\b", re.IGNORECASE)
+"""A sentence telling what may, or is meant to, happen."""
+
+
 def restates(span: str, asked: frozenset[str], words: Lexicon) -> bool:
     """Is the span only the question's own words, or them in other words ("in Austria" asked "which Austrian
     village")? Then it does not say what was asked."""
@@ -419,6 +427,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     words = lexicon(default_analyzer())
     age = asks_age(question.text)  # "how old is the hacker?": the age is told of a name, not of "hacker"
     defined = defined_terms(question.text) if kind is AnswerType.DEFINITION else frozenset()
+    outcome = kind in STRICT and bool(_ASKS_OUTCOME.search(question.text))
     rate = _PER.search(question.text)
     per = re.escape(rate.group(1)[:5]) if rate else ""  # "per share": "a share", "per shares"
     # the words describing whom a "which …" question is about ("the London mayor"), not what it asks for
@@ -457,6 +466,8 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 typed = ()  # a figure about something else the question does not ask after
             elif kind in STRICT and typed and per and not re.search(rf"\b(?:per|a|an|each)\s+{per}", sentence, re.I):
                 typed = ()  # "price per share" is not answered by the total raised
+            if typed and outcome and _PLANNED.search(sentence):
+                typed = ()  # "what did the shares finally go for?" is not answered by what the firm hoped to get
             context = TITLE_CONTEXT * shares(title_terms - terms)
             novel = len(all_terms - asked)
             score = coverage + context + rank + tie_break + INFORMATIVE * min(novel / 8, 1.0)

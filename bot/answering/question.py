@@ -116,14 +116,14 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"|\bwhat (?:would|will|did|does|do|could|might) (?:it|they|\w+) (?:cost|fetch|raise|earn|bring in)\b"
         r"|\bhow (?:cheap|expensive|costly|dear)\b"
         r"|\bhow much did\b.*\b(?:cost|pay|make|raise|earn|lose)\b"
-        r"|\bwhat(?:'s| is| was| are| were)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}(?:fine|price|cost|fee|salary|value|bill|budget|"
+        r"|\bwhat(?:'s| is| was| are| were)\s+(?!an?\s)(?:the\s+)?(?:[\w'’-]+\s+){0,3}(?:fine|price|cost|fee|salary|value|bill|budget|"
         r"pay|payout|fortune|valuation|turnover|revenue)\b", re.IGNORECASE)),
     (AnswerType.NUMBER, re.compile(
         r"\bhow (?:many|much|old)\b|\bwhat (?:number|score|total|rate|level|size|age)\b|\bby how much\b"
         r"|\bhow (?:big|large|small|high|fast|far) an?\b"
         r"|\bhow (?:big|large|small|high|fast|far|heavy|tall|deep|wide) (?:is|was|are|were|will|would)\b"
         r"|\bhow (?:fast|high|heavy|tall|deep|wide) (?:do|does|did|can|could)\b"
-        r"|\bwhat(?:'s| is| was| are| were)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}(?:rate|figure|total|speed|score|tally)\b",
+        r"|\bwhat(?:'s| is| was| are| were)\s+(?!an?\s)(?:the\s+)?(?:[\w'’-]+\s+){0,3}(?:rate|figure|total|speed|score|tally)\b",
         re.IGNORECASE)),
     (AnswerType.DATE, re.compile(
         r"^\W*when\b|\bwhen (?:did|does|do|is|was|were|will|has|have|had|are)\b"
