@@ -438,3 +438,32 @@ def test_a_question_about_how_a_figure_turned_out_is_answered_by_what_happened()
 ])
 def test_what_is_a_x_asks_what_it_is_and_what_is_the_x_asks_for_its_figure(question, kind):
     assert answer_type(question) is kind
+
+
+@pytest.mark.parametrize(("sentence", "places"), [
+    ("The firm intends moving its plants to Asia, eastern Europe and Mexico.", ["to Asia"]),
+    ("The parts are shipped from the UK.", ["from the UK"]),
+    ("He gave the book to us and to them.", []),
+])
+def test_moving_to_a_single_country_or_region_names_a_place(sentence, places):
+    from bot.answering.spans import spans
+
+    assert spans(sentence, AnswerType.PLACE) == places
+
+
+@pytest.mark.parametrize("question", [
+    "What will the library charge for an hour online over its wireless network?",
+    "What does the new job pay?",
+])
+def test_what_someone_will_charge_or_a_job_pays_asks_for_an_amount(question):
+    assert answer_type(question) is AnswerType.AMOUNT
+
+
+def test_a_period_the_question_names_is_borne_out_by_any_sentence_of_the_story():
+    premise = _checked("What will the Harbour Library charge for an hour online?", [
+        hit("a", "Library goes online", [
+            "Visitors spend an average of six hours online in the Harbour Library, a study found.",
+            "The online service will be priced at £4.50 for an hour's session.",
+        ]),
+    ], known={"harbour": 3})
+    assert premise.status != "contradicted"

@@ -212,7 +212,7 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
         said = _normal_period(period.group(0))
         unit = said.split()[1]
         stated = [c for c in relevant if _normal_periods(c.text) - {said}]
-        if stated and not any(said in _normal_periods(c.text) for c in relevant):
+        if stated and not any(said in _normal_periods(c.text) for c in (*relevant, *candidates)):  # "an hour's session"
             evidence = max(stated, key=lambda c: (_has_unit(c.text, unit), _told(c, question), c.score))
             return Premise("contradicted", period.group(0), evidence)
     for figure in question.figures:

@@ -123,6 +123,14 @@ _LAG = re.compile(r"\s+(?:after|before|ago|later|earlier|since)\b", re.IGNORECAS
 _NAMED_BEFORE = re.compile(r"(?:[A-Z][\w'’-]*|[A-Z]{2,})\s$")
 
 
+_TO_A_COUNTRY = re.compile(
+    r"\b(?:to|from|across|into|toward|towards)\s+(?:the\s+)?(?:[Ee]astern\s+|[Ww]estern\s+|[Nn]orthern\s+|[Ss]outhern\s+)?(?:"
+    + "|".join(sorted({w.upper() if len(w) <= 3 else w.capitalize() for group in PLACES for w in group[:1]}, key=len,
+                      reverse=True))
+    + r")\b")
+"""Moving "to Asia", "from Mexico", "to eastern Europe": a single country or region's name places too."""
+
+
 def _not_a_count(sentence: str, match: re.Match[str]) -> bool:
     """A year ("in 2005") dates; a figure right after a name ("Xbox 2", "PlayStation 2", "January 22")
     names a model, a sequel or a day: neither counts anything."""
@@ -177,6 +185,7 @@ def _find_spans(sentence: str, kind: AnswerType, *, lags: bool = False) -> list[
     found = [m.group(0) for m in pattern.finditer(sentence)] if pattern else []
     if kind is AnswerType.PLACE:  # "in March", "on Monday" date; they do not place
         found = [f for f in found if not _CALENDAR_WORD.search(f)]
+        found += [m.group(0) for m in _TO_A_COUNTRY.finditer(sentence) if not any(m.group(0) in f for f in found)]
     if kind is AnswerType.DURATION:  # "a year after the hack", "two days later": a lag, not how long it went on
         # "the 27-year-old Austrian": an age, not how long anything lasted
         return [m.group(0) for m in _PATTERNS[kind].finditer(sentence)
