@@ -467,3 +467,16 @@ def test_a_period_the_question_names_is_borne_out_by_any_sentence_of_the_story()
         ]),
     ], known={"harbour": 3})
     assert premise.status != "contradicted"
+
+
+def test_a_noun_between_two_names_is_no_act_whose_roles_can_be_reversed():
+    answer = compose("Why is the Dana Pell film of The Glass Key coming out at Easter?", [
+        hit("a", "Glass Key film", ["The Glass Key is being made into a film starring Dana Pell.",
+                                    "The film of the novel is due out in May."]),
+    ], known={"pell": 3, "glass": 5, "key": 5})
+    assert answer.note != "The coverage doesn't say that; it reports:"
+
+
+def test_a_holiday_dates_a_question_and_is_no_name_the_story_must_carry():
+    asked = analysed("Why is the film coming out in time for Christmas?")
+    assert not asked.subjects and asked.dated

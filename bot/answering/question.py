@@ -386,10 +386,13 @@ def _is_name(surface: str, question: str) -> bool:
     return surface[:1].isupper() and not question.lstrip(" \"'“‘(").startswith(surface)
 
 
+_HOLIDAYS = frozenset({"christmas", "xmas", "easter", "halloween", "thanksgiving", "hanukkah", "ramadan", "diwali"})
+
+
 def _is_date_word(surface: str) -> bool:
-    """A month or weekday: the text or the publication date may bear it out (a year is searched for)."""
+    """A month, weekday or holiday: the text or the publication date may bear it out (a year is searched for)."""
     low = surface.lower().rstrip(".")
-    return low in _MONTHS or low in _WEEKDAYS
+    return low in _MONTHS or low in _WEEKDAYS or low in _HOLIDAYS
 
 
 def is_follow_up(question: str, content_terms: int, named: bool = False, first_name: int | None = None) -> bool:
