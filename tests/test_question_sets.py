@@ -54,3 +54,27 @@ def test_sets_do_not_repeat_shared_questions():
     for name in ("seeds.yaml", "smartable.yaml"):
         for case in check_sets.yaml.safe_load((ROOT / "benchmarks/questions" / name).read_text(encoding="utf-8")):
             assert case["question"].casefold() not in taken, case["id"]
+
+
+BBC_SETS = ("judged", "validation", "heldout", "heldout2", "heldout3", "probe", "probe2", "probe3", "probe4", "probe5",
+            "probe6")
+
+
+@pytest.mark.parametrize("name", BBC_SETS)
+def test_every_registered_set_loads_and_its_bbc_answers_are_in_the_files_it_names(name):
+    """Each set the answer-quality benchmark runs loads with the evaluator's reader; where a case names BBC files,
+    one of its expected phrases is in one of them (the judge copied it from the article)."""
+    from bot.evaluation import load_cases
+
+    questions = ROOT / "benchmarks" / "questions" / f"{name}.yaml"
+    cases = load_cases(questions)
+    assert len({c.id for c in cases}) == len(cases)
+    bbc = SHARED / "corpora" / "bbc"
+    if not bbc.is_dir():
+        pytest.skip(f"{bbc} is not here: the BBC articles are checked where ../shared is")
+    for case in cases:
+        files = [bbc / s for s in case.sources_any if s.count("/") == 1 and s.endswith(".txt")]
+        if not case.answerable or not files:
+            continue
+        text = " ".join(check_sets.norm(f.read_bytes().decode("utf-8", "replace")) for f in files if f.exists())
+        assert any(check_sets.norm(e) in text for e in case.expect_any), f"{name}: {case.id}"
