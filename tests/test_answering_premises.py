@@ -458,3 +458,52 @@ def test_a_noun_between_two_names_is_no_act_whose_roles_can_be_reversed():
 def test_a_holiday_dates_a_question_and_is_no_name_the_story_must_carry():
     asked = analysed("Why is the film coming out in time for Christmas?")
     assert not asked.subjects and asked.dated
+
+
+# ---- the event first, and what fits after it -------------------------------------------------------
+def _sentence(text: str):
+    from bot.answering.candidates import Candidate
+    from bot.answering.units import quality
+
+    return Candidate(text, frozenset(), 1.0, hit("s", "Story", [text]), 0, quality(text, "Story"))
+
+
+def test_the_event_leads_and_the_chosen_sentences_follow_in_their_order_without_it():
+    from bot.answering.compose import _event_first
+
+    event, first, second = _sentence("Event told."), _sentence("First chosen."), _sentence("Second chosen.")
+    assert _event_first(None, [first, second]) == [first, second]
+    assert _event_first(event, [event, first]) == [event, first]
+    assert _event_first(event, [first, event, second]) == [event, first, second]
+    assert _event_first(event, []) == []
+
+
+def test_the_event_first_answer_keeps_two_sentences_and_as_many_more_as_fit():
+    from bot.answering.compose import _event_first
+    from bot.answering.select import MAX_ANSWER_CHARS
+
+    long = "word " * ((MAX_ANSWER_CHARS // 2 - 20) // 5)
+    event, first, second, third = (_sentence(f"{name} {long}.") for name in ("Event", "First", "Second", "Third"))
+    assert _event_first(event, [first, second, third]) == [event, first]
+    short = [_sentence(f"{name} told.") for name in ("One", "Two", "Three", "Four", "Five")]
+    assert len(_event_first(event, short)) == 4  # at most MAX_SENTENCES
+
+
+def test_a_question_without_subjects_is_told_its_focus_by_any_story_naming_it():
+    from bot.answering.abstain import focus_told
+
+    asked = analysed("What grades did the pupils get in their exams?")
+    assert not asked.subjects and asked.focus
+    naming = [passage_view(hit("a", "Exams", ["Pupils got top grades in their exams this year."]), ANALYZER,
+                           frozenset(asked.weights))]
+    silent = [passage_view(hit("b", "Exams", ["Pupils sat their exams this year."]), ANALYZER, frozenset(asked.weights))]
+    assert focus_told(asked, naming) and not focus_told(asked, silent)
+
+
+
+def test_a_short_description_before_the_first_name_still_makes_it_the_one_acting():
+    answer = compose("Why did studio boss Harold Brandt sue Lionel Tovell over the film?", [
+        hit("a", "Producer row", ["Mr Tovell sued Mr Brandt in 2001, claiming he came up with the idea for the film.",
+                                  "The film was nominated for five awards this year."]),
+    ], known={"brandt": 3, "tovel": 3, "harold": 8, "lionel": 8})
+    assert answer.note == "The coverage doesn't say that; it reports:"

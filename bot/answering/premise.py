@@ -381,7 +381,7 @@ def _roles_reversed(question: Question, relevant: Sequence[Candidate]) -> Candid
     if not before or not after:
         return None
     first, second = max(before, key=lambda p: p[0])[1], min(after, key=lambda p: p[0])[1]
-    doing = re.search(rf"\b(?:did|does|do|will|would|has|have|had)\s+(?:the\s+)?{re.escape(first.surface)}(?:'s)?\s+(\w+)",
+    doing = re.search(rf"\b(?:did|does|do|will|would|has|have|had)\s+(?:[\w'-]+\s+){{0,3}}?{re.escape(first.surface)}(?:'s)?\s+(\w+)",
                       question.text, re.IGNORECASE)
     if doing is None or act not in analyzer.terms(doing.group(1)):
         return None  # the act must be what the first name does: "did Mann sue …", not "the Tom Hanks film of …"
