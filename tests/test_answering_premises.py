@@ -503,7 +503,17 @@ def test_a_question_without_subjects_is_told_its_focus_by_any_story_naming_it():
 
 def test_a_short_description_before_the_first_name_still_makes_it_the_one_acting():
     answer = compose("Why did studio boss Harold Brandt sue Lionel Tovell over the film?", [
-        hit("a", "Producer row", ["Mr Tovell sued Mr Brandt in 2001, claiming he came up with the idea for the film.",
+        hit("a", "Producer row", ["Mr Tovell sued studio boss Mr Brandt in 2001, claiming he came up with the film.",
                                   "The film was nominated for five awards this year."]),
     ], known={"brandt": 3, "tovel": 3, "harold": 8, "lionel": 8})
     assert answer.note == "The coverage doesn't say that; it reports:"
+
+
+def test_a_name_after_a_preposition_is_no_object_whose_role_can_be_reversed():
+    answer = compose("How many Davis Cup matches did Tim Henman win for Great Britain?", [
+        hit("a", "Henman retires", [
+            "And Great Britain's last Davis Cup win without Henman came against Slovenia as far back as 1996.",
+            "Tim Henman won 40 Davis Cup matches for Great Britain.",
+        ]),
+    ], known={"henman": 3, "davi": 5})
+    assert answer.note is None

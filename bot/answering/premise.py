@@ -364,27 +364,30 @@ _AGENT_BEFORE = re.compile(r"\bby\s+(?:(?:mr|mrs|ms|miss|dr|sir|lord|lady|the)\.
 
 def _roles_reversed(question: Question, relevant: Sequence[Candidate]) -> Candidate | None:
     """The sentence telling the act a question takes for granted with its two names the other way round: "Why
-    did Mann sue Evans?" where "Mr Evans sued Mr Mann", or "Mann was sued by Evans". The question's act is its
-    first plain word between the two names."""
+    did Mann sue Evans?" where "Mr Evans sued Mr Mann", or "Mann was sued by Evans". The act is the word after "did
+    <name>" (a short description may come first: "did studio boss Brandt sue …"); the other name, the first after it."""
     if len(question.subjects) < 2:
         return None
     analyzer = default_analyzer()
     tokens = analyzer.tokens(question.text)
     plain = question.described - question.subject_terms
-    at_act = next((i for i, t in enumerate(tokens) if t.term in plain), None)
-    if at_act is None:
-        return None
-    act = tokens[at_act].term
+    doing = next((found for s in question.subjects if (found := re.search(
+        rf"\b(?:did|does|do|will|would|has|have|had)\s+(?:[\w'-]+\s+){{0,3}}?{re.escape(s.surface)}(?:'s)?\s+(\w+)",
+        question.text, re.IGNORECASE))), None)
+    act = next(iter(analyzer.terms(doing.group(1))), None) if doing else None
+    if doing is None or act not in plain:
+        return None  # the act must be what a name does: "did Mann sue …", not "the Tom Hanks film of …"
+    first = next(s for s in question.subjects if doing.group(0).casefold().find(s.surface.casefold()) >= 0)
     placed = [(next((i for i, t in enumerate(tokens) if t.term in s.terms), -1), s) for s in question.subjects]
-    before = [(i, s) for i, s in placed if 0 <= i < at_act]
-    after = [(i, s) for i, s in placed if i > at_act]
-    if not before or not after:
+    at_first = dict((id(s), i) for i, s in placed)[id(first)]
+    at_act = next((i for i, t in enumerate(tokens) if i > at_first and t.term == act), -1)
+    after = [(i, s) for i, s in placed if i > at_act >= 0]
+    if not after:
         return None
-    first, second = max(before, key=lambda p: p[0])[1], min(after, key=lambda p: p[0])[1]
-    doing = re.search(rf"\b(?:did|does|do|will|would|has|have|had)\s+(?:[\w'-]+\s+){{0,3}}?{re.escape(first.surface)}(?:'s)?\s+(\w+)",
-                      question.text, re.IGNORECASE)
-    if doing is None or act not in analyzer.terms(doing.group(1)):
-        return None  # the act must be what the first name does: "did Mann sue …", not "the Tom Hanks film of …"
+    second = min(after, key=lambda p: p[0])[1]
+    between = question.text[doing.end():question.text.find(second.surface, doing.end())]
+    if re.search(r"\b(?:for|with|in|at|on|to|from|by|against|over|under|of)\b", between, re.IGNORECASE):
+        return None  # "did Henman win for Great Britain": the other name is no object of the act
     acts = forms(act) | {act} | lexicon(analyzer).others(act)
     for candidate in sorted(relevant, key=lambda c: -c.score):
         if not (acts & candidate.terms and first.named_in(candidate.terms) and second.named_in(candidate.terms)):
