@@ -24,6 +24,7 @@ from .question import (
     OPPOSITES,
     QUALIFIERS,
     STEADY,
+    YEAR,
     AnswerType,
     Question,
     Subject,
@@ -276,7 +277,6 @@ SLOT_WORDS = 2
 """A name's slot: the question's content words this close to it, on either side ("signed", "Speaker")."""
 FILLER_WORDS = 3
 """…and another name fills it in a sentence this close to one of them ("relocating to smaller premises in Miami")."""
-_YEAR = re.compile(r"^(?:19|20)\d\d$")
 
 
 def _slot(question: Question, terms: frozenset[str]) -> frozenset[str]:
@@ -291,8 +291,8 @@ def _slot(question: Question, terms: frozenset[str]) -> frozenset[str]:
 
 def _filler(question: Question, slot: frozenset[str], candidates: Sequence[Candidate], year: bool = False, *,
             figure: bool = False) -> Candidate | None:
-    """The sentence with another name (or, for a year, another year) in the slot: within SLOT_WORDS of a slot
-    word, a capitalised word the question does not use ("signed in Cairo"), not the one opening the sentence."""
+    """The sentence with another name in the slot (or another year, or figure): within FILLER_WORDS of a slot word,
+    a capitalised word the question does not use ("signed in Cairo"), not the one opening the sentence."""
     asked = frozenset(question.weights)
     others = lexicon(default_analyzer()).others
     found = []
@@ -309,7 +309,7 @@ def _filler(question: Question, slot: frozenset[str], candidates: Sequence[Candi
                 if figure:
                     fills = other.surface[:1].isdigit()
                 elif year:
-                    fills = bool(_YEAR.match(other.surface))
+                    fills = bool(YEAR.match(other.surface))
                 else:
                     fills = other.surface[:1].isupper() and not candidate.text.startswith(other.surface)
                 if fills:
@@ -348,7 +348,7 @@ def _replaced(question: Question, views: Sequence[PassageView],
     for surface, terms, year in claims:
         filler = _filler(question, _slot(question, terms), told, year)
         if filler is None and year:  # "in 1969" where asked "back in 1979": any other year of the story's best account
-            dated = [c for c in told if any(_YEAR.match(w) for w in re.findall(r"\d{4}", c.text))]
+            dated = [c for c in told if any(YEAR.match(w) for w in re.findall(r"\d{4}", c.text))]
             filler = max(dated, key=lambda c: (_told(c, question), c.score), default=None)
         if filler is not None:
             return surface, filler
@@ -379,7 +379,7 @@ def _roles_reversed(question: Question, relevant: Sequence[Candidate]) -> Candid
         return None  # the act must be what a name does: "did Mann sue …", not "the Tom Hanks film of …"
     first = next(s for s in question.subjects if doing.group(0).casefold().find(s.surface.casefold()) >= 0)
     placed = [(next((i for i, t in enumerate(tokens) if t.term in s.terms), -1), s) for s in question.subjects]
-    at_first = dict((id(s), i) for i, s in placed)[id(first)]
+    at_first = next(i for i, s in placed if s is first)
     at_act = next((i for i, t in enumerate(tokens) if i > at_first and t.term == act), -1)
     after = [(i, s) for i, s in placed if i > at_act >= 0]
     if not after:

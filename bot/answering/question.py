@@ -253,7 +253,8 @@ _PRONOUN_SUBJECT = re.compile(r"\b(?:it|its|they|them|their|he|him|his|she|her|t
 _ADVICE = re.compile(
     r"^\W*(?:can|could|would|will) you (?:please )?(?:recommend|suggest|advise)\b|\bwhat(?:'s| is) a good\b"
     r"|\b(?:where|how|what) (?:should|shall|can) i\b|\brecommend (?:me )?(?:a|an|some)\b", re.IGNORECASE)
-_YEAR = re.compile(r"^(?:19|20)\d\d$")
+YEAR = re.compile(r"^(?:19|20)\d\d$")
+"""A year, as typed: it dates a question (it is no figure to check)."""
 _OWN_TIME = re.compile(
     r"\b(?:(?:this|next|last|that|the following|the previous) (?:year|month|week|quarter|season)|(?:19|20)\d\d|now|"
     r"today|tomorrow|yesterday)\b", re.IGNORECASE)
@@ -472,9 +473,9 @@ def analyse(
                 term, df = fixed, doc_freq(fixed)
         if low in MARKED or term in _direction_terms(analyzer):  # "cutting" as well as "cut"
             marked.append((token.surface, term))
-        if _NUMBERISH.search(token.surface) and not _YEAR.match(token.surface):
+        if _NUMBERISH.search(token.surface) and not YEAR.match(token.surface):
             figures.append(token.surface)  # a year dates the question; a figure is a claim
-        elif _YEAR.match(token.surface):
+        elif YEAR.match(token.surface):
             years.add(term)
         if df == 0:
             if (name or _NUMBERISH.search(token.surface)) and token.surface not in unknown_names:
@@ -531,7 +532,7 @@ def analyse(
             df = doc_freq(token.term)
             if not df or token.term in QUESTION_FILLER or token.surface.lower() in CUE_WORDS:
                 continue
-            if own_time and (_YEAR.match(token.surface) or _is_date_word(token.surface)):
+            if own_time and (YEAR.match(token.surface) or _is_date_word(token.surface)):
                 continue  # "what about this year?" replaces the year asked about before
             if token.term not in weights:
                 weights[token.term] = CONTEXT_WEIGHT * (1.0 + idf(n, df))
