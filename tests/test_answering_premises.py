@@ -517,3 +517,13 @@ def test_a_name_after_a_preposition_is_no_object_whose_role_can_be_reversed():
         ]),
     ], known={"henman": 3, "davi": 5})
     assert answer.note is None
+
+
+def test_the_act_may_be_told_in_another_word_and_sentences_without_it_are_passed_over():
+    answer = compose("Why did Harbour Bank buy Kelso Trust last year?", [
+        hit("a", "Harbour Bank and Kelso Trust", [
+            "Harbour Bank and Kelso Trust both reported higher profits last year, Harbour Bank and Kelso Trust said.",
+            "Harbour Bank was acquired by Kelso Trust last year for £2bn.",
+        ]),
+    ], known={"harbour": 3, "kelso": 3})
+    assert answer.note == "The coverage doesn't say that; it reports:" and "acquired by" in answer.lead(1)[0]
