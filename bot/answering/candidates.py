@@ -19,7 +19,7 @@ from retrieval.models import RankedPassage, Story
 from retrieval.passages import decode_terms, split_sentences
 
 from .lexicon import Lexicon, lexicon, spelled_out
-from .question import AnswerType, Question
+from .question import DOING_AUXILIARY, AnswerType, Question
 from .spans import NEGATION, ROLE_BEFORE, STRICT, TYPED, answering_spans, asks_age
 from .units import MIN_WORDS, UnitQuality, quality
 
@@ -289,7 +289,7 @@ _SPEECH_QUESTION = re.compile(
 
 
 _DESCRIBED_SUBJECT = re.compile(
-    r"\b(?:did|does|do|has|have|had|will|would|can|could)\s+(?:the|a|an|this|that)\s+((?:[\w'-]+\s+){1,3})", re.IGNORECASE)
+    r"\b(?:" + DOING_AUXILIARY + r")\s+(?:the|a|an|this|that)\s+((?:[\w'-]+\s+){1,3})", re.IGNORECASE)
 _HONORIFIC = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "dame", "the"})
 
 

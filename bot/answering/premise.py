@@ -327,19 +327,17 @@ def _replaced(question: Question, views: Sequence[PassageView],
     story names another in its place: "Why was the protocol signed in Jerusalem?" told "signed in Cairo". The
     name and the sentence naming the other."""
     in_story = named_by_story(views)
-
-    def named(c: Candidate) -> frozenset[str]:
-        return in_story.get(c.story_key, frozenset()) | headline_terms(c.hit.story.title)
-
+    named = {c.story_key: in_story.get(c.story_key, frozenset()) | headline_terms(c.hit.story.title) for c in candidates}
+    subjects_named = {key: sum(s.named_in(terms) for s in question.subjects) for key, terms in named.items()}
     # the story telling the event: it names every subject but one, and the most of them of any that does
     least = max(len(question.subjects) - 1, 1)
     naming = [c for c in candidates if c.coverage >= MIN_EVIDENCE_COVERAGE and _names_subjects(c, question)
-              and sum(s.named_in(named(c)) for s in question.subjects) >= least]
-    best = max(naming, key=lambda c: (sum(s.named_in(named(c)) for s in question.subjects), _told(c, question),
-                                      _names_subjects(c, question), c.score), default=None)
+              and subjects_named[c.story_key] >= least]
+    best = max(naming, key=lambda c: (subjects_named[c.story_key], _told(c, question), _names_subjects(c, question),
+                                      c.score), default=None)
     if best is None:
         return None
-    told_names = named(best)
+    told_names = named[best.story_key]
     told = [c for c in candidates if c.story_key == best.story_key]
     claims = [(s.surface, s.terms, False) for s in question.subjects
               if len(question.subjects) > 1 and not s.named_in(told_names)]

@@ -77,7 +77,12 @@ _MONTHS = {name.lower() for name in calendar.month_name if name} | {a.lower() fo
 _WEEKDAYS = {name.lower() for name in calendar.day_name}
 
 _NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
-_NOT_AUXILIARY = r"(?!(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could)\b)"
+DOING_AUXILIARY = r"did|does|do|has|have|had|will|would|can|could"
+"""The auxiliaries before someone doing something ("did the mayor compare …")."""
+AUXILIARY = r"is|was|are|were|" + DOING_AUXILIARY
+LAST_DAY = r"\bwhat(?:'s| is| was| will be)\s+the\s+(?:\w+\s+)?(?:date|deadline|day)\b"
+""""What's the last date …", "what is the deadline …": a date asked for, to the day."""
+_NOT_AUXILIARY = r"(?!(?:" + AUXILIARY + r")\b)"
 """A word of the wh-phrase is no auxiliary: in "what grades did the minister get", "minister" is not asked for."""
 _PERSON_NOUN = (
     r"(?:person|people|executive|official|minister|player|actor|actress|singer|star|analyst|spokesman|spokeswoman|"
@@ -129,7 +134,7 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (AnswerType.DATE, re.compile(
         r"^\W*when\b|\bwhen (?:did|does|do|is|was|were|will|has|have|had|are)\b"
         r"|\b(?:what|which) (?:year|month|date|day|time)\b|\bsince when\b|\bhow soon\b"
-        r"|\bwhat(?:'s| is| was| will be)\s+the\s+(?:\w+\s+)?(?:date|deadline|day)\b", re.IGNORECASE)),
+        r"|" + LAST_DAY, re.IGNORECASE)),
     (AnswerType.PLACE, re.compile(
         r"^\W*where\b|\bwhere (?:did|does|do|is|was|were|will|has|have|are|can)\b"
         r"|\b(?:what|which|in what|in which)\s+(?:[\w-]+\s+)?(?:city|country|state|town|region|place|venue|location|nation|county)\b",
@@ -565,9 +570,8 @@ def analyse(
 _FOCUSED = frozenset({AnswerType.OPEN, AnswerType.NUMBER, AnswerType.AMOUNT, AnswerType.NAME})
 """Answer types whose wh-phrase noun says what is asked ("what speed"); for the others it names the type
 ("which agencies": an organisation)."""
-_ASKED_FOR = re.compile(
-    r"^\W*(?:what|which)\s+(?:[\w'-]+\s+){0,2}?([a-z][\w-]*)\s+(?:is|was|are|were|did|does|do|has|have|had|will|"
-    r"would|can|could)\b", re.IGNORECASE)
+_ASKED_FOR = re.compile(r"^\W*(?:what|which)\s+(?:[\w'-]+\s+){0,2}?([a-z][\w-]*)\s+(?:" + AUXILIARY + r")\b",
+                        re.IGNORECASE)
 
 
 def _focus(question: str, analyzer: Analyzer, asked: frozenset[str]) -> frozenset[str]:

@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 
 from .lexicon import PLACES
-from .question import AnswerType
+from .question import LAST_DAY, AnswerType
 
 _MONTH = "|".join(
     sorted({m for m in calendar.month_name if m} | {m for m in calendar.month_abbr if m} | {"Sept"}, key=len, reverse=True)
@@ -301,9 +301,7 @@ def _is_age(sentence: str, span: str) -> bool:
         sentence, re.IGNORECASE) is not None
 
 
-_ASKS_DAY = re.compile(
-    r"\b(?:what|which) (?:date|day)\b|\bwhat(?:'s| is| was| will be)\s+the\s+(?:\w+\s+)?(?:date|deadline|day)\b",
-    re.IGNORECASE)
+_ASKS_DAY = re.compile(r"\b(?:what|which) (?:date|day)\b|" + LAST_DAY, re.IGNORECASE)
 
 
 def asks_day(question: str) -> bool:
