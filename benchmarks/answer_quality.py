@@ -12,7 +12,8 @@ abstaining), and the same judge scores both:
     judged       benchmarks/questions/judged.yaml       over seeds/ + smartable-powerapps + bbc
     heldout      benchmarks/questions/heldout.yaml      over seeds/ + smartable-powerapps + bbc
     heldout2     benchmarks/questions/heldout2.yaml     over seeds/ + smartable-powerapps + bbc (articles no other set uses)
-    heldout3     benchmarks/questions/heldout3.yaml     over seeds/ + smartable-powerapps + bbc (the acceptance set)
+    heldout3     benchmarks/questions/heldout3.yaml     over seeds/ + smartable-powerapps + bbc (articles no other set uses)
+    heldout4     benchmarks/questions/heldout4.yaml     over seeds/ + smartable-powerapps + bbc (the acceptance set)
     validation   benchmarks/questions/validation.yaml   over seeds/ + smartable-powerapps + bbc
     probe        benchmarks/questions/probe.yaml        over seeds/ + smartable-powerapps + bbc
     probe2       benchmarks/questions/probe2.yaml       over seeds/ + smartable-powerapps + bbc
@@ -20,6 +21,7 @@ abstaining), and the same judge scores both:
     probe4       benchmarks/questions/probe4.yaml       over seeds/ + smartable-powerapps + bbc (paraphrases)
     probe5       benchmarks/questions/probe5.yaml       over seeds/ + smartable-powerapps + bbc (premises)
     probe6       benchmarks/questions/probe6.yaml       over seeds/ + smartable-powerapps + bbc (premises, 7 kinds)
+    probe7       benchmarks/questions/probe7.yaml       over seeds/ + smartable-powerapps + bbc (hard kinds)
 
     python benchmarks/answer_quality.py               # a table per set + failures
     python benchmarks/answer_quality.py --set seeds   # one set (repeatable)
@@ -69,6 +71,7 @@ SETS: dict[str, tuple[Path, tuple[Path, ...]]] = {
     "heldout": (QUESTIONS / "heldout.yaml", COMBINED),
     "heldout2": (QUESTIONS / "heldout2.yaml", COMBINED),
     "heldout3": (QUESTIONS / "heldout3.yaml", COMBINED),
+    "heldout4": (QUESTIONS / "heldout4.yaml", COMBINED),
     "validation": (QUESTIONS / "validation.yaml", COMBINED),
     "probe": (QUESTIONS / "probe.yaml", COMBINED),
     "probe2": (QUESTIONS / "probe2.yaml", COMBINED),
@@ -76,6 +79,7 @@ SETS: dict[str, tuple[Path, tuple[Path, ...]]] = {
     "probe4": (QUESTIONS / "probe4.yaml", COMBINED),
     "probe5": (QUESTIONS / "probe5.yaml", COMBINED),
     "probe6": (QUESTIONS / "probe6.yaml", COMBINED),
+    "probe7": (QUESTIONS / "probe7.yaml", COMBINED),
 }
 
 

@@ -281,7 +281,8 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def _holds(text: str, phrases: Sequence[str]) -> bool:
+def holds(text: str, phrases: Sequence[str]) -> bool:
+    """Does the text hold one of the phrases (case folded)?"""
     folded = text.casefold()
     return any(p.casefold() in folded for p in phrases)
 
@@ -297,17 +298,17 @@ def judge(case: EvalCase, answer: Answer) -> CaseResult:
     clean_abstention = answer.abstained and not answer.citations
     answered = cited = led = premise_ok = abstained_correctly = None
     if case.answerable:
-        answered = not answer.abstained and (not case.expect_any or _holds(answer.text, case.expect_any))
+        answered = not answer.abstained and (not case.expect_any or holds(answer.text, case.expect_any))
         sources = [(c.story.url or "") + " " + c.story.source_file for c in answer.citations]
         cited = not answer.abstained and (
             not case.sources_any or any(s.casefold() in src.casefold() for s in case.sources_any for src in sources)
         )
         abstained_correctly = not answer.abstained
         if case.lead:
-            led = not answer.abstained and _holds(" ".join(answer.lead(2)), case.expect_any)
+            led = not answer.abstained and holds(" ".join(answer.lead(2)), case.expect_any)
     elif case.correct_any is not None:
         first = answer.lead(1)
-        premise_ok = clean_abstention or bool(first and _holds(first[0], case.correct_any))
+        premise_ok = clean_abstention or bool(first and holds(first[0], case.correct_any))
     else:
         abstained_correctly = clean_abstention
     return CaseResult(

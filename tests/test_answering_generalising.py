@@ -333,20 +333,22 @@ def test_who_is_a_names_role_asks_for_a_person_who_is_a_name_for_a_description(q
     assert answer_type(question) is kind
 
 
-def test_an_open_questions_verb_followed_by_a_pointing_word_does_not_lead() -> None:
+def test_an_open_questions_verb_followed_by_a_pointing_word_scores_below_the_thing_itself() -> None:
     """"What did Acme pitch to the navy?": "Acme pitched them to the navy" names every asked word but says
-    nothing of what was pitched; the sentence whose verb is followed by the thing itself leads, though
-    its passage ranks lower."""
+    nothing of what was pitched; the sentence whose verb is followed by the thing itself scores higher, though it
+    names no more of the question. (Which sentence leads is then the fitted model's call: ``rerank.py``.)"""
     hits = [
         hit("acme-critics", "Acme and the navy", [
             "Critics said the fact that Acme pitched them to the navy at all was troubling, a campaigner told reporters.",
         ]),
-        hit("acme-records", "Acme records", [
+        hit("acme-records", "Acme and the navy", [
             "Records show that in 2019 Acme pitched armoured drones to the navy under a secret contract.",
-        ], score=0.8),
+        ]),
     ]
-    answer = compose("What did Acme pitch to the navy?", hits)
-    assert answer.sentences[0].text.startswith("Records show that in 2019 Acme pitched armoured drones")
+    question = analysed("What did Acme pitch to the navy?")
+    views = [passage_view(h, ANALYZER, frozenset(question.weights)) for h in hits]
+    scored = {c.text[:7]: c.score for c in score_candidates(question, views, Shares(question.weights))}
+    assert scored["Records"] > scored["Critics"] * 1.2
 
 
 def test_the_wrong_actor_is_corrected_with_the_sentence_telling_what_the_question_says_was_done():

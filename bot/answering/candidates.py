@@ -20,6 +20,7 @@ from retrieval.passages import decode_terms, split_sentences
 
 from .lexicon import Lexicon, lexicon, spelled_out
 from .question import DOING_AUXILIARY, AnswerType, Question
+from .rerank import Place, signals
 from .spans import NEGATION, ROLE_BEFORE, STRICT, TYPED, answering_spans, asks_age
 from .units import MIN_WORDS, UnitQuality, quality
 
@@ -91,6 +92,10 @@ class Candidate:
     typed: tuple[str, ...] = ()
     coverage: float = 0.0
     also: list[Candidate] = field(default_factory=list)
+    signals: tuple[float, ...] = ()
+    dated: bool = False
+    """The sentence tells of a month or weekday the question names."""
+    """What the fitted model (:mod:`bot.answering.rerank`) knows of the sentence, to choose the one that leads."""
 
     @property
     def story(self) -> Story:
@@ -432,6 +437,9 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     per = re.escape(rate.group(1)[:5]) if rate else ""  # "per share": "a share", "per shares"
     # the words describing whom a "which …" question is about ("the London mayor"), not what it asks for
     description = describing(question.text) & question.described - question.subject_terms if kind in NAMED else frozenset()
+    story_order: dict[str, int] = {}
+    for view in views:
+        story_order.setdefault(view.hit.story.key, len(story_order))
     for view in views:
         hit = view.hit
         title_terms = asked & view.title_terms
@@ -485,7 +493,8 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 score *= 1 + (boost if named or framing or not subjects else OFF_SUBJECT_TYPE_SHARE * boost)
             if subjects:
                 score *= 0.45 + 0.55 * (named + framing) / len(subjects)
-            if question.actors and acting(sentence, question.actors):
+            actor = bool(question.actors) and acting(sentence, question.actors)
+            if actor:
                 score *= YES_NO_ACTING_BOOST if kind is AnswerType.YES_NO else ACTING_BOOST
             if kind is AnswerType.OPEN and measured and points_past_the_answer(sentence, measured):
                 score *= POINTED_OBJECT_SHARE
@@ -495,11 +504,18 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 score *= NEGATED_YES_NO_BOOST  # "did X …?" — "X did not …" answers it outright
             if typed and kinds and any(k in span.casefold().split() for span in typed for k in kinds):
                 score *= CATEGORY_BOOST
-            if question.dated & all_terms:
+            dated = bool(question.dated & all_terms)
+            if dated:
                 score *= DATED_BOOST  # "in January" asked, and this sentence tells of January
-            if sentence in question.answered:
+            answered = sentence in question.answered
+            if answered:
                 score *= ANSWERED_SHARE  # a follow-up asks for something the last answer did not say
             unit = quality(sentence, hit.story.title)
             score *= unit.factor * sourced[id(view)]
-            out.append(Candidate(sentence, all_terms, score, hit, line, unit, typed, coverage))
+            place = Place(hit.score / top_score, story_order[hit.story.key], hit.passage.ordinal, line)
+            told = signals(
+                sentence, kind, typed=bool(typed), coverage=coverage, place=place,
+                subjects_named=(named + framing) / len(subjects) if subjects else 1.0, acting=actor,
+                headline=unit.headline, anaphoric=unit.anaphoric, informative=min(novel / 8, 1.0), answered=answered)
+            out.append(Candidate(sentence, all_terms, score, hit, line, unit, typed, coverage, signals=told, dated=dated))
     return out

@@ -6,8 +6,9 @@ from collections.abc import Callable, Sequence
 
 from retrieval.text import title_key
 
-from .candidates import Candidate
+from .candidates import Candidate, metadata
 from .corroborate import jaccard
+from .rerank import correction
 
 LEAD_SHARE = 0.5
 """A sentence holding the answer leads when it scores at least this share of the best sentence."""
@@ -37,6 +38,20 @@ def quoted_length(text: str) -> int:
     return len(text) + MARKER_CHARS
 
 
+def leading(candidate: Candidate) -> float:
+    """How fit a sentence is to lead: its score as the fitted model corrects it."""
+    return candidate.score * correction(candidate.signals) if candidate.signals else candidate.score
+
+
+def first_choice(pool: Sequence[Candidate], lead_share: float = LEAD_SHARE) -> Candidate:
+    """The sentence to lead with, of those scoring at least ``lead_share`` of the best (``pool`` is best first):
+    one telling of the month the question names, then one a reader can open and date (outlet, date or link), over
+    the rest; among equals, the fitted model's choice (:func:`leading`). A headline leads only when it scores best:
+    it is quoted as a last resort."""
+    close = [c for c in pool if c is pool[0] or (c.score >= lead_share * pool[0].score and not c.unit.headline)]
+    return max(close, key=lambda c: (c.dated, metadata(c.story) > 0, leading(c)))
+
+
 def select(
     leaders: Sequence[Candidate],
     *,
@@ -57,7 +72,7 @@ def select(
     if first is not None:
         chosen.append(first)
     else:
-        best = pool[0]
+        best = first_choice(pool)
         if answers is not None and not answers(best):
             holding = next((c for c in pool if answers(c)), None)
             if holding is not None and holding.score >= lead_share * best.score:

@@ -1,0 +1,166 @@
+"""Specifications of the fitted lead model (``bot/answering/rerank.py``) and of its fitting
+(``benchmarks/fit_rerank.py``): what it knows of a sentence, how it picks the sentence that leads, and that
+the fit learns what the data says."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from benchmarks import fit_rerank
+from bot.answering import rerank
+from bot.answering.question import AnswerType
+from bot.answering.rerank import SIGNALS, Place, correction, signals
+from bot.answering.select import leading, select
+
+from .test_answering_mutants import candidate, views_and_candidates
+from .test_answering_units import hit
+
+FIRST = Place(passage_rank=1.0, story_order=0, passage_ordinal=0, line=0)
+LATER = Place(passage_rank=0.5, story_order=2, passage_ordinal=1, line=3)
+
+
+def told(sentence: str = "Acme said on Monday it would cut 300 jobs.", kind: AnswerType = AnswerType.NUMBER, *,
+         typed: bool = True, place: Place = FIRST, **overrides) -> dict[str, float]:
+    fields = dict(coverage=0.6, subjects_named=1.0, acting=True, headline=False, anaphoric=False,
+                  informative=0.5, answered=False) | overrides
+    return dict(zip(SIGNALS, signals(sentence, kind, typed=typed, place=place, **fields), strict=True))
+
+
+def test_a_sentence_holding_a_figure_for_a_figure_question_is_typed_as_a_figure():
+    values = told()
+    assert values["typed"] == values["typed_figure"] == 1.0
+    assert values["typed_name"] == values["typed_date"] == values["typed_reason"] == values["typed_definition"] == 0.0
+    assert values["figure"] == 1.0
+
+
+@pytest.mark.parametrize(("kind", "signal"), [
+    (AnswerType.PERSON, "typed_name"), (AnswerType.PLACE, "typed_name"), (AnswerType.DATE, "typed_date"),
+    (AnswerType.REASON, "typed_reason"), (AnswerType.DEFINITION, "typed_definition"),
+    (AnswerType.DURATION, "typed_figure"), (AnswerType.PERCENTAGE, "typed_figure"),
+])
+def test_each_kind_of_answer_has_its_own_typed_signal(kind, signal):
+    assert told(kind=kind)[signal] == 1.0
+    assert told(kind=kind, typed=False)[signal] == 0.0
+
+
+def test_where_a_sentence_stands_is_told_by_its_place():
+    first, later = told(place=FIRST), told(place=LATER)
+    assert first["story_lead"] == first["passage_start"] == 1.0 and first["story_order"] == 1.0
+    assert later["story_lead"] == later["passage_start"] == 0.0
+    assert later["story_order"] == pytest.approx(1 / 3) and later["passage_rank"] == 0.5
+    assert told(place=Place(1.0, 0, 2, 0))["story_lead"] == 0.0  # a passage's start is no story's lead
+    assert told(place=Place(1.0, 0, 2, 0))["passage_start"] == 1.0
+
+
+def test_length_quotation_and_the_passed_facts_are_signals():
+    assert told("Short one here.")["length"] == pytest.approx(3 / rerank.LONG_SENTENCE_WORDS)
+    assert told(" ".join(["word"] * 80) + ".")["length"] == 1.0
+    assert told("“We will fight on,” he said.")["quotation"] == 1.0
+    assert told("No figure, no quote here.")["figure"] == 0.0
+    values = told(coverage=0.25, subjects_named=0.5, acting=False, headline=True, anaphoric=True,
+                  informative=0.75, answered=True)
+    assert (values["coverage"], values["subjects_named"], values["informative"]) == (0.25, 0.5, 0.75)
+    assert values["acting"] == 0.0 and values["headline"] == values["anaphoric"] == values["answered"] == 1.0
+
+
+def test_the_correction_is_the_exponential_of_the_weighted_signals():
+    weights = dict.fromkeys(SIGNALS, 0.0) | {"typed": 1.0, "coverage": -2.0}
+    values = tuple(told().values())
+    assert correction(values, weights) == pytest.approx(math.exp(1.0 - 2.0 * 0.6))
+    assert correction(values, dict.fromkeys(SIGNALS, 0.0)) == 1.0
+
+
+def test_the_shipped_weights_are_fitted_not_zero():
+    assert set(rerank.WEIGHTS) == set(SIGNALS)
+    assert any(w != 0.0 for w in rerank.WEIGHTS.values())
+
+
+def test_the_fitted_model_chooses_the_sentence_that_leads(monkeypatch):
+    plain = candidate("Acme said the plan was good for everyone involved.", 1.0, key="a")
+    figure = candidate("Acme will cut 300 jobs at its plant.", 0.8, key="b", typed=("300",))
+    plain.signals = tuple(told(typed=False).values())
+    figure.signals = tuple(told().values())
+    monkeypatch.setattr(rerank, "WEIGHTS", dict.fromkeys(SIGNALS, 0.0))
+    assert select([plain, figure])[0] is plain  # no model: the hand-set score decides
+    monkeypatch.setattr(rerank, "WEIGHTS", dict.fromkeys(SIGNALS, 0.0) | {"typed": 1.0})
+    assert leading(figure) == pytest.approx(0.8 * math.e)
+    assert select([plain, figure])[0] is figure
+    assert leading(candidate("No signals known.", 0.7)) == 0.7
+
+
+def test_scored_candidates_carry_their_signals():
+    article = hit("a", "Acme to cut jobs", ["Acme will cut 300 jobs at its Leeds plant by March."])
+    _, _, candidates, _ = views_and_candidates("How many jobs will Acme cut?", [article])
+    values = dict(zip(SIGNALS, candidates[0].signals, strict=True))
+    assert values["typed_figure"] == 1.0 and values["story_lead"] == 1.0 and values["coverage"] > 0.5
+
+
+# ---- the fit -------------------------------------------------------------------------------------------
+def _planted(seed: int, questions: int = 120) -> list[fit_rerank.Question]:
+    """Questions whose answer-holding candidate is the one with the "typed" signal, hidden under a hand-set
+    score that favours another candidate."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(questions):
+        n = 6
+        values = rng.random((n, len(SIGNALS))) * 0.1
+        answer = int(rng.integers(n))
+        values[:, SIGNALS.index("typed")] = 0.0
+        values[answer, SIGNALS.index("typed")] = 1.0
+        offsets = rng.normal(0.0, 0.3, n)
+        offsets[(answer + 1) % n] += 1.0  # the hand-set score prefers a wrong sentence
+        answers = np.zeros(n, dtype=bool)
+        answers[answer] = True
+        out.append(fit_rerank.Question("planted", str(i), values, offsets, answers))
+    return out
+
+
+def test_the_fit_learns_a_planted_signal_and_picks_the_answers():
+    questions = _planted(1)
+    zero = np.zeros(len(SIGNALS))
+    weights = fit_rerank.fit(questions)
+    assert weights[SIGNALS.index("typed")] > 1.0
+    assert max(abs(w) for i, w in enumerate(weights) if i != SIGNALS.index("typed")) < weights[SIGNALS.index("typed")]
+    held_out = _planted(2)
+    assert fit_rerank.top_hits(held_out, weights) > fit_rerank.top_hits(held_out, zero) + 30
+
+
+def test_the_gradient_is_the_derivative_of_the_loss():
+    data = fit_rerank.Stacked.of(_planted(3, questions=20))
+    w = np.random.default_rng(4).normal(0, 0.5, len(SIGNALS))
+    _, grad = fit_rerank.loss_and_gradient(w, data, 2.0)
+    for i in (0, 3, 7):
+        step = np.zeros_like(w)
+        step[i] = 1e-5
+        up, _ = fit_rerank.loss_and_gradient(w + step, data, 2.0)
+        down, _ = fit_rerank.loss_and_gradient(w - step, data, 2.0)
+        assert grad[i] == pytest.approx((up - down) / 2e-5, rel=1e-4, abs=1e-7)
+
+
+def test_a_question_with_several_answer_holding_candidates_counts_them_together():
+    values = np.zeros((3, len(SIGNALS)))
+    both = fit_rerank.Question("s", "q", values, np.zeros(3), np.array([True, True, False]))
+    loss, _ = fit_rerank.loss_and_gradient(np.zeros(len(SIGNALS)), fit_rerank.Stacked.of([both]), 0.0)
+    assert loss == pytest.approx(-math.log(2 / 3))
+
+
+def test_the_penalty_pulls_weights_towards_zero():
+    questions = _planted(5, questions=40)
+    loose, tight = fit_rerank.fit(questions, penalty=0.0), fit_rerank.fit(questions, penalty=50.0)
+    assert np.abs(tight).sum() < np.abs(loose).sum()
+
+
+def test_writing_the_weights_rewrites_only_the_weights(tmp_path, monkeypatch):
+    source = (fit_rerank.ROOT / "bot" / "answering" / "rerank.py").read_text(encoding="utf-8")
+    (tmp_path / "bot" / "answering").mkdir(parents=True)
+    target = tmp_path / "bot" / "answering" / "rerank.py"
+    target.write_text(source, encoding="utf-8")
+    monkeypatch.setattr(fit_rerank, "ROOT", tmp_path)
+    fit_rerank.write(np.arange(len(SIGNALS), dtype=float))
+    written = target.read_text(encoding="utf-8")
+    assert f'    "{SIGNALS[-1]}": {len(SIGNALS) - 1:.3f},\n}}' in written
+    assert written.replace(written[written.index("WEIGHTS: dict"):written.index("}\n", written.index("WEIGHTS: dict"))], "") \
+        == source.replace(source[source.index("WEIGHTS: dict"):source.index("}\n", source.index("WEIGHTS: dict"))], "")
