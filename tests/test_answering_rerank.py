@@ -164,3 +164,29 @@ def test_writing_the_weights_rewrites_only_the_weights(tmp_path, monkeypatch):
     assert f'    "{SIGNALS[-1]}": {len(SIGNALS) - 1:.3f},\n}}' in written
     assert written.replace(written[written.index("WEIGHTS: dict"):written.index("}\n", written.index("WEIGHTS: dict"))], "") \
         == source.replace(source[source.index("WEIGHTS: dict"):source.index("}\n", source.index("WEIGHTS: dict"))], "")
+
+
+def test_a_headline_leads_only_when_it_scores_best(monkeypatch):
+    from bot.answering.select import first_choice
+    from bot.answering.units import UnitQuality
+
+    monkeypatch.setattr(rerank, "WEIGHTS", dict.fromkeys(SIGNALS, 0.0) | {"headline": 3.0})
+    body = candidate("Acme will cut 300 jobs at its Leeds plant.", 1.0, key="a")
+    title = candidate("Acme to cut jobs in Leeds", 0.9, key="b", unit=UnitQuality(0.7, headline=True))
+    body.signals = tuple(told(headline=False).values())
+    title.signals = tuple(told(headline=True).values())
+    assert first_choice([body, title]) is body  # the model would prefer it: a headline is a last resort
+    assert first_choice([title, body]) is title  # …but when it scores best, it may lead
+
+
+def test_a_story_a_reader_can_open_leads_over_a_bare_file_the_model_prefers(monkeypatch):
+    from bot.answering.select import first_choice
+
+    monkeypatch.setattr(rerank, "WEIGHTS", dict.fromkeys(SIGNALS, 0.0) | {"typed": 3.0})
+    bare = candidate("Acme will cut 300 jobs at its Leeds plant.", 1.0, key="a", url=None, outlet=None)
+    sourced = candidate("Acme said jobs would go in Leeds.", 0.9, key="b")
+    bare.signals = tuple(told().values())
+    sourced.signals = tuple(told(typed=False).values())
+    assert first_choice([bare, sourced]) is sourced
+    sourced.score = 0.4  # below half the best: not in the running
+    assert first_choice([bare, sourced]) is bare
