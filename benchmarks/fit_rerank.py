@@ -170,7 +170,8 @@ def fit(questions: list[Question], penalty: float = PENALTY) -> np.ndarray:
 
 
 def top_hits(questions: list[Question], w: np.ndarray) -> int:
-    """Questions whose best-scoring candidate, corrected as at run time, holds the answer."""
+    """Questions whose best-scoring candidate, corrected by ``w``, holds the answer (a proxy: at run time the
+    choice is also bounded by :func:`bot.answering.select.first_choice`'s guards)."""
     return sum(bool(q.answers[np.argmax(q.offsets + q.signals @ w)]) for q in questions)
 
 

@@ -93,9 +93,9 @@ class Candidate:
     coverage: float = 0.0
     also: list[Candidate] = field(default_factory=list)
     signals: tuple[float, ...] = ()
+    """What the fitted model (:mod:`bot.answering.rerank`) knows of the sentence, to choose the one that leads."""
     dated: bool = False
     """The sentence tells of a month or weekday the question names."""
-    """What the fitted model (:mod:`bot.answering.rerank`) knows of the sentence, to choose the one that leads."""
 
     @property
     def story(self) -> Story:

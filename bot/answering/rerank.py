@@ -3,11 +3,13 @@
 The hand-set score (:func:`bot.answering.candidates.score_candidates`) weighs each sign of an answer by a
 constant chosen case by case. Here a log-linear model, fitted on the development question sets by
 ``benchmarks/fit_rerank.py`` (a conditional logit: of a question's candidate sentences, the one holding an
-expected phrase should score highest), says how much each sign is really worth. A candidate's score becomes
+expected phrase should score highest), says how much each sign is really worth. The sentence that leads a reply
+is chosen on
 
     score × exp(w · signals)
 
-so the hand-set score stays the base and the model corrects it; with every weight at zero nothing changes.
+(:func:`bot.answering.select.leading`); every other use of the score (abstention, premises, corroboration, the
+rest of the selection) keeps the hand-set score. With every weight at zero nothing changes.
 The signals are plain facts about a sentence and its place in the coverage, the same for any question set.
 """
 
