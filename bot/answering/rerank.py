@@ -70,8 +70,8 @@ WEIGHTS: dict[str, float] = {
 }
 """Fitted by ``python benchmarks/fit_rerank.py``; written back here by ``--write``."""
 
-NAMED = frozenset({AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.NAME, AnswerType.PLACE})
-FIGURES = frozenset({AnswerType.NUMBER, AnswerType.AMOUNT, AnswerType.PERCENTAGE, AnswerType.DURATION})
+NAME_TYPES = frozenset({AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.NAME, AnswerType.PLACE})
+FIGURE_TYPES = frozenset({AnswerType.NUMBER, AnswerType.AMOUNT, AnswerType.PERCENTAGE, AnswerType.DURATION})
 _DIGIT = re.compile(r"\d")
 _QUOTE_OPENERS = "\"“‘'"
 LONG_SENTENCE_WORDS = 40
@@ -95,8 +95,8 @@ def signals(
     """The signals of one candidate sentence, in the order of :data:`SIGNALS`."""
     values = {
         "typed": typed,
-        "typed_name": typed and kind in NAMED,
-        "typed_figure": typed and kind in FIGURES,
+        "typed_name": typed and kind in NAME_TYPES,
+        "typed_figure": typed and kind in FIGURE_TYPES,
         "typed_date": typed and kind is AnswerType.DATE,
         "typed_reason": typed and kind is AnswerType.REASON,
         "typed_definition": typed and kind is AnswerType.DEFINITION,
