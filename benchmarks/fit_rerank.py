@@ -114,7 +114,7 @@ async def collect(names: tuple[str, ...], db: Path) -> list[Question]:
                     if answers.all() or not answers.any():
                         continue  # nothing to learn: every candidate, or none, holds the answer
                     out.append(Question(
-                        name, case.id, np.array([c.signals for c in candidates]),
+                        name, case.id, np.array([rerank.signals(c.traits) for c in candidates if c.traits is not None]),
                         np.log(np.maximum([c.score for c in candidates], MIN_SCORE)), answers))
     finally:
         await service.close()

@@ -12,8 +12,9 @@ import pytest
 from benchmarks import fit_rerank
 from bot.answering import rerank
 from bot.answering.question import AnswerType
-from bot.answering.rerank import SIGNALS, Place, correction, signals
+from bot.answering.rerank import SIGNALS, Place, Traits, correction, nearness, signals
 from bot.answering.select import leading, select
+from retrieval.analyzer import default_analyzer
 
 from .test_answering_mutants import candidate, views_and_candidates
 from .test_answering_units import hit
@@ -22,11 +23,15 @@ FIRST = Place(passage_rank=1.0, story_order=0, passage_ordinal=0, line=0)
 LATER = Place(passage_rank=0.5, story_order=2, passage_ordinal=1, line=3)
 
 
-def told(sentence: str = "Acme said on Monday it would cut 300 jobs.", kind: AnswerType = AnswerType.NUMBER, *,
-         typed: bool = True, place: Place = FIRST, **overrides) -> dict[str, float]:
+def traits(sentence: str = "Acme said on Monday it would cut 300 jobs.", kind: AnswerType = AnswerType.NUMBER, *,
+           typed: bool = True, place: Place = FIRST, **overrides) -> Traits:
     fields = dict(coverage=0.6, subjects_named=1.0, acting=True, headline=False, anaphoric=False,
                   informative=0.5, answered=False) | overrides
-    return dict(zip(SIGNALS, signals(sentence, kind, typed=typed, place=place, **fields), strict=True))
+    return Traits(sentence, kind, ("300",) if typed else (), place=place, **fields)
+
+
+def told(*args, **kwargs) -> dict[str, float]:
+    return dict(zip(SIGNALS, signals(traits(*args, **kwargs)), strict=True))
 
 
 def test_a_sentence_holding_a_figure_for_a_figure_question_is_typed_as_a_figure():
@@ -81,8 +86,8 @@ def test_the_shipped_weights_are_fitted_not_zero():
 def test_the_fitted_model_chooses_the_sentence_that_leads(monkeypatch):
     plain = candidate("Acme said the plan was good for everyone involved.", 1.0, key="a")
     figure = candidate("Acme will cut 300 jobs at its plant.", 0.8, key="b", typed=("300",))
-    plain.signals = tuple(told(typed=False).values())
-    figure.signals = tuple(told().values())
+    plain.traits = traits(typed=False)
+    figure.traits = traits()
     monkeypatch.setattr(rerank, "WEIGHTS", dict.fromkeys(SIGNALS, 0.0))
     assert select([plain, figure])[0] is plain  # no model: the hand-set score decides
     monkeypatch.setattr(rerank, "WEIGHTS", dict.fromkeys(SIGNALS, 0.0) | {"typed": 1.0})
@@ -91,11 +96,61 @@ def test_the_fitted_model_chooses_the_sentence_that_leads(monkeypatch):
     assert leading(candidate("No signals known.", 0.7)) == 0.7
 
 
-def test_scored_candidates_carry_their_signals():
+def test_scored_candidates_carry_what_their_signals_are_read_from():
     article = hit("a", "Acme to cut jobs", ["Acme will cut 300 jobs at its Leeds plant by March."])
     _, _, candidates, _ = views_and_candidates("How many jobs will Acme cut?", [article])
-    values = dict(zip(SIGNALS, candidates[0].signals, strict=True))
+    assert candidates[0].traits is not None
+    values = dict(zip(SIGNALS, signals(candidates[0].traits), strict=True))
     assert values["typed_figure"] == 1.0 and values["story_lead"] == 1.0 and values["coverage"] > 0.5
+    assert values["predicate"] == 1.0  # "cut" and "jobs", the question's plain words, are both named
+    assert values["span_near"] > 0.5  # "300" stands beside "jobs"
+
+
+def test_scoring_builds_no_signals_only_the_lead_choice_does(monkeypatch):
+    def refuse(_traits):
+        raise AssertionError("signals built while scoring")
+
+    monkeypatch.setattr(rerank, "signals", refuse)
+    article = hit("a", "Acme to cut jobs", ["Acme will cut 300 jobs at its Leeds plant by March."])
+    _, _, candidates, _ = views_and_candidates("How many jobs will Acme cut?", [article])
+    assert candidates  # scored, with no signal built
+
+
+def test_the_share_of_the_plain_words_named_is_the_predicate_signal():
+    assert told(predicate=0.5)["predicate"] == 0.5
+    assert told()["predicate"] == 0.0
+
+
+def test_an_answering_span_near_the_asked_words_is_nearer_than_one_far_from_them():
+    asked = frozenset(default_analyzer().terms("jobs cut"))
+    near = nearness("Acme will cut 300 jobs in Leeds.", ["300"], asked)
+    far = nearness("Acme, which was founded in 1901 by two brothers from Hull, will say 300 more people will lose jobs.",
+                   ["1901"], asked)
+    assert near == 1.0 and 0.0 < far < near
+    assert nearness("Acme will cut 300 jobs.", [], asked) == 0.0  # no span
+    assert nearness("Acme will cut 300 jobs.", ["300"], frozenset()) == 0.0  # nothing asked
+    assert nearness("Acme will cut 300 jobs.", ["Leeds"], asked) == 0.0  # a span the sentence does not hold
+    assert told(asked=asked)["span_near"] == 1.0  # "cut 300 jobs"
+    # stop words do not count: one content word ("Monday") stands between "cut" and "300"
+    assert nearness("Acme cut, it said on Monday, 300 posts.", ["300"], asked) == pytest.approx(1 / (1 + 1 / rerank.NEAR_WORDS))
+    assert told(asked=asked, typed=False)["span_near"] == 0.0
+    assert told(plain=frozenset({"job"}))["predicate_near"] == 1.0
+
+
+def test_a_sentence_listing_many_spans_of_the_kind_is_told_apart():
+    many = signals(Traits("Acme, Bolt and Cogs bid.", AnswerType.ORGANISATION, ("Acme", "Bolt", "Cogs"), 0.5, FIRST,
+                          1.0, False, False, False, 0.5, False))
+    one = signals(Traits("Acme bid.", AnswerType.ORGANISATION, ("Acme",), 0.5, FIRST, 1.0, False, False, False, 0.5,
+                         False))
+    assert dict(zip(SIGNALS, many, strict=True))["many_spans"] == 1.0
+    assert dict(zip(SIGNALS, one, strict=True))["many_spans"] == 0.0
+
+
+def test_the_headline_context_and_a_no_to_a_yes_no_question_are_signals():
+    assert told(title_context=0.4)["title_context"] == 0.4
+    assert told("Acme did not cut jobs.", AnswerType.YES_NO)["negated_yes_no"] == 1.0
+    assert told("Acme cut jobs.", AnswerType.YES_NO)["negated_yes_no"] == 0.0
+    assert told("Acme did not cut 300 jobs.", AnswerType.NUMBER)["negated_yes_no"] == 0.0
 
 
 # ---- the fit -------------------------------------------------------------------------------------------
@@ -173,8 +228,8 @@ def test_a_headline_leads_only_when_it_scores_best(monkeypatch):
     monkeypatch.setattr(rerank, "WEIGHTS", dict.fromkeys(SIGNALS, 0.0) | {"headline": 3.0})
     body = candidate("Acme will cut 300 jobs at its Leeds plant.", 1.0, key="a")
     title = candidate("Acme to cut jobs in Leeds", 0.9, key="b", unit=UnitQuality(0.7, headline=True))
-    body.signals = tuple(told(headline=False).values())
-    title.signals = tuple(told(headline=True).values())
+    body.traits = traits(headline=False)
+    title.traits = traits(headline=True)
     assert first_choice([body, title]) is body  # the model would prefer it: a headline is a last resort
     assert first_choice([title, body]) is title  # …but when it scores best, it may lead
 
@@ -185,8 +240,8 @@ def test_a_story_a_reader_can_open_leads_over_a_bare_file_the_model_prefers(monk
     monkeypatch.setattr(rerank, "WEIGHTS", dict.fromkeys(SIGNALS, 0.0) | {"typed": 3.0})
     bare = candidate("Acme will cut 300 jobs at its Leeds plant.", 1.0, key="a", url=None, outlet=None)
     sourced = candidate("Acme said jobs would go in Leeds.", 0.9, key="b")
-    bare.signals = tuple(told().values())
-    sourced.signals = tuple(told(typed=False).values())
+    bare.traits = traits()
+    sourced.traits = traits(typed=False)
     assert first_choice([bare, sourced]) is sourced
     sourced.score = 0.4  # below half the best: not in the running
     assert first_choice([bare, sourced]) is bare

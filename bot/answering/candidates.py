@@ -20,7 +20,7 @@ from retrieval.passages import decode_terms, split_sentences
 
 from .lexicon import Lexicon, lexicon, spelled_out
 from .question import DOING_AUXILIARY, AnswerType, Question
-from .rerank import Place, signals
+from .rerank import Place, Traits
 from .spans import NEGATION, ROLE_BEFORE, STRICT, TYPED, answering_spans, asks_age
 from .units import MIN_WORDS, UnitQuality, quality
 
@@ -92,8 +92,8 @@ class Candidate:
     typed: tuple[str, ...] = ()
     coverage: float = 0.0
     also: list[Candidate] = field(default_factory=list)
-    signals: tuple[float, ...] = ()
-    """What the fitted model (:mod:`bot.answering.rerank`) knows of the sentence, to choose the one that leads."""
+    traits: Traits | None = None
+    """What the fitted model (:mod:`bot.answering.rerank`) reads of the sentence, to choose the one that leads."""
     dated: bool = False
     """The sentence tells of a month or weekday the question names."""
 
@@ -513,9 +513,11 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
             unit = quality(sentence, hit.story.title)
             score *= unit.factor * sourced[id(view)]
             place = Place(hit.score / top_score, story_order[hit.story.key], hit.passage.ordinal, line)
-            told = signals(
-                sentence, kind, typed=bool(typed), coverage=coverage, place=place,
+            traits = Traits(
+                sentence, kind, typed, coverage, place,
                 subjects_named=(named + framing) / len(subjects) if subjects else 1.0, acting=actor,
-                headline=unit.headline, anaphoric=unit.anaphoric, informative=min(novel / 8, 1.0), answered=answered)
-            out.append(Candidate(sentence, all_terms, score, hit, line, unit, typed, coverage, signals=told, dated=dated))
+                headline=unit.headline, anaphoric=unit.anaphoric, informative=min(novel / 8, 1.0), answered=answered,
+                predicate=len(measured & all_terms) / len(measured) if measured else 0.0, asked=asked, plain=measured,
+                title_context=shares(title_terms - terms))
+            out.append(Candidate(sentence, all_terms, score, hit, line, unit, typed, coverage, traits=traits, dated=dated))
     return out

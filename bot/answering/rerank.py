@@ -20,7 +20,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from retrieval.analyzer import default_analyzer
+
 from .question import AnswerType
+from .spans import NEGATION
 
 SIGNALS: tuple[str, ...] = (
     "typed",
@@ -43,30 +46,42 @@ SIGNALS: tuple[str, ...] = (
     "anaphoric",
     "informative",
     "answered",
+    "predicate",
+    "span_near",
+    "many_spans",
+    "title_context",
+    "negated_yes_no",
+    "predicate_near",
 )
 """What the model knows of a candidate sentence, each a number in [0, 1]."""
 
 WEIGHTS: dict[str, float] = {
-    "typed": 2.185,
-    "typed_name": -0.104,
-    "typed_figure": 1.648,
-    "typed_date": 1.038,
-    "typed_reason": -0.535,
-    "typed_definition": 0.012,
-    "coverage": 2.635,
-    "passage_rank": 2.982,
-    "story_order": 1.888,
-    "story_lead": -0.865,
-    "passage_start": -0.203,
-    "length": -0.549,
-    "figure": 0.403,
-    "quotation": -0.437,
-    "subjects_named": -0.558,
-    "acting": -0.370,
-    "headline": -0.865,
-    "anaphoric": 0.118,
-    "informative": 0.084,
-    "answered": -0.616,
+    "typed": 1.892,
+    "typed_name": -0.129,
+    "typed_figure": 1.475,
+    "typed_date": 0.900,
+    "typed_reason": -0.433,
+    "typed_definition": 0.014,
+    "coverage": 1.331,
+    "passage_rank": 2.673,
+    "story_order": 1.900,
+    "story_lead": -0.784,
+    "passage_start": -0.236,
+    "length": -0.627,
+    "figure": 0.432,
+    "quotation": -0.370,
+    "subjects_named": 0.259,
+    "acting": -0.228,
+    "headline": -0.784,
+    "anaphoric": 0.072,
+    "informative": 0.218,
+    "answered": -0.142,
+    "predicate": 1.715,
+    "span_near": 0.121,
+    "many_spans": 0.211,
+    "title_context": 1.017,
+    "negated_yes_no": 1.900,
+    "predicate_near": 0.562,
 }
 """Fitted by ``python benchmarks/fit_rerank.py``; written back here by ``--write``."""
 
@@ -75,6 +90,9 @@ FIGURE_TYPES = frozenset({AnswerType.NUMBER, AnswerType.AMOUNT, AnswerType.PERCE
 _DIGIT = re.compile(r"\d")
 _QUOTE_OPENERS = "\"“‘'"
 LONG_SENTENCE_WORDS = 40
+NEAR_WORDS = 4
+MANY_SPANS = 3
+"""A sentence with this many spans of the asked kind lists them; it does not single out the answer."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +106,50 @@ class Place:
     line: int
 
 
-def signals(
-    sentence: str, kind: AnswerType, *, typed: bool, coverage: float, place: Place, subjects_named: float,
-    acting: bool, headline: bool, anaphoric: bool, informative: float, answered: bool,
-) -> tuple[float, ...]:
+@dataclass(frozen=True, slots=True)
+class Traits:
+    """The plain facts of a candidate sentence that its signals are read from. Every candidate keeps them (they
+    cost a few object references); the signals themselves are built only for the few sentences that may lead."""
+
+    sentence: str
+    kind: AnswerType
+    typed: tuple[str, ...]
+    coverage: float
+    place: Place
+    subjects_named: float
+    acting: bool
+    headline: bool
+    anaphoric: bool
+    informative: float
+    answered: bool
+    predicate: float = 0.0
+    """The share of the question's plain words (beyond its names) that the sentence names."""
+    asked: frozenset[str] = frozenset()
+    """The question's terms, to tell how near an answering span stands to them."""
+    plain: frozenset[str] = frozenset()
+    """The question's plain words beyond its names ("cut", "jobs")."""
+    title_context: float = 0.0
+    """The share of the question that the story's headline names and the sentence does not."""
+
+
+def nearness(sentence: str, spans: Sequence[str], asked: frozenset[str]) -> float:
+    """How close the nearest answering span stands to a word the question asks about, in content words (stop
+    words aside): 1 beside it, falling with each word between (1 / (1 + between / NEAR_WORDS)), 0 with no span or
+    no asked word."""
+    if not spans or not asked:
+        return 0.0
+    analyzer = default_analyzer()
+    firsts = {terms[0] for terms in map(analyzer.terms, spans) if terms}
+    tokens = analyzer.tokens(sentence)
+    at_span = [i for i, t in enumerate(tokens) if t.term in firsts]
+    at_asked = [i for i, t in enumerate(tokens) if t.term in asked]
+    distance = min((abs(i - j) for i in at_span for j in at_asked if i != j), default=None)
+    return 0.0 if distance is None else 1 / (1 + (distance - 1) / NEAR_WORDS)
+
+
+def signals(traits: Traits) -> tuple[float, ...]:
     """The signals of one candidate sentence, in the order of :data:`SIGNALS`."""
+    sentence, kind, typed, place = traits.sentence, traits.kind, bool(traits.typed), traits.place
     values = {
         "typed": typed,
         "typed_name": typed and kind in NAME_TYPES,
@@ -100,7 +157,7 @@ def signals(
         "typed_date": typed and kind is AnswerType.DATE,
         "typed_reason": typed and kind is AnswerType.REASON,
         "typed_definition": typed and kind is AnswerType.DEFINITION,
-        "coverage": coverage,
+        "coverage": traits.coverage,
         "passage_rank": place.passage_rank,
         "story_order": 1 / (1 + place.story_order),
         "story_lead": place.passage_ordinal == 0 and place.line == 0,
@@ -108,12 +165,18 @@ def signals(
         "length": min(len(sentence.split()) / LONG_SENTENCE_WORDS, 1.0),
         "figure": bool(_DIGIT.search(sentence)),
         "quotation": sentence.lstrip()[:1] in _QUOTE_OPENERS,
-        "subjects_named": subjects_named,
-        "acting": acting,
-        "headline": headline,
-        "anaphoric": anaphoric,
-        "informative": informative,
-        "answered": answered,
+        "subjects_named": traits.subjects_named,
+        "acting": traits.acting,
+        "headline": traits.headline,
+        "anaphoric": traits.anaphoric,
+        "informative": traits.informative,
+        "answered": traits.answered,
+        "predicate": traits.predicate,
+        "span_near": nearness(sentence, traits.typed, traits.asked),
+        "many_spans": typed and len(traits.typed) >= MANY_SPANS,
+        "title_context": traits.title_context,
+        "negated_yes_no": kind is AnswerType.YES_NO and bool(NEGATION.search(sentence)),  # "X did not …" answers it
+        "predicate_near": nearness(sentence, traits.typed, traits.plain),
     }
     return tuple(float(values[name]) for name in SIGNALS)
 

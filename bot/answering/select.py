@@ -8,7 +8,7 @@ from retrieval.text import title_key
 
 from .candidates import Candidate, metadata
 from .corroborate import jaccard
-from .rerank import correction
+from .rerank import correction, signals
 
 LEAD_SHARE = 0.5
 """A sentence holding the answer leads when it scores at least this share of the best sentence."""
@@ -40,7 +40,7 @@ def quoted_length(text: str) -> int:
 
 def leading(candidate: Candidate) -> float:
     """How fit a sentence is to lead: its score as the fitted model corrects it."""
-    return candidate.score * correction(candidate.signals) if candidate.signals else candidate.score
+    return candidate.score * correction(signals(candidate.traits)) if candidate.traits else candidate.score
 
 
 def first_choice(pool: Sequence[Candidate], lead_share: float = LEAD_SHARE) -> Candidate:
