@@ -13,7 +13,8 @@ abstaining), and the same judge scores both:
     heldout      benchmarks/questions/heldout.yaml      over seeds/ + smartable-powerapps + bbc
     heldout2     benchmarks/questions/heldout2.yaml     over seeds/ + smartable-powerapps + bbc (articles no other set uses)
     heldout3     benchmarks/questions/heldout3.yaml     over seeds/ + smartable-powerapps + bbc (articles no other set uses)
-    heldout4     benchmarks/questions/heldout4.yaml     over seeds/ + smartable-powerapps + bbc (the acceptance set)
+    heldout4     benchmarks/questions/heldout4.yaml     over seeds/ + smartable-powerapps + bbc (articles no other set uses)
+    heldout5     benchmarks/questions/heldout5.yaml     over seeds/ + smartable-powerapps + bbc (the acceptance set)
     validation   benchmarks/questions/validation.yaml   over seeds/ + smartable-powerapps + bbc
     probe        benchmarks/questions/probe.yaml        over seeds/ + smartable-powerapps + bbc
     probe2       benchmarks/questions/probe2.yaml       over seeds/ + smartable-powerapps + bbc
@@ -72,6 +73,7 @@ SETS: dict[str, tuple[Path, tuple[Path, ...]]] = {
     "heldout2": (QUESTIONS / "heldout2.yaml", COMBINED),
     "heldout3": (QUESTIONS / "heldout3.yaml", COMBINED),
     "heldout4": (QUESTIONS / "heldout4.yaml", COMBINED),
+    "heldout5": (QUESTIONS / "heldout5.yaml", COMBINED),
     "validation": (QUESTIONS / "validation.yaml", COMBINED),
     "probe": (QUESTIONS / "probe.yaml", COMBINED),
     "probe2": (QUESTIONS / "probe2.yaml", COMBINED),
