@@ -23,6 +23,7 @@ abstaining), and the same judge scores both:
     probe5       benchmarks/questions/probe5.yaml       over seeds/ + smartable-powerapps + bbc (premises)
     probe6       benchmarks/questions/probe6.yaml       over seeds/ + smartable-powerapps + bbc (premises, 7 kinds)
     probe7       benchmarks/questions/probe7.yaml       over seeds/ + smartable-powerapps + bbc (hard kinds)
+    probe8       benchmarks/questions/probe8.yaml       over seeds/ + smartable-powerapps + bbc (hard kinds)
 
     python benchmarks/answer_quality.py               # a table per set + failures
     python benchmarks/answer_quality.py --set seeds   # one set (repeatable)
@@ -82,6 +83,7 @@ SETS: dict[str, tuple[Path, tuple[Path, ...]]] = {
     "probe5": (QUESTIONS / "probe5.yaml", COMBINED),
     "probe6": (QUESTIONS / "probe6.yaml", COMBINED),
     "probe7": (QUESTIONS / "probe7.yaml", COMBINED),
+    "probe8": (QUESTIONS / "probe8.yaml", COMBINED),
 }
 
 

@@ -43,7 +43,7 @@ from bot.service import NewsService  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
 TRAINING = ("judged", "validation", "heldout", "heldout2", "probe", "probe2", "probe3", "probe4", "probe5",
-            "probe6", "probe7")
+            "probe6", "probe7", "probe8")
 """Development sets over the combined corpus; the held-out sets are left out."""
 PENALTY = 2.0
 STEPS = 3000

@@ -135,6 +135,10 @@ def test_a_follow_up_takes_its_subject_from_the_earlier_question_and_its_type_fr
     ("Amazon paused police use for one year.", AnswerType.DURATION, "for one year"),
     ("It placed a one-year moratorium on sales.", AnswerType.DURATION, "one-year"),
     ("Profits rose 26 percent to $1bn.", AnswerType.PERCENTAGE, "26 percent"),
+    ("Only one in six pupils could name him.", AnswerType.PERCENTAGE, "one in six"),  # a share in words
+    ("Six out of 10 firms agreed.", AnswerType.PERCENTAGE, "Six out of 10"),
+    ("Two-thirds of homes have broadband.", AnswerType.PERCENTAGE, "Two-thirds of"),
+    ("Almost half of voters backed it.", AnswerType.PERCENTAGE, "half of"),
     ("Profits rose 26% to $1.13bn.", AnswerType.AMOUNT, "$1.13bn"),
     ("Police ran 2,000 searches.", AnswerType.NUMBER, "2,000"),
     ("The plant will be built in Chennai, India.", AnswerType.PLACE, "in Chennai"),
@@ -157,6 +161,7 @@ def test_typed_spans_are_found(sentence, kind, expected):
     ("Germany and France agreed.", AnswerType.PERSON),  # one-word names are places and firms as often
     ("The first call was made in 1973 in New York.", AnswerType.PERSON),  # no cue that a person is meant
     ("A spokeswoman told the Financial Times on Monday.", AnswerType.PERSON),
+    ("He won a third title in the third quarter.", AnswerType.PERCENTAGE),  # ordinals, not shares
 ])
 def test_look_alike_spans_are_not_answers(sentence, kind):
     assert spans(sentence, kind) == []

@@ -37,7 +37,13 @@ _PATTERNS: dict[AnswerType, re.Pattern[str]] = {
         rf"|\buntil\s+(?:{_MONTH}|\d{{4}}|next|the end|further notice|Congress|a federal|federal)\b"
         rf"|\b(?:indefinitely|permanently|forever|temporar(?:y|ily))\b|\bsince\s+(?:{_MONTH}|\d{{4}})\b",
         re.IGNORECASE),
-    AnswerType.PERCENTAGE: re.compile(r"\d[\d,.]*\s*(?:%|percent\b|per cent\b|percentage points?\b)", re.IGNORECASE),
+    AnswerType.PERCENTAGE: re.compile(
+        r"\d[\d,.]*\s*(?:%|percent\b|per cent\b|percentage points?\b)"
+        r"|\b(?:one|two|three|four|five|six|seven|eight|nine|\d+)\s+(?:in|out of)\s+(?:two|three|four|five|six|seven|eight|nine|ten|twenty|"
+        r"a hundred|\d+)\b"
+        r"|\b(?:a|one|two|three|four)[\s-](?:half|third|quarter|fifth|sixth|seventh|eighth|ninth|tenth)s?\s+of\b"
+        r"|\bhalf\s+of\b", re.IGNORECASE),
+    # a share is told in figures ("26%") or in words ("one in six", "two-thirds of", "half of")
     AnswerType.AMOUNT: re.compile(
         r"[$€£¥]\s?\d[\d,.]*\s*(?:bn|m|k|million|billion|trillion)?\b"
         r"|\b\d[\d,.]*\s*(?:bn|m)?\s*(?:dollars|euros|pounds|yen|yuan|rupees)\b"
