@@ -64,6 +64,7 @@ def test_length_quotation_and_the_passed_facts_are_signals():
     assert told("Short one here.")["length"] == pytest.approx(3 / rerank.LONG_SENTENCE_WORDS)
     assert told(" ".join(["word"] * 80) + ".")["length"] == 1.0
     assert told("“We will fight on,” he said.")["quotation"] == 1.0
+    assert told("  “We will fight on,” he said.")["quotation"] == 1.0  # as split, with the space before it
     assert told("No figure, no quote here.")["figure"] == 0.0
     values = told(coverage=0.25, subjects_named=0.5, acting=False, headline=True, anaphoric=True,
                   informative=0.75, answered=True)
@@ -76,6 +77,8 @@ def test_the_correction_is_the_exponential_of_the_weighted_signals():
     values = tuple(told().values())
     assert correction(values, weights) == pytest.approx(math.exp(1.0 - 2.0 * 0.6))
     assert correction(values, dict.fromkeys(SIGNALS, 0.0)) == 1.0
+    with pytest.raises(ValueError):  # signals of another model's making are refused, not silently cut short
+        correction(values[:-1], weights)
 
 
 def test_the_shipped_weights_are_fitted_not_zero():
