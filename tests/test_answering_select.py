@@ -1,0 +1,55 @@
+"""Specifications of the sentence selection (``bot/answering/select.py``) beyond the lead model: the length a
+quote takes, the lead's guard, and what may follow the lead (novelty, length, a quoted story's headline)."""
+
+from __future__ import annotations
+
+from bot.answering import rerank
+from bot.answering.rerank import SIGNALS
+from bot.answering.select import MARKER_CHARS, MAX_ANSWER_CHARS, first_choice, quoted_length, select
+from bot.answering.units import UnitQuality
+
+from .test_answering_mutants import candidate
+
+
+def test_a_quote_takes_its_text_a_space_and_its_marker():
+    assert quoted_length("Acme cut jobs.") == len("Acme cut jobs.") + MARKER_CHARS
+
+
+def test_the_lead_is_chosen_among_sentences_scoring_at_least_half_the_best(monkeypatch):
+    monkeypatch.setattr(rerank, "WEIGHTS", dict.fromkeys(SIGNALS, 0.0))
+    best = candidate("Acme cut jobs at its Leeds plant.", 2.0, key="a", url=None, outlet=None)
+    below = candidate("Acme said on Monday that jobs would go.", 0.9, key="b")  # under half of 2.0
+    assert first_choice([best, below]) is best
+    within = candidate("Acme said on Monday that jobs would go.", 1.1, key="b")  # over half: a sourced story wins
+    assert first_choice([best, within]) is within
+
+
+def test_what_follows_the_lead_is_new_rather_than_a_rewording_of_it():
+    lead = candidate("Acme will cut 300 jobs in Leeds.", 2.0, key="a", terms="acme cut 300 jobs leeds")
+    rewording = candidate("Acme is to cut jobs, it said.", 1.6, key="b", terms="acme cut jobs said plant")
+    fresh = candidate("Unions called a strike for Friday.", 1.4, key="c", terms="unions called strike friday")
+    # marginal relevance: 1.6 - 0.35 × overlap (3/7) × 2.0 = 1.3 for the rewording, 1.4 for the fresh sentence
+    assert select([lead, rewording, fresh])[:2] == [lead, fresh]
+
+
+def test_a_sentence_too_long_for_the_reply_is_passed_over_for_a_shorter_one():
+    lead = candidate("Acme will cut 300 jobs in Leeds.", 1.0, key="a")
+    long = candidate("Unions said " + "very " * (MAX_ANSWER_CHARS // 5) + "angry.", 0.9, key="b")
+    short = candidate("Unions called a strike for Friday.", 0.8, key="c")
+    assert select([lead, long, short])[:2] == [lead, short]
+
+
+def test_the_headline_of_a_story_already_quoted_is_not_quoted_again():
+    lead = candidate("Acme will cut 300 jobs at its Leeds plant.", 1.0, key="a")
+    title = candidate("Acme to cut jobs in Leeds", 0.9, key="a", unit=UnitQuality(0.7, headline=True),
+                      terms="acme cut jobs leeds", the_hit=lead.hit)
+    other = candidate("Unions called a strike for Friday.", 0.5, key="c")
+    chosen = select([lead, title, other])
+    assert title not in chosen and other in chosen
+
+
+def test_a_headline_of_a_quoted_story_telling_something_else_may_follow():
+    lead = candidate("Acme will cut 300 jobs at its Leeds plant.", 1.0, key="a")
+    title = candidate("Acme pension fund deficit grows", 0.9, key="a", unit=UnitQuality(0.7, headline=True),
+                      terms="acme pension fund deficit", the_hit=lead.hit)
+    assert select([lead, title])[:2] == [lead, title]  # one word of four shared: it adds to what is quoted
