@@ -414,3 +414,32 @@ def test_among_equally_relevant_wordings_the_one_with_outlet_date_and_link_leads
         candidate.score = 1.05 if candidate.story.url is None else 1.0
     [leader] = group(found)
     assert leader.story.url is not None and [m.story.url for m in leader.also] == [None]
+
+
+def test_a_sentence_going_on_from_one_that_tells_the_question_may_answer_with_a_span_of_the_kind():
+    from bot.answering.candidates import CONTINUED_COVERAGE
+
+    from .test_answering_mutants import views_and_candidates
+
+    told = "Valencia sacked coach Claudio Ranieri on Friday."
+    goes_on = "The club had lost three games in a row after a poor run since October 2004."
+    article = hit("a", "Football news", [told, goes_on])
+    question = "Why did Valencia sack Claudio Ranieri?"
+    _, _, candidates, _ = views_and_candidates(question, [article])
+    assert goes_on in {c.text for c in candidates}  # "after a poor run": a reason, though it names nothing asked
+    assert CONTINUED_COVERAGE > 0.0
+    vague = hit("a", "Football news", ["Valencia played on Friday.", goes_on])
+    _, _, candidates, _ = views_and_candidates(question, [vague])
+    assert goes_on not in {c.text for c in candidates}  # the sentence before tells too little of the question
+    untyped = "The club had lost three games in a row."
+    _, _, candidates, _ = views_and_candidates(question, [hit("a", "Football news", [told, untyped])])
+    assert untyped not in {c.text for c in candidates}  # it names nothing asked and gives no reason
+
+
+def test_under_a_headline_telling_the_question_a_reason_may_answer_naming_nothing_asked():
+    from .test_answering_mutants import views_and_candidates
+
+    sentence = "He was dismissed because of a poor run of results."
+    article = hit("a", "Valencia sack Claudio Ranieri", ["Football news in brief today.", sentence])
+    _, _, candidates, _ = views_and_candidates("Why did Valencia sack Claudio Ranieri?", [article])
+    assert sentence in {c.text for c in candidates}

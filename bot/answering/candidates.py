@@ -178,10 +178,13 @@ NEAR_WORDS = 5
 
 HEADLINED = frozenset({
     AnswerType.DATE, AnswerType.DURATION, AnswerType.NUMBER, AnswerType.AMOUNT, AnswerType.PERCENTAGE,
-    AnswerType.NAME, AnswerType.PLACE, AnswerType.PERSON,
+    AnswerType.NAME, AnswerType.PLACE, AnswerType.PERSON, AnswerType.REASON,
 })
 """Types whose span can answer in a sentence that names nothing asked, when its headline names the subject."""
 HEADLINED_SHARE = 0.5
+CONTINUED_COVERAGE = 0.5
+"""A sentence naming nothing asked may answer with a span of the asked type when the one before it tells this share
+of the question ("Ranieri was sacked on Thursday. The club had won once in …")."""
 
 
 _WORD_EDGES = "\"'“”‘’(),.;:!?"
@@ -449,12 +452,16 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
         rank = RANK_WEIGHT * (hit.score / top_score)
         sourced[id(view)] = BARE_SOURCE_FACTOR + (1 - BARE_SOURCE_FACTOR) * metadata(hit.story)
         tie_break = 1e-3 * ((hit.story.quality or 0) / 100) + (1e-4 if hit.story.url else 0.0)
+        told_before = 0.0  # the coverage of the sentence before: the next one may go on about it
         for line, (sentence, all_terms) in enumerate(view.lines):
             terms = asked & all_terms
+            before, told_before = told_before, shares(terms)
             if len(sentence.split()) < MIN_WORDS:
                 continue
-            if not terms and not (kind in HEADLINED and shares(title_terms) >= HEADLINED_SHARE):
-                continue  # a sentence naming nothing asked can only answer under a headline that does
+            if not terms and not (kind in HEADLINED and shares(title_terms) >= HEADLINED_SHARE) and (
+                    kind not in TYPED or before < CONTINUED_COVERAGE):
+                continue  # a sentence naming nothing asked can only answer under a headline that does, or go on
+                # from the sentence before it when that one tells what is asked
             coverage = shares(terms)
             typed = tuple(answering_spans(sentence, kind, question.text)) if kind in TYPED and spanned else ()
             if not terms and not typed:
