@@ -141,6 +141,8 @@ def test_a_follow_up_takes_its_subject_from_the_earlier_question_and_its_type_fr
     ("Almost half of voters backed it.", AnswerType.PERCENTAGE, "half of"),
     ("Profits rose 26% to $1.13bn.", AnswerType.AMOUNT, "$1.13bn"),
     ("Police ran 2,000 searches.", AnswerType.NUMBER, "2,000"),
+    ("Thirteen episodes have been commissioned.", AnswerType.NUMBER, "Thirteen"),  # every number word, 1 to 99
+    ("He sat for the seat for seventeen years.", AnswerType.DURATION, "for seventeen years"),
     ("The plant will be built in Chennai, India.", AnswerType.PLACE, "in Chennai"),
     ("Speaking to The Washington Post, Smith said so.", AnswerType.PLACE, "to The Washington Post"),
     ("The company was founded by Jerry Yang and David Filo.", AnswerType.PERSON, "Jerry Yang"),

@@ -29,7 +29,7 @@ from .question import (
     Question,
     Subject,
 )
-from .spans import NEGATION, spans
+from .spans import NEGATION, NUMBER_VALUES, NUMBER_WORDS, spans
 
 PERMANENCE = frozenset(OPPOSITES[3][0])
 MIN_EVIDENCE_COVERAGE = 0.3
@@ -474,14 +474,9 @@ def _first_with(candidates: Sequence[Candidate], kind: AnswerType, exclude: froz
     return None
 
 
-_NUMBER_WORDS = (
-    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|a|an"
-)
 _PERIOD = re.compile(
-    rf"\b(?:\d+(?:\.\d+)?|{_NUMBER_WORDS})[\s-](?:year|month|week|day|hour|decade)s?\b", re.IGNORECASE)
-_WORD_VALUES = {w: str(i) for i, w in enumerate(
-    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"])} | {
-    "fifteen": "15", "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50", "a": "1", "an": "1"}
+    rf"\b(?:\d+(?:\.\d+)?|{NUMBER_WORDS}|a|an)[\s-](?:year|month|week|day|hour|decade)s?\b", re.IGNORECASE)
+_WORD_VALUES = {word: str(value) for word, value in NUMBER_VALUES.items()} | {"a": "1", "an": "1"}
 
 
 def _normal_period(text: str) -> str:

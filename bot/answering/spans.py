@@ -15,9 +15,14 @@ _MONTH = "|".join(
     sorted({m for m in calendar.month_name if m} | {m for m in calendar.month_abbr if m} | {"Sept"}, key=len, reverse=True)
 )
 _DAY = "|".join(calendar.day_name)
+NUMBER_VALUES: dict[str, int] = {word: value for value, word in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+    "eighteen nineteen".split())} | {word: 10 * tens for tens, word in enumerate(
+        "twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2)}
+"""Numbers told in words, and their values: the one list every figure pattern reads."""
+NUMBER_WORDS = "|".join(sorted((w for w in NUMBER_VALUES if w != "zero"), key=len, reverse=True))
 _NUMBER_WORD = (
-    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|"
-    r"seventy|eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozen|dozens|"
+    rf"(?:{NUMBER_WORDS}|hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozen|dozens|"
     r"several|a few|a couple of|a|an|half a)"
 )
 _UNIT = r"(?:year|month|week|day|hour|minute|decade|century)s?"
@@ -39,8 +44,7 @@ _PATTERNS: dict[AnswerType, re.Pattern[str]] = {
         re.IGNORECASE),
     AnswerType.PERCENTAGE: re.compile(
         r"\d[\d,.]*\s*(?:%|percent\b|per cent\b|percentage points?\b)"
-        r"|\b(?:one|two|three|four|five|six|seven|eight|nine|\d+)\s+(?:in|out of)\s+(?:two|three|four|five|six|seven|eight|nine|ten|twenty|"
-        r"a hundred|\d+)\b"
+        rf"|\b(?:{NUMBER_WORDS}|\d+)\s+(?:in|out of)\s+(?:{NUMBER_WORDS}|a hundred|\d+)\b"
         r"|\b(?:a|one|two|three|four)[\s-](?:half|third|quarter|fifth|sixth|seventh|eighth|ninth|tenth)s?\s+of\b"
         r"|\bhalf\s+of\b", re.IGNORECASE),
     # a share is told in figures ("26%") or in words ("one in six", "two-thirds of", "half of")
@@ -50,8 +54,7 @@ _PATTERNS: dict[AnswerType, re.Pattern[str]] = {
         r"|\b(?:US|A|C|NZ|HK)\$\s?\d|\b\d[\d,.]*p\b|\b\d[\d,.]*\s*(?:pence|cents?)\b", re.IGNORECASE),
     AnswerType.NUMBER: re.compile(
         r"(?:\b\d[\d,.]*(?:bn|m|k|tn)?\b|\b(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
-        r"twelfth|twentieth)\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
-        r"forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?)\b)"
+        rf"twelfth|twentieth)\b|\b(?:{NUMBER_WORDS}|hundreds?|thousands?|millions?|billions?|dozens?)\b)"
         rf"(?![\s-](?:{_UNIT}|{_MONTH})\b)", re.IGNORECASE),
     # "a one-year moratorium", "72 hours" are durations and "31 December" a date, not counts;
     # "$280bn" and "his ninth Budget" count
