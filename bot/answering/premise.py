@@ -235,11 +235,11 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
         return Premise("negated", "", reversed_roles)
     replaced = _replaced(question, views, candidates) if question.answer_type is AnswerType.REASON else None
     if replaced is not None:  # "signed in Jerusalem" where the story tells "signed in Cairo"
-        return Premise("contradicted", *replaced)
+        return Premise("contradicted", replaced[0], _placed(question, replaced[0], replaced[1], candidates))
     for subject in question.subjects if question.answer_type is AnswerType.REASON else ():
         wrong = _other_actor(question, subject, candidates)
         if wrong is not None:
-            return Premise("contradicted", subject.surface, wrong)
+            return Premise("contradicted", subject.surface, _placed(question, subject.surface, wrong, candidates))
     if question.answer_type is AnswerType.REASON and not NEGATION.search(question.text):
         told = _best_evidence(relevant, question)
         if told is not None and _told(told, question) >= NEGATED_EVIDENCE_SHARE:
@@ -255,6 +255,21 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
     if question.answer_type is AnswerType.REASON:
         return Premise("ok", evidence=_told_event(question, relevant))
     return OK
+
+
+_PLACED = r"\b(?:in|at|near|from|outside)\s+(?:the\s+)?"
+_TELLS_PLACE = re.compile(_PLACED + r"(?:\d+\s+)?[A-Z]")
+"""A sentence naming where: "near 10 Downing Street", "in Swansea" (not "in south Wales": no town is named)."""
+
+
+def _placed(question: Question, word: str, evidence: Candidate, candidates: Sequence[Candidate]) -> Candidate:
+    """For a place the coverage does not bear out ("why was Wasp set in Manchester?"), the sentence of the evidence's
+    story that tells where instead ("…filmed on an estate in Dartford"), if one does; else the evidence."""
+    if not re.search(_PLACED + re.escape(word), question.text) or _TELLS_PLACE.search(evidence.text):
+        return evidence
+    placing = [c for c in candidates if c.story_key == evidence.story_key and word.casefold() not in c.text.casefold()
+               and any(not re.search(re.escape(p), question.text, re.IGNORECASE) for p in spans(c.text, AnswerType.PLACE))]
+    return max(placing, key=lambda c: (_told(c, question), c.score), default=evidence)
 
 
 EVENT_TOLD = 0.5
