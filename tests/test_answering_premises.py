@@ -548,3 +548,14 @@ def test_evidence_already_naming_where_is_kept():
                        "Kremlin?", [article])
     assert premise.status == "contradicted" and premise.evidence is not None
     assert "Downing Street" in premise.evidence.text
+
+
+def test_of_several_sentences_naming_another_place_the_one_telling_most_of_the_question_corrects_it():
+    article = hit("a", "Police probe BNP mosque leaflet", [
+        "Police are investigating a BNP leaflet posted to homes in south Wales opposing plans for a new mosque.",
+        "The BNP has a new office in Newport, police said.",
+        "The new mosque the BNP leaflet opposes would be built on a site in Swansea, police said.",
+    ])
+    premise = _checked("Why are police looking into a BNP leaflet opposing a new mosque in Cardiff?", [article])
+    assert premise.status == "contradicted" and premise.evidence is not None
+    assert "Swansea" in premise.evidence.text
