@@ -559,3 +559,17 @@ def test_of_several_sentences_naming_another_place_the_one_telling_most_of_the_q
     premise = _checked("Why are police looking into a BNP leaflet opposing a new mosque in Cardiff?", [article])
     assert premise.status == "contradicted" and premise.evidence is not None
     assert "Swansea" in premise.evidence.text
+
+
+def test_a_year_after_in_is_no_place_the_evidence_is_kept():
+    from bot.answering.premise import _placed
+
+    article = hit("a", "Cash manager Holiff dies", [
+        "Mr Holiff managed Cash's career between 1960 and 1973, quitting when he thought it had peaked.",
+        "Holiff later studied history at the University of Victoria in Canada, after he stopped managing Cash.",
+    ])
+    question = analysed("Why did Saul Holiff stop managing Johnny Cash in 1980?")
+    views = [passage_view(article, ANALYZER, frozenset(question.weights))]
+    candidates = score_candidates(question, views, Shares(question.weights))
+    evidence = next(c for c in candidates if "1973" in c.text)
+    assert _placed(question, "1980", evidence, candidates) is evidence

@@ -265,8 +265,9 @@ _TELLS_PLACE = re.compile(_PLACED + r"(?:\d+\s+)?[A-Z]")
 def _placed(question: Question, word: str, evidence: Candidate, candidates: Sequence[Candidate]) -> Candidate:
     """For a place the coverage does not bear out ("why was Wasp set in Manchester?"), the sentence of the evidence's
     story that tells where instead ("…filmed on an estate in Dartford"), if one does; else the evidence."""
-    if not re.search(_PLACED + re.escape(word), question.text) or _TELLS_PLACE.search(evidence.text):
-        return evidence
+    if not word[:1].isupper() or not re.search(_PLACED + re.escape(word), question.text) or _TELLS_PLACE.search(
+            evidence.text):
+        return evidence  # not a place's name ("in 1980" is a time), or the evidence names where already
     placing = [c for c in candidates if c.story_key == evidence.story_key and word.casefold() not in c.text.casefold()
                and any(not re.search(re.escape(p), question.text, re.IGNORECASE) for p in spans(c.text, AnswerType.PLACE))]
     return max(placing, key=lambda c: (_told(c, question), c.score), default=evidence)
