@@ -53,6 +53,10 @@ def compose(question: str, hits: list[RankedPassage], **kwargs):
 # ---- question understanding ---------------------------------------------------------------------
 @pytest.mark.parametrize(("question", "kind"), [
     ("Who is the chief executive of Time Warner?", AnswerType.PERSON),
+    ("Which Green MSP is worried about the vote?", AnswerType.PERSON),  # any role of lexicon.PERSON_ROLES
+    ("Which American musicologist rebuilt the score?", AnswerType.PERSON),
+    ("Which players were dropped for the final?", AnswerType.PERSON),
+    ("Which model of the iPod sold best?", AnswerType.OPEN),  # "model" is no role asked for
     ("Which company bought the stake?", AnswerType.ORGANISATION),
     ("Which federal agencies does Azure work with?", AnswerType.ORGANISATION),
     ("Where did Brad Smith make the announcement?", AnswerType.PLACE),
@@ -147,6 +151,7 @@ def test_a_follow_up_takes_its_subject_from_the_earlier_question_and_its_type_fr
     ("Speaking to The Washington Post, Smith said so.", AnswerType.PLACE, "to The Washington Post"),
     ("The company was founded by Jerry Yang and David Filo.", AnswerType.PERSON, "Jerry Yang"),
     ("The first call was made by veteran comedian Ernie Wise.", AnswerType.PERSON, "Ernie Wise"),
+    ("But Green MSP Mark Ballard fears people may miss out.", AnswerType.PERSON, "Mark Ballard"),  # the role leads
     ("It uses Rekognition, its facial recognition software.", AnswerType.NAME, "Rekognition"),
     ("It paused sales because of the protests.", AnswerType.REASON, "because"),
 ])

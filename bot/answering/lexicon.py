@@ -36,6 +36,39 @@ PLACES: tuple[tuple[str, ...], ...] = (
 )
 """A country or region, its adjective and its people, and its other names."""
 
+PERSON_ROLES: tuple[str, ...] = (
+    # office and business
+    "president", "vice president", "vp", "chief executive", "chief", "ceo", "chairman", "chairwoman", "chair",
+    "founder", "co-founder", "director", "executive", "officer", "official", "manager", "head", "boss", "owner",
+    "leader", "deputy", "aide", "adviser", "advisor", "consultant", "strategist", "analyst", "economist", "banker",
+    "businessman", "businesswoman", "entrepreneur", "tycoon", "spokesman", "spokeswoman", "spokesperson",
+    "general counsel", "counsel", "member", "engineer", "inventor", "designer", "scientist", "researcher", "expert",
+    # public life
+    "minister", "secretary", "secretary-general", "chancellor", "premier", "politician", "mp", "msp", "mep", "mla",
+    "peer", "senator", "congressman", "congresswoman", "councillor", "mayor", "governor", "candidate", "campaigner",
+    "activist", "commissioner", "high commissioner", "ambassador", "envoy", "judge", "attorney general", "attorney",
+    "lawyer", "prosecutor", "solicitor", "barrister", "chief constable", "commander", "inspector", "investigator",
+    "detective", "doctor", "professor",
+    # arts and media
+    "actor", "actress", "singer", "star", "artist", "musician", "composer", "musicologist", "rapper", "guitarist",
+    "drummer", "bassist", "frontman", "vocalist", "dancer", "producer", "author", "writer", "novelist", "poet",
+    "playwright", "screenwriter", "film-maker", "filmmaker", "photographer", "comedian", "presenter", "broadcaster",
+    "journalist", "reporter", "correspondent", "editor", "columnist", "historian", "architect", "chef",
+    # sport
+    "coach", "captain", "player", "striker", "midfielder", "defender", "goalkeeper", "winger", "batsman", "jockey",
+    "trainer", "referee", "sprinter", "athlete", "cyclist", "boxer", "golfer", "swimmer", "champion",
+    # anyone
+    "person", "people",
+)
+"""Words for a person's role ("Green MSP Mark Ballard", "which musicologist …?"): a name after one is a person's,
+and a question asking "which <role>" asks for a person."""
+
+
+def role_pattern(roles: Iterable[str] = PERSON_ROLES) -> str:
+    """The roles as one regular-expression alternation, longest first ("chief executive" before "chief")."""
+    return "|".join(re.escape(r).replace(r"\ ", " ") for r in sorted(roles, key=lambda r: (-len(r), r)))
+
+
 PARAPHRASES: tuple[tuple[str, ...], ...] = (
     ("buy", "bought", "purchase", "acquire", "acquisition", "takeover"),
     ("sell", "sold", "sale", "sales"),

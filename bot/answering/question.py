@@ -18,7 +18,7 @@ from enum import Enum
 from retrieval.analyzer import Analyzer, Token
 from retrieval.bm25 import idf
 
-from .lexicon import demonym_forms, lexicon
+from .lexicon import PERSON_ROLES, demonym_forms, lexicon, role_pattern
 
 
 class AnswerType(str, Enum):
@@ -84,10 +84,7 @@ LAST_DAY = r"\bwhat(?:'s| is| was| will be)\s+the\s+(?:\w+\s+)?(?:date|deadline|
 """"What's the last date …", "what is the deadline …": a date asked for, to the day."""
 _NOT_AUXILIARY = r"(?!(?:" + AUXILIARY + r")\b)"
 """A word of the wh-phrase is no auxiliary: in "what grades did the minister get", "minister" is not asked for."""
-_PERSON_NOUN = (
-    r"(?:person|people|executive|official|minister|player|actor|actress|singer|star|analyst|spokesman|spokeswoman|"
-    r"spokesperson|boss|chief|leader|director|manager|coach|president|ceo|founder|author|judge|mp|politician|designer|"
-    r"artist|musician|presenter|writer|journalist|reporter|editor|columnist|owner|chairman)\b")
+_PERSON_NOUN = rf"(?:{role_pattern(set(PERSON_ROLES) - {'member', 'head', 'chair', 'trainer', 'champion'})})s?\b"
 """Nouns naming a person's role: "which newspaper journalist" asks for a person, "which newspaper" for a title."""
 
 # The wh-phrase: which words ask for which type. Order matters: the first match wins.

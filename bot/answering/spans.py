@@ -8,7 +8,7 @@ import calendar
 import re
 from functools import lru_cache
 
-from .lexicon import PLACES
+from .lexicon import PLACES, role_pattern
 from .question import LAST_DAY, AnswerType
 
 _MONTH = "|".join(
@@ -94,15 +94,7 @@ _STARTERS = frozenset(
     ]
 )
 """Capitalised only because they start a sentence: not names."""
-_ROLE = re.compile(
-    r"\b(?:president|chief executive|chief|ceo|chairman|chairwoman|chair|founder|co-founder|director|minister|"
-    r"secretary|spokesman|spokeswoman|spokesperson|analyst|manager|head|leader|official|mayor|governor|senator|"
-    r"attorney general|attorney|lawyer|professor|economist|executive|officer|editor|reporter|correspondent|coach|captain|player|"
-    r"striker|singer|actor|actress|star|director|producer|author|writer|presenter|mp|chancellor|premier|boss|"
-    r"general counsel|counsel|vice president|vp|member|commissioner|ambassador|envoy|judge|"
-    r"high commissioner|secretary-general|chief constable|commander|engineer|inventor|designer|scientist|"
-    r"researcher|expert|doctor|inspector|investigator|architect|artist|musician|composer|journalist|activist)\b",
-    re.IGNORECASE)
+_ROLE = re.compile(rf"\b(?:{role_pattern()})\b", re.IGNORECASE)
 _PROPER = r"[A-Z][\w&'’.-]*(?:\s+[A-Z][\w&'’.-]*)*"
 _CATEGORY = (
     r"(?:software|system|product|service|tool|app|application|platform|program|programme|technology|device|model|"
