@@ -53,3 +53,14 @@ def test_a_headline_of_a_quoted_story_telling_something_else_may_follow():
     title = candidate("Acme pension fund deficit grows", 0.9, key="a", unit=UnitQuality(0.7, headline=True),
                       terms="acme pension fund deficit", the_hit=lead.hit)
     assert select([lead, title])[:2] == [lead, title]  # one word of four shared: it adds to what is quoted
+
+
+def test_a_sourced_sentence_telling_much_less_of_the_question_does_not_lead_over_a_bare_file(monkeypatch):
+    monkeypatch.setattr(rerank, "WEIGHTS", dict.fromkeys(SIGNALS, 0.0))
+    bare = candidate("Police chiefs want powers to close rowdy pubs for a week.", 1.0, key="a", url=None, outlet=None)
+    bare.coverage = 0.8
+    elsewhere = candidate("If you want to redirect users, use Power Apps portals.", 0.6, key="b")  # shares "want"
+    elsewhere.coverage = 0.2
+    assert first_choice([bare, elsewhere]) is bare
+    elsewhere.coverage = 0.7  # tells nearly as much: at equal relevance, the story a reader can open leads
+    assert first_choice([bare, elsewhere]) is elsewhere
