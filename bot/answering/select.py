@@ -12,10 +12,10 @@ from .rerank import correction, signals
 
 LEAD_SHARE = 0.5
 """A sentence holding the answer leads when it scores at least this share of the best sentence."""
-SOURCED_SHARE = 0.75
-"""A story a reader can open leads over a bare file when its sentence tells at least this share of what the model's
-best sentence tells of the question (its coverage): at equal relevance, not from another story that merely shares
-a word ("want", "power")."""
+SOURCED_SHARE = 0.5
+"""A story a reader can open leads over a bare file when its sentence tells at least half of what the sentence
+telling most of the question tells (coverage): at equal relevance, not from another story that merely shares a
+word ("want", "power")."""
 SECOND_ANSWER_SHARE = 0.3
 """…and otherwise comes second when it scores at least this share."""
 MAX_SENTENCES = 4
@@ -50,13 +50,12 @@ def leading(candidate: Candidate) -> float:
 def first_choice(pool: Sequence[Candidate], lead_share: float = LEAD_SHARE) -> Candidate:
     """The sentence to lead with, of those scoring at least ``lead_share`` of the best (``pool`` is best first):
     one telling of the month the question names, then one a reader can open and date (outlet, date or link) telling
-    nearly as much of the question as the model's choice (SOURCED_SHARE), over the rest; among equals, the fitted
+    at least SOURCED_SHARE as much of the question as the sentence telling most of it, over the rest; among equals, the fitted
     model's choice (:func:`leading`). A headline leads only when it scores best:
     it is quoted as a last resort."""
     close = [c for c in pool if c is pool[0] or (c.score >= lead_share * pool[0].score and not c.unit.headline)]
-    fit = {id(c): leading(c) for c in close}
-    told = max(close, key=lambda c: fit[id(c)]).coverage
-    return max(close, key=lambda c: (c.dated, metadata(c.story) > 0 and c.coverage >= SOURCED_SHARE * told, fit[id(c)]))
+    told = max(c.coverage for c in close)
+    return max(close, key=lambda c: (c.dated, metadata(c.story) > 0 and c.coverage >= SOURCED_SHARE * told, leading(c)))
 
 
 def select(
