@@ -248,3 +248,24 @@ def test_a_story_a_reader_can_open_leads_over_a_bare_file_the_model_prefers(monk
     assert first_choice([bare, sourced]) is sourced
     sourced.score = 0.4  # below half the best: not in the running
     assert first_choice([bare, sourced]) is bare
+
+
+def test_scored_candidates_carry_the_headline_context_and_the_plain_words_near_the_span():
+    article = hit("a", "Acme to cut jobs in Leeds", ["Acme said on Monday it will cut 300 jobs.", "Acme shares rose 5%."])
+    _, _, candidates, _ = views_and_candidates("How many jobs will Acme cut in Leeds?", [article])
+    first = dict(zip(SIGNALS, signals(candidates[0].traits), strict=True))
+    assert first["title_context"] > 0.0  # "Leeds" is in the headline, not in the sentence
+    assert first["predicate_near"] > 0.5  # "300" stands by "cut" and "jobs", the question's plain words
+
+
+def test_a_question_of_names_alone_has_no_plain_words_to_name():
+    article = hit("a", "Acme and Bolt", ["Acme and Bolt signed a deal with Cogs in 2004."])
+    _, _, candidates, _ = views_and_candidates("What about Acme and Bolt?", [article])
+    assert candidates and dict(zip(SIGNALS, signals(candidates[0].traits), strict=True))["predicate"] == 0.0
+
+
+def test_the_first_sentence_of_a_passage_goes_on_from_nothing():
+    opening = "The club had lost three games after a poor run since October."
+    article = hit("a", "Football news", [opening, "Valencia sacked coach Claudio Ranieri on Friday."])
+    _, _, candidates, _ = views_and_candidates("Why did Valencia sack Claudio Ranieri?", [article])
+    assert opening not in {c.text for c in candidates}  # it names nothing asked, and nothing came before it
