@@ -64,3 +64,13 @@ def test_a_sourced_sentence_telling_much_less_of_the_question_does_not_lead_over
     assert first_choice([bare, elsewhere]) is bare
     elsewhere.coverage = 0.5  # half as much: at equal relevance, the story a reader can open leads
     assert first_choice([bare, elsewhere]) is elsewhere
+
+
+def test_an_answer_holding_sentence_comes_second_only_when_it_scores_near_enough_the_lead():
+    lead = candidate("Acme said the plant in Leeds was doing well.", 2.0, key="a", terms="acme plant leeds well")
+    other = candidate("Unions called a strike for Friday.", 1.5, key="b", terms="unions strike friday")
+    typed = candidate("Some 300 jobs could go.", 0.5, key="c", typed=("300",), terms="300 jobs go")
+    holds = lambda c: bool(c.typed)  # noqa: E731
+    assert select([lead, other, typed], answers=holds)[:2] == [lead, other]  # 0.5 is under 0.3 × 2.0
+    typed.score = 0.7
+    assert select([lead, other, typed], answers=holds)[:2] == [lead, typed]
