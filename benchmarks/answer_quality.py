@@ -24,6 +24,7 @@ abstaining), and the same judge scores both:
     probe6       benchmarks/questions/probe6.yaml       over seeds/ + smartable-powerapps + bbc (premises, 7 kinds)
     probe7       benchmarks/questions/probe7.yaml       over seeds/ + smartable-powerapps + bbc (hard kinds)
     probe8       benchmarks/questions/probe8.yaml       over seeds/ + smartable-powerapps + bbc (hard kinds)
+    probe9       benchmarks/questions/probe9.yaml       over seeds/ + smartable-powerapps + bbc (described subjects)
 
     python benchmarks/answer_quality.py               # a table per set + failures
     python benchmarks/answer_quality.py --set seeds   # one set (repeatable)
@@ -84,6 +85,7 @@ SETS: dict[str, tuple[Path, tuple[Path, ...]]] = {
     "probe6": (QUESTIONS / "probe6.yaml", COMBINED),
     "probe7": (QUESTIONS / "probe7.yaml", COMBINED),
     "probe8": (QUESTIONS / "probe8.yaml", COMBINED),
+    "probe9": (QUESTIONS / "probe9.yaml", COMBINED),
 }
 
 
