@@ -529,36 +529,27 @@ def test_the_act_may_be_told_in_another_word_and_sentences_without_it_are_passed
     assert answer.note == "The coverage doesn't say that; it reports:" and "acquired by" in answer.lead(1)[0]
 
 
-def test_a_place_the_coverage_does_not_bear_out_is_corrected_with_the_sentence_naming_where():
-    article = hit("a", "Police probe BNP mosque leaflet", [
+@pytest.mark.parametrize(("title", "sentences", "question", "told"), [
+    ("Police probe BNP mosque leaflet", [  # the evidence names no place: the story's sentence naming where corrects it
         "Police are investigating a BNP leaflet posted to homes in south Wales opposing plans for a new mosque.",
         "The new mosque would be built on a site in Swansea, police said.",
-    ])
-    premise = _checked("Why are police looking into a BNP leaflet opposing a new mosque in Cardiff?", [article])
-    assert premise.status == "contradicted" and premise.word == "Cardiff"
-    assert premise.evidence is not None and "Swansea" in premise.evidence.text
-
-
-def test_evidence_already_naming_where_is_kept():
-    article = hit("a", "Spy on hunger strike", [
-        "An ex-Russian intelligence officer who spied for MI6 is on hunger strike near 10 Downing Street.",
-        "He met an MI6 agent in Latvia after his release.",
-    ])
-    premise = _checked("Why is the former Russian intelligence officer who spied for MI6 on hunger strike outside the "
-                       "Kremlin?", [article])
-    assert premise.status == "contradicted" and premise.evidence is not None
-    assert "Downing Street" in premise.evidence.text
-
-
-def test_of_several_sentences_naming_another_place_the_one_telling_most_of_the_question_corrects_it():
-    article = hit("a", "Police probe BNP mosque leaflet", [
+    ], "Why are police looking into a BNP leaflet opposing a new mosque in Cardiff?", "Swansea"),
+    ("Police probe BNP mosque leaflet", [  # of several naming another place, the one telling most of the question
         "Police are investigating a BNP leaflet posted to homes in south Wales opposing plans for a new mosque.",
         "The BNP has a new office in Newport, police said.",
         "The new mosque the BNP leaflet opposes would be built on a site in Swansea, police said.",
-    ])
-    premise = _checked("Why are police looking into a BNP leaflet opposing a new mosque in Cardiff?", [article])
+    ], "Why are police looking into a BNP leaflet opposing a new mosque in Cardiff?", "Swansea"),
+    ("Spy on hunger strike", [  # evidence already naming where is kept
+        "An ex-Russian intelligence officer who spied for MI6 is on hunger strike near 10 Downing Street.",
+        "He met an MI6 agent in Latvia after his release.",
+    ], "Why is the former Russian intelligence officer who spied for MI6 on hunger strike outside the Kremlin?",
+        "Downing Street"),
+])
+def test_a_place_the_coverage_does_not_bear_out_is_corrected_with_the_sentence_naming_where(title, sentences, question,
+                                                                                           told):
+    premise = _checked(question, [hit("a", title, sentences)])
     assert premise.status == "contradicted" and premise.evidence is not None
-    assert "Swansea" in premise.evidence.text
+    assert told in premise.evidence.text
 
 
 def test_a_year_after_in_is_no_place_the_evidence_is_kept():
