@@ -107,15 +107,17 @@ async def collect(names: tuple[str, ...], db: Path) -> list[Question]:
                         continue
                     calls.clear()
                     answer = await service.ask(case.question, context=case.context)
-                    candidates = _final(calls, answer.sentences) if not answer.abstained else None
-                    if not candidates:
+                    final = _final(calls, answer.sentences) if not answer.abstained else None
+                    # every scored candidate has its traits; one row per candidate, in the same order
+                    rows = [(c, traits) for c in final or () if (traits := c.traits) is not None]
+                    if not rows:
                         continue
-                    answers = np.array([holds(c.text, case.expect_any) for c in candidates])
+                    answers = np.array([holds(c.text, case.expect_any) for c, _ in rows])
                     if answers.all() or not answers.any():
                         continue  # nothing to learn: every candidate, or none, holds the answer
                     out.append(Question(
-                        name, case.id, np.array([rerank.signals(c.traits) for c in candidates if c.traits is not None]),
-                        np.log(np.maximum([c.score for c in candidates], MIN_SCORE)), answers))
+                        name, case.id, np.array([rerank.signals(traits) for _, traits in rows]),
+                        np.log(np.maximum([c.score for c, _ in rows], MIN_SCORE)), answers))
     finally:
         await service.close()
     return out

@@ -455,14 +455,14 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
         told_before = 0.0  # the coverage of the sentence before: the next one may go on about it
         for line, (sentence, all_terms) in enumerate(view.lines):
             terms = asked & all_terms
-            before, told_before = told_before, shares(terms)
+            coverage = shares(terms)
+            before, told_before = told_before, coverage
             if len(sentence.split()) < MIN_WORDS:
                 continue
             if not terms and not (kind in HEADLINED and shares(title_terms) >= HEADLINED_SHARE) and (
                     kind not in TYPED or before < CONTINUED_COVERAGE):
                 continue  # a sentence naming nothing asked can only answer under a headline that does, or go on
                 # from the sentence before it when that one tells what is asked
-            coverage = shares(terms)
             typed = tuple(answering_spans(sentence, kind, question.text)) if kind in TYPED and spanned else ()
             if not terms and not typed:
                 continue
