@@ -14,7 +14,8 @@ abstaining), and the same judge scores both:
     heldout2     benchmarks/questions/heldout2.yaml     over seeds/ + smartable-powerapps + bbc (articles no other set uses)
     heldout3     benchmarks/questions/heldout3.yaml     over seeds/ + smartable-powerapps + bbc (articles no other set uses)
     heldout4     benchmarks/questions/heldout4.yaml     over seeds/ + smartable-powerapps + bbc (articles no other set uses)
-    heldout5     benchmarks/questions/heldout5.yaml     over seeds/ + smartable-powerapps + bbc (the acceptance set)
+    heldout5     benchmarks/questions/heldout5.yaml     over seeds/ + smartable-powerapps + bbc (articles no other set uses)
+    heldout6     benchmarks/questions/heldout6.yaml     over seeds/ + smartable-powerapps + bbc (the acceptance set)
     validation   benchmarks/questions/validation.yaml   over seeds/ + smartable-powerapps + bbc
     probe        benchmarks/questions/probe.yaml        over seeds/ + smartable-powerapps + bbc
     probe2       benchmarks/questions/probe2.yaml       over seeds/ + smartable-powerapps + bbc
@@ -76,6 +77,7 @@ SETS: dict[str, tuple[Path, tuple[Path, ...]]] = {
     "heldout3": (QUESTIONS / "heldout3.yaml", COMBINED),
     "heldout4": (QUESTIONS / "heldout4.yaml", COMBINED),
     "heldout5": (QUESTIONS / "heldout5.yaml", COMBINED),
+    "heldout6": (QUESTIONS / "heldout6.yaml", COMBINED),
     "validation": (QUESTIONS / "validation.yaml", COMBINED),
     "probe": (QUESTIONS / "probe.yaml", COMBINED),
     "probe2": (QUESTIONS / "probe2.yaml", COMBINED),

@@ -18,7 +18,7 @@ from retrieval.analyzer import Analyzer, default_analyzer
 from retrieval.models import RankedPassage, Story
 from retrieval.passages import decode_terms, split_sentences
 
-from .lexicon import Lexicon, lexicon, spelled_out
+from .lexicon import PERSON_ROLES, Lexicon, lexicon, spelled_out
 from .question import DOING_AUXILIARY, AnswerType, Question
 from .rerank import Place, Traits
 from .spans import NEGATION, ROLE_BEFORE, STRICT, TYPED, answering_spans, asks_age
@@ -306,7 +306,7 @@ def describing(question: str) -> frozenset[str]:
     of "Which journalist did the London mayor compare to…?". Unlike "Who is the chief executive…?", they describe
     the one asked about, not the answer."""
     found = _DESCRIBED_SUBJECT.search(question)
-    return frozenset(default_analyzer().terms(found.group(1))) if found else frozenset()
+    return frozenset(default_analyzer().terms(found.group(1) or found.group(2))) if found else frozenset()
 
 
 def described(sentence: str, span: str, description: frozenset[str]) -> bool:
@@ -385,15 +385,26 @@ def named_by_story(views: Sequence[PassageView]) -> dict[str, frozenset[str]]:
     return named
 
 
-_DEFINED = re.compile(r"^\W*what\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?((?:[\w'-]+\s*){1,3}?)\s*(?:,|\bthat\b|\bwhich\b|\?|$)",
-                      re.IGNORECASE)
+_DEFINED = re.compile(
+    r"^\W*what\s+(?:(?:exactly|actually|precisely)\s+)?(?:is|are|was|were|counts as|is meant by)\s+(?:an?\s+|the\s+)?"
+    r"[\"'“‘]?((?:[\w'-]+\s*){1,3}?)[\"'”’]?\s*(?:,|\bthat\b|\bwhich\b|\?|$)"
+    r"|^\W*what\s+(?:does|do)\s+(?:the\s+(?:word|term|name|phrase)\s+)?[\"'“‘]?((?:[\w'-]+\s*){1,3}?)[\"'”’]?\s+"
+    r"(?:mean|refer to|stand for)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def role_terms() -> frozenset[str]:
+    """The terms of the words for people's roles ("businessman", "striker"): they describe whom a question is
+    about, not what a figure measures."""
+    analyzer = default_analyzer()
+    return frozenset(t for role in PERSON_ROLES if " " not in role for t in analyzer.terms(role))
 
 
 def defined_terms(question: str) -> frozenset[str]:
     """The terms of what a "what is X?" question asks to define: "squib" of "What are the squibs that Bruce Willis
     blames for his injury?". A sentence holding them may define X though it shares little else with the question."""
     found = _DEFINED.match(question)
-    return frozenset(default_analyzer().terms(found.group(1))) if found else frozenset()
+    return frozenset(default_analyzer().terms(found.group(1) or found.group(2))) if found else frozenset()
 
 
 _ASKS_OUTCOME = re.compile(r"\b(?:end(?:ed)? up|final(?:ly)?|actually|in the end|eventually|at last)\b", re.IGNORECASE)
@@ -424,6 +435,8 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     # what a figure question measures: its plain words beyond the subjects ("employ", "staff"), not the
     # names and figures of what it is about ("Half-Life 2", "V8")
     measured = question.described - question.subject_terms
+    # "how much has businessman X given?": "businessman" says who, not what is measured ("how many members?" counts them)
+    counted = measured - role_terms() if kind is not AnswerType.NUMBER else measured
     story_named = named_by_story(views)
     spanned = kind is not AnswerType.COMPARISON or bool(QUANTITATIVE.search(question.text))
     predicate = _predicate_shares(question) if kind is AnswerType.YES_NO and subjects else None
@@ -477,7 +490,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 if typed and not asks_speech:  # "who founded Yahoo?" is not answered by who commented on it
                     typed = tuple(span for span in typed
                                   if not speaking(sentence, span) or introduced(sentence, span, measured))
-            elif kind in STRICT and typed and measured and not measured & all_terms and not age:
+            elif kind in STRICT and typed and counted and not counted & all_terms and not age:
                 typed = ()  # a figure about something else the question does not ask after
             elif kind in STRICT and typed and per and not re.search(rf"\b(?:per|a|an|each)\s+{per}", sentence, re.I):
                 typed = ()  # "price per share" is not answered by the total raised

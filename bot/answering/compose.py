@@ -162,7 +162,7 @@ def _with_antecedents(
         if keep_first and not out:
             out.append(candidate)
             continue
-        if candidate.unit.anaphoric and not (
+        if candidate.unit.anaphoric and not candidate.unit.connective and not (
             previous is not None and previous.hit is candidate.hit and previous.line == candidate.line - 1
         ):
             view = by_hit.get(id(candidate.hit))

@@ -52,7 +52,8 @@ LIGHT_WORDS = frozenset(
         "work", "make", "get", "take", "think", "use", "want", "need", "go", "come", "give", "tri", "keep", "seem",
         "mean", "becom", "start", "continu", "alreadi", "still", "realli", "actual", "current", "enough", "ever",
         "even", "just", "quit", "rather", "els", "thing", "way", "lot", "decid", "plan", "announc", "made", "took",
-        "taken", "gave", "given", "got", "gotten", "went", "gone", "came", "kept", "meant", "said", "told",
+        "taken", "gave", "given", "got", "gotten", "went", "gone", "came", "kept", "meant", "said", "told", "past",
+        "previous",
     ]
 )
 """Stems of light verbs and adverbs that frame a question; they count at LIGHT_WORD_WEIGHT."""
@@ -112,6 +113,7 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"charged?|charges|raise|raised|sell|sold|profit|profits|loss|losses|fine|fined|budget|invest|invested|"
         r"deal|bid|offer|salary|wage|debt|tax|save|saved|recover|reimburse[ds]?|recoup|compensation|damages|donate[ds]?|"
         r"award|awarded|claim|claimed|owe|owed|borrow|borrowed|lend|lent|spend|cost|paying|pays|fines|earning|spending|"
+        r"give|gave|given|giving|donated|donating|donation|donations|"
         r"costing|selling|raising|investing|saving|bids|offers|offered|offering|taxes|debts|salaries|wages)\b"
         r"|\b(?:what|which) (?:\w+ )?(?:price|amount|sum|salary|fee|fine|wage|bonus|payout|compensation)\b"
         r"|\bhow much (?:money|cash)\b|\bfor how much\b|\bworth in \w+\W*$|\bin (?:dollars|pounds|euros|sterling)\b"
@@ -156,7 +158,9 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (AnswerType.DEFINITION, re.compile(
         r"^\W*(?:[Ww]hat\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?[\w\"'“‘-]+|[Ww]ho\s+(?:is|was)\s+[A-Z][\w-]*(?:['’][A-Z][\w-]*)?(?![\w'’]))"
         r"(?:\s+[\w\"'”’-]+){0,4}\W*$"
-        r"|\b[Ww]hat does .* (?:mean|do)\b|\b[Ww]hat is meant by\b|\b[Dd]efine\b|\b[Ww]hat kind of\b"
+        r"|\b[Ww]hat (?:does|do) .* (?:mean|do|refer to|stand for)\b|\b[Ww]hat is meant by\b|\b[Dd]efine\b|\b[Ww]hat kind of\b"
+        r"|^\W*[Ww]hat\s+(?:exactly|actually|precisely)\s+(?:is|are)\s|\b[Ww]hat counts as\b"
+        r"|\b[Ww]hat(?:'s| is) the (?:idea|concept|principle|thinking) (?:behind|of)\b"
         r"|^\W*[Ww]hat\s+(?:is|are)\s+(?:an?\s+|the\s+)?[\w'\"“‘-]+(?:\s+[\w'\"”’-]+){0,2}\s*(?:,|\bthat\b|\bwhich\b)")),
     (AnswerType.PERSON, re.compile(
         r"^\W*(?:who|whom)\b|\bwho (?:is|was|did|does|will|has|have|are|were|said|says|led|leads|runs|won)\b"
@@ -171,7 +175,7 @@ CUE_WORDS = frozenset(
         "year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours", "date", "time", "when",
         "where", "city", "country", "state", "town", "place", "venue", "location", "who", "whom", "person", "people",
         "why", "reason", "cause", "caused", "much", "many", "big", "large", "number", "amount", "price", "sum",
-        "figure", "total", "score", "scoreline", "tally", "old",
+        "figure", "total", "score", "scoreline", "tally", "old", "times",
         "what", "which", "compare", "compared", "comparison", "versus", "vs", "difference", "differ",
         "mean", "meaning", "define", "kind", "type",
     ]

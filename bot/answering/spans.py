@@ -28,6 +28,29 @@ _NUMBER_WORD = (
 _UNIT = r"(?:year|month|week|day|hour|minute|decade|century)s?"
 """Units of time a duration is counted in ("three quarters" is more often a fraction than a duration)."""
 
+_AFTER_AN_EVENT = (
+    r"after(?!\s+(?:just\s+|only\s+)?(?:\d|(?:the\s+)?(?:first|second|third|last|next|end|start|break)\b|an?\s+[\w-]*"
+    rf"(?:minute|hour|day|week|month|year|season|spell)s?\b|(?:{NUMBER_WORDS})\b|{_MONTH}|(?:19|20)\d\d))"
+)
+""""After losing the vote" tells what led to it; "after 65 minutes", "after an eight-week ban" only tell when."""
+_JUDGED_FOR = (
+    r"(?:ban|banned|fined|suspended|suspension|sacked|jailed|sentenced|arrested|punished|disciplined|sued|criticised|"
+    r"condemned|praised|blamed|apologised|knighted|honoured|sent off|booked)(?:\s+[\w']+){0,3}?\s+for\s+"
+    r"(?!(?:the\s+)?(?:next|first|last|rest|remainder|further|another|life|(?:\d|one|two|three|four|five|six|a|an)\b))"
+)
+""""Banned for stamping", "fined for breaching…": what someone was judged for (not "banned for two years")."""
+_OUT_WITH = (
+    r"(?:ruled out|miss|misses|missed|missing|sidelined|doubt|withdrew|withdrawn|pulled out)(?:\s+[\w']+){0,8}?\s+with\s+"
+    r"(?:an?|his|her|their)\s"
+)
+""""Ruled out of the rest of the Six Nations with a broken thumb": what keeps someone out."""
+_CAUSAL = (
+    r"stems? from|stemmed from|caused by|(?:could|may|might|which|would) explain|explained by|(?:a|the) result of|"
+    r"unless|thinking (?:it|that|he|she|they)|believing|in the belief|to force|to deter|to recoup|"
+    r"as (?:it|they|he|she|we) (?:\w+ed|was|were|had|would|could)|,\s+so (?!far|much|many|long|that|too|called)"
+)
+"""Other words that tell a cause, a condition or a purpose ("as it promoted…", "…, so their cases had to fail")."""
+
 _PATTERNS: dict[AnswerType, re.Pattern[str]] = {
     AnswerType.DATE: re.compile(
         rf"\b(?:{_MONTH})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH})\b"
@@ -53,7 +76,7 @@ _PATTERNS: dict[AnswerType, re.Pattern[str]] = {
         r"|\b\d[\d,.]*\s*(?:bn|m)?\s*(?:dollars|euros|pounds|yen|yuan|rupees)\b"
         r"|\b(?:US|A|C|NZ|HK)\$\s?\d|\b\d[\d,.]*p\b|\b\d[\d,.]*\s*(?:pence|cents?)\b", re.IGNORECASE),
     AnswerType.NUMBER: re.compile(
-        r"(?:\b\d[\d,.]*(?:bn|m|k|tn)?\b|\b(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
+        r"(?:\b\d[\d,.]*(?:bn|m|k|tn|st|nd|rd|th)?\b|\b(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
         rf"twelfth|twentieth)\b|\b(?:{NUMBER_WORDS}|hundreds?|thousands?|millions?|billions?|dozens?)\b)"
         rf"(?![\s-](?:{_UNIT}|{_MONTH})\b)", re.IGNORECASE),
     # "a one-year moratorium", "72 hours" are durations and "31 December" a date, not counts;
@@ -61,7 +84,8 @@ _PATTERNS: dict[AnswerType, re.Pattern[str]] = {
     AnswerType.REASON: re.compile(
         r"\b(?:because|due to|owing to|as a result|result of|in order to|so that|in the hopes?|hoping to|in the wake of|"
         r"amid|following|in response to|citing|cited|blamed|blames|thanks to|driven by|aimed at|to give|to allow|"
-        rf"to help|to protect|to prevent|to avoid|to ensure|reason|reasons|since(?!\s+(?:(?:19|20)\d\d|{_MONTH}|last|then)\b)|after|"
+        rf"to help|to protect|to prevent|to avoid|to ensure|reason|reasons|since(?!\s+(?:(?:19|20)\d\d|{_MONTH}|last|then)\b)|"
+        rf"{_AFTER_AN_EVENT}|{_JUDGED_FOR}|{_OUT_WITH}|{_CAUSAL}|"
         r"on (?:the )?grounds (?:of|that)|concerns? (?:over|about|that)|"
         r"fears? (?:over|about|that)|over concerns|pressure|protests?|calls? for|demands?|led to|so as to|"
         r"on suspicion of|on (?:a )?charges? of|charged with|accused of|in connection with|saying (?:it|that|they|he|she)|"
@@ -76,7 +100,8 @@ _PATTERNS: dict[AnswerType, re.Pattern[str]] = {
         r"|\b(?:to|from|across|into|toward|towards|on)\s+(?:[Tt]he\s+|an?\s+)?[A-Z][\w&'.-]+(?:\s+(?:of\s+)?[A-Z][\w&'.-]+)+"),
     AnswerType.DEFINITION: re.compile(
         r"\b(?:is|are|was|were)\s+(?:an?|the|one of)\b|,\s+(?:an?|the)\s+\w+|\b(?:called|known as|named|dubbed|"
-        r"refers to|means|which (?:is|lets|allows|helps|enables|provides)|that (?:lets|allows|helps|enables)|"
+        r"refers to|means|stands for|(?:is|are|was|were|be) defined as|the (?:name|term|word) for|"
+        r"which (?:is|lets|allows|helps|enables|provides)|that (?:lets|allows|helps|enables)|"
         r"(?:occurs|happens|is|are) when|involves|is used to|are used to|(?:were|was|are|is) intended to)\b",
         re.IGNORECASE),
 }

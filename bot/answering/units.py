@@ -24,13 +24,16 @@ LONG_WORDS = 60
 
 _TERMINAL = re.compile(r"[.!?:][\"'”’)\]]*$")
 _TRUNCATED = re.compile(r"(?:\.\.\.|…|\[…\]|\[\.\.\.\])\s*[\"'”’)\]]*$")
+_CONNECTIVES = r"meanwhile|however|but|also|still|in addition|additionally|furthermore|moreover|instead|as a result"
+"""Openers that link a sentence to the one before without naming anything in it: it still reads alone."""
 _ANAPHORIC = re.compile(
     r"^(?:he|she|it|they|this|that|these|those|his|her|its|their|there|the (?:next|following|same|previous) "
     r"(?:day|week|month|year|morning)|the (?:move|decision|announcement|company|firm|group|agency|report|deal|"
-    r"statement|letter|ban|plan|news|latter|former|pair|two)|later|then|meanwhile|however|but|also|still|"
-    r"in addition|additionally|furthermore|moreover|instead|as a result|that's|it's|he's|she's|they're|such)\b",
+    r"statement|letter|ban|plan|news|latter|former|pair|two)|later|then|that's|it's|he's|she's|they're|such|"
+    rf"{_CONNECTIVES})\b",
     re.IGNORECASE,
 )
+_CONNECTIVE = re.compile(rf"^(?:{_CONNECTIVES})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,8 @@ class UnitQuality:
     fragment: bool = False
     anaphoric: bool = False
     elided: bool = False
+    connective: bool = False
+    """…by a linking word only ("However, …", "Meanwhile, …"): it reads alone, with no antecedent quoted."""
 
 
 def is_fragment(sentence: str) -> bool:
@@ -80,4 +85,5 @@ def quality(sentence: str, title: str) -> UnitQuality:
         factor *= ANAPHORA_FACTOR
     if len(sentence.split()) > LONG_WORDS:
         factor *= 0.9
-    return UnitQuality(factor, headline, fragment, anaphoric, elided)
+    connective = anaphoric and bool(_CONNECTIVE.match(sentence.lstrip("\"'“‘(— -")))
+    return UnitQuality(factor, headline, fragment, anaphoric, elided, connective)

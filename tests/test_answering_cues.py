@@ -1,0 +1,130 @@
+"""How an answer is recognised when the coverage words it otherwise than the question: the cues of a reason, a
+definition asked in other forms, figures a question describes by who gave them, ordinals, and linking words that
+let a sentence stand alone. Pure functions on hand-made sentences and passages."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answering.candidates import Shares, defined_terms, passage_view, score_candidates
+from bot.answering.question import AnswerType, answer_type
+from bot.answering.spans import spans
+from bot.answering.units import quality
+from tests.test_answering_units import ANALYZER, analysed, compose, hit
+
+
+def _typed(question: str, sentence: str, *before: str) -> tuple[str, ...]:
+    """The answer spans found in ``sentence``, read in a story whose earlier sentences are ``before``."""
+    asked = analysed(question)
+    view = passage_view(hit("s", "A story", [*before, sentence]), ANALYZER, frozenset(asked.weights))
+    found = [c for c in score_candidates(asked, [view], Shares(asked.weights)) if c.text == sentence]
+    return found[0].typed if found else ()
+
+
+# ---- reasons ---------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("sentence", [
+    "The Glasgow forward's ban for stamping ended on 2 February.",
+    "He was fined for breaching the club's code of conduct.",
+    "Wales captain Gareth Thomas has been ruled out of the rest of the Six Nations with a broken thumb.",
+    "Opponents say the cost of the new runway could not be met unless cash from Heathrow was used.",
+    "The council said the play would not be put on as it promoted violence.",
+    "The other five did not die in custody, so their cases had to fail.",
+    "The rise in costs stems from a series of mistakes in the research.",
+    "An executive froze his broken hard disk thinking it would be fixed.",
+    "He quit the band after experiencing a religious awakening.",
+])
+def test_a_sentence_telling_a_cause_holds_a_reason(sentence):
+    assert spans(sentence, AnswerType.REASON), sentence
+
+
+@pytest.mark.parametrize("sentence", [
+    "Euan Murray has been named in the squad after an eight-week ban.",  # "after" a span of time: when, not why
+    "Lamont thought he had scored after 65 minutes.",
+    "The striker was banned for two years.",  # "banned for" a length of time
+    "He returned after the break to score twice.",
+    "Welch added that he would appear at a church to explain how he got there.",  # "to explain": no cause
+])
+def test_a_sentence_telling_only_when_or_how_long_holds_no_reason(sentence):
+    assert spans(sentence, AnswerType.REASON) == [], sentence
+
+
+def test_of_two_sentences_about_a_ban_only_the_one_telling_what_it_was_for_holds_the_reason():
+    question = "Why had Scotland forward Euan Murray been banned?"
+    assert _typed(question, "Euan Murray has been named in the Scotland training squad after an eight-week ban.") == ()
+    assert _typed(question, "The Glasgow forward's ban for stamping ended on 2 February.",
+                  "Euan Murray has been named in the Scotland training squad.")
+
+
+# ---- definitions asked in other forms --------------------------------------------------------------------------
+@pytest.mark.parametrize(("question", "defined"), [
+    ("What exactly is a generic drug, like the ones Sandoz makes?", {"generic", "drug"}),
+    ("What counts as a technical recession?", {"technic", "recess"}),
+    ("What does the word 'blogsphere' refer to?", {"blogspher"}),
+    ("What does Raw T stand for?", {"raw"}),
+    ("What are the squibs that Bruce Willis blames for his injury?", {"squib"}),
+])
+def test_what_a_definition_question_asks_to_define_is_found_in_each_phrasing(question, defined):
+    assert answer_type(question) is AnswerType.DEFINITION
+    assert defined_terms(question) == defined
+
+
+def test_a_sentence_defining_the_term_answers_though_it_shares_little_else_with_the_question():
+    answer = compose("What exactly is a generic drug, like the ones Novartis's Sandoz unit makes?", [hit(
+        "sandoz", "Novartis buys generics makers", [
+            "Novartis has announced purchases to make its Sandoz unit the world's biggest generic drug producer.",
+            "Generic drugs are chemically identical to their more expensive branded rivals.",
+        ])])
+    assert "chemically identical" in " ".join(s.text for s in answer.sentences[:2])
+
+
+# ---- figures ---------------------------------------------------------------------------------------------------
+def test_how_much_someone_gave_asks_for_an_amount():
+    assert answer_type("How much has businessman Duncan Bannatyne given to Labour in the past?") is AnswerType.AMOUNT
+    assert answer_type("How much did the singer donate to the appeal?") is AnswerType.AMOUNT
+
+
+def test_the_role_describing_whom_an_amount_question_is_about_is_not_what_it_measures():
+    assert _typed("How much has businessman Duncan Bannatyne given to Labour in the past?",
+                  "Mr Bannatyne has previously given Labour £50,000.") == ("£50,000",)
+
+
+def test_a_count_of_people_by_role_still_needs_a_sentence_counting_them():
+    assert _typed("How many members signed up?", "The club was founded in 1900 and has 3 branches.") == ()
+    assert _typed("How many members signed up?", "About 3 million members signed up.")
+
+
+def test_words_framing_when_or_how_often_are_not_what_a_figure_measures():
+    asked = analysed("How many times has that power been used in the past?")
+    assert "time" not in asked.described and "past" not in asked.described
+
+
+def test_an_ordinal_in_digits_is_a_number():
+    assert "13th" in spans("It is only the 13th time the power has been used since 1947.", AnswerType.NUMBER)
+
+
+# ---- sentences that stand alone --------------------------------------------------------------------------------
+@pytest.mark.parametrize(("sentence", "connective"), [
+    ("Meanwhile, Matt Williams will not be punished by the union.", True),
+    ("However, the board said it would appeal.", True),
+    ("He added that the ban was temporary.", False),  # points back at someone: needs the sentence before
+    ("The next day, Microsoft said it would not sell.", False),
+])
+def test_a_linking_word_makes_a_sentence_point_back_without_naming_what_it_points_to(sentence, connective):
+    unit = quality(sentence, "A headline")
+    assert unit.anaphoric and unit.connective is connective
+
+
+def test_a_sentence_opening_with_a_linking_word_is_quoted_without_the_sentence_before_it():
+    answer = compose("Will Matt Williams quit as Scotland coach?", [hit("williams", "Williams stays", [
+        "But Nigel Williams said the game was handled correctly by the officials.",
+        "Meanwhile, Matt Williams says he will not quit as Scotland coach.",
+    ])])
+    assert answer.sentences[0].text.startswith("Meanwhile, Matt Williams")
+
+
+def test_a_sentence_opening_with_a_pronoun_is_still_quoted_after_the_sentence_it_points_to():
+    answer = compose("Will Matt Williams quit as Scotland coach?", [hit("williams", "Williams stays", [
+        "Matt Williams spoke to reporters at Murrayfield on the morning after the defeat.",
+        "He says he will not quit as Scotland coach.",
+    ])])
+    assert [s.text[:8] for s in answer.sentences[:2]] == ["Matt Wil", "He says "]
