@@ -163,7 +163,7 @@ def test_a_sentence_holding_the_answer_can_be_made_to_lead_however_it_scores():
                  "Papers filed in New York put the whole claim at five million pounds."]
     views = [passage_view(hit("s", "Spears", sentences), ANALYZER, frozenset(asked.weights))]
     talk, figure = score_candidates(asked, views, Shares(asked.weights))
-    talk, figure = with_fields(talk, score=1.0, typed=()), with_fields(figure, score=0.2, typed=("five million",))
+    talk, figure = with_fields(talk, score=1.0, typed=()), with_fields(figure, score=0.15, typed=("five million",))
     holds = lambda c: bool(c.typed)  # noqa: E731
     assert select([talk, figure], answers=holds)[0] is talk  # too far behind to lead
     assert select([talk, figure], answers=holds, lead_share=0.0)[0] is figure
