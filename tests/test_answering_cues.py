@@ -128,3 +128,29 @@ def test_a_sentence_opening_with_a_pronoun_is_still_quoted_after_the_sentence_it
         "He says he will not quit as Scotland coach.",
     ])])
     assert [s.text[:8] for s in answer.sentences[:2]] == ["Matt Wil", "He says "]
+
+
+# ---- a sentence going on from one about the subject ------------------------------------------------------------
+def test_a_sentence_naming_nothing_asked_answers_where_when_the_one_before_tells_a_third_of_the_question():
+    from .test_answering_mutants import views_and_candidates
+
+    question = "Where was the rap boss Suge Knight picked up for breaking the terms of his parole?"
+    goes_on = "Officers stopped him in Barstow, California, on Saturday."
+    told = "Rap star Suge Knight has been held by police."  # 0.38 of the question
+    _, _, candidates, _ = views_and_candidates(question, [hit("a", "Music news", [told, goes_on])])
+    assert {c.text: c.coverage for c in candidates}[told] < 0.5
+    assert goes_on in {c.text for c in candidates}
+    barely = "Suge Knight has been held by police."  # a quarter of it: too little to go on from
+    _, _, candidates, _ = views_and_candidates(question, [hit("a", "Music news", [barely, goes_on])])
+    assert goes_on not in {c.text for c in candidates}
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("In which part of London did a passer-by pick up the plans?", AnswerType.PLACE),
+    ("Which stadium will host the final?", AnswerType.PLACE),
+    ("How quickly can the group turn satellite images into maps?", AnswerType.DURATION),
+    ("How soon will the ban take effect?", AnswerType.DATE),
+    ("What part did she play in the film?", AnswerType.OPEN),
+])
+def test_questions_asking_for_a_part_of_a_place_or_how_quickly_expect_a_place_or_a_duration(question, kind):
+    assert answer_type(question) is kind

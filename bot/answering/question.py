@@ -107,7 +107,7 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (AnswerType.DURATION, re.compile(
         r"\bhow long\b|\bhow many (?:years|months|weeks|days|hours|minutes|decades)\b|\buntil when\b"
         r"|\b(?:what|which) (?:length|period|span) of time\b|\bhow much time\b"
-        r"|\bfor how (?:long|many)\b", re.IGNORECASE)),
+        r"|\bfor how (?:long|many)\b|\bhow quickly (?:can|could|will|would|do|does|did)\b", re.IGNORECASE)),
     (AnswerType.AMOUNT, re.compile(
         r"\bhow much\b.*\b(?:money|cost|costs|price|priced|pay|paid|earn|earned|spend|spent|worth|revenue|fees?|"
         r"charged?|charges|raise|raised|sell|sold|profit|profits|loss|losses|fine|fined|budget|invest|invested|"
@@ -136,7 +136,8 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"|" + LAST_DAY, re.IGNORECASE)),
     (AnswerType.PLACE, re.compile(
         r"^\W*where\b|\bwhere (?:did|does|do|is|was|were|will|has|have|are|can)\b"
-        r"|\b(?:what|which|in what|in which)\s+(?:[\w-]+\s+)?(?:city|country|state|town|region|place|venue|location|nation|county)\b",
+        r"|\b(?:what|which|in what|in which)\s+(?:[\w-]+\s+)?(?:city|country|state|town|region|place|venue|location|nation|county|"
+        r"district|neighbourhood|suburb|street|stadium|ground)\b|\bin (?:what|which) (?:part|area|corner) of\b",
         re.IGNORECASE)),
     (AnswerType.REASON, re.compile(
         r"^\W*why\b|\bwhy (?:did|does|do|is|was|were|will|has|have|are|would)\b|\bfor what reason\b|\bhow come\b"
