@@ -232,6 +232,31 @@ def test_a_why_question_placing_the_event_somewhere_else_is_corrected_by_the_pla
     assert premise.evidence is not None and "Kelmarsh" in premise.evidence.text
 
 
+@pytest.mark.parametrize("question", [
+    "How much will Tarnby United spend moving its training ground to Ostwick?",
+    "When will Tarnby United move its training ground to Ostwick?",
+    "What did Tarnby United's chairman say about moving the training ground to Ostwick?",
+])
+def test_any_question_taking_the_event_for_granted_in_the_wrong_place_is_corrected(question):
+    premise = _checked(question, [
+        hit("a", "Tarnby United on the move", [
+            "Tarnby United's chairman said the club had outgrown its old home.",
+            "Tarnby United is moving its training ground to Kelmarsh next summer at a cost of £2m.",
+        ]),
+        hit("b", "Ostwick news", ["Ostwick council approved a new library on Tuesday."], score=0.5),
+    ], known={"tarnbi": 3, "ostwick": 3, "kelmarsh": 3})
+    assert premise.status == "contradicted" and premise.word == "Ostwick"
+
+
+def test_a_question_asking_where_or_whether_takes_no_place_for_granted():
+    for question in ("Where will Tarnby United move its training ground, Ostwick?",
+                     "Will Tarnby United move its training ground to Ostwick?"):
+        premise = _checked(question, [hit("a", "Tarnby United on the move", [
+            "Tarnby United is moving its training ground to Kelmarsh next summer.",
+        ])], known={"tarnbi": 3, "ostwick": 3, "kelmarsh": 3})
+        assert premise.status != "contradicted" or premise.word != "Ostwick", question
+
+
 def test_a_why_question_dating_the_event_to_another_year_is_corrected_by_the_storys_year():
     premise = _checked("Why did Dorvik first take a stake in Pellam back in 1979?", [
         hit("a", "Dorvik and Pellam", [

@@ -233,7 +233,7 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
     reversed_roles = _roles_reversed(question, relevant) if question.answer_type not in _ASKING else None
     if reversed_roles is not None:  # "Why did Mann sue Evans?" where "Mr Evans sued Mr Mann"
         return Premise("negated", "", reversed_roles)
-    replaced = _replaced(question, views, candidates) if question.answer_type is AnswerType.REASON else None
+    replaced = _replaced(question, views, candidates) if question.answer_type not in _NOT_PLACING else None
     if replaced is not None:  # "signed in Jerusalem" where the story tells "signed in Cairo"
         return Premise("contradicted", replaced[0], _placed(question, replaced[0], replaced[1], candidates))
     for subject in question.subjects if question.answer_type is AnswerType.REASON else ():
@@ -371,6 +371,8 @@ def _replaced(question: Question, views: Sequence[PassageView],
 
 _ASKING = frozenset({AnswerType.YES_NO, AnswerType.COMPARISON, AnswerType.DEFINITION, AnswerType.LATEST})
 """Questions that ask whether or what something is, rather than taking an act for granted."""
+_NOT_PLACING = _ASKING | {AnswerType.PLACE}
+"""Questions whose names are not all taken for granted: asking whether, or asking where."""
 _AGENT_BEFORE = re.compile(r"\bby\s+(?:(?:mr|mrs|ms|miss|dr|sir|lord|lady|the)\.?\s+)*(?:[A-Z][\w'-]*\s+)?$",
                            re.IGNORECASE)
 """The agent of a passive just before a name: "sued by Mr …", "bought by the …", "sued by Charles …"."""
