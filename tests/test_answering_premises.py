@@ -589,3 +589,24 @@ def test_a_year_after_in_is_no_place_the_evidence_is_kept():
     candidates = score_candidates(question, views, Shares(question.weights))
     evidence = next(c for c in candidates if "1973" in c.text)
     assert _placed(question, "1980", evidence, candidates) is evidence
+
+
+def test_a_claimed_rise_is_judged_by_the_word_telling_what_the_question_says_moved():
+    premise = _checked("Why did Dorvik's industrial output jump in October?", [hit("a", "Dorvik output falls", [
+        "Dorvik's industrial output fell in October while unemployment rose, casting doubt on the recovery.",
+        "Officials in Dorvik said demand was still strong.",
+    ])], known={"dorvik": 3})
+    assert premise.status == "contradicted" and premise.word == "jump"
+    told_rightly = _checked("Why did Dorvik's industrial output jump in October?", [hit("a", "Dorvik output up", [
+        "Dorvik's industrial output rose in October while unemployment fell, lifting hopes of a recovery.",
+    ])], known={"dorvik": 3})
+    assert told_rightly.status != "contradicted"
+
+
+def test_a_claimed_rise_is_judged_on_the_month_the_question_names():
+    premise = _checked("Why did Dorvik's industrial output jump in October?", [hit("a", "Dorvik output", [
+        "Dorvik's industrial output rose 2.1% in January from a month earlier.",
+        "Industrial output fell in October, figures showed.",  # the month asked of, though it names no Dorvik
+    ])], known={"dorvik": 3})
+    assert premise.status == "contradicted" and premise.evidence is not None
+    assert "October" in premise.evidence.text

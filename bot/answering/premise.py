@@ -103,6 +103,25 @@ def _moved(question: Question, surface: str) -> frozenset[str]:
     return frozenset()
 
 
+WENT_WORDS = 4
+"""A direction word tells of what moved when it stands this close after it ("output fell", not "unemployment rose")."""
+
+
+def _went(told: Candidate, same: frozenset[str], other: frozenset[str], moved: frozenset[str]) -> bool:
+    """Does the sentence say it went the way the question says? Where it says both ways ("output fell in October
+    while unemployment rose"), the word nearest after what the question says moved decides."""
+    if not same & told.terms:
+        return False
+    if not (other & told.terms and moved & told.terms):
+        return True
+    terms = [t.term for t in default_analyzer().tokens(told.text)]
+    for at in (i for i, term in enumerate(terms) if term in moved):
+        for term in terms[at + 1 : at + 1 + WENT_WORDS]:
+            if term in same or term in other:
+                return term in same
+    return True
+
+
 def _owner(question: Question, surface: str) -> Subject | None:
     """The subject a direction word tells of, when the question names several: the nearest one before it."""
     if len(question.subjects) < 2:
@@ -185,10 +204,13 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
             # of those stating its figure, if any does ("jumped 76%" for "fall 76%"), those telling most of its
             # subjects ("the Dubai final", not last week's in Rotterdam)
             directed = [c for c in directed if states_a_figure(question, c.text)] or directed
+            # …of the month the question names, if any tells of it ("in October", not January's figures)
+            directed = [c for c in directed if question.dated & c.terms] or directed
             most = max((_names_subjects(c, question) for c in directed), default=0)
             directed = [c for c in directed if _names_subjects(c, question) == most]
             told = _best_evidence([c for c in directed if moved & c.terms] or directed or relevant, question)
-            if told is not None and (opposite | _steady_terms()) & told.terms and not same & told.terms:
+            if told is not None and (opposite | _steady_terms()) & told.terms and not _went(
+                    told, same, opposite | _steady_terms(), moved):
                 asked_done = re.search(rf"\b(?:did|does|do|will|would)\b[^?.]*\b{re.escape(surface)}\b", question.text,
                                        re.IGNORECASE)
                 plain_verb = asked_done is not None and not word.endswith(("ing", "ed"))  # not "didn't cutting"
@@ -229,7 +251,7 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
         slot = _slot(question, frozenset(default_analyzer().terms(figure))) - _SCALE_TERMS
         in_slot = [c for c in relevant if _filler(question, slot, [c], figure=True)]  # "50th birthday" for "40th"
         return Premise("contradicted", figure, max(in_slot or stating, key=lambda c: (
-            _names_subjects(c, question), _told(c, question), c.score)))
+            bool(question.dated & c.terms), _names_subjects(c, question), _told(c, question), c.score)))
     reversed_roles = _roles_reversed(question, relevant) if question.answer_type not in _ASKING else None
     if reversed_roles is not None:  # "Why did Mann sue Evans?" where "Mr Evans sued Mr Mann"
         return Premise("negated", "", reversed_roles)
