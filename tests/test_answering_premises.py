@@ -610,3 +610,15 @@ def test_a_claimed_rise_is_judged_on_the_month_the_question_names():
     ])], known={"dorvik": 3})
     assert premise.status == "contradicted" and premise.evidence is not None
     assert "October" in premise.evidence.text
+
+
+def test_a_figure_the_coverage_tells_of_only_to_deny_it_is_not_taken_for_granted():
+    sentences = ["Tarnby manager Jan Holm has resigned for personal reasons.",
+                 "The club's director also denied reports that Holm had been given a £3m pay-off."]
+    premise = _checked("Why did Tarnby give Jan Holm a £3m pay-off when he left?", [hit("a", "Holm resigns", sentences)],
+                       known={"tarnbi": 3, "holm": 3})
+    assert premise.status == "negated" and premise.evidence is not None and "denied" in premise.evidence.text
+    confirmed = [sentences[0], "The club confirmed that Holm had been given a £3m pay-off."]
+    premise = _checked("Why did Tarnby give Jan Holm a £3m pay-off when he left?", [hit("a", "Holm resigns", confirmed)],
+                       known={"tarnbi": 3, "holm": 3})
+    assert premise.status != "negated"

@@ -246,7 +246,13 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
         stating = [c for c in relevant if any(unit in span.casefold() for span in spans(c.text, kind))]
         scale = _SCALE.match(question.text, question.text.find(figure) + len(figure))
         texts = [c.text for c in relevant]
-        if not digits or not stating or any(_scaled_in_text(d, scale.group(1) if scale else "", texts) for d in digits):
+        if not digits:
+            continue
+        said = [c for c in relevant if any(_scaled_in_text(d, scale.group(1) if scale else "", [c.text]) for d in digits)]
+        if said and not NEGATION.search(question.text) and all(_DENIAL.search(c.text) for c in said):
+            # "why did X get a £3m pay-off?" where the coverage tells of it only to deny it
+            return Premise("negated", "", max(said, key=lambda c: (_names_subjects(c, question), c.score)))
+        if not stating or said:
             continue
         slot = _slot(question, frozenset(default_analyzer().terms(figure))) - _SCALE_TERMS
         in_slot = [c for c in relevant if _filler(question, slot, [c], figure=True)]  # "50th birthday" for "40th"
@@ -539,6 +545,10 @@ def states_a_figure(question: Question, text: str) -> bool:
     return any(_in_text(d, [text]) for figure in question.figures for d in _DIGITS.findall(figure))
 
 
+_DENIAL = re.compile(
+    r"\b(?:denied|denies|deny|denying|untrue|nonsense|no truth|(?:dismissed|dismisses|rejected|rejects) "
+    r"(?:the |as )?(?:reports?|claims?|suggestions?|speculation|rumours?))\b", re.IGNORECASE)
+"""A sentence telling of something only to deny it ("denied reports that he had been given a £3m pay-off")."""
 _SCALE_TERMS = frozenset({"m", "million", "bn", "billion", "trillion", "tn", "th", "st", "nd", "rd"})
 _SCALES = {"m": "m|million", "million": "m|million", "bn": "bn|billion", "billion": "bn|billion",
            "trillion": "trillion|tn"}
