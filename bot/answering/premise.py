@@ -245,14 +245,13 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
         kind, unit = _figure_kind(question.text, figure)
         stating = [c for c in relevant if any(unit in span.casefold() for span in spans(c.text, kind))]
         scale = _SCALE.match(question.text, question.text.find(figure) + len(figure))
-        texts = [c.text for c in relevant]
         if not digits:
             continue
-        said = [c for c in relevant if any(_scaled_in_text(d, scale.group(1) if scale else "", [c.text]) for d in digits)]
-        if said and not NEGATION.search(question.text) and all(_DENIAL.search(c.text) for c in said):
+        telling = [c for c in relevant if any(_scaled_in_text(d, scale.group(1) if scale else "", [c.text]) for d in digits)]
+        if telling and not NEGATION.search(question.text) and all(_DENIAL.search(c.text) for c in telling):
             # "why did X get a £3m pay-off?" where the coverage tells of it only to deny it
-            return Premise("negated", "", max(said, key=lambda c: (_names_subjects(c, question), c.score)))
-        if not stating or said:
+            return Premise("negated", "", max(telling, key=lambda c: (_names_subjects(c, question), c.score)))
+        if not stating or telling:
             continue
         slot = _slot(question, frozenset(default_analyzer().terms(figure))) - _SCALE_TERMS
         in_slot = [c for c in relevant if _filler(question, slot, [c], figure=True)]  # "50th birthday" for "40th"
