@@ -539,6 +539,6 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 subjects_named=(named + framing) / len(subjects) if subjects else 1.0, acting=actor,
                 headline=unit.headline, anaphoric=unit.anaphoric, informative=min(novel / 8, 1.0), answered=answered,
                 predicate=len(measured & all_terms) / len(measured) if measured else 0.0, asked=asked, plain=measured,
-                title_context=shares(title_terms - terms))
+                title_context=shares(title_terms - terms), before=before)
             out.append(Candidate(sentence, all_terms, score, hit, line, unit, typed, coverage, traits=traits, dated=dated))
     return out
