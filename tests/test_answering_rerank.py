@@ -269,3 +269,14 @@ def test_the_first_sentence_of_a_passage_goes_on_from_nothing():
     article = hit("a", "Football news", [opening, "Valencia sacked coach Claudio Ranieri on Friday."])
     _, _, candidates, _ = views_and_candidates("Why did Valencia sack Claudio Ranieri?", [article])
     assert opening not in {c.text for c in candidates}  # it names nothing asked, and nothing came before it
+
+
+def test_how_much_of_the_question_the_sentence_before_tells_is_a_signal():
+    told_first = "Valencia sacked coach Claudio Ranieri on Friday."
+    goes_on = "The club had lost three games after a poor run since October."
+    _, _, candidates, _ = views_and_candidates("Why did Valencia sack Claudio Ranieri?",
+                                               [hit("a", "Football news", [told_first, goes_on])])
+    after = {c.text: dict(zip(SIGNALS, signals(c.traits), strict=True))["after_told"] for c in candidates}
+    assert after[told_first] == 0.0  # nothing before it
+    assert after[goes_on] == pytest.approx(next(c.coverage for c in candidates if c.text == told_first))
+    assert rerank.WEIGHTS["after_told"] > 0.0  # fitted: the answer often follows the sentence restating the question
