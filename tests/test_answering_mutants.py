@@ -510,7 +510,7 @@ def test_confidence_adds_coverage_retrieval_strength_a_typed_answer_and_subjects
     hits = [hit("a", MORATORIUM[0].story.title, MORATORIUM[0].passage.text.split("\n"), score=score)]
     asked, views, candidates, shares = views_and_candidates("How long is Amazon's moratorium on Rekognition?", hits)
     assert len(asked.subjects) == 2 and any(c.typed for c in candidates)
-    strength = score / max(sum(asked.search.values()), 1.0)
+    strength = score / max(sum(v for t, v in asked.search.items() if t in asked.weights), 1.0)  # its own terms only
     expected = (best_coverage(asked, views, shares) + RETRIEVAL_WEIGHT * min(strength / 4.0, 1.0)
                 + TYPE_FOUND_BONUS + SUBJECTS_TOGETHER_BONUS + MARGIN_WEIGHT * min(story_margin(views) - 1.0, 1.0))
     assert story_margin(views) == 2.0  # one story: nothing else comes close

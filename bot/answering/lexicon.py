@@ -103,6 +103,7 @@ PARAPHRASES: tuple[tuple[str, ...], ...] = (
     ("law", "legislation", "bill"),
     ("ban", "prohibit", "outlaw", "bar"),
     ("shut", "close", "closure"),
+    ("pause", "suspend", "suspension", "halt", "moratorium"),
     ("talks", "negotiation", "negotiate"),
     ("deal", "agreement", "pact", "contract"),
     ("share", "stock", "stake"),

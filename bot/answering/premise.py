@@ -104,6 +104,8 @@ def _moved(question: Question, surface: str) -> frozenset[str]:
 
 
 WENT_WORDS = 4
+DOER_WORDS = 4
+"""At most this many words between "did" and the verb it asks about: the subject ("did Barclays' profits fall")."""
 """A direction word tells of what moved when it stands this close after it ("output fell", not "unemployment rose")."""
 
 
@@ -211,8 +213,9 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
             told = _best_evidence([c for c in directed if moved & c.terms] or directed or relevant, question)
             if told is not None and (opposite | _steady_terms()) & told.terms and not _went(
                     told, same, opposite | _steady_terms(), moved):
-                asked_done = re.search(rf"\b(?:did|does|do|will|would)\b[^?.]*\b{re.escape(surface)}\b", question.text,
-                                       re.IGNORECASE)
+                # "did <the subject, a few words> fall", not "did Ukraine sign up to pay a higher price"
+                asked_done = re.search(rf"\b(?:did|does|do|will|would)\s+(?:[\w'’-]+\s+){{1,{DOER_WORDS}}}?"
+                                       rf"{re.escape(surface)}\b", question.text, re.IGNORECASE)
                 plain_verb = asked_done is not None and not word.endswith(("ing", "ed"))  # not "didn't cutting"
                 return Premise("contradicted", surface, told, reversed_verb=plain_verb)
             continue
@@ -398,8 +401,9 @@ def _replaced(question: Question, views: Sequence[PassageView],
 
 _ASKING = frozenset({AnswerType.YES_NO, AnswerType.COMPARISON, AnswerType.DEFINITION, AnswerType.LATEST})
 """Questions that ask whether or what something is, rather than taking an act for granted."""
-_NOT_PLACING = _ASKING | {AnswerType.PLACE}
-"""Questions whose names are not all taken for granted: asking whether, or asking where."""
+_NOT_PLACING = _ASKING | {AnswerType.PLACE, AnswerType.ORGANISATION}
+"""Questions whose names are not all taken for granted: asking whether, asking where, or asking which organisation
+(its description frames the question: "which Hollywood studio…", "…live in the UK")."""
 _AGENT_BEFORE = re.compile(r"\bby\s+(?:(?:mr|mrs|ms|miss|dr|sir|lord|lady|the)\.?\s+)*(?:[A-Z][\w'-]*\s+)?$",
                            re.IGNORECASE)
 """The agent of a passive just before a name: "sued by Mr …", "bought by the …", "sued by Charles …"."""
@@ -478,8 +482,8 @@ def _denied(question: Question, word: str, term: str, candidates: Sequence[Candi
         return None
     stem = re.escape(term[: max(4, len(term) - 1)])
     between = r"(?:(?!other\b|further\b|more\b|additional\b)\w+\s+){0,2}"  # "no other arrests": someone was
-    said_no = re.search(rf"\b(?:no|not|never|without)\s+{between}{stem}|n't\s+{between}{stem}", told.text, re.IGNORECASE)
-    return told if said_no or NEGATION.search(told.text) else None
+    said_no = re.search(rf"\b(?:no|not|never|without|cannot)\s+{between}{stem}|n't\s+{between}{stem}", told.text, re.IGNORECASE)
+    return told if said_no else None
 
 
 def _names_subjects(candidate: Candidate, question: Question) -> int:
