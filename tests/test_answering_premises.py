@@ -652,3 +652,14 @@ def test_a_product_the_story_tells_of_in_other_words_is_not_taken_for_another_ac
 def test_an_event_is_denied_only_by_a_no_before_its_own_word(sentence, denied):
     premise = _checked("Why did Tarnby sack its manager?", [hit("a", "Tarnby manager", [sentence])], known={"tarnbi": 3})
     assert (premise.status == "contradicted" and premise.word == "sack") is denied
+
+
+@pytest.mark.parametrize(("sentence", "negated"), [
+    ("Dorvik will not sell its face software to police, its president said.", True),
+    ("Dorvik sells its face software to police forces, though not in Europe, its president said.", False),
+    ("Dorvik sells its face software to police, and campaigners are against it, its president said.", False),
+])
+def test_a_why_question_is_told_no_only_by_a_no_before_what_it_takes_for_granted(sentence, negated):
+    premise = _checked("Why does Dorvik sell its face software to police?", [hit("a", "Dorvik and police", [sentence])],
+                       known={"dorvik": 3})
+    assert (premise.status == "negated") is negated

@@ -279,7 +279,7 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
             told_share = _told_share(question)
             saying_no = [c for c in relevant if told_share(c) >= fullest - 1e-9
                          and (c is told or _names_subjects(c, question) == len(question.subjects))
-                         and NEGATION.search(c.text)]  # the pattern last: it costs the most (~13 µs a sentence)
+                         and _says_no_to(c, question)]  # the pattern last: it costs the most (~13 µs a sentence)
             if saying_no:
                 return Premise("negated", "", max(saying_no, key=lambda c: c.score))
     if question.answer_type is AnswerType.REASON:
@@ -484,6 +484,28 @@ def _denied(question: Question, word: str, term: str, candidates: Sequence[Candi
     between = r"(?:(?!other\b|further\b|more\b|additional\b)\w+\s+){0,2}"  # "no other arrests": someone was
     said_no = re.search(rf"\b(?:no|not|never|without|cannot)\s+{between}{stem}|n't\s+{between}{stem}", told.text, re.IGNORECASE)
     return told if said_no else None
+
+
+NO_BEFORE_CHARS = 30
+"""A "no" tells against what the question takes for granted when it stands this close before one of its plain words
+("won't sell", "has no plans to stop"), not anywhere in the sentence ("a restraining order against paparazzi")."""
+
+
+def _says_no_to(candidate: Candidate, question: Question) -> bool:
+    """Does the sentence say no just before one of the question's plain words (or a word for it)?"""
+    plain = question.described - question.subject_terms
+    words = lexicon(default_analyzer())
+    text = candidate.text
+    at = 0
+    for token in default_analyzer().tokens(text):
+        found = text.find(token.surface, at)
+        if found < 0:
+            continue
+        at = found + len(token.surface)
+        if (token.term in plain or words.others(token.term) & plain) and NEGATION.search(
+                text[max(found - NO_BEFORE_CHARS, 0) : at]):
+            return True
+    return False
 
 
 def _names_subjects(candidate: Candidate, question: Question) -> int:
