@@ -149,11 +149,20 @@ def test_a_sentence_listing_many_spans_of_the_kind_is_told_apart():
     assert dict(zip(SIGNALS, one, strict=True))["many_spans"] == 0.0
 
 
-def test_the_headline_context_and_a_no_to_a_yes_no_question_are_signals():
+def test_the_headline_context_is_a_signal():
     assert told(title_context=0.4)["title_context"] == 0.4
-    assert told("Acme did not cut jobs.", AnswerType.YES_NO)["negated_yes_no"] == 1.0
-    assert told("Acme cut jobs.", AnswerType.YES_NO)["negated_yes_no"] == 0.0
-    assert told("Acme did not cut 300 jobs.", AnswerType.NUMBER)["negated_yes_no"] == 0.0
+
+
+@pytest.mark.parametrize(("question", "sentence", "says_no"), [
+    ("Did Acme cut jobs at its Leeds plant?", "Acme did not cut jobs at its Leeds plant, it said.", True),
+    ("Did Acme cut jobs at its Leeds plant?", "Acme cut jobs at its Leeds plant, it said.", False),
+    ("How many jobs did Acme cut at its Leeds plant?", "Acme did not cut 300 jobs at its Leeds plant.", False),
+    ("Can people anywhere use Acme's new photo app?", "Acme said its photo app is available only in the US.", True),
+    ("Did Acme launch its new photo app?", "Acme said its photo app is available only in the US.", False),  # asks of no one
+])
+def test_a_no_or_a_limit_to_a_yes_no_question_is_a_signal(question, sentence, says_no):
+    _, _, candidates, _ = views_and_candidates(question, [hit("a", "Acme news", [sentence])])
+    assert dict(zip(SIGNALS, signals(candidates[0].traits), strict=True))["negated_yes_no"] == float(says_no)
 
 
 # ---- the fit -------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from retrieval.passages import decode_terms, split_sentences
 from .lexicon import PERSON_ROLES, Lexicon, lexicon, spelled_out
 from .question import DOING_AUXILIARY, AnswerType, Question
 from .rerank import Place, Traits
-from .spans import NEGATION, ROLE_BEFORE, STRICT, TYPED, answering_spans, asks_age
+from .spans import NEGATION, RESTRICTION, ROLE_BEFORE, STRICT, TYPED, UNIVERSAL, answering_spans, asks_age
 from .units import MIN_WORDS, UnitQuality, quality
 
 TITLE_CONTEXT = 0.3
@@ -442,6 +442,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     spanned = kind is not AnswerType.COMPARISON or bool(QUANTITATIVE.search(question.text))
     predicate = _predicate_shares(question) if kind is AnswerType.YES_NO and subjects else None
     asks_year = bool(_ASKS_YEAR.search(question.text))
+    universal = kind is AnswerType.YES_NO and bool(UNIVERSAL.search(question.text))
     asks_speech = bool(_SPEECH_QUESTION.search(question.text))
     asks_leader = kind is AnswerType.PERSON and bool(_ASKS_LEADER.search(question.text))
     asked_kind = _PLACE_KIND.search(question.text) if kind is AnswerType.PLACE else None
@@ -521,7 +522,9 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 score *= POINTED_OBJECT_SHARE
             if kind is AnswerType.COMPARISON and CONTRAST.search(sentence):
                 score *= CONTRAST_BOOST
-            if kind is AnswerType.YES_NO and NEGATION.search(sentence):
+            says_no = kind is AnswerType.YES_NO and bool(
+                NEGATION.search(sentence) or (universal and RESTRICTION.search(sentence)))
+            if says_no:
                 score *= NEGATED_YES_NO_BOOST  # "did X …?" — "X did not …" answers it outright
             if typed and kinds and any(k in span.casefold().split() for span in typed for k in kinds):
                 score *= CATEGORY_BOOST
@@ -539,6 +542,6 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 subjects_named=(named + framing) / len(subjects) if subjects else 1.0, acting=actor,
                 headline=unit.headline, anaphoric=unit.anaphoric, informative=min(novel / 8, 1.0), answered=answered,
                 predicate=len(measured & all_terms) / len(measured) if measured else 0.0, asked=asked, plain=measured,
-                title_context=shares(title_terms - terms), before=before)
+                title_context=shares(title_terms - terms), before=before, says_no=says_no)
             out.append(Candidate(sentence, all_terms, score, hit, line, unit, typed, coverage, traits=traits, dated=dated))
     return out

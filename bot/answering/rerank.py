@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from retrieval.analyzer import default_analyzer
 
 from .question import AnswerType
-from .spans import NEGATION
 
 SIGNALS: tuple[str, ...] = (
     "typed",
@@ -134,6 +133,9 @@ class Traits:
     """The share of the question that the story's headline names and the sentence does not."""
     before: float = 0.0
     """The share of the question the sentence before it (in its passage) tells."""
+    says_no: bool = False
+    """To a yes/no question, the sentence says no ("X did not …"), or, asked of anyone or anywhere, limits it
+    ("available only in the US")."""
 
 
 def nearness(sentence: str, spans: Sequence[str], asked: frozenset[str]) -> float:
@@ -179,7 +181,7 @@ def signals(traits: Traits) -> tuple[float, ...]:
         "span_near": nearness(sentence, traits.typed, traits.asked),
         "many_spans": typed and len(traits.typed) >= MANY_SPANS,
         "title_context": traits.title_context,
-        "negated_yes_no": kind is AnswerType.YES_NO and bool(NEGATION.search(sentence)),  # "X did not …" answers it
+        "negated_yes_no": traits.says_no,  # "did X …?": "X did not …" answers it
         "predicate_near": nearness(sentence, traits.typed, traits.plain),
         "after_told": traits.before,
     }

@@ -385,6 +385,11 @@ NEGATION = re.compile(
 """A sentence that says no: "won't sell", "has no plans to", "refused", "pulled out of the deal", or that
 tells what did not happen ("a deal which could have forced it to buy"). The one negation test of the package."""
 
+RESTRICTION = re.compile(r"\b(?:only|exclusively|limited to|restricted to|except)\b", re.IGNORECASE)
+"""A sentence that limits what it tells ("available only in the US"): to "can anyone …?" it says no but for those."""
+UNIVERSAL = re.compile(r"\b(?:any|anywhere|anyone|anybody|every|everyone|everywhere|all)\b", re.IGNORECASE)
+"""A yes/no question asking of everyone or everywhere: a restriction answers it."""
+
 TYPED = frozenset({
     AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.PLACE, AnswerType.DATE, AnswerType.DURATION,
     AnswerType.NUMBER, AnswerType.AMOUNT, AnswerType.PERCENTAGE, AnswerType.REASON, AnswerType.DEFINITION,
