@@ -233,11 +233,10 @@ def test_a_why_question_placing_the_event_somewhere_else_is_corrected_by_the_pla
 
 
 @pytest.mark.parametrize("question", [
-    "How much will Tarnby United spend moving its training ground to Ostwick?",
-    "When will Tarnby United move its training ground to Ostwick?",
     "What did Tarnby United's chairman say about moving the training ground to Ostwick?",
+    "How is Tarnby United getting on with moving its training ground to Ostwick?",
 ])
-def test_any_question_taking_the_event_for_granted_in_the_wrong_place_is_corrected(question):
+def test_a_what_or_how_question_taking_the_event_for_granted_in_the_wrong_place_is_corrected(question):
     premise = _checked(question, [
         hit("a", "Tarnby United on the move", [
             "Tarnby United's chairman said the club had outgrown its old home.",
@@ -248,12 +247,13 @@ def test_any_question_taking_the_event_for_granted_in_the_wrong_place_is_correct
     assert premise.status == "contradicted" and premise.word == "Ostwick"
 
 
-def test_a_question_asking_where_whether_or_which_organisation_takes_no_place_for_granted():
+def test_a_question_asking_where_whether_which_or_how_much_takes_no_place_for_granted():
     for question in ("Where will Tarnby United move its training ground, Ostwick?",
                      "Will Tarnby United move its training ground to Ostwick?",
-                     "Which Ostwick firm is moving Tarnby United's training ground?"):
+                     "Which Ostwick firm is moving Tarnby United's training ground?",
+                     "How much will Tarnby United spend moving its training ground to Ostwick?"):
         premise = _checked(question, [hit("a", "Tarnby United on the move", [
-            "Tarnby United is moving its training ground to Kelmarsh next summer.",
+            "Tarnby United is moving its training ground to Kelmarsh next summer at a cost of £2m.",
         ])], known={"tarnbi": 3, "ostwick": 3, "kelmarsh": 3})
         assert premise.status != "contradicted" or premise.word != "Ostwick", question
 

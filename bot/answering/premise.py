@@ -263,7 +263,7 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
     reversed_roles = _roles_reversed(question, relevant) if question.answer_type not in _ASKING else None
     if reversed_roles is not None:  # "Why did Mann sue Evans?" where "Mr Evans sued Mr Mann"
         return Premise("negated", "", reversed_roles)
-    replaced = _replaced(question, views, candidates) if question.answer_type not in _NOT_PLACING else None
+    replaced = _replaced(question, views, candidates) if question.answer_type in _PLACING else None
     if replaced is not None:  # "signed in Jerusalem" where the story tells "signed in Cairo"
         return Premise("contradicted", replaced[0], _placed(question, replaced[0], replaced[1], candidates))
     for subject in question.subjects if question.answer_type is AnswerType.REASON else ():
@@ -401,9 +401,10 @@ def _replaced(question: Question, views: Sequence[PassageView],
 
 _ASKING = frozenset({AnswerType.YES_NO, AnswerType.COMPARISON, AnswerType.DEFINITION, AnswerType.LATEST})
 """Questions that ask whether or what something is, rather than taking an act for granted."""
-_NOT_PLACING = _ASKING | {AnswerType.PLACE, AnswerType.ORGANISATION}
-"""Questions whose names are not all taken for granted: asking whether, asking where, or asking which organisation
-(its description frames the question: "which Hollywood studio…", "…live in the UK")."""
+_PLACING = frozenset({AnswerType.REASON, AnswerType.OPEN, AnswerType.NAME})
+"""Questions taking every name they give for granted ("why was it signed in Jerusalem?", "what is the name of the
+Hungarian group…?"): a figure's or a name's question ("how many came to the show in Bangalore?", "which Hollywood
+studio…?") often names a setting the story leaves unsaid."""
 _AGENT_BEFORE = re.compile(r"\bby\s+(?:(?:mr|mrs|ms|miss|dr|sir|lord|lady|the)\.?\s+)*(?:[A-Z][\w'-]*\s+)?$",
                            re.IGNORECASE)
 """The agent of a passive just before a name: "sued by Mr …", "bought by the …", "sued by Charles …"."""

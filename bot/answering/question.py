@@ -53,7 +53,6 @@ LIGHT_WORDS = frozenset(
         "mean", "becom", "start", "continu", "alreadi", "still", "realli", "actual", "current", "enough", "ever",
         "even", "just", "quit", "rather", "els", "thing", "way", "lot", "decid", "plan", "announc", "made", "took",
         "taken", "gave", "given", "got", "gotten", "went", "gone", "came", "kept", "meant", "said", "told", "past",
-        "previous",
     ]
 )
 """Stems of light verbs and adverbs that frame a question; they count at LIGHT_WORD_WEIGHT."""
@@ -176,7 +175,7 @@ CUE_WORDS = frozenset(
         "year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours", "date", "time", "when",
         "where", "city", "country", "state", "town", "place", "venue", "location", "who", "whom", "person", "people",
         "why", "reason", "cause", "caused", "much", "many", "big", "large", "number", "amount", "price", "sum",
-        "figure", "total", "score", "scoreline", "tally", "old", "times",
+        "figure", "total", "score", "scoreline", "tally", "old",
         "what", "which", "compare", "compared", "comparison", "versus", "vs", "difference", "differ",
         "mean", "meaning", "define", "kind", "type",
     ]
