@@ -663,3 +663,35 @@ def test_a_why_question_is_told_no_only_by_a_no_before_what_it_takes_for_granted
     premise = _checked("Why does Dorvik sell its face software to police?", [hit("a", "Dorvik and police", [sentence])],
                        known={"dorvik": 3})
     assert (premise.status == "negated") is negated
+
+
+def _sentence(text: str):
+    from .test_answering_mutants import candidate
+
+    return candidate(text, 1.0, terms=" ".join(ANALYZER.terms(text)))
+
+
+RISE, FALL, OUTPUT = frozenset({"rose"}), frozenset({"fell"}), frozenset({"output"})
+
+
+@pytest.mark.parametrize(("text", "went"), [
+    ("Output rose in October.", True),  # one way only: it went that way
+    ("Output fell in October.", False),
+    ("Output in October rose while unemployment fell.", True),  # the direction word after what moved decides
+    ("Unemployment rose as output fell in October.", False),  # not the one before it
+    ("Output from Dorvik factories fell while unemployment rose.", False),  # three words on
+    ("Output at large Dorvik car factories fell while unemployment rose.", True),  # too far on to tell: as asked
+    ("Sales rose while costs fell.", True),  # what moved is not named: as asked
+])
+def test_a_sentence_saying_both_ways_went_the_way_the_word_after_what_moved_says(text, went):
+    from bot.answering.premise import _went
+
+    assert _went(_sentence(text), RISE, FALL, OUTPUT) is went
+
+
+def test_a_no_before_another_word_for_what_the_question_takes_for_granted_tells_against_it():
+    from bot.answering.premise import _says_no_to
+
+    asked = analysed("Why did Dorvik axe the scheme?", known={"dorvik": 3})
+    assert _says_no_to(_sentence("Dorvik said it would not scrap the scheme."), asked)  # "scrap": axe
+    assert not _says_no_to(_sentence("Dorvik said it would scrap the scheme, not sell it."), asked)
