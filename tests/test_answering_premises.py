@@ -693,5 +693,5 @@ def test_a_no_before_another_word_for_what_the_question_takes_for_granted_tells_
     from bot.answering.premise import _says_no_to
 
     asked = analysed("Why did Dorvik axe the scheme?", known={"dorvik": 3})
-    assert _says_no_to(_sentence("Dorvik said it would not scrap the scheme."), asked)  # "scrap": axe
+    assert _says_no_to(_sentence("Dorvik said it would not scrap its long-running and popular savings scheme."), asked)  # scrap: axe
     assert not _says_no_to(_sentence("Dorvik said it would scrap the scheme, not sell it."), asked)
