@@ -62,10 +62,20 @@ def test_of_two_sentences_about_a_ban_only_the_one_telling_what_it_was_for_holds
     ("What does the word 'blogsphere' refer to?", {"blogspher"}),
     ("What does Raw T stand for?", {"raw"}),
     ("What are the squibs that Bruce Willis blames for his injury?", {"squib"}),
+    ('What counts as a "minority ethnic led" production company in the research?', {"minor", "ethnic", "led"}),
+    ("What is 'total football'?", {"total", "footbal"}),
 ])
 def test_what_a_definition_question_asks_to_define_is_found_in_each_phrasing(question, defined):
     assert answer_type(question) is AnswerType.DEFINITION
     assert defined_terms(question) == defined
+
+
+@pytest.mark.parametrize("sentence", [
+    "A recession is commonly defined as two consecutive quarters of negative growth.",
+    'The bill would give legal force to "living wills", where people say they want treatment withheld.',
+])
+def test_a_sentence_defining_a_term_holds_a_definition(sentence):
+    assert spans(sentence, AnswerType.DEFINITION), sentence
 
 
 def test_a_sentence_defining_the_term_answers_though_it_shares_little_else_with_the_question():

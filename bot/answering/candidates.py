@@ -401,10 +401,17 @@ def role_terms() -> frozenset[str]:
     return frozenset(t for role in PERSON_ROLES if " " not in role for t in analyzer.terms(role))
 
 
+_QUOTED = re.compile(r"[\"“‘']([^\"”’']{2,60})[\"”’']")
+_ASKS_MEANING = re.compile(r"^\W*what\s+(?:(?:exactly|actually)\s+)?(?:is|are|was|were|counts as|do|does)\b", re.IGNORECASE)
+
+
 def defined_terms(question: str) -> frozenset[str]:
     """The terms of what a "what is X?" question asks to define: "squib" of "What are the squibs that Bruce Willis
     blames for his injury?". A sentence holding them may define X though it shares little else with the question."""
     found = _DEFINED.match(question)
+    quoted = _QUOTED.search(question) if found or _ASKS_MEANING.match(question) else None
+    if quoted:  # "what counts as a "minority ethnic led" production company …?": the quoted words
+        return frozenset(default_analyzer().terms(quoted.group(1)))
     return frozenset(default_analyzer().terms(found.group(1) or found.group(2))) if found else frozenset()
 
 
