@@ -8,7 +8,7 @@ import pytest
 
 from bot.answering.candidates import Shares, defined_terms, passage_view, score_candidates
 from bot.answering.question import AnswerType, answer_type
-from bot.answering.spans import spans
+from bot.answering.spans import answering_spans, spans
 from bot.answering.units import quality
 from tests.test_answering_units import ANALYZER, analysed, compose, hit
 
@@ -164,3 +164,10 @@ def test_a_sentence_naming_nothing_asked_answers_where_when_the_one_before_tells
 ])
 def test_questions_asking_for_a_part_of_a_place_or_how_quickly_expect_a_place_or_a_duration(question, kind):
     assert answer_type(question) is kind
+
+
+def test_asked_who_someone_is_a_clause_on_them_tells_it_but_not_asked_what_something_is():
+    sentence = "Distinguished lawyer Lord Scarman, who conducted the inquiry into the 1981 Brixton riots, has died."
+    assert answering_spans(sentence, AnswerType.DEFINITION, "Who was Lord Scarman?")
+    other = "Several senators are among those affected, who could now be vulnerable to identity theft."
+    assert not answering_spans(other, AnswerType.DEFINITION, "What is identity theft?")

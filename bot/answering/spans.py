@@ -336,6 +336,11 @@ def asks_day(question: str) -> bool:
     return bool(_ASKS_DAY.search(question))
 
 
+_ASKS_WHO = re.compile(r"^\W*who\b", re.IGNORECASE)
+_WHO_CLAUSE = re.compile(r",\s+who\s+(?:is|was|has|had|\w+ed)\b")
+"""Asked who someone is, a clause on them tells it ("Lord Scarman, who conducted the inquiry into …")."""
+
+
 def answering_spans(sentence: str, kind: AnswerType, question: str) -> list[str]:
     """Spans of ``kind`` that the question does not already contain: not the span itself, and for a name
     not any of its names ("at the Guinness World Records" does not say where, asked about Guinness; "Mr
@@ -343,6 +348,8 @@ def answering_spans(sentence: str, kind: AnswerType, question: str) -> list[str]
     asked, asked_words = _asked_words(question)
     out = []
     found = spans(sentence, kind, lags=kind is AnswerType.DURATION and bool(_ASKS_LAG.search(question)))
+    if kind is AnswerType.DEFINITION and _ASKS_WHO.match(question):
+        found += [m.group(0) for m in _WHO_CLAUSE.finditer(sentence)]  # "Lord Scarman, who conducted the inquiry…"
     age = kind is AnswerType.NUMBER and asks_age(question)
     day = kind is AnswerType.DATE and asks_day(question)
     if age:
