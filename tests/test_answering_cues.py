@@ -171,3 +171,15 @@ def test_asked_who_someone_is_a_clause_on_them_tells_it_but_not_asked_what_somet
     assert answering_spans(sentence, AnswerType.DEFINITION, "Who was Lord Scarman?")
     other = "Several senators are among those affected, who could now be vulnerable to identity theft."
     assert not answering_spans(other, AnswerType.DEFINITION, "What is identity theft?")
+
+
+def test_a_clause_on_someone_answers_only_who_they_are_and_adds_to_what_else_defines_them():
+    assert not any("who" in s for s in answering_spans("The firm's lawyer, who was hired in May, sued Acme.",
+                                                      AnswerType.PERSON, "Who sued Acme?"))
+    both = answering_spans("Lord Scarman was a judge, who conducted the Brixton inquiry.", AnswerType.DEFINITION,
+                           "Who was Lord Scarman?")
+    assert any(s.startswith("was a") for s in both) and any(s.startswith(", who") for s in both)
+
+
+def test_quoted_words_are_what_is_defined_only_in_a_question_asking_what_something_is():
+    assert defined_terms('What did Brad Smith say about "regulation"?') == frozenset()
