@@ -155,17 +155,6 @@ def test_a_sentence_naming_nothing_asked_answers_where_when_the_one_before_tells
     assert goes_on not in {c.text for c in candidates}
 
 
-@pytest.mark.parametrize(("question", "kind"), [
-    ("In which part of London did a passer-by pick up the plans?", AnswerType.PLACE),
-    ("Which stadium will host the final?", AnswerType.PLACE),
-    ("How quickly can the group turn satellite images into maps?", AnswerType.DURATION),
-    ("How soon will the ban take effect?", AnswerType.DATE),
-    ("What part did she play in the film?", AnswerType.OPEN),
-])
-def test_questions_asking_for_a_part_of_a_place_or_how_quickly_expect_a_place_or_a_duration(question, kind):
-    assert answer_type(question) is kind
-
-
 def test_asked_who_someone_is_a_clause_on_them_tells_it_but_not_asked_what_something_is():
     sentence = "Distinguished lawyer Lord Scarman, who conducted the inquiry into the 1981 Brixton riots, has died."
     assert answering_spans(sentence, AnswerType.DEFINITION, "Who was Lord Scarman?")

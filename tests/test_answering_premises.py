@@ -220,31 +220,24 @@ def test_asking_for_the_last_date_or_the_deadline_asks_for_a_day(question):
 
 
 # ---- a name or a year in another's place ---------------------------------------------------------
-def test_a_why_question_placing_the_event_somewhere_else_is_corrected_by_the_place_in_its_slot():
-    premise = _checked("Why did Tarnby United move its training ground to Ostwick?", [
-        hit("a", "Tarnby United on the move", [
-            "Tarnby United's chairman said the club had outgrown its old home.",
-            "Tarnby United is moving its training ground to Kelmarsh next summer.",
-        ]),
-        hit("b", "Ostwick news", ["Ostwick council approved a new library on Tuesday."], score=0.5),
-    ], known={"tarnbi": 3, "ostwick": 3, "kelmarsh": 3})
-    assert premise.status == "contradicted" and premise.word == "Ostwick"
-    assert premise.evidence is not None and "Kelmarsh" in premise.evidence.text
+TARNBY_MOVES = [
+    hit("a", "Tarnby United on the move", [
+        "Tarnby United's chairman said the club had outgrown its old home.",
+        "Tarnby United is moving its training ground to Kelmarsh next summer.",
+    ]),
+    hit("b", "Ostwick news", ["Ostwick council approved a new library on Tuesday."], score=0.5),
+]
 
 
 @pytest.mark.parametrize("question", [
-    "What did Tarnby United's chairman say about moving the training ground to Ostwick?",
+    "Why did Tarnby United move its training ground to Ostwick?",
+    "What did Tarnby United's chairman say about moving the training ground to Ostwick?",  # what/how: too
     "How is Tarnby United getting on with moving its training ground to Ostwick?",
 ])
-def test_a_what_or_how_question_taking_the_event_for_granted_in_the_wrong_place_is_corrected(question):
-    premise = _checked(question, [
-        hit("a", "Tarnby United on the move", [
-            "Tarnby United's chairman said the club had outgrown its old home.",
-            "Tarnby United is moving its training ground to Kelmarsh next summer at a cost of £2m.",
-        ]),
-        hit("b", "Ostwick news", ["Ostwick council approved a new library on Tuesday."], score=0.5),
-    ], known={"tarnbi": 3, "ostwick": 3, "kelmarsh": 3})
+def test_a_question_taking_the_event_for_granted_in_the_wrong_place_is_corrected_by_the_place_in_its_slot(question):
+    premise = _checked(question, TARNBY_MOVES, known={"tarnbi": 3, "ostwick": 3, "kelmarsh": 3})
     assert premise.status == "contradicted" and premise.word == "Ostwick"
+    assert premise.evidence is not None and "Kelmarsh" in premise.evidence.text
 
 
 def test_a_question_asking_where_whether_which_or_how_much_takes_no_place_for_granted():

@@ -77,6 +77,13 @@ def compose(question: str, hits: list[RankedPassage], **kwargs):
     ("What is Rekognition?", AnswerType.DEFINITION),
     ("What is Amazon's face recognition product called?", AnswerType.NAME),
     ("What did Microsoft pitch to the DEA?", AnswerType.OPEN),
+    ("In which part of London did a passer-by pick up the plans?", AnswerType.PLACE),
+    ("Which stadium will host the final?", AnswerType.PLACE),
+    ("How quickly can the group turn satellite images into maps?", AnswerType.DURATION),
+    ("How soon will the ban take effect?", AnswerType.DATE),
+    ("What part did she play in the film?", AnswerType.OPEN),
+    ("How much has the businessman given to Labour?", AnswerType.AMOUNT),
+    ("What counts as a technical recession?", AnswerType.DEFINITION),
 ])
 def test_the_wh_phrase_decides_the_expected_answer_type(question, kind):
     assert answer_type(question) is kind
