@@ -658,7 +658,8 @@ def test_a_why_question_is_told_no_only_by_a_no_before_what_it_takes_for_granted
     assert (premise.status == "negated") is negated
 
 
-def _sentence(text: str):
+def _with_terms(text: str):
+    """A candidate sentence whose terms are its analysed words."""
     from .test_answering_mutants import candidate
 
     return candidate(text, 1.0, terms=" ".join(ANALYZER.terms(text)))
@@ -679,12 +680,12 @@ RISE, FALL, OUTPUT = frozenset({"rose"}), frozenset({"fell"}), frozenset({"outpu
 def test_a_sentence_saying_both_ways_went_the_way_the_word_after_what_moved_says(text, went):
     from bot.answering.premise import _went
 
-    assert _went(_sentence(text), RISE, FALL, OUTPUT) is went
+    assert _went(_with_terms(text), RISE, FALL, OUTPUT) is went
 
 
 def test_a_no_before_another_word_for_what_the_question_takes_for_granted_tells_against_it():
     from bot.answering.premise import _says_no_to
 
     asked = analysed("Why did Dorvik axe the scheme?", known={"dorvik": 3})
-    assert _says_no_to(_sentence("Dorvik said it would not scrap its long-running and popular savings scheme."), asked)  # scrap: axe
-    assert not _says_no_to(_sentence("Dorvik said it would scrap the scheme, not sell it."), asked)
+    assert _says_no_to(_with_terms("Dorvik said it would not scrap its long-running and popular savings scheme."), asked)
+    assert not _says_no_to(_with_terms("Dorvik said it would scrap the scheme, not sell it."), asked)  # "scrap": axe
