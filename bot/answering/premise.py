@@ -104,9 +104,9 @@ def _moved(question: Question, surface: str) -> frozenset[str]:
 
 
 WENT_WORDS = 4
+"""A direction word tells of what moved when it stands this close after it ("output fell", not "unemployment rose")."""
 DOER_WORDS = 4
 """At most this many words between "did" and the verb it asks about: the subject ("did Barclays' profits fall")."""
-"""A direction word tells of what moved when it stands this close after it ("output fell", not "unemployment rose")."""
 
 
 def _went(told: Candidate, same: frozenset[str], other: frozenset[str], moved: frozenset[str]) -> bool:
