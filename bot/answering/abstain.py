@@ -104,7 +104,7 @@ def focus_named(question: Question, views: Sequence[PassageView]) -> bool:
     """Does some story that names the question's subjects (in the passages read) also name one of its plain
     words — what it asks about them ("weather" in "What will the weather be like in Seattle tomorrow?")?"""
     subject_terms = question.subject_terms
-    plain = question.described - subject_terms
+    plain = question.plain
     if not plain:
         return True
     return any(named & plain for named in named_by_story(views).values() if not subject_terms or named & subject_terms)

@@ -442,7 +442,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     sourced: dict[int, float] = {}
     # what a figure question measures: its plain words beyond the subjects ("employ", "staff"), not the
     # names and figures of what it is about ("Half-Life 2", "V8")
-    measured = question.described - question.subject_terms
+    measured = question.plain
     # "how much has businessman X given?": "businessman" says who, not what is measured ("how many members?" counts them)
     counted = measured - role_terms() if kind is not AnswerType.NUMBER else measured
     story_named = named_by_story(views)
@@ -461,7 +461,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     rate = _PER.search(question.text)
     per = re.escape(rate.group(1)[:5]) if rate else ""  # "per share": "a share", "per shares"
     # the words describing whom a "which …" question is about ("the London mayor"), not what it asks for
-    description = describing(question.text) & question.described - question.subject_terms if kind in NAMED else frozenset()
+    description = describing(question.text) & question.plain if kind in NAMED else frozenset()
     story_order: dict[str, int] = {}
     for view in views:
         story_order.setdefault(view.hit.story.key, len(story_order))

@@ -94,7 +94,7 @@ def _moved(question: Question, surface: str) -> frozenset[str]:
     at = next((i for i, t in enumerate(tokens) if t.surface == surface), None)
     if at is None:
         return frozenset()
-    plain = question.described - question.subject_terms - {tokens[at].term}
+    plain = question.plain - {tokens[at].term}
     for distance in range(1, 4):
         sides = (at + distance, at - distance) if surface.lower() in _MOVES_AN_OBJECT else (at - distance, at + distance)
         for i in sides:
@@ -315,7 +315,7 @@ def _told_event(question: Question, relevant: Sequence[Candidate]) -> Candidate 
     told = _best_evidence([c for c in relevant if _names_subjects(c, question) == most], question)
     if told is None or _told(told, question) < EVENT_TOLD:
         return None
-    plain = question.described - question.subject_terms
+    plain = question.plain
     return None if plain <= told.terms else told  # told in the question's own words: it bears the premise out
 
 
@@ -418,7 +418,7 @@ def _roles_reversed(question: Question, relevant: Sequence[Candidate]) -> Candid
         return None
     analyzer = default_analyzer()
     tokens = analyzer.tokens(question.text)
-    plain = question.described - question.subject_terms
+    plain = question.plain
     doing = next((found for s in question.subjects if (found := re.search(
         rf"\b(?:did|does|do|will|would|has|have|had)\s+(?:[\w'-]+\s+){{0,3}}?{re.escape(s.surface)}(?:'s)?\s+(\w+)",
         question.text, re.IGNORECASE))), None)
@@ -494,19 +494,13 @@ NO_BEFORE_CHARS = 30
 
 def _says_no_to(candidate: Candidate, question: Question) -> bool:
     """Does the sentence say no just before one of the question's plain words (or a word for it)?"""
-    plain = question.described - question.subject_terms
+    plain = question.plain
     words = lexicon(default_analyzer())
-    text = candidate.text
-    at = 0
-    for token in default_analyzer().tokens(text):
-        found = text.find(token.surface, at)
-        if found < 0:
-            continue
-        at = found + len(token.surface)
-        if (token.term in plain or words.others(token.term) & plain) and NEGATION.search(
-                text[max(found - NO_BEFORE_CHARS, 0) : at]):
-            return True
-    return False
+    tokens = default_analyzer().tokens(candidate.text)
+    return any(
+        (token.term in plain or words.others(token.term) & plain)
+        and NEGATION.search(_text_before(candidate.text, tokens, i)[-NO_BEFORE_CHARS:] + token.surface)
+        for i, token in enumerate(tokens))
 
 
 def _names_subjects(candidate: Candidate, question: Question) -> int:
@@ -635,7 +629,7 @@ def _other_actor(question: Question, subject: Subject, candidates: Sequence[Cand
     naming = [told(c) for c in candidates if subject.named_in(c.terms)]
     if naming and max(naming) >= 0.5 * told(best):
         return None
-    plain = question.described - question.subject_terms
+    plain = question.plain
     if plain and not plain & best.terms:
         # the story's sentence that tells what the question says was done ("Slater is replacing actor Dallas
         # Roberts"), rather than the one sharing the most names with it

@@ -337,6 +337,11 @@ class Question:
         return frozenset().union(*(s.terms for s in self.subjects)) if self.subjects else frozenset()
 
     @property
+    def plain(self) -> frozenset[str]:
+        """The question's plain words beyond its names: what it asks about its subjects ("cut", "jobs")."""
+        return self.described - self.subject_terms
+
+    @property
     def per_subject(self) -> bool:
         """A comparison, or a question joining subjects ("What did Amazon and IBM decide?"): each subject
         is searched for and answered on its own."""
