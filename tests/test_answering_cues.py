@@ -172,3 +172,11 @@ def test_a_clause_on_someone_answers_only_who_they_are_and_adds_to_what_else_def
 
 def test_quoted_words_are_what_is_defined_only_in_a_question_asking_what_something_is():
     assert defined_terms('What did Brad Smith say about "regulation"?') == frozenset()
+
+
+def test_a_name_given_a_role_after_it_is_a_person():
+    question = "Who is Andy Roddick about to appoint as his new coach?"
+    sentence = "Roddick is close to confirming US Davis Cup assistant Dean Goldfine as his new coach."
+    assert answering_spans(sentence, AnswerType.PERSON, question) == ["Dean Goldfine"]
+    assert spans("The board named Lillian Tan as chief executive.", AnswerType.PERSON) == ["Lillian Tan"]
+    assert spans("He toured New York as a student.", AnswerType.PERSON) == []  # no role: no person

@@ -57,6 +57,11 @@ def test_a_figure_is_about_the_questions_plain_words_not_its_names_figures_or_mo
     assert analysed("How much will it cost in the UK?").described == frozenset()
 
 
+def test_a_hedge_on_a_figure_frames_the_question_and_is_not_what_it_measures():
+    assert analysed("Roughly how many staff does Acme employ?").described == {"staff", "employ"}
+    assert analysed("Approximately how many staff does Acme employ?").described == {"staff", "employ"}
+
+
 def test_an_open_follow_up_asks_for_what_the_question_before_it_asked_for():
     asked = analysed("What about this year?", context=["By how much did Singapore's economy grow in 2004?"])
     assert asked.follow_up and asked.answer_type is AnswerType.NUMBER
@@ -65,6 +70,12 @@ def test_an_open_follow_up_asks_for_what_the_question_before_it_asked_for():
 
 
 # ---- typed spans ----------------------------------------------------------------------------------
+def test_a_change_asked_by_how_much_is_answered_by_a_share_as_well_as_a_sum():
+    question = "By how much did the money Mexican workers send home grow last year?"
+    assert answering_spans("Remittances grew 24% last year.", AnswerType.AMOUNT, question) == ["24%"]
+    assert answering_spans("Remittances grew 24% last year.", AnswerType.AMOUNT, "How much money was sent?") == []
+
+
 def test_a_span_whose_names_the_question_holds_answers_nothing():
     question = "Which city has the lifts that Guinness certified as the quickest?"
     assert answering_spans("It was said at the Guinness World Records.", AnswerType.PLACE, question) == []

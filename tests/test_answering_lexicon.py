@@ -208,3 +208,12 @@ def test_loose_words_do_not_name_a_claimed_event():
     cancel = ANALYZER.terms("cancelled")[0]
     assert not {*ANALYZER.terms("end"), *ANALYZER.terms("dropped")} & words.others(cancel)
     assert not set(ANALYZER.terms("fire")) & words.others(ANALYZER.terms("sacked")[0])
+
+
+def test_a_price_is_what_is_charged_a_fee_or_a_cost():
+    words = lexicon(ANALYZER)
+    assert {"price", "cost", "fee"} <= words.others("charg")
+    asked = frozenset(analysed("What will the British Library charge for an hour online?").weights)
+    view = passage_view(hit("l", "Library news", ["The service will be priced at £4.50 for an hour's session."]),
+                        ANALYZER, asked)
+    assert "charg" in view.lines[0][1]

@@ -4,6 +4,7 @@ quote takes, the lead's guard, and what may follow the lead (novelty, length, a 
 from __future__ import annotations
 
 from bot.answering import rerank
+from bot.answering import select as selection
 from bot.answering.rerank import SIGNALS
 from bot.answering.select import MARKER_CHARS, MAX_ANSWER_CHARS, first_choice, quoted_length, select
 from bot.answering.units import UnitQuality
@@ -74,3 +75,21 @@ def test_an_answer_holding_sentence_comes_second_only_when_it_scores_near_enough
     assert select([lead, other, typed], answers=holds)[:2] == [lead, other]  # 0.5 is under 0.3 × 2.0
     typed.score = 0.7
     assert select([lead, other, typed], answers=holds)[:2] == [lead, typed]
+
+
+def test_the_second_sentence_is_the_lead_models_next_choice_among_those_scoring_a_fifth_of_the_best(monkeypatch):
+    lead = candidate("Acme will cut 300 jobs in Leeds.", 2.0, key="a")
+    runner_up = candidate("Unions called a strike for Friday.", 1.5, key="b")
+    modelled = candidate("The cuts follow a fall in orders.", 0.5, key="c")  # a quarter of the best
+    too_weak = candidate("Shares rose on the news.", 0.3, key="d")  # under a fifth of the best
+    favoured = {modelled.text: 3.5, too_weak.text: 100.0}
+    monkeypatch.setattr(selection, "leading", lambda c: c.score * favoured.get(c.text, 1.0))
+    assert select([lead, runner_up, modelled, too_weak])[:2] == [lead, modelled]
+
+
+def test_after_the_premise_checks_evidence_the_hand_set_score_chooses_what_follows(monkeypatch):
+    evidence = candidate("Acme will cut 300 jobs in Leeds.", 2.0, key="a")
+    runner_up = candidate("Unions called a strike for Friday.", 1.5, key="b")
+    modelled = candidate("The cuts follow a fall in orders.", 0.5, key="c")
+    monkeypatch.setattr(selection, "leading", lambda c: c.score * (3.5 if c is modelled else 1.0))
+    assert select([runner_up, modelled], first=evidence)[:2] == [evidence, runner_up]

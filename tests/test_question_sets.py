@@ -56,8 +56,8 @@ def test_sets_do_not_repeat_shared_questions():
             assert case["question"].casefold() not in taken, case["id"]
 
 
-BBC_SETS = ("judged", "validation", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "probe", "probe2",
-            "probe3", "probe4", "probe5", "probe6", "probe7", "probe8", "probe9")
+BBC_SETS = ("judged", "validation", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
+            "probe", "probe2", "probe3", "probe4", "probe5", "probe6", "probe7", "probe8", "probe9")
 
 
 @pytest.mark.parametrize("name", BBC_SETS)

@@ -89,7 +89,7 @@ PARAPHRASES: tuple[tuple[str, ...], ...] = (
     ("company", "firm", "corporation"),
     ("profit", "earnings", "income"),
     ("revenue", "sales", "turnover"),
-    ("price", "cost"),
+    ("price", "cost", "charge", "fee"),
     ("pay", "paid", "spend", "spent"),
     ("owe", "owed", "debt", "debts", "liabilities"),
     ("fetch", "fetched", "sold", "raised"),

@@ -53,9 +53,11 @@ LIGHT_WORDS = frozenset(
         "mean", "becom", "start", "continu", "alreadi", "still", "realli", "actual", "current", "enough", "ever",
         "even", "just", "quit", "rather", "els", "thing", "way", "lot", "decid", "plan", "announc", "made", "took",
         "taken", "gave", "given", "got", "gotten", "went", "gone", "came", "kept", "meant", "said", "told", "past",
+        "rough", "approxim",
     ]
 )
-"""Stems of light verbs and adverbs that frame a question; they count at LIGHT_WORD_WEIGHT."""
+"""Stems of light verbs and adverbs that frame a question ("roughly how much…?");
+they count at LIGHT_WORD_WEIGHT."""
 LIGHT_WORD_WEIGHT = 0.3
 CONTEXT_WEIGHT = 0.5
 """Terms of earlier questions in a chat count at this share."""

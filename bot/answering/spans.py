@@ -246,12 +246,16 @@ _ROLE_LED = re.compile(r"^(?:[A-Z][\w'’&.-]*\s+){0,3}?(?i:" + _ROLE.pattern + 
 Blair"): the person follows it."""
 """A role just before a name: "comedian Ernie Wise", "As chief operating officer, Toshiyuki Shiga"."""
 _PERSON_BEFORE = re.compile(r"(?:\bby|\bsaid|\bsays)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_AS_ROLE = re.compile(r",?\s+as\s+(?:(?:his|her|their|its|the|a|an)\s+)?(?:(?:new|next|permanent|interim|acting|"
+                      r"joint|first|chief)\s+)*" + _ROLE.pattern, re.IGNORECASE)
+"""A role given to the name after it: "confirming Dean Goldfine as his new coach", "named Lillian Tan as chief
+executive"."""
 
 
 def people(sentence: str) -> list[str]:
     """Names of people: two or more capitalised words, or a title and a name ("Mr Weiner"), with a cue that
     a person is meant — a role before it ("comedian Ernie Wise"), "by"/"said" before it, or "said",
-    ", who", ", 60," after it. "New York" and "South Korea" have no such cue."""
+    ", who", ", 60," or "as his new coach" after it. "New York" and "South Korea" have no such cue."""
     found = [m.group(0) for m in _TITLED.finditer(sentence)]
     for match in _NAME.finditer(sentence):
         start = match.start()
@@ -269,7 +273,7 @@ def people(sentence: str) -> list[str]:
             # name qualifies the role ("Nissan chairman Carlos Ghosn") and the person follows it
             apposed = after.startswith(",") and _ROLE.match(after.lstrip(", ").removeprefix("the ")) is not None
             role = led or ROLE_BEFORE.search(before) or apposed
-            if role or _PERSON_AFTER.match(after) or _PERSON_BEFORE.search(before):
+            if role or _PERSON_AFTER.match(after) or _AS_ROLE.match(after) or _PERSON_BEFORE.search(before):
                 found.append(part)
     return found
 
@@ -354,6 +358,8 @@ def answering_spans(sentence: str, kind: AnswerType, question: str) -> list[str]
     day = kind is AnswerType.DATE and asks_day(question)
     if age:
         found += [m.group(0) for m in _YEARS_OLD.finditer(sentence)]  # "a 22-year-old": a duration, told as an age
+    if kind in (AnswerType.AMOUNT, AnswerType.NUMBER) and _BY_HOW_MUCH.search(question):
+        found += spans(sentence, AnswerType.PERCENTAGE)  # "by how much did the money sent home grow?": "grew 24%"
     for span in found:
         if span.casefold().strip() in asked:
             continue
@@ -370,6 +376,10 @@ def answering_spans(sentence: str, kind: AnswerType, question: str) -> list[str]
             continue  # "how old is he?": "400 customers" is no age; "Mr Jacobsen, 21," is
         out.append(span)
     return out
+
+
+_BY_HOW_MUCH = re.compile(r"\bby\s+how\s+much\b", re.IGNORECASE)
+"""A question after a change, which a share tells as well as a sum does."""
 
 
 @lru_cache(maxsize=64)
