@@ -73,6 +73,7 @@ def test_what_a_definition_question_asks_to_define_is_found_in_each_phrasing(que
 @pytest.mark.parametrize("sentence", [
     "A recession is commonly defined as two consecutive quarters of negative growth.",
     'The bill would give legal force to "living wills", where people say they want treatment withheld.',
+    'Merriam-Webster defines a blog as: "a Web site that contains an online personal journal".',
 ])
 def test_a_sentence_defining_a_term_holds_a_definition(sentence):
     assert spans(sentence, AnswerType.DEFINITION), sentence

@@ -93,3 +93,18 @@ def test_after_the_premise_checks_evidence_the_hand_set_score_chooses_what_follo
     modelled = candidate("The cuts follow a fall in orders.", 0.5, key="c")
     monkeypatch.setattr(selection, "leading", lambda c: c.score * (3.5 if c is modelled else 1.0))
     assert select([runner_up, modelled], first=evidence)[:2] == [evidence, runner_up]
+
+
+def test_a_comparison_is_led_by_a_sentence_naming_every_compared_subject_with_its_figure(monkeypatch):
+    from bot.answering.question import AnswerType
+
+    from .test_answering_rerank import traits
+
+    monkeypatch.setattr(rerank, "WEIGHTS", dict.fromkeys(SIGNALS, 0.0))
+    one = candidate("Nintendo's DS sells for $150 in the US.", 1.0, key="a", typed=("$150",))
+    one.traits = traits(one.text, AnswerType.COMPARISON, subjects_named=0.5)
+    both = candidate("The PSP sells for $188 while the DS sells for $150.", 0.6, key="b", typed=("$188", "$150"))
+    both.traits = traits(both.text, AnswerType.COMPARISON, subjects_named=1.0)
+    assert first_choice([one, both]) is both
+    both.typed = ()  # naming both without a figure compares nothing
+    assert first_choice([one, both]) is one

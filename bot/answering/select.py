@@ -9,6 +9,7 @@ from retrieval.text import title_key
 
 from .candidates import Candidate, metadata
 from .corroborate import jaccard
+from .question import AnswerType
 from .rerank import correction, signals
 
 LEAD_SHARE = 0.5
@@ -60,7 +61,15 @@ def first_choice(pool: Sequence[Candidate], lead_share: float = CHOICE_SHARE) ->
     it is quoted as a last resort."""
     close = [c for c in pool if c is pool[0] or (c.score >= lead_share * pool[0].score and not c.unit.headline)]
     told = max(c.coverage for c in close)
-    return max(close, key=lambda c: (c.dated, metadata(c.story) > 0 and c.coverage >= SOURCED_SHARE * told, leading(c)))
+    return max(close, key=lambda c: (c.dated, compares_all(c), metadata(c.story) > 0 and c.coverage >= SOURCED_SHARE * told,
+                                     leading(c)))
+
+
+def compares_all(candidate: Candidate) -> bool:
+    """Does the sentence answer a comparison on its own: naming every compared subject, with a figure?"""
+    traits = candidate.traits
+    return (traits is not None and traits.kind is AnswerType.COMPARISON and traits.subjects_named >= 1.0
+            and bool(candidate.typed))
 
 
 def select(

@@ -100,7 +100,8 @@ _PATTERNS: dict[AnswerType, re.Pattern[str]] = {
         r"|\b(?:to|from|across|into|toward|towards|on)\s+(?:[Tt]he\s+|an?\s+)?[A-Z][\w&'.-]+(?:\s+(?:of\s+)?[A-Z][\w&'.-]+)+"),
     AnswerType.DEFINITION: re.compile(
         r"\b(?:is|are|was|were)\s+(?:an?|the|one of)\b|,\s+(?:an?|the)\s+\w+|\b(?:called|known as|named|dubbed|"
-        r"refers to|means|stands for|(?:is|are|was|were|be)\s+(?:\w+ly\s+)?defined as|the (?:name|term|word) for|"
+        r"refers to|means|stands for|(?:is|are|was|were|be)\s+(?:\w+ly\s+)?defined as|defines?\s+(?:\w+\s+){1,4}?as\b|"
+        r"the (?:name|term|word) for|"
         r"[\"”’]?,\s+where\b|"
         r"which (?:is|lets|allows|helps|enables|provides)|that (?:lets|allows|helps|enables)|"
         r"(?:occurs|happens|is|are) when|involves|is used to|are used to|(?:were|was|are|is) intended to)\b",
