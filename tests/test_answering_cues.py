@@ -181,3 +181,25 @@ def test_a_name_given_a_role_after_it_is_a_person():
     assert answering_spans(sentence, AnswerType.PERSON, question) == ["Dean Goldfine"]
     assert spans("The board named Lillian Tan as chief executive.", AnswerType.PERSON) == ["Lillian Tan"]
     assert spans("He toured New York as a student.", AnswerType.PERSON) == []  # no role: no person
+
+
+PREVIEW = ["Zambia's coach Kalusha Bwalya is confident ahead of the Cosafa Cup final against Angola on Saturday.",
+           "Zambia recalled nine foreign-based players for the Cosafa Cup final."]
+
+
+def test_a_result_asked_of_a_contest_the_coverage_tells_only_ahead_of_it_is_refused():
+    answer = compose("Who won the Cosafa Cup final between Zambia and Angola?", [hit("c", "Zambia confident", PREVIEW)])
+    assert answer.abstained and "only before it was decided" in (answer.reason or "")
+
+
+def test_a_result_the_coverage_tells_is_answered():
+    told = ["Angola beat Zambia 2-1 in the Cosafa Cup final on Saturday, their coach Luis Oliveira said.", *PREVIEW]
+    answer = compose("Who won the Cosafa Cup final between Zambia and Angola?", [hit("c", "Angola win", told)])
+    assert not answer.abstained and "Angola beat Zambia" in answer.sentences[0].text
+
+
+def test_a_preview_holds_no_result_though_it_names_someone():
+    preview = "In the Cosafa Cup final, coach Kalusha Bwalya will lead Zambia."
+    assert _typed("Who won the Cosafa Cup final?", preview) == ()
+    assert _typed("Who will lead Zambia in the Cosafa Cup final?", preview) != ()  # no result asked
+    assert _typed("Who won the Cosafa Cup final?", "In the Cosafa Cup final, coach Kalusha Bwalya won.") != ()

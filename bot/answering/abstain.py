@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .candidates import Candidate, PassageView, Shares, headline_terms, named_by_story
+from .candidates import Candidate, PassageView, Shares, asks_result, headline_terms, named_by_story, previews
 from .premise import states_a_figure
 from .question import AnswerType, Question, Subject
-from .spans import STRICT
+from .spans import STRICT, TYPED
 
 ANSWER_AT = 0.5
 """The confidence at which the bot answers."""
@@ -180,6 +180,8 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
         confidence -= OTHER_YEAR_PENALTY
     kind = question.answer_type
     best = max(c.score for c in candidates)
+    if kind in TYPED and asks_result(question.text) and previews(max(candidates, key=lambda c: c.score).text):
+        return Decision(False, confidence, f"the {searched} stories tell of it only before it was decided")
     anchored = anchor(question, views)
     in_story = named_by_story(views)
     typed = any(

@@ -421,6 +421,25 @@ _PLANNED = re.compile(
     r"\b(?:could|may|might|would|hopes?|hoped|hoping|plans?|planned|planning|expects?|expected|aims?|aimed|"
     r"is looking to|are looking to|wants? to|intends?|proposed|faces?|facing|up to)\b", re.IGNORECASE)
 """A sentence telling what may, or is meant to, happen."""
+_ASKS_RESULT = re.compile(r"\b(?:won|beat|defeated|lost|finished|triumphed|topped)\b", re.IGNORECASE)
+"""A question after how a contest ended ("who won the final?", "what majority did Labour win?" is not: "win")."""
+_FORTHCOMING = re.compile(
+    r"\b(?:ahead of|will|is due|are due|is set to|are set to|to be held|upcoming|next (?:week|month|year))\b",
+    re.IGNORECASE)
+"""A sentence telling of a contest still to come: "confident ahead of the final", "the contest will be held in Kiev"."""
+_RESULT_TOLD = re.compile(
+    r"\b(?:won|wins|beat|beats|defeated|lost|loses|finished|triumphed|victory|victorious|winners?|champions?)\b",
+    re.IGNORECASE)
+
+
+def asks_result(question: str) -> bool:
+    """Does the question ask how a contest ended ("who won the final?")?"""
+    return bool(_ASKS_RESULT.search(question))
+
+
+def previews(sentence: str) -> bool:
+    """Does the sentence tell of a contest still to come, and of no result?"""
+    return bool(_FORTHCOMING.search(sentence)) and not _RESULT_TOLD.search(sentence)
 
 
 def restates(span: str, asked: frozenset[str], words: Lexicon) -> bool:
@@ -458,6 +477,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     age = asks_age(question.text)  # "how old is the hacker?": the age is told of a name, not of "hacker"
     defined = defined_terms(question.text) if kind is AnswerType.DEFINITION else frozenset()
     outcome = kind in STRICT and bool(_ASKS_OUTCOME.search(question.text))
+    result = kind in TYPED and asks_result(question.text)
     rate = _PER.search(question.text)
     per = re.escape(rate.group(1)[:5]) if rate else ""  # "per share": "a share", "per shares"
     # the words describing whom a "which …" question is about ("the London mayor"), not what it asks for
@@ -505,6 +525,8 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 typed = ()  # "price per share" is not answered by the total raised
             if typed and outcome and _PLANNED.search(sentence):
                 typed = ()  # "what did the shares finally go for?" is not answered by what the firm hoped to get
+            if typed and result and previews(sentence):
+                typed = ()  # "who won the final?" is not answered by who is confident ahead of it
             context = TITLE_CONTEXT * shares(title_terms - terms)
             novel = len(all_terms - asked)
             score = coverage + context + rank + tie_break + INFORMATIVE * min(novel / 8, 1.0)

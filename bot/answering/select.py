@@ -53,16 +53,18 @@ def leading(candidate: Candidate) -> float:
     return candidate.score * correction(signals(candidate.traits)) if candidate.traits else candidate.score
 
 
-def first_choice(pool: Sequence[Candidate], lead_share: float = CHOICE_SHARE) -> Candidate:
+def first_choice(pool: Sequence[Candidate], lead_share: float = CHOICE_SHARE,
+                 lead: Callable[[Candidate], float] = leading) -> Candidate:
     """The sentence to lead with, of those scoring at least ``lead_share`` of the best (``pool`` is best first):
-    one telling of the month the question names, then one a reader can open and date (outlet, date or link) telling
-    at least SOURCED_SHARE as much of the question as the sentence telling most of it, over the rest; among equals, the fitted
-    model's choice (:func:`leading`). A headline leads only when it scores best:
-    it is quoted as a last resort."""
+    one telling of the month the question names, then, for a comparison, one naming every compared subject with a
+    figure (:func:`compares_all`), then one a reader can open and date (outlet, date or link) telling at least
+    SOURCED_SHARE as much of the question as the sentence telling most of it, over the rest; among equals, the fitted
+    model's choice (``lead``: :func:`leading`, or a remembered reading of it). A headline leads only when it scores
+    best: it is quoted as a last resort."""
     close = [c for c in pool if c is pool[0] or (c.score >= lead_share * pool[0].score and not c.unit.headline)]
     told = max(c.coverage for c in close)
     return max(close, key=lambda c: (c.dated, compares_all(c), metadata(c.story) > 0 and c.coverage >= SOURCED_SHARE * told,
-                                     leading(c)))
+                                     lead(c)))
 
 
 def compares_all(candidate: Candidate) -> bool:
@@ -94,11 +96,18 @@ def select(
     pool = [c for c in leaders if c is not first]
     if not pool and first is None:
         return []
+    corrected: dict[int, float] = {}
+
+    def lead(c: Candidate) -> float:  # the model's score, read once per sentence (for the first and the second)
+        if id(c) not in corrected:
+            corrected[id(c)] = leading(c)
+        return corrected[id(c)]
+
     chosen: list[Candidate] = []
     if first is not None:
         chosen.append(first)
     else:
-        best = first_choice(pool)
+        best = first_choice(pool, lead=lead)
         if answers is not None and not answers(best):
             holding = next((c for c in pool if answers(c)), None)
             if holding is not None and holding.score >= lead_share * best.score:
@@ -130,7 +139,7 @@ def select(
         return c.score * story(c) - NOVELTY * overlap(c) * top
 
     def modelled(c: Candidate) -> float:
-        return leading(c) * story(c) * (1 - NOVELTY * overlap(c))
+        return lead(c) * story(c) * (1 - NOVELTY * overlap(c))
 
     while pool and len(chosen) < MAX_SENTENCES:
         close = [c for c in pool if c.score >= CHOICE_SHARE * top and not c.unit.headline]
