@@ -425,6 +425,18 @@ def test_saying_when_something_occurs_or_what_it_is_for_defines_it(sentence):
 
 
 # ---- outcomes, not plans -------------------------------------------------------------------------
+def test_a_figure_standing_among_names_only_is_corrected_by_the_number_beside_those_names():
+    premise = _checked("With 31 of Britain's 659 MPs from ethnic minorities, why does Shahid Malik reject shortlists?", [
+        hit("a", "Malik rejects shortlists", [
+            "A call for ethnic minority shortlists has been rejected by one of Labour's most senior Asians.",
+            "Shahid Malik said there should be targets not lists to boost representation of minorities.",
+            "Just 13 of Britain's 659 MPs are from ethnic minority groups, he added.",
+        ]),
+    ], known={"shahid": 3, "malik": 3})
+    assert premise.status == "contradicted" and premise.word == "31"
+    assert premise.evidence is not None and "Just 13" in premise.evidence.text
+
+
 def test_a_question_about_how_a_figure_turned_out_is_not_answered_by_what_was_planned():
     answer = compose("At what final price were Velmar's shares sold in its flotation?", [
         hit("a", "Velmar to float", [

@@ -256,7 +256,9 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
             return Premise("negated", "", max(telling, key=lambda c: (_names_subjects(c, question), c.score)))
         if not stating or telling:
             continue
-        slot = _slot(question, frozenset(default_analyzer().terms(figure))) - _SCALE_TERMS
+        figure_terms = frozenset(default_analyzer().terms(figure))
+        # the words by the figure; names too when there is nothing else ("31 of Britain's 659 MPs")
+        slot = (_slot(question, figure_terms) or _slot(question, figure_terms, names=True)) - _SCALE_TERMS
         in_slot = [c for c in relevant if _filler(question, slot, [c], figure=True)]  # "50th birthday" for "40th"
         return Premise("contradicted", figure, max(in_slot or stating, key=lambda c: (
             bool(question.dated & c.terms), _names_subjects(c, question), _told(c, question), c.score)))
@@ -325,14 +327,16 @@ FILLER_WORDS = 3
 """…and another name fills it in a sentence this close to one of them ("relocating to smaller premises in Miami")."""
 
 
-def _slot(question: Question, terms: frozenset[str]) -> frozenset[str]:
-    """The content words standing by a name in the question, names aside: "sign" of "signed in Jerusalem"."""
+def _slot(question: Question, terms: frozenset[str], *, names: bool = False) -> frozenset[str]:
+    """The content words standing by a name in the question, names aside (``names``: with them): "sign" of
+    "signed in Jerusalem"."""
     tokens = default_analyzer().tokens(question.text)
     at = [i for i, t in enumerate(tokens) if t.term in terms]
     if not at:
         return frozenset()
     near = tokens[max(min(at) - SLOT_WORDS, 0) : min(at)] + tokens[max(at) + 1 : max(at) + 1 + SLOT_WORDS]
-    return frozenset(t.term for t in near if not t.surface[:1].isdigit()) - question.subject_terms - question.years
+    words = frozenset(t.term for t in near if not t.surface[:1].isdigit()) - question.years
+    return words if names else words - question.subject_terms
 
 
 def _filler(question: Question, slot: frozenset[str], candidates: Sequence[Candidate], year: bool = False, *,
