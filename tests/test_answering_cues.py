@@ -198,6 +198,15 @@ def test_a_result_the_coverage_tells_is_answered():
     assert not answer.abstained and "Angola beat Zambia" in answer.sentences[0].text
 
 
+def test_a_preview_tells_of_a_contest_to_come_and_of_no_result():
+    from bot.answering.candidates import asks_result, previews
+
+    assert previews("Bwalya is confident ahead of the final.")
+    assert not previews("Bwalya is confident the side won the final.")  # a result told
+    assert not previews("Bwalya praised the side.")  # nothing to come
+    assert asks_result("Who won the final?") and not asks_result("Who will play in the final?")
+
+
 def test_a_preview_holds_no_result_though_it_names_someone():
     preview = "In the Cosafa Cup final, coach Kalusha Bwalya will lead Zambia."
     assert _typed("Who won the Cosafa Cup final?", preview) == ()

@@ -73,6 +73,8 @@ def test_an_open_follow_up_asks_for_what_the_question_before_it_asked_for():
 def test_a_change_asked_by_how_much_is_answered_by_a_share_as_well_as_a_sum():
     question = "By how much did the money Mexican workers send home grow last year?"
     assert answering_spans("Remittances grew 24% last year.", AnswerType.AMOUNT, question) == ["24%"]
+    both = "Remittances grew 24% to $16.6bn last year."
+    assert set(answering_spans(both, AnswerType.AMOUNT, question)) == {"24%", "$16.6bn"}
     assert answering_spans("Remittances grew 24% last year.", AnswerType.AMOUNT, "How much money was sent?") == []
 
 

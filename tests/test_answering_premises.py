@@ -437,6 +437,14 @@ def test_a_figure_standing_among_names_only_is_corrected_by_the_number_beside_th
     assert premise.evidence is not None and "Just 13" in premise.evidence.text
 
 
+def test_a_slot_is_the_words_by_a_name_its_subjects_aside_unless_asked_for_with_them():
+    from bot.answering.premise import _slot
+
+    question = analysed("Why did Egypt sign the trade protocol in Jerusalem?", known={"egypt": 3, "jerusalem": 3})
+    assert "egypt" not in _slot(question, frozenset({"sign"}))
+    assert "egypt" in _slot(question, frozenset({"sign"}), names=True)
+
+
 def test_a_question_about_how_a_figure_turned_out_is_not_answered_by_what_was_planned():
     answer = compose("At what final price were Velmar's shares sold in its flotation?", [
         hit("a", "Velmar to float", [

@@ -108,3 +108,36 @@ def test_a_comparison_is_led_by_a_sentence_naming_every_compared_subject_with_it
     assert first_choice([one, both]) is both
     both.typed = ()  # naming both without a figure compares nothing
     assert first_choice([one, both]) is one
+
+
+def test_a_sentence_scoring_exactly_a_fifth_of_the_best_may_lead_or_come_second(monkeypatch):
+    best = candidate("Acme will cut 300 jobs in Leeds.", 2.0, key="a")
+    runner_up = candidate("Unions called a strike for Friday.", 1.5, key="b")
+    fifth = candidate("The cuts follow a fall in orders.", 0.4, key="c")  # exactly 0.2 × 2.0
+    monkeypatch.setattr(selection, "leading", lambda c: c.score * (4.0 if c is fifth else 1.0))
+    assert select([best, runner_up, fifth])[:2] == [best, fifth]
+    monkeypatch.setattr(selection, "leading", lambda c: c.score * (10.0 if c is fifth else 1.0))
+    assert first_choice([best, runner_up, fifth]) is fifth
+
+
+def test_the_third_sentence_is_new_rather_than_a_rewording_of_what_is_quoted():
+    lead = candidate("Acme will cut 300 jobs in Leeds.", 2.0, key="a", terms="acme cut 300 jobs leeds")
+    second = candidate("Unions called a strike for Friday.", 1.9, key="b", terms="unions called strike friday")
+    rewording = candidate("Acme is to cut jobs, it said.", 1.6, key="c", terms="acme cut jobs said plant")
+    fresh = candidate("Shares in Acme fell 5% on the news.", 1.4, key="d", terms="shares fell 5% news")
+    # marginal relevance: 1.6 - 0.35 × (3/7) × 2.0 = 1.3 for the rewording, 1.4 for the fresh sentence
+    assert select([lead, second, rewording, fresh])[:3] == [lead, second, fresh]
+
+
+def test_a_third_sentence_from_a_story_not_yet_quoted_beats_an_equal_one_from_a_quoted_story():
+    lead = candidate("Acme will cut 300 jobs in Leeds.", 2.0, key="a")
+    second = candidate("Unions called a strike for Friday.", 1.9, key="b")
+    same_story = candidate("Talks resume next Monday morning.", 1.0, key="b")  # the second's story
+    other_story = candidate("Rivals said they would hire.", 0.95, key="c")  # 1.0 × 0.85 < 0.95
+    assert select([lead, second, same_story, other_story])[2] is other_story
+
+
+def test_after_the_premise_checks_evidence_a_second_sentence_needs_only_a_quarter_of_its_score():
+    evidence = candidate("Acme will cut 300 jobs in Leeds.", 2.0, key="a")
+    follower = candidate("Unions called a strike for Friday.", 0.6, key="b")  # 0.3 of the lead: under 0.45
+    assert select([follower], first=evidence) == [evidence, follower]
