@@ -141,3 +141,11 @@ def test_after_the_premise_checks_evidence_a_second_sentence_needs_only_a_quarte
     evidence = candidate("Acme will cut 300 jobs in Leeds.", 2.0, key="a")
     follower = candidate("Unions called a strike for Friday.", 0.6, key="b")  # 0.3 of the lead: under 0.45
     assert select([follower], first=evidence) == [evidence, follower]
+
+
+def test_a_quoted_storys_next_sentence_still_comes_third_when_it_scores_clearly_higher():
+    lead = candidate("Acme will cut 300 jobs in Leeds.", 2.0, key="a")
+    second = candidate("Unions called a strike for Friday.", 1.9, key="b")
+    same_story = candidate("Talks resume next Monday morning.", 1.2, key="b")  # 1.2 × 0.85 = 1.02 > 0.95
+    other_story = candidate("Rivals said they would hire.", 0.95, key="c")
+    assert select([lead, second, same_story, other_story])[2] is same_story
