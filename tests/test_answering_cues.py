@@ -212,3 +212,23 @@ def test_a_preview_holds_no_result_though_it_names_someone():
     assert _typed("Who won the Cosafa Cup final?", preview) == ()
     assert _typed("Who will lead Zambia in the Cosafa Cup final?", preview) != ()  # no result asked
     assert _typed("Who won the Cosafa Cup final?", "In the Cosafa Cup final, coach Kalusha Bwalya won.") != ()
+
+
+def test_a_sentence_opening_with_what_the_term_is_defines_it():
+    from bot.answering.candidates import opens_definition
+
+    feta = defined_terms("What exactly is feta?")
+    assert opens_definition("Feta is a soft white cheese made from sheep's milk.", feta)
+    assert opens_definition("The feta was a Greek cheese.", feta)
+    assert not opens_definition("But critics say feta is a generic term.", feta)  # said of it, not opening on it
+    assert not opens_definition("Feta cheese sales in Greek supermarkets are a record.", feta)  # about something else
+
+
+def test_what_a_term_is_leads_the_answer_to_what_it_is():
+    answer = compose("What exactly is feta, according to the court row story?", [
+        hit("f", "Court row over feta", [
+            "But critics of the court row say feta is a generic term, with the cheese made widely outside Greece.",
+            "Feta is a soft white cheese made from sheep or goat's milk.",
+        ]),
+    ], known={"feta": 3})
+    assert answer.sentences[0].text.startswith("Feta is a soft white cheese")

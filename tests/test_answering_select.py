@@ -149,3 +149,16 @@ def test_a_quoted_storys_next_sentence_still_comes_third_when_it_scores_clearly_
     same_story = candidate("Talks resume next Monday morning.", 1.2, key="b")  # 1.2 × 0.85 = 1.02 > 0.95
     other_story = candidate("Rivals said they would hire.", 0.95, key="c")
     assert select([lead, second, same_story, other_story])[2] is same_story
+
+
+def test_a_definition_is_led_by_the_sentence_opening_with_what_the_term_is(monkeypatch):
+    from bot.answering.question import AnswerType
+
+    from .test_answering_rerank import traits
+
+    monkeypatch.setattr(rerank, "WEIGHTS", dict.fromkeys(SIGNALS, 0.0))
+    said = candidate("Critics say feta is a generic term.", 1.0, key="a", typed=("is a",))
+    said.traits = traits(said.text, AnswerType.DEFINITION)
+    opening = candidate("Feta is a soft white cheese.", 0.8, key="b", typed=("is a",))
+    opening.traits = traits(opening.text, AnswerType.DEFINITION, defines=True)
+    assert first_choice([said, opening]) is opening

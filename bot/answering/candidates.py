@@ -432,6 +432,19 @@ _RESULT_TOLD = re.compile(
     re.IGNORECASE)
 
 
+_OPENS_AS = re.compile(r"^\W*(?:the\s+|an?\s+)?(.{1,60}?)\s+(?:is|are|was|were)\s+(?:an?|the|one)\b", re.IGNORECASE)
+
+
+def opens_definition(sentence: str, defined: frozenset[str]) -> bool:
+    """Does the sentence open by saying what the defined words are: "Feta is a soft white cheese…", not "critics
+    say feta is a generic term"?"""
+    opening = _OPENS_AS.match(sentence)
+    if opening is None:
+        return False
+    terms = default_analyzer().terms(opening.group(1))
+    return bool(terms) and terms[0] in defined and defined <= set(terms) and len(set(terms)) <= len(defined) + 1
+
+
 def asks_result(question: str) -> bool:
     """Does the question ask how a contest ended ("who won the final?")?"""
     return bool(_ASKS_RESULT.search(question))
@@ -571,6 +584,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 subjects_named=(named + framing) / len(subjects) if subjects else 1.0, acting=actor,
                 headline=unit.headline, anaphoric=unit.anaphoric, informative=min(novel / 8, 1.0), answered=answered,
                 predicate=len(measured & all_terms) / len(measured) if measured else 0.0, asked=asked, plain=measured,
-                title_context=shares(title_terms - terms), before=before, says_no=says_no)
+                title_context=shares(title_terms - terms), before=before, says_no=says_no,
+                defines=bool(defined) and opens_definition(sentence, defined))
             out.append(Candidate(sentence, all_terms, score, hit, line, unit, typed, coverage, traits=traits, dated=dated))
     return out

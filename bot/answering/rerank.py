@@ -136,6 +136,8 @@ class Traits:
     says_no: bool = False
     """To a yes/no question, the sentence says no ("X did not …"), or, asked of anyone or anywhere, limits it
     ("available only in the US")."""
+    defines: bool = False
+    """To a "what is X?" question, the sentence opens by saying what X is ("Feta is a soft white cheese…")."""
 
 
 def nearness(sentence: str, spans: Sequence[str], asked: frozenset[str]) -> float:

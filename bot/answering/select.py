@@ -57,15 +57,16 @@ def first_choice(pool: Sequence[Candidate], lead_share: float = CHOICE_SHARE,
                  lead: Callable[[Candidate], float] | None = None) -> Candidate:
     """The sentence to lead with, of those scoring at least ``lead_share`` of the best (``pool`` is best first):
     one telling of the month the question names, then, for a comparison, one naming every compared subject with a
-    figure (:func:`compares_all`), then one a reader can open and date (outlet, date or link) telling at least
+    figure (:func:`compares_all`), for a "what is X?" question one opening with what X is ("Feta is a soft white
+    cheese…"), then one a reader can open and date (outlet, date or link) telling at least
     SOURCED_SHARE as much of the question as the sentence telling most of it, over the rest; among equals, the fitted
     model's choice (``lead``: :func:`leading`, or a remembered reading of it). A headline leads only when it scores
     best: it is quoted as a last resort."""
     fitted = lead or leading
     close = [c for c in pool if c is pool[0] or (c.score >= lead_share * pool[0].score and not c.unit.headline)]
     told = max(c.coverage for c in close)
-    return max(close, key=lambda c: (c.dated, compares_all(c), metadata(c.story) > 0 and c.coverage >= SOURCED_SHARE * told,
-                                     fitted(c)))
+    return max(close, key=lambda c: (c.dated, compares_all(c), bool(c.traits and c.traits.defines),
+                                     metadata(c.story) > 0 and c.coverage >= SOURCED_SHARE * told, fitted(c)))
 
 
 def compares_all(candidate: Candidate) -> bool:
