@@ -16,7 +16,8 @@ abstaining), and the same judge scores both:
     heldout4     benchmarks/questions/heldout4.yaml     over seeds/ + smartable-powerapps + bbc (articles no other set uses)
     heldout5     benchmarks/questions/heldout5.yaml     over seeds/ + smartable-powerapps + bbc (articles no other set uses)
     heldout6     benchmarks/questions/heldout6.yaml     over seeds/ + smartable-powerapps + bbc (articles no other set uses)
-    heldout7     benchmarks/questions/heldout7.yaml     over seeds/ + smartable-powerapps + bbc (the acceptance set)
+    heldout7     benchmarks/questions/heldout7.yaml     over seeds/ + smartable-powerapps + bbc (acceptance, with heldout8)
+    heldout8     benchmarks/questions/heldout8.yaml     over seeds/ + smartable-powerapps + bbc (acceptance, with heldout7)
     validation   benchmarks/questions/validation.yaml   over seeds/ + smartable-powerapps + bbc
     probe        benchmarks/questions/probe.yaml        over seeds/ + smartable-powerapps + bbc
     probe2       benchmarks/questions/probe2.yaml       over seeds/ + smartable-powerapps + bbc
@@ -80,6 +81,7 @@ SETS: dict[str, tuple[Path, tuple[Path, ...]]] = {
     "heldout5": (QUESTIONS / "heldout5.yaml", COMBINED),
     "heldout6": (QUESTIONS / "heldout6.yaml", COMBINED),
     "heldout7": (QUESTIONS / "heldout7.yaml", COMBINED),
+    "heldout8": (QUESTIONS / "heldout8.yaml", COMBINED),
     "validation": (QUESTIONS / "validation.yaml", COMBINED),
     "probe": (QUESTIONS / "probe.yaml", COMBINED),
     "probe2": (QUESTIONS / "probe2.yaml", COMBINED),
