@@ -221,7 +221,9 @@ def test_a_sentence_opening_with_what_the_term_is_defines_it():
     assert opens_definition("Feta is a soft white cheese made from sheep's milk.", feta)
     assert opens_definition("The feta was a Greek cheese.", feta)
     assert not opens_definition("But critics say feta is a generic term.", feta)  # said of it, not opening on it
-    assert not opens_definition("Feta cheese sales in Greek supermarkets are a record.", feta)  # about something else
+    assert opens_definition("Feta cheese is a Greek speciality.", feta)  # the term and its head noun
+    assert not opens_definition("Feta cheese makers are a proud group.", feta)  # about something else
+    assert not opens_definition("Feta sales rose in Greece.", feta)  # says nothing of what it is
 
 
 def test_what_a_term_is_leads_the_answer_to_what_it_is():
