@@ -179,8 +179,9 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
     if question.years and not year_told(question, views):
         confidence -= OTHER_YEAR_PENALTY
     kind = question.answer_type
-    best = max(c.score for c in candidates)
-    if kind in TYPED and asks_result(question.text) and previews(max(candidates, key=lambda c: c.score).text):
+    top = max(candidates, key=lambda c: c.score)
+    best = top.score
+    if kind in TYPED and asks_result(question.text) and previews(top.text):
         return Decision(False, confidence, f"the {searched} stories tell of it only before it was decided")
     anchored = anchor(question, views)
     in_story = named_by_story(views)

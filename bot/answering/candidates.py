@@ -430,6 +430,7 @@ _FORTHCOMING = re.compile(
 _RESULT_TOLD = re.compile(
     r"\b(?:won|wins|beat|beats|defeated|lost|loses|finished|triumphed|victory|victorious|winners?|champions?)\b",
     re.IGNORECASE)
+"""A sentence telling how a contest ended (or another's result, as "after Ruslana won last year"): no preview."""
 
 
 _OPENS_AS = re.compile(r"^\W*(?:the\s+|an?\s+)?(.{1,60}?)\s+(?:is|are|was|were)\s+(?:an?|the|one)\b", re.IGNORECASE)

@@ -56,8 +56,7 @@ LIGHT_WORDS = frozenset(
         "rough", "approxim",
     ]
 )
-"""Stems of light verbs and adverbs that frame a question ("roughly how much…?");
-they count at LIGHT_WORD_WEIGHT."""
+"""Stems of light verbs and adverbs that frame a question ("roughly how much…?"); they count at LIGHT_WORD_WEIGHT."""
 LIGHT_WORD_WEIGHT = 0.3
 CONTEXT_WEIGHT = 0.5
 """Terms of earlier questions in a chat count at this share."""
