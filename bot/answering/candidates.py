@@ -430,7 +430,7 @@ _FORTHCOMING = re.compile(
 _RESULT_TOLD = re.compile(
     r"\b(?:won|wins|beat|beats|defeated|lost|loses|finished|triumphed|victory|victorious|winners?|champions?)\b",
     re.IGNORECASE)
-"""A sentence telling how a contest ended (or another's result, as "after Ruslana won last year"): no preview."""
+"""A sentence telling how a contest ended: no preview (unless it is an earlier edition's result)."""
 
 
 _OPENS_AS = re.compile(r"^\W*(?:the\s+|an?\s+)?(.{1,60}?)\s+(?:is|are|was|were)\s+(?:an?|the|one)\b", re.IGNORECASE)
@@ -451,9 +451,15 @@ def asks_result(question: str) -> bool:
     return bool(_ASKS_RESULT.search(question))
 
 
+_EARLIER_EDITION = re.compile(r"\W+(?:\w+\W+){0,2}?(?:last|previous) (?:year|season|time)\b|\W+(?:\w+\W+){0,2}?a year ago\b",
+                              re.IGNORECASE)
+"""A result told of an earlier edition, just after it: "after Ruslana won last year"."""
+
+
 def previews(sentence: str) -> bool:
-    """Does the sentence tell of a contest still to come, and of no result?"""
-    return bool(_FORTHCOMING.search(sentence)) and not _RESULT_TOLD.search(sentence)
+    """Does the sentence tell of a contest still to come, and of no result (but an earlier edition's)?"""
+    return bool(_FORTHCOMING.search(sentence)) and not any(
+        not _EARLIER_EDITION.match(sentence, told.end()) for told in _RESULT_TOLD.finditer(sentence))
 
 
 def restates(span: str, asked: frozenset[str], words: Lexicon) -> bool:

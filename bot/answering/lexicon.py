@@ -33,6 +33,20 @@ PLACES: tuple[tuple[str, ...], ...] = (
     ("asia", "asian"), ("scandinavia", "scandinavian"), ("colombia", "colombian"),
     ("chile", "chilean"), ("peru", "peruvian"), ("venezuela", "venezuelan"), ("cuba", "cuban"),
     ("afghanistan", "afghan"), ("syria", "syrian"), ("lebanon", "lebanese"), ("zimbabwe", "zimbabwean"),
+    ("romania", "romanian"), ("poland", "polish", "poles"), ("bulgaria", "bulgarian"), ("serbia", "serbian"),
+    ("croatia", "croatian"), ("slovakia", "slovak", "slovakian"), ("slovenia", "slovenian"), ("estonia", "estonian"),
+    ("latvia", "latvian"), ("lithuania", "lithuanian"), ("belarus", "belarusian"), ("armenia", "armenian"),
+    ("azerbaijan", "azerbaijani"), ("kazakhstan", "kazakh"), ("uzbekistan", "uzbek"), ("kyrgyzstan", "kyrgyz"),
+    ("iceland", "icelandic"), ("luxembourg",), ("malta", "maltese"), ("cyprus", "cypriot"), ("albania", "albanian"),
+    ("bosnia", "bosnian"), ("kosovo",), ("moldova", "moldovan"), ("kuwait", "kuwaiti"), ("qatar", "qatari"),
+    ("yemen", "yemeni"), ("libya", "libyan"), ("tunisia", "tunisian"), ("algeria", "algerian"),
+    ("morocco", "moroccan"), ("sudan", "sudanese"), ("ethiopia", "ethiopian"), ("somalia", "somali"),
+    ("uganda", "ugandan"), ("tanzania", "tanzanian"), ("zambia", "zambian"), ("ghana", "ghanaian"),
+    ("senegal", "senegalese"), ("cameroon", "cameroonian"), ("congo", "congolese"), ("angola", "angolan"),
+    ("mozambique",), ("namibia", "namibian"), ("rwanda", "rwandan"), ("bangladesh", "bangladeshi"),
+    ("nepal", "nepalese"), ("burma", "burmese", "myanmar"), ("cambodia", "cambodian"), ("mongolia", "mongolian"),
+    ("jamaica", "jamaican"), ("haiti", "haitian"), ("bolivia", "bolivian"), ("ecuador", "ecuadorian"),
+    ("paraguay", "paraguayan"), ("uruguay", "uruguayan"),
 )
 """A country or region, its adjective and its people, and its other names."""
 
@@ -48,7 +62,9 @@ PERSON_ROLES: tuple[str, ...] = (
     "peer", "senator", "congressman", "congresswoman", "councillor", "mayor", "governor", "candidate", "campaigner",
     "activist", "commissioner", "high commissioner", "ambassador", "envoy", "judge", "attorney general", "attorney",
     "lawyer", "prosecutor", "solicitor", "barrister", "chief constable", "commander", "inspector", "investigator",
-    "detective", "doctor", "professor",
+    "detective", "doctor", "professor", "lecturer", "academic", "teacher", "surgeon", "pilot",
+    "churchman", "clergyman", "cleric", "bishop", "archbishop", "priest", "vicar", "cardinal", "rabbi", "imam",
+    "billionaire", "millionaire",
     # arts and media
     "actor", "actress", "singer", "star", "artist", "musician", "composer", "musicologist", "rapper", "guitarist",
     "drummer", "bassist", "frontman", "vocalist", "dancer", "producer", "author", "writer", "novelist", "poet",
@@ -56,7 +72,8 @@ PERSON_ROLES: tuple[str, ...] = (
     "journalist", "reporter", "correspondent", "editor", "columnist", "historian", "architect", "chef",
     # sport
     "coach", "captain", "player", "striker", "midfielder", "defender", "goalkeeper", "winger", "batsman", "jockey",
-    "trainer", "referee", "sprinter", "athlete", "cyclist", "boxer", "golfer", "swimmer", "champion",
+    "trainer", "referee", "sprinter", "athlete", "cyclist", "boxer", "golfer", "swimmer", "champion", "runner",
+    "driver", "dj",
     # anyone
     "person", "people",
 )

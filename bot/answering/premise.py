@@ -110,18 +110,32 @@ DOER_WORDS = 4
 
 
 def _went(told: Candidate, same: frozenset[str], other: frozenset[str], moved: frozenset[str]) -> bool:
-    """Does the sentence say it went the way the question says? Where it says both ways ("output fell in October
-    while unemployment rose"), the word nearest after what the question says moved decides."""
-    if not same & told.terms:
-        return False
-    if not (other & told.terms and moved & told.terms):
-        return True
-    terms = [t.term for t in default_analyzer().tokens(told.text)]
-    for at in (i for i, term in enumerate(terms) if term in moved):
-        for term in terms[at + 1 : at + 1 + WENT_WORDS]:
+    """Does the sentence say it went the way the question says? Where it says which way what the question says moved
+    went (the direction word nearest after it: "output fell in October while unemployment rose"), that decides; a
+    word of the question's direction after a "no" goes the other way ("audience figures failed to rise")."""
+    way = _way(told, same, other, moved)
+    if way is not None:
+        return way
+    return bool(same & told.terms)
+
+
+_NOT_MOVED = re.compile(r"\b(?:not|no|never|fail(?:ed|s)?\s+to|without)\s+(?:\w+\s+)?$|n't\s+(?:\w+\s+)?$", re.IGNORECASE)
+"""A "no" just before a direction word: "failed to rise", "did not fall", "hasn't really grown"."""
+
+
+def _way(told: Candidate, same: frozenset[str], other: frozenset[str], moved: frozenset[str]) -> bool | None:
+    """Which way the sentence says what moved went: True the question's way, False the other (or not at all, after a
+    "no"), None when no direction word stands within WENT_WORDS after it."""
+    if not moved & told.terms:
+        return None
+    tokens = default_analyzer().tokens(told.text)
+    for at in (i for i, token in enumerate(tokens) if token.term in moved):
+        for i in range(at + 1, min(at + 1 + WENT_WORDS, len(tokens))):
+            term = tokens[i].term
             if term in same or term in other:
-                return term in same
-    return True
+                said_no = _NOT_MOVED.search(_text_before(told.text, tokens, i)[-NO_BEFORE_CHARS:]) is not None
+                return (term in same) != said_no
+    return None
 
 
 def _owner(question: Question, surface: str) -> Subject | None:
@@ -210,15 +224,26 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
             directed = [c for c in directed if question.dated & c.terms] or directed
             most = max((_names_subjects(c, question) for c in directed), default=0)
             directed = [c for c in directed if _names_subjects(c, question) == most]
+            # …saying which way what moved went ("exports leapt", "audience figures failed to rise"), if any does:
+            # not that something else went ("the dollar … in relentless decline")
+            directed = [c for c in directed if _way(c, same, opposite | _steady_terms(), moved) is not None] or directed
             told = _best_evidence([c for c in directed if moved & c.terms] or directed or relevant, question)
-            if told is not None and (opposite | _steady_terms()) & told.terms and not _went(
-                    told, same, opposite | _steady_terms(), moved):
+            if told is not None and not _went(told, same, opposite | _steady_terms(), moved) and (
+                    (opposite | _steady_terms()) & told.terms or _way(told, same, opposite, moved) is False):
                 # "did <the subject, a few words> fall", not "did Ukraine sign up to pay a higher price"
                 asked_done = re.search(rf"\b(?:did|does|do|will|would)\s+(?:[\w'’-]+\s+){{1,{DOER_WORDS}}}?"
                                        rf"{re.escape(surface)}\b", question.text, re.IGNORECASE)
                 plain_verb = asked_done is not None and not word.endswith(("ing", "ed"))  # not "didn't cutting"
                 return Premise("contradicted", surface, told, reversed_verb=plain_verb)
             continue
+        if word in PERMANENCE and question.subjects:
+            # "why did Collins get a lifetime ban?": judged on the sentences naming its subjects, not on another's
+            # lifetime ban in the same story
+            own = [c for c in relevant if _names_subjects(c, question) == len(question.subjects)]
+            if own and not any(forms(word) & (c.terms | headline_terms(c.hit.story.title)) for c in own):
+                holder = _first_with(own, AnswerType.DURATION, exclude=PERMANENCE)
+                if holder is not None:
+                    return Premise("contradicted", surface, holder)
         if forms(word) & evidence_terms:
             denial = _denied(question, word, term, candidates, {v.hit.story.key for v in about})
             if denial is not None:  # "Why was he arrested?" where "no arrests have been made"
@@ -297,12 +322,25 @@ _TELLS_PLACE = re.compile(_PLACED + r"(?:\d+\s+)?[A-Z]")
 def _placed(question: Question, word: str, evidence: Candidate, candidates: Sequence[Candidate]) -> Candidate:
     """For a place the coverage does not bear out ("why was Wasp set in Manchester?"), the sentence of the evidence's
     story that tells where instead ("…filmed on an estate in Dartford"), if one does; else the evidence."""
+    siblings = [c for c in candidates if c.story_key == evidence.story_key and _names_a_sibling(word, c.text)]
+    if siblings:  # "the French Open", where the story tells of the Australian Open
+        return max(siblings, key=lambda c: (_told(c, question), c.score))
     if not word[:1].isupper() or not re.search(_PLACED + re.escape(word), question.text) or _TELLS_PLACE.search(
             evidence.text):
         return evidence  # not a place's name ("in 1980" is a time), or the evidence names where already
     placing = [c for c in candidates if c.story_key == evidence.story_key and word.casefold() not in c.text.casefold()
                and any(not re.search(re.escape(p), question.text, re.IGNORECASE) for p in spans(c.text, AnswerType.PLACE))]
     return max(placing, key=lambda c: (_told(c, question), c.score), default=evidence)
+
+
+def _names_a_sibling(name: str, text: str) -> bool:
+    """Does the text name another of the same kind as a name of several words: one ending the same ("Australian Open"
+    for "French Open", "Great Ireland Run" for "Great Scotland Run")?"""
+    words = name.split()
+    if len(words) < 2 or not all(w[:1].isupper() for w in words):
+        return False
+    return any(not m.group(0).casefold().endswith(name.casefold())
+               for m in re.finditer(rf"\b(?:[A-Z][\w'’-]*\s+)+{re.escape(words[-1])}\b", text))
 
 
 EVENT_TOLD = 0.5

@@ -107,7 +107,8 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (AnswerType.DURATION, re.compile(
         r"\bhow long\b|\bhow many (?:years|months|weeks|days|hours|minutes|decades)\b|\buntil when\b"
         r"|\b(?:what|which) (?:length|period|span) of time\b|\bhow much time\b"
-        r"|\bfor how (?:long|many)\b|\bhow quickly (?:can|could|will|would|do|does|did)\b", re.IGNORECASE)),
+        r"|\bfor how (?:long|many)\b|\bhow quickly (?:can|could|will|would|do|does|did)\b"
+        r"|\b(?:winning|finishing|record|best|fastest|qualifying|lap|race) times?\b", re.IGNORECASE)),
     (AnswerType.AMOUNT, re.compile(
         r"\bhow much\b.*\b(?:money|cost|costs|price|priced|pay|paid|earn|earned|spend|spent|worth|revenue|fees?|"
         r"charged?|charges|raise|raised|sell|sold|profit|profits|loss|losses|fine|fined|budget|invest|invested|"
@@ -118,7 +119,9 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"|\b(?:what|which) (?:\w+ )?(?:price|amount|sum|salary|fee|fine|wage|bonus|payout|compensation)\b"
         r"|\bhow much (?:money|cash)\b|\bfor how much\b|\bworth in \w+\W*$|\bin (?:dollars|pounds|euros|sterling)\b"
         r"|\bwhat (?:would|will|did|does|do|could|might) (?:it|they|\w+) (?:cost|fetch|raise|earn|bring in)\b"
-        r"|\bwhat (?:would|will|did|does|do) (?:[\w'’-]+\s+){1,4}?(?:charge|charges|cost|pay|fetch)\b"
+        r"|\bwhat (?:would|will|did|does|do) (?:[\w'’-]+\s+){1,6}?(?:charge|charges|cost|pay|fetch)\b"
+        r"|\bwhat (?:would|will|did|does|do) (?:[\w'’-]+\s+){1,6}?(?:put|value|price)s? (?:[\w'’-]+\s+){0,4}?"
+        r"(?:price|cost|value|bill|worth|figure)s? at\W*$"
         r"|\bhow (?:cheap|expensive|costly|dear)\b"
         r"|\bhow much did\b.*\b(?:cost|pay|make|raise|earn|lose)\b"
         r"|\bwhat(?:'s| is| was| are| were)\s+(?!an?\s)(?:the\s+)?(?:[\w'’-]+\s+){0,3}(?:fine|price|cost|fee|salary|value|bill|budget|"
@@ -132,12 +135,13 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         re.IGNORECASE)),
     (AnswerType.DATE, re.compile(
         r"^\W*when\b|\bwhen (?:did|does|do|is|was|were|will|has|have|had|are)\b"
-        r"|\b(?:what|which) (?:year|month|date|day|time)\b|\bsince when\b|\bhow soon\b"
+        r"|\b(?:what|which) (?:years?|months?|dates?|days?|time)\b|\bsince when\b|\bhow soon\b"
         r"|" + LAST_DAY, re.IGNORECASE)),
     (AnswerType.PLACE, re.compile(
         r"^\W*where\b|\bwhere (?:did|does|do|is|was|were|will|has|have|are|can)\b"
         r"|\b(?:what|which|in what|in which)\s+(?:[\w-]+\s+)?(?:city|country|state|town|region|place|venue|location|nation|county|"
-        r"district|neighbourhood|suburb|street|stadium|ground)\b|\bin (?:what|which) (?:part|area|corner) of\b",
+        r"district|neighbourhood|suburb|street|stadium|ground|village|province|island|resort|slum|shantytown|township|"
+        r"borough|capital|airport|port|arena|circuit|prison|hospital)\b|\bin (?:what|which) (?:part|area|corner) of\b",
         re.IGNORECASE)),
     (AnswerType.REASON, re.compile(
         r"^\W*why\b|\bwhy (?:did|does|do|is|was|were|will|has|have|are|would)\b|\bfor what reason\b|\bhow come\b"

@@ -166,11 +166,28 @@ def _not_a_count(sentence: str, match: re.Match[str]) -> bool:
     if _YEAR.fullmatch(text):
         return True
     before = sentence[max(match.start() - 30, 0) : match.start()]
+    if _in_a_name(sentence, match, before):
+        return True  # "the China Three Gorges Project", "Formula One": a name, not a count
     if not (text[:1].isdigit() and _NAMED_BEFORE.search(before)):
         return False
     word = before.split()[-1]
     opens = match.start() - len(word) - 1 <= 0 or sentence[: match.start() - len(word) - 1].rstrip().endswith((".", ":"))
     return not (opens and word.casefold() in _STARTERS)  # "Some 200 new jobs": no name before the figure
+
+
+_A_NUMBER_WORD = re.compile(rf"(?:{NUMBER_WORDS})$", re.IGNORECASE)
+_CAPITALISED_NEXT = re.compile(r"\s+[A-Z][a-z]")
+_CAPITALISED_LAST = re.compile(r"\b[A-Z][\w'’-]*\s+$")
+_OPENS = (".", ":", "\"", "“", "'", "‘")
+
+
+def _in_a_name(sentence: str, match: re.Match[str], before: str) -> bool:
+    """Is the number word part of a name: capitalised mid-sentence, beside a capitalised word ("the China Three Gorges
+    Project", "Formula One"), not opening the sentence or a quotation ("Three Britons were held")?"""
+    text = match.group(0)
+    if not (text[:1].isupper() and _A_NUMBER_WORD.match(text)) or not before.strip() or before.rstrip().endswith(_OPENS):
+        return False
+    return bool(_CAPITALISED_NEXT.match(sentence, match.end()) or _CAPITALISED_LAST.search(before))
 
 
 _EVENT_OF = re.compile(rf"\ban?\s+{_UNIT}$", re.IGNORECASE)
@@ -359,7 +376,7 @@ def answering_spans(sentence: str, kind: AnswerType, question: str) -> list[str]
     day = kind is AnswerType.DATE and asks_day(question)
     if age:
         found += [m.group(0) for m in _YEARS_OLD.finditer(sentence)]  # "a 22-year-old": a duration, told as an age
-    if kind in (AnswerType.AMOUNT, AnswerType.NUMBER) and _BY_HOW_MUCH.search(question):
+    if kind in (AnswerType.AMOUNT, AnswerType.NUMBER) and asks_change(question):
         found += spans(sentence, AnswerType.PERCENTAGE)  # "by how much did the money sent home grow?": "grew 24%"
     for span in found:
         if span.casefold().strip() in asked:
@@ -380,7 +397,17 @@ def answering_spans(sentence: str, kind: AnswerType, question: str) -> list[str]
 
 
 _BY_HOW_MUCH = re.compile(r"\bby\s+how\s+much\b", re.IGNORECASE)
-"""A question after a change, which a share tells as well as a sum does."""
+"""A question after a change ("by how much did the money sent home grow?")…"""
+_MOVED = (r"ris(?:e|es|en)|rose|increased?|gr[eo]w|grown|gain(?:ed)?|jump(?:ed)?|surged?|climb(?:ed)?|soar(?:ed)?|"
+          r"leapt?|fall(?:en|s)?|fell|decreased?|shr[ai]nk|drop(?:ped)?|slump(?:ed)?|declined?|plunged?|dip(?:ped)?|"
+          r"slid(?:e)?|sank|sink|tumbled?|slip(?:ped)?|plummet(?:ed)?")
+_HOW_MUCH_MOVED = re.compile(rf"\bhow\s+(?:much|far)\b[^,;?]*?\b(?:{_MOVED})\b", re.IGNORECASE)
+"""…or "how much did profits fall?": a figure's move, told by a verb that moves nothing else (not "cut", "raise")."""
+
+
+def asks_change(question: str) -> bool:
+    """Does the question ask how much something moved, which a share tells as well as a sum does?"""
+    return bool(_BY_HOW_MUCH.search(question) or _HOW_MUCH_MOVED.search(question))
 
 
 @lru_cache(maxsize=64)

@@ -1,0 +1,196 @@
+"""How a question and the coverage's sentences are read: a move asked "how much", a result told of an earlier
+edition, which way a sentence says something went, a name standing for another of its kind, a claim of permanence
+judged on its own subject, a number word inside a name, countries, roles and the wording of a kind of answer.
+Hand-made passages, no corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answering import rerank
+from bot.answering import select as selection
+from bot.answering.candidates import Shares, passage_view, previews, score_candidates
+from bot.answering.premise import _names_a_sibling, check
+from bot.answering.question import AnswerType, answer_type
+from bot.answering.rerank import SIGNALS
+from bot.answering.select import select
+from bot.answering.spans import answering_spans, asks_change, spans
+
+from .test_answering_mutants import candidate
+from .test_answering_units import ANALYZER, analysed, hit
+
+
+def _premise(question: str, hits, **kwargs):
+    asked = analysed(question, **kwargs)
+    views = [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in hits]
+    return check(asked, views, score_candidates(asked, views, Shares(asked.weights)))
+
+
+# ---- a move asked "how much" ----------------------------------------------------------------------------
+@pytest.mark.parametrize("question", [
+    "How much did Quorvex Airways' profits fall in the three months to December?",
+    "How much have Quorvex shares risen since the bid?",
+    "By how much did the money sent home grow?",
+    "How far did the pound drop against the dollar?",
+])
+def test_how_much_something_moved_is_told_by_a_share_as_well_as_a_sum(question):
+    assert asks_change(question)
+    sentence = "Quorvex Airways has blamed high fuel prices for a 40% drop in profits."
+    assert "40%" in answering_spans(sentence, AnswerType.AMOUNT, question)
+
+
+@pytest.mark.parametrize("question", [
+    "How much did Quorvex pay for the stake?",
+    "How much will the cuts save?",  # "cut" moves an object: the sum saved is asked
+    "How much money did the appeal raise?",
+])
+def test_a_sum_asked_for_is_not_answered_by_a_share(question):
+    assert not asks_change(question)
+    assert answering_spans("Profits fell 40% last year.", AnswerType.AMOUNT, question) == []
+
+
+# ---- a result told of an earlier edition --------------------------------------------------------------
+def test_a_contest_still_to_come_is_a_preview_though_the_sentence_tells_last_years_result():
+    assert previews("The 50th contest will be held in Kiev in May, after Ukrainian singer Ruslana won last year.")
+    assert previews("The final will be held in Cardiff, a year after Wales beat England a year ago.")
+
+
+def test_a_result_told_of_this_edition_is_no_preview():
+    assert not previews("The contest will be held in Kiev after Ruslana won in Istanbul.")
+    assert not previews("Ruslana won, and the next contest will be held in Kiev.")
+
+
+# ---- which way a sentence says something went ---------------------------------------------------------
+def test_a_claimed_fall_is_judged_on_the_sentence_saying_which_way_what_fell_went():
+    premise = _premise("Why did Quorvex's exports drop in 2004?", [hit("x", "Quorvex exports rise 25%", [
+        "Exports from Quorvex leapt during 2004 as the economy kept up its breakneck growth.",
+        "A low exchange rate - the crown seems in relentless decline - means Quorvex exports are cheap abroad.",
+    ])], known={"quorvex": 2})
+    assert premise.status == "contradicted" and "leapt" in premise.evidence.text
+
+
+def test_a_rise_that_failed_to_happen_contradicts_a_claimed_rise():
+    premise = _premise("Why did the Quorvex Show's audience figures grow after the relaunch?", [
+        hit("t", "Quorvex Show moves channel", [
+            "The Quorvex Show was relaunched in a blaze of publicity last year.",
+            "But despite the relaunch, audience figures failed to rise and still remain around three million.",
+        ])], known={"quorvex": 2})
+    assert premise.status == "contradicted" and "failed to rise" in premise.evidence.text
+
+
+def test_a_no_at_the_start_of_the_sentence_counts_too():
+    premise = _premise("Why did the Quorvex Show's audience figures grow after the relaunch?", [
+        hit("t", "Quorvex Show moves channel", [
+            "The Quorvex Show was relaunched in a blaze of publicity last year.",
+            "Audience figures failed to rise.",
+        ])], known={"quorvex": 2})
+    assert premise.status == "contradicted" and "failed to rise" in premise.evidence.text
+
+
+def test_a_rise_told_without_a_no_bears_a_claimed_rise_out():
+    premise = _premise("Why did the Quorvex Show's audience figures grow after the relaunch?", [
+        hit("t", "Quorvex Show moves channel", [
+            "The Quorvex Show was relaunched in a blaze of publicity last year.",
+            "Since the relaunch, audience figures did rise, to around three million.",
+        ])], known={"quorvex": 2})
+    assert premise.status != "contradicted"
+
+
+# ---- a name standing for another of its kind ----------------------------------------------------------
+def test_a_contest_the_story_never_names_is_corrected_by_the_one_of_its_kind_it_does():
+    premise = _premise("Why has Ann Quorvex pulled out of the French Open?", [hit("q", "Quorvex withdraws", [
+        "Ann Quorvex has become the third leading player to withdraw from the Australian Open because of injury.",
+        "She is believed to have picked up the injury at the Advanta Championships in Philadelphia in November and "
+        "had to pull out of an exhibition match.",
+        "Monica Zorbic, who has not played since last year's French Open, is another absentee.",
+    ])], known={"quorvex": 3, "zorbic": 3, "french": 1, "open": 3, "pull": 200})
+    assert premise.status == "contradicted" and premise.word == "French Open"
+    assert "Australian Open" in premise.evidence.text
+
+
+def test_of_the_sentences_naming_one_of_its_kind_the_one_telling_most_of_the_question_corrects_it():
+    premise = _premise("Why has Ann Quorvex pulled out of the French Open?", [hit("q", "Quorvex withdraws", [
+        "The Australian Open starts in Melbourne on Monday.",
+        "Ann Quorvex has become the third leading player to withdraw from the Australian Open because of injury.",
+        "Monica Zorbic, who has not played since last year's French Open, is another absentee.",
+    ])], known={"quorvex": 3, "zorbic": 3, "french": 1, "open": 3, "pull": 200})
+    assert premise.status == "contradicted" and "Ann Quorvex" in premise.evidence.text
+
+
+@pytest.mark.parametrize(("name", "text", "sibling"), [
+    ("Great Scotland Run", "She will also run the Bupa Great Ireland Run on 9 April.", True),
+    ("Great Scotland Run", "She will also run the Great Scotland Run on 9 April.", False),
+    ("Cardiff", "He played at the Arms Park Cardiff.", False),  # one word: no kind to share
+    ("French open", "She withdrew from the Australian open.", False),  # not a name
+])
+def test_another_of_a_names_kind_ends_as_it_does(name, text, sibling):
+    assert _names_a_sibling(name, text) is sibling
+
+
+# ---- a claim of permanence judged on its own subject ------------------------------------------------
+def test_a_lifetime_ban_told_of_another_does_not_bear_out_a_lifetime_ban_claimed_of_the_subject():
+    premise = _premise("Why did Michelle Quorvex get a lifetime ban?", [hit("b", "Quorvex banned", [
+        "Sprinter Michelle Quorvex has received an eight-year ban for doping offences after a hearing.",
+        "World record holder Tim Zorbic is also facing a lifetime ban after being charged.",
+    ])], known={"quorvex": 2, "zorbic": 2})
+    assert premise.status == "contradicted" and premise.word == "lifetime"
+    assert "eight-year" in premise.evidence.text
+
+
+def test_a_lifetime_ban_told_of_the_subject_bears_the_claim_out():
+    premise = _premise("Why did Michelle Quorvex get a lifetime ban?", [hit("b", "Quorvex banned", [
+        "Sprinter Michelle Quorvex has received a lifetime ban for doping offences after a hearing.",
+        "Her coach Tim Zorbic was banned for eight years.",
+    ])], known={"quorvex": 2, "zorbic": 2})
+    assert premise.status != "contradicted"
+
+
+# ---- the second sentence says what the first does not ------------------------------------------------
+def test_the_second_sentence_is_not_a_rewording_of_the_first_even_when_the_model_favours_it(monkeypatch):
+    monkeypatch.setattr(rerank, "WEIGHTS", dict.fromkeys(SIGNALS, 0.0))
+    lead = candidate("Quorvex will cut 300 jobs in Leeds.", 2.0, key="a", terms="quorvex cut 300 jobs leeds")
+    rewording = candidate("Quorvex is to cut jobs at a plant, it said.", 1.0, key="b", terms="quorvex cut jobs said plant")
+    fresh = candidate("Unions called a strike for Friday.", 0.8, key="c", terms="unions called strike friday")
+    # overlap 3/7: the rewording keeps 1 - 0.6 × 3/7 = 74% of its reading (0.74), under the fresh sentence's 0.8
+    # (at the rest's novelty, 0.35, it would keep 85%: 0.85)
+    monkeypatch.setattr(selection, "leading", lambda c: c.score)
+    assert select([lead, rewording, fresh])[:2] == [lead, fresh]
+
+
+# ---- a number word inside a name -----------------------------------------------------------------------
+@pytest.mark.parametrize(("sentence", "counts"), [
+    ("The China Three Gorges Project Corp is refusing to stop one of its dams.", ["one"]),
+    ("He won Formula One races and three titles.", ["three"]),
+    ("Three people died in the crash.", ["Three"]),
+    ("It said: Three Britons were held.", ["Three"]),
+    ("The band Take That had Five members.", ["Five"]),
+    ("Work on the Three Gorges Dam goes on.", []),
+    ("Quorvex beat Zorbic three times.", ["three"]),
+])
+def test_a_number_word_capitalised_beside_a_name_is_part_of_the_name_not_a_count(sentence, counts):
+    assert spans(sentence, AnswerType.NUMBER) == counts
+
+
+# ---- countries, roles and the wording of a kind of answer -----------------------------------------------
+def test_a_country_named_alone_after_from_says_where():
+    assert answering_spans("It is thought that the fake site is being run from Romania.", AnswerType.PLACE,
+                           "Where is the fake appeal website thought to be run from?") == ["from Romania"]
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("What did the obscure Quorvex Finance Group pay at auction for the oil unit?", AnswerType.AMOUNT),
+    ("What does the UK's biggest mortgage lender put the average house price at?", AnswerType.AMOUNT),
+    ("What was Kathy Quorvex's winning time in the cross-country race?", AnswerType.DURATION),
+    ("What dates is this summer's Quorvex festival?", AnswerType.DATE),
+    ("Which Nairobi shantytown was the chancellor visiting?", AnswerType.PLACE),
+    ("Which port did the ferry leave from?", AnswerType.PLACE),
+    ("Which churchman said the bestseller was lousy history?", AnswerType.PERSON),
+    ("Who's the university lecturer behind the virtual face?", AnswerType.PERSON),
+    ("What time does the show start?", AnswerType.DATE),
+])
+def test_the_wording_of_a_question_names_the_kind_of_answer(question, kind):
+    assert answer_type(question) is kind
+
+
+def test_a_name_after_a_new_role_word_is_a_persons():
+    assert "Ann Quorvex" in spans("The bishop's critic, lecturer Ann Quorvex, built the face.", AnswerType.PERSON)
