@@ -9,21 +9,16 @@ import pytest
 
 from bot.answering import rerank
 from bot.answering import select as selection
-from bot.answering.candidates import Shares, passage_view, previews, score_candidates
-from bot.answering.premise import _names_a_sibling, check
+from bot.answering.candidates import previews
+from bot.answering.premise import _names_a_sibling
 from bot.answering.question import AnswerType, answer_type
 from bot.answering.rerank import SIGNALS
 from bot.answering.select import select
 from bot.answering.spans import answering_spans, asks_change, spans
 
+from .test_answering_evidence import _premise
 from .test_answering_mutants import candidate
-from .test_answering_units import ANALYZER, analysed, hit
-
-
-def _premise(question: str, hits, **kwargs):
-    asked = analysed(question, **kwargs)
-    views = [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in hits]
-    return check(asked, views, score_candidates(asked, views, Shares(asked.weights)))
+from .test_answering_units import hit
 
 
 # ---- a move asked "how much" ----------------------------------------------------------------------------
