@@ -21,6 +21,7 @@ from .lexicon import lexicon
 from .question import (
     CLAIMS,
     DIRECTIONS,
+    MOVES_AN_OBJECT,
     OPPOSITES,
     QUALIFIERS,
     STEADY,
@@ -81,9 +82,6 @@ def _family_terms() -> list[tuple[frozenset[str], frozenset[str]]]:
     return [(stem(a), stem(b)) for a, b in OPPOSITES]
 
 
-_MOVES_AN_OBJECT = frozenset(["cut", "cuts", "raise", "raised", "raises", "boost", "boosted", "lower", "lowered",
-                              "halve", "halved", "double", "doubled", "triple", "tripled", "slash", "slashed"])
-"""Direction words whose object is what moved ("cut rates"); for the rest it is their subject ("shares fall")."""
 
 
 def _moved(question: Question, surface: str) -> frozenset[str]:
@@ -96,7 +94,7 @@ def _moved(question: Question, surface: str) -> frozenset[str]:
         return frozenset()
     plain = question.plain - {tokens[at].term}
     for distance in range(1, 4):
-        sides = (at + distance, at - distance) if surface.lower() in _MOVES_AN_OBJECT else (at - distance, at + distance)
+        sides = (at + distance, at - distance) if surface.lower() in MOVES_AN_OBJECT else (at - distance, at + distance)
         for i in sides:
             if 0 <= i < len(tokens) and tokens[i].term in plain:
                 return frozenset({tokens[i].term})

@@ -249,6 +249,11 @@ QUALIFIERS = frozenset(
 )
 """Qualifiers the evidence must bear out; when it reports something else, the reply corrects them."""
 DIRECTIONS = frozenset().union(*(a | b for a, b in (*OPPOSITES[:3], OPPOSITES[5])))
+MOVES_AN_OBJECT = frozenset(["cut", "cuts", "raise", "raised", "raises", "boost", "boosted", "lower", "lowered",
+                             "halve", "halved", "double", "doubled", "triple", "tripled", "slash", "slashed"])
+"""Direction words whose object is what moved ("cut rates"); for the rest it is their subject ("shares fall")."""
+MOVES = frozenset(OPPOSITES[0][0] | OPPOSITES[0][1]) - MOVES_AN_OBJECT - {"up", "down", "higher", "loss", "losses"}
+"""Verbs of a figure moving by itself ("profits fell", "shares jumped"): how much it moved is a sum or a share."""
 STEADY = frozenset(["unchanged", "steady", "flat", "stable", "frozen", "hold", "held"])
 """Words that say a figure stayed put: they contradict a claimed rise or fall alike."""
 MARKED = CLAIMS | QUALIFIERS | DIRECTIONS
