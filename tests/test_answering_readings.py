@@ -64,21 +64,14 @@ def test_a_claimed_fall_is_judged_on_the_sentence_saying_which_way_what_fell_wen
     assert premise.status == "contradicted" and "leapt" in premise.evidence.text
 
 
-def test_a_rise_that_failed_to_happen_contradicts_a_claimed_rise():
+@pytest.mark.parametrize("told", [
+    "But despite the relaunch, audience figures failed to rise and still remain around three million.",
+    "Audience figures failed to rise.",  # the "no" opening the sentence counts too
+])
+def test_a_rise_that_failed_to_happen_contradicts_a_claimed_rise(told):
     premise = _premise("Why did the Quorvex Show's audience figures grow after the relaunch?", [
-        hit("t", "Quorvex Show moves channel", [
-            "The Quorvex Show was relaunched in a blaze of publicity last year.",
-            "But despite the relaunch, audience figures failed to rise and still remain around three million.",
-        ])], known={"quorvex": 2})
-    assert premise.status == "contradicted" and "failed to rise" in premise.evidence.text
-
-
-def test_a_no_at_the_start_of_the_sentence_counts_too():
-    premise = _premise("Why did the Quorvex Show's audience figures grow after the relaunch?", [
-        hit("t", "Quorvex Show moves channel", [
-            "The Quorvex Show was relaunched in a blaze of publicity last year.",
-            "Audience figures failed to rise.",
-        ])], known={"quorvex": 2})
+        hit("t", "Quorvex Show moves channel", ["The Quorvex Show was relaunched in a blaze of publicity last year.", told]),
+    ], known={"quorvex": 2})
     assert premise.status == "contradicted" and "failed to rise" in premise.evidence.text
 
 

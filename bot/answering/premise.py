@@ -224,10 +224,12 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
             directed = [c for c in directed if _names_subjects(c, question) == most]
             # …saying which way what moved went ("exports leapt", "audience figures failed to rise"), if any does:
             # not that something else went ("the dollar … in relentless decline")
-            directed = [c for c in directed if _way(c, same, opposite | _steady_terms(), moved) is not None] or directed
+            others = opposite | _steady_terms()
+            directed = [c for c in directed if _way(c, same, others, moved) is not None] or directed
             told = _best_evidence([c for c in directed if moved & c.terms] or directed or relevant, question)
-            if told is not None and not _went(told, same, opposite | _steady_terms(), moved) and (
-                    (opposite | _steady_terms()) & told.terms or _way(told, same, opposite, moved) is False):
+            # a sentence with no word of direction says nothing either way; one saying "failed to rise" has only
+            # the question's own word, after a "no"
+            if told is not None and (same | others) & told.terms and not _went(told, same, others, moved):
                 # "did <the subject, a few words> fall", not "did Ukraine sign up to pay a higher price"
                 asked_done = re.search(rf"\b(?:did|does|do|will|would)\s+(?:[\w'’-]+\s+){{1,{DOER_WORDS}}}?"
                                        rf"{re.escape(surface)}\b", question.text, re.IGNORECASE)
