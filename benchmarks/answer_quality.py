@@ -18,7 +18,8 @@ abstaining), and the same judge scores both:
     heldout6     benchmarks/questions/heldout6.yaml     over seeds/ + smartable-powerapps + bbc (articles no other set uses)
     heldout7     benchmarks/questions/heldout7.yaml     over seeds/ + smartable-powerapps + bbc (acceptance, with heldout8)
     heldout8     benchmarks/questions/heldout8.yaml     over seeds/ + smartable-powerapps + bbc (acceptance, with heldout7)
-    heldout9     benchmarks/questions/heldout9.yaml     over seeds/ + smartable-powerapps + bbc (acceptance, written last)
+    heldout9     benchmarks/questions/heldout9.yaml     over seeds/ + smartable-powerapps + bbc (acceptance, with heldout10)
+    heldout10    benchmarks/questions/heldout10.yaml    over seeds/ + smartable-powerapps + bbc (acceptance, written last)
     validation   benchmarks/questions/validation.yaml   over seeds/ + smartable-powerapps + bbc
     probe        benchmarks/questions/probe.yaml        over seeds/ + smartable-powerapps + bbc
     probe2       benchmarks/questions/probe2.yaml       over seeds/ + smartable-powerapps + bbc
@@ -84,6 +85,7 @@ SETS: dict[str, tuple[Path, tuple[Path, ...]]] = {
     "heldout7": (QUESTIONS / "heldout7.yaml", COMBINED),
     "heldout8": (QUESTIONS / "heldout8.yaml", COMBINED),
     "heldout9": (QUESTIONS / "heldout9.yaml", COMBINED),
+    "heldout10": (QUESTIONS / "heldout10.yaml", COMBINED),
     "validation": (QUESTIONS / "validation.yaml", COMBINED),
     "probe": (QUESTIONS / "probe.yaml", COMBINED),
     "probe2": (QUESTIONS / "probe2.yaml", COMBINED),

@@ -22,6 +22,15 @@ from .test_answering_units import hit
 
 
 # ---- a move asked "how much" ----------------------------------------------------------------------------
+@pytest.mark.parametrize(("question", "kind"), [
+    ("What did Quorvex make?", AnswerType.OPEN),  # a product, not a sum: no profit, revenue or sales asked
+    ("Whose record will he break?", AnswerType.OPEN),  # a person's or a firm's: no kind is named
+    ("Which Quorvex manager praised the club?", AnswerType.PERSON),  # a role after the kind of organisation
+])
+def test_a_wording_that_names_no_kind_of_answer_is_not_given_one(question, kind):
+    assert answer_type(question) is kind
+
+
 @pytest.mark.parametrize("question", [
     "How much did Quorvex Airways' profits fall in the three months to December?",
     "How much have Quorvex shares risen since the bid?",
@@ -175,6 +184,28 @@ def test_a_country_named_alone_after_from_says_where():
     ("Which churchman said the bestseller was lousy history?", AnswerType.PERSON),
     ("Who's the university lecturer behind the virtual face?", AnswerType.PERSON),
     ("What time does the show start?", AnswerType.DATE),
+    # a figure asked without "how much"
+    ("What were Quorvex's revenues in the third quarter?", AnswerType.AMOUNT),
+    ("What did Quorvex actually make in profit last year?", AnswerType.AMOUNT),
+    ("What did the jobless rate fall to in March?", AnswerType.NUMBER),
+    ("What was the crowd at the Quorvex Stadium for the derby?", AnswerType.NUMBER),
+    ("How far over budget is the new Quorvex terminal?", AnswerType.NUMBER),
+    ("Over what period will the grant be paid?", AnswerType.DURATION),
+    # an organisation by its kind, in the plural too
+    ("Which London-based lender bought the Quorvex Bank?", AnswerType.ORGANISATION),
+    ("Which airlines complained about the state loan?", AnswerType.ORGANISATION),
+    ("Which children's charity did the singer back?", AnswerType.ORGANISATION),
+    ("Which select committee criticised the scheme?", AnswerType.ORGANISATION),
+    # a person by role, or "who" after a clause
+    ("Which senior diplomat called the plan daft?", AnswerType.PERSON),
+    ("Which Premiership footballer owns the label?", AnswerType.PERSON),
+    ("He ran the third fastest 400m ever - who holds the world record?", AnswerType.PERSON),
+    ("So who's likely to take his place?", AnswerType.PERSON),
+    # a term defined, however the question leads up to it
+    ("What is a \"honey trap\" when it comes to e-mail fraud?", AnswerType.DEFINITION),
+    ("In the Quorvex-Delmar alliance, what is the 'put option'?", AnswerType.DEFINITION),
+    ("in that piece about savings, what's an index fund?", AnswerType.DEFINITION),
+    ("What is the job of the Lord Chancellor?", AnswerType.DEFINITION),
 ])
 def test_the_wording_of_a_question_names_the_kind_of_answer(question, kind):
     assert answer_type(question) is kind

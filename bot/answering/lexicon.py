@@ -62,7 +62,7 @@ PERSON_ROLES: tuple[str, ...] = (
     "peer", "senator", "congressman", "congresswoman", "councillor", "mayor", "governor", "candidate", "campaigner",
     "activist", "commissioner", "high commissioner", "ambassador", "envoy", "judge", "attorney general", "attorney",
     "lawyer", "prosecutor", "solicitor", "barrister", "chief constable", "commander", "inspector", "investigator",
-    "detective", "doctor", "professor", "lecturer", "academic", "teacher", "surgeon", "pilot",
+    "detective", "diplomat", "doctor", "professor", "lecturer", "academic", "teacher", "surgeon", "pilot",
     "churchman", "clergyman", "cleric", "bishop", "archbishop", "priest", "vicar", "cardinal", "rabbi", "imam",
     "billionaire", "millionaire",
     # arts and media
@@ -71,7 +71,7 @@ PERSON_ROLES: tuple[str, ...] = (
     "playwright", "screenwriter", "film-maker", "filmmaker", "photographer", "comedian", "presenter", "broadcaster",
     "journalist", "reporter", "correspondent", "editor", "columnist", "historian", "architect", "chef",
     # sport
-    "coach", "captain", "player", "striker", "midfielder", "defender", "goalkeeper", "winger", "batsman", "jockey",
+    "coach", "captain", "player", "footballer", "cricketer", "striker", "midfielder", "defender", "goalkeeper", "winger", "batsman", "jockey",
     "trainer", "referee", "sprinter", "athlete", "cyclist", "boxer", "golfer", "swimmer", "champion", "runner",
     "driver", "dj",
     # anyone

@@ -108,7 +108,8 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"\bhow long\b|\bhow many (?:years|months|weeks|days|hours|minutes|decades)\b|\buntil when\b"
         r"|\b(?:what|which) (?:length|period|span) of time\b|\bhow much time\b"
         r"|\bfor how (?:long|many)\b|\bhow quickly (?:can|could|will|would|do|does|did)\b"
-        r"|\b(?:winning|finishing|record|best|fastest|qualifying|lap|race) times?\b", re.IGNORECASE)),
+        r"|\b(?:winning|finishing|record|best|fastest|qualifying|lap|race) times?\b"
+        r"|\b(?:over|for|in) what (?:period|timescale|timeframe|time frame|length of time)\b", re.IGNORECASE)),
     (AnswerType.AMOUNT, re.compile(
         r"\bhow much\b.*\b(?:money|cost|costs|price|priced|pay|paid|earn|earned|spend|spent|worth|revenue|fees?|"
         r"charged?|charges|raise|raised|sell|sold|profit|profits|loss|losses|fine|fined|budget|invest|invested|"
@@ -125,13 +126,20 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"|\bhow (?:cheap|expensive|costly|dear)\b"
         r"|\bhow much did\b.*\b(?:cost|pay|make|raise|earn|lose)\b"
         r"|\bwhat(?:'s| is| was| are| were)\s+(?!an?\s)(?:the\s+)?(?:[\w'’-]+\s+){0,3}(?:fine|price|cost|fee|salary|value|bill|budget|"
-        r"pay|payout|fortune|valuation|turnover|revenue)\b", re.IGNORECASE)),
+        r"pay|payout|fortune|valuation|turnover|revenue|earnings|profit|sales)s?\b"
+        r"|\bwhat (?:did|does|do|will|would) (?:[\w'’-]+\s+){1,5}?(?:make|made|earn|lose|take|bring in|rake in) in "
+        r"(?:net |pre-tax |annual )?(?:profits?|revenues?|sales|income|turnover|earnings)\b", re.IGNORECASE)),
     (AnswerType.NUMBER, re.compile(
         r"\bhow (?:many|much|old)\b|\bwhat (?:number|score|total|rate|level|size|age)\b|\bby how much\b"
         r"|\bhow (?:big|large|small|high|fast|far) an?\b"
         r"|\bhow (?:big|large|small|high|fast|far|heavy|tall|deep|wide) (?:is|was|are|were|will|would)\b"
         r"|\bhow (?:fast|high|heavy|tall|deep|wide) (?:do|does|did|can|could)\b"
-        r"|\bwhat(?:'s| is| was| are| were)\s+(?!an?\s)(?:the\s+)?(?:[\w'’-]+\s+){0,3}(?:rate|figure|total|speed|score|tally)\b",
+        r"|\bwhat(?:'s| is| was| are| were)\s+(?!an?\s)(?:the\s+)?(?:[\w'’-]+\s+){0,3}(?:rate|figure|total|speed|score|tally|"
+        r"crowd|attendance|turnout|audience|majority|margin|toll|population|capacity|circulation|ranking)s?\b"
+        r"|\bwhat (?:did|does|do|will|would|has|have|had) (?:[\w'’-]+\s+){1,5}?(?:fall|fell|fallen|drop|dropped|rise|rose|"
+        r"risen|climb|climbed|jump|jumped|grow|grew|grown|slip|slipped|sink|sank|slide|slid|increase|increased|"
+        r"decrease|decreased|shrink|shrank|edge|edged|go|gone|come|came) (?:up |down |back )?to\b"
+        r"|\bhow far (?:over|above|below|under|behind|ahead|short)\b",
         re.IGNORECASE)),
     (AnswerType.DATE, re.compile(
         r"^\W*when\b|\bwhen (?:did|does|do|is|was|were|will|has|have|had|are)\b"
@@ -157,18 +165,26 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (AnswerType.NAME, re.compile(
         r"\b(?:called|named|known as|dubbed)\s*\??\s*$|\bwhat(?:'s| is| was) the name of\b", re.IGNORECASE)),
     (AnswerType.ORGANISATION, re.compile(
-        r"\b(?:what|which)\s+(?:[\w-]+\s+){0,2}?(?:company|companies|firm|firms|organi[sz]ation|agency|agencies|group|bank|business|"
-        r"team|club|network|channel|broadcaster|newspaper|outlet|party|body|department|regulator|brand|studio|"
-        r"label|retailer|carrier|operator|airline|union|government|country's)\b(?!\s+" + _PERSON_NOUN + r")", re.IGNORECASE)),
+        r"\b(?:what|which)\s+(?:[\w'’-]+\s+){0,2}?(?:company|companies|firm|firms|organi[sz]ations?|agency|agencies|groups?|banks?|"
+        r"business|businesses|teams?|clubs?|networks?|channels?|broadcasters?|newspapers?|outlets?|party|parties|body|"
+        r"bodies|departments?|regulators?|brands?|studios?|labels?|retailers?|carriers?|operators?|airlines?|unions?|"
+        r"government|country's|lenders?|insurers?|committees?|charity|charities|websites?|manufacturers?|makers?|"
+        r"suppliers?|publishers?|developers?|watchdogs?|councils?|universit(?:y|ies)|institutes?|think-tanks?|"
+        r"magazines?|stations?|chains?|supermarkets?|exchanges?|bidders?|sponsors?|investors?|consortium|"
+        r"conglomerates?|giants?|rivals?)\b(?!\s+" + _PERSON_NOUN + r")", re.IGNORECASE)),
     (AnswerType.DEFINITION, re.compile(
         r"^\W*(?:[Ww]hat\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?[\w\"'“‘-]+|[Ww]ho\s+(?:is|was)\s+[A-Z][\w-]*(?:['’][A-Z][\w-]*)?(?![\w'’]))"
         r"(?:\s+[\w\"'”’-]+){0,4}\W*$"
         r"|\b[Ww]hat (?:does|do) .* (?:mean|do|refer to|stand for)\b|\b[Ww]hat is meant by\b|\b[Dd]efine\b|\b[Ww]hat kind of\b"
         r"|^\W*[Ww]hat\s+(?:exactly|actually|precisely)\s+(?:is|are)\s|\b[Ww]hat counts as\b"
         r"|\b[Ww]hat(?:'s| is) the (?:idea|concept|principle|thinking) (?:behind|of)\b"
-        r"|^\W*[Ww]hat\s+(?:is|are)\s+(?:an?\s+|the\s+)?[\w'\"“‘-]+(?:\s+[\w'\"”’-]+){0,2}\s*(?:,|\bthat\b|\bwhich\b)")),
+        r"|^\W*[Ww]hat\s+(?:is|are)\s+(?:an?\s+|the\s+)?[\w'\"“‘-]+(?:\s+[\w'\"”’-]+){0,2}\s*(?:,|\bthat\b|\bwhich\b)"
+        r"|\b[Ww]hat(?:'s|’s| is| are)\s+(?:an?\s+|the\s+)?[\"“‘'][^\"”’']{2,40}[\"”’']"
+        r"|(?:^|[,;:–—-]\s*)[Ww]hat(?:'s|’s| is| are)\s+(?:an?\s+)[\w-]+(?:\s+[\w-]+){0,3}\W*$"
+        r"|\b[Ww]hat(?:'s|’s| is| was) the (?:job|role|purpose|function|point|aim) of\b")),
     (AnswerType.PERSON, re.compile(
         r"^\W*(?:who|whom)\b|\bwho (?:is|was|did|does|will|has|have|are|were|said|says|led|leads|runs|won)\b"
+        r"|(?:^|[,;:–—]|\s-)\s*(?:so\s+|and\s+|but\s+)?(?:who|whom)\b"
         r"|\b(?:what|which) (?:" + _NOT_AUXILIARY + r"[\w'’-]+\s+){0,3}?(?:band|" + _PERSON_NOUN + r")", re.IGNORECASE)),
     (AnswerType.YES_NO, re.compile(
         r"^\W*(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should|may|might|shall)\b", re.IGNORECASE)),
