@@ -71,7 +71,8 @@ PERSON_ROLES: tuple[str, ...] = (
     "playwright", "screenwriter", "film-maker", "filmmaker", "photographer", "comedian", "presenter", "broadcaster",
     "journalist", "reporter", "correspondent", "editor", "columnist", "historian", "architect", "chef",
     # sport
-    "coach", "captain", "player", "footballer", "cricketer", "striker", "midfielder", "defender", "goalkeeper", "winger", "batsman", "jockey",
+    "coach", "captain", "player", "footballer", "cricketer",
+    "striker", "midfielder", "defender", "goalkeeper", "winger", "batsman", "jockey",
     "trainer", "referee", "sprinter", "athlete", "cyclist", "boxer", "golfer", "swimmer", "champion", "runner",
     "driver", "dj",
     # anyone
