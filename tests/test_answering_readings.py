@@ -11,14 +11,14 @@ from bot.answering import rerank
 from bot.answering import select as selection
 from bot.answering.candidates import previews
 from bot.answering.premise import _names_a_sibling
-from bot.answering.question import AnswerType, answer_type
+from bot.answering.question import AnswerType, answer_type, claims_a_record
 from bot.answering.rerank import SIGNALS
 from bot.answering.select import select
 from bot.answering.spans import answering_spans, asks_change, spans
 
 from .test_answering_evidence import _premise
 from .test_answering_mutants import candidate
-from .test_answering_units import hit
+from .test_answering_units import analysed, hit
 
 
 # ---- a move asked "how much" ----------------------------------------------------------------------------
@@ -213,3 +213,26 @@ def test_the_wording_of_a_question_names_the_kind_of_answer(question, kind):
 
 def test_a_name_after_a_new_role_word_is_a_persons():
     assert "Ann Quorvex" in spans("The bishop's critic, lecturer Ann Quorvex, built the face.", AnswerType.PERSON)
+
+
+# ---- "record": a claim only where it qualifies ---------------------------------------------------------
+@pytest.mark.parametrize(("question", "claimed"), [
+    ("Why did Quorvex post a record loss?", True),
+    ("How much did Quorvex earn on the back of record oil prices?", True),
+    ("How long does a ride in its record-breaking lifts take?", True),
+    ("Which footballer runs the record label behind the album?", False),
+    ("Who has the better head-to-head record, Quorvex or Delmar?", False),
+    ("Which country has the best track record in the contest?", False),
+    ("Who holds the world record he was chasing?", False),
+    ("Why do musicians back the record industry's lawsuits?", False),
+    ("What made the singer record the song?", False),
+])
+def test_record_is_a_claim_only_where_it_qualifies_what_the_question_says(question, claimed):
+    assert claims_a_record(question) is claimed
+
+
+def test_a_record_label_is_not_a_claimed_record_the_evidence_must_bear_out():
+    question = "Which footballer runs the record label that won an injunction against the singer's album?"
+    reading = analysed(question)
+    assert "record" not in [surface for surface, _ in reading.marked]
+    assert "record" in [surface for surface, _ in analysed("Why did Quorvex post a record loss?").marked]

@@ -508,8 +508,8 @@ def analyse(
             if fixed is not None:
                 corrections[token.surface] = fixed
                 term, df = fixed, doc_freq(fixed)
-        if low in MARKED or term in _direction_terms(analyzer):  # "cutting" as well as "cut"
-            marked.append((token.surface, term))
+        if (low in MARKED or term in _direction_terms(analyzer)) and (low != "record" or claims_a_record(shaped)):
+            marked.append((token.surface, term))  # "cutting" as well as "cut"
         if _NUMBERISH.search(token.surface) and not YEAR.match(token.surface):
             figures.append(token.surface)  # a year dates the question; a figure is a claim
         elif YEAR.match(token.surface):
@@ -612,6 +612,22 @@ def _focus(question: str, analyzer: Analyzer, asked: frozenset[str]) -> frozense
     if found is None or found.group(1).lower() in CUE_WORDS:
         return frozenset()
     return frozenset(analyzer.terms(found.group(1))) & asked
+
+
+_RECORD_CLAIMED = re.compile(
+    r"\brecord-(?:breaking|setting)\b"
+    r"|\b(?<!track )(?<!world )(?<!scoring )(?<!'s )(?<!his )(?<!her )(?<!their )(?<!its )(?<!whose )(?<!head-to-head )"
+    r"record(?:\s+(?!label|compan|industr|producer|deal|shop|store|book|holder|breaker|collection|player)"
+    r"(?!(?:of|against|in|for|as|at|with|on|by|and|or|to|is|was|the|an?|his|her|their|its|he|she|they|it|will|would|"
+    r"did|does|has|had)\b)[a-z])", re.IGNORECASE)
+""""Record" qualifying what it claims ("a record loss", "record-breaking lifts"); not a record of results ("their
+head-to-head record", "the world record") nor a recording ("the record label", "the record industry")."""
+
+
+def claims_a_record(question: str) -> bool:
+    """Does the question claim something was a record ("Why did X post a record loss?"), which the evidence must
+    bear out?"""
+    return bool(_RECORD_CLAIMED.search(question))
 
 
 def _titles_a_name(tokens: Sequence[Token], position: int, question: str) -> bool:
