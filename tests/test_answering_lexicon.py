@@ -9,7 +9,7 @@ from bot.answering.candidates import Shares, passage_view, score_candidates
 from bot.answering.lexicon import Lexicon, lexicon
 from bot.answering.question import AnswerType, answer_type
 
-from .test_answering_units import ANALYZER, analysed, hit
+from .test_answering_units import ANALYZER, analysed, compose, hit
 
 
 def test_a_country_its_people_and_its_other_names_name_the_same_thing():
@@ -217,3 +217,22 @@ def test_a_price_is_what_is_charged_a_fee_or_a_cost():
     view = passage_view(hit("l", "Library news", ["The service will be priced at £4.50 for an hour's session."]),
                         ANALYZER, asked)
     assert "charg" in view.lines[0][1]
+
+
+def test_a_verbs_irregular_forms_name_it_and_light_verbs_are_left_alone():
+    words = lexicon(ANALYZER)
+    assert {"wrote", "written"} <= words.others("write")
+    assert {"broke", "broken"} <= words.others(ANALYZER.terms("break")[0])
+    assert "went" not in words.others("go") and "made" not in words.others(ANALYZER.terms("make")[0])
+
+
+def test_the_sentence_telling_it_in_another_form_of_the_verb_answers_first():
+    question = "Who wrote the charity single Quorvex Lullaby?"
+    hits = [hit("s", "Charity single", [
+        "Stars including Ann Delmar are recording the charity single Quorvex Lullaby for the appeal.",
+        "The song, a melancholy ballad, was written by radio DJ Mike Tarrant.",
+    ], 1.0)]
+    asked = analysed(question)
+    views = [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in hits]
+    assert "wrote" in views[0].lines[1][1]  # "written" says it
+    assert compose(question, hits).sentences[0].text.startswith("The song, a melancholy ballad, was written")

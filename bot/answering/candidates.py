@@ -18,7 +18,7 @@ from retrieval.analyzer import Analyzer, default_analyzer
 from retrieval.models import RankedPassage, Story
 from retrieval.passages import decode_terms, split_sentences
 
-from .lexicon import PERSON_ROLES, Lexicon, lexicon, spelled_out
+from .lexicon import PERSON_ROLES, Lexicon, inflections, lexicon, spelled_out
 from .question import DOING_AUXILIARY, AnswerType, Question
 from .rerank import Place, Traits
 from .spans import NEGATION, RESTRICTION, ROLE_BEFORE, STRICT, TYPED, UNIVERSAL, answering_spans, asks_age
@@ -502,6 +502,9 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     per = re.escape(rate.group(1)[:5]) if rate else ""  # "per share": "a share", "per shares"
     # the words describing whom a "which …" question is about ("the London mayor"), not what it asks for
     description = describing(question.text) & question.plain if kind in NAMED else frozenset()
+    # what is asked about, in the question's words or their other forms ("written" for "wrote")
+    forms = inflections(default_analyzer())
+    reach = asked.union(*(forms.others(term) for term in asked)) if kind in NAMED else asked
     story_order: dict[str, int] = {}
     for view in views:
         story_order.setdefault(view.hit.story.key, len(story_order))
@@ -534,7 +537,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 typed = ()  # "X is a …" defines X only in a sentence about X
             elif kind in NAMED and typed and terms:
                 typed = tuple(span for span in typed if not described(sentence, span, description))
-                close = near(sentence, typed, asked)  # the name that answers stands by what is asked about
+                close = near(sentence, typed, reach)  # the name that answers stands by what is asked about
                 typed = close + tuple(span for span in leaders(sentence, typed) if span not in close) if asks_leader else close
                 if typed and not asks_speech:  # "who founded Yahoo?" is not answered by who commented on it
                     typed = tuple(span for span in typed

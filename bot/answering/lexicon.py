@@ -152,6 +152,31 @@ PARAPHRASES: tuple[tuple[str, ...], ...] = (
 )
 """Words reporters use for one another."""
 
+INFLECTIONS: tuple[tuple[str, ...], ...] = (
+    ("write", "wrote", "written"), ("give", "gave", "given"), ("hold", "held"), ("lead", "led"), ("meet", "met"),
+    ("bring", "brought"), ("build", "built"), ("rebuild", "rebuilt"), ("catch", "caught"),
+    ("choose", "chose", "chosen"), ("drive", "drove", "driven"), ("fly", "flew", "flown"),
+    ("forget", "forgot", "forgotten"), ("grow", "grew", "grown"), ("lose", "lost"), ("rise", "rose", "risen"),
+    ("sing", "sang", "sung"), ("send", "sent"), ("shoot", "shot"), ("spend", "spent"), ("steal", "stole", "stolen"),
+    ("strike", "struck"), ("throw", "threw", "thrown"), ("wear", "wore", "worn"), ("break", "broke", "broken"),
+    ("speak", "spoke", "spoken"), ("eat", "ate", "eaten"), ("draw", "drew", "drawn"), ("begin", "began", "begun"),
+    ("blow", "blew", "blown"), ("freeze", "froze", "frozen"), ("hang", "hung"), ("lend", "lent"),
+    ("ride", "rode", "ridden"), ("ring", "rang", "rung"), ("shake", "shook", "shaken"), ("sleep", "slept"),
+    ("seek", "sought"), ("teach", "taught"), ("tear", "tore", "torn"), ("run", "ran"), ("fall", "fell", "fallen"),
+    ("stick", "stuck"), ("swim", "swam", "swum"), ("fight", "fought"), ("beat", "beaten"), ("hide", "hid", "hidden"),
+    ("forgive", "forgave", "forgiven"), ("undertake", "undertook", "undertaken"),
+    ("overtake", "overtook", "overtaken"), ("withdraw", "withdrew", "withdrawn"), ("arise", "arose", "arisen"),
+    ("dig", "dug"), ("flee", "fled"), ("shrink", "shrank", "shrunk"), ("sink", "sank", "sunk"), ("spin", "spun"),
+    ("swear", "swore", "sworn"), ("sweep", "swept"), ("swing", "swung"), ("wake", "woke", "woken"), ("deal", "dealt"),
+    ("mislead", "misled"), ("oversee", "oversaw", "overseen"), ("uphold", "upheld"), ("withhold", "withheld"),
+    ("foresee", "foresaw", "foreseen"), ("forbid", "forbade", "forbidden"), ("mistake", "mistook", "mistaken"),
+    ("understand", "understood"), ("overcome", "overcame"), ("win", "won"), ("buy", "bought"), ("sell", "sold"),
+    ("pay", "paid"),
+)
+"""A verb's irregular forms ("wrote", "written" of "write"), which stemming does not join: "who wrote the song?"
+is answered by "was written by". Forms that are common words of their own ("left", "found", "fed", "bit") and the
+light verbs that rarely carry what is asked ("went", "made", "took", "saw", "heard") are left out."""
+
 
 MIN_PLACE_STEM = 4
 
@@ -176,7 +201,7 @@ def demonym_forms(term: str) -> frozenset[str]:
 class Lexicon:
     """The groups as analyzed terms: term → the other terms that name the same thing."""
 
-    def __init__(self, analyzer: Analyzer, groups: Iterable[tuple[str, ...]] = PLACES + PARAPHRASES) -> None:
+    def __init__(self, analyzer: Analyzer, groups: Iterable[tuple[str, ...]] = PLACES + PARAPHRASES + INFLECTIONS) -> None:
         mates: dict[str, set[str]] = {}
         for group in groups:
             terms = {t for word in group for t in analyzer.terms(word)}
@@ -242,6 +267,15 @@ def spelled_out(text: str, short: Iterable[str]) -> frozenset[str]:
 
 
 _LEXICONS: dict[int, Lexicon] = {}
+_INFLECTIONS: dict[int, Lexicon] = {}
+
+
+def inflections(analyzer: Analyzer) -> Lexicon:
+    """A verb's irregular forms alone (:data:`INFLECTIONS`), in ``analyzer``'s terms: the same word, never another."""
+    found = _INFLECTIONS.get(id(analyzer))
+    if found is None:
+        found = _INFLECTIONS[id(analyzer)] = Lexicon(analyzer, INFLECTIONS)
+    return found
 
 
 def lexicon(analyzer: Analyzer) -> Lexicon:
