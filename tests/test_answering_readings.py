@@ -236,3 +236,23 @@ def test_a_record_label_is_not_a_claimed_record_the_evidence_must_bear_out():
     reading = analysed(question)
     assert "record" not in [surface for surface, _ in reading.marked]
     assert "record" in [surface for surface, _ in analysed("Why did Quorvex post a record loss?").marked]
+
+
+# ---- a score the question states --------------------------------------------------------------------------
+def test_a_score_the_coverage_tells_otherwise_is_corrected_by_the_sentence_stating_the_result():
+    premise = _premise("How did Quorvex United beat Delmar 3-1 to reach the cup semi-finals?", [hit("q", "Quorvex Utd 4-1 Delmar", [
+        "Quorvex United eased into the semi-final of the cup with an emphatic win over Delmar.",
+        "Delmar pulled one back before half time through a header from a corner.",
+        "The scoring was completed just after the break - a superb shot on the turn making it 4-1.",
+    ])], known={"quorvex": 2, "delmar": 2})
+    assert premise.status == "contradicted" and premise.word == "3-1"
+    assert "4-1" in premise.evidence.text
+
+
+@pytest.mark.parametrize("told", ["making it 3-1", "making it 1-3"])
+def test_a_score_the_coverage_states_either_way_round_is_borne_out(told):
+    premise = _premise("How did Quorvex United beat Delmar 3-1 to reach the cup semi-finals?", [hit("q", "Cup tie", [
+        "Quorvex United eased into the semi-final of the cup with an emphatic win over Delmar.",
+        f"The scoring was completed just after the break - a superb shot on the turn {told}.",
+    ])], known={"quorvex": 2, "delmar": 2})
+    assert premise.status != "contradicted"

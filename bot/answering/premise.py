@@ -266,6 +266,9 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
         if stated and not any(said in _normal_periods(c.text) for c in (*relevant, *candidates)):  # "an hour's session"
             evidence = max(stated, key=lambda c: (_has_unit(c.text, unit), _told(c, question), c.score))
             return Premise("contradicted", period.group(0), evidence)
+    scoreline = _scoreline_told_otherwise(question, candidates, about)
+    if scoreline is not None:  # "beat Aberdeen 3-1" where the story tells "making it 4-1"
+        return Premise("contradicted", scoreline[0], scoreline[1])
     for figure in question.figures:
         if _PERIOD.search(question.text[question.text.find(figure):][: len(figure) + 12]):
             continue  # a duration, checked above
@@ -312,6 +315,39 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
     if question.answer_type is AnswerType.REASON:
         return Premise("ok", evidence=_told_event(question, relevant))
     return OK
+
+
+_SCORELINE = re.compile(r"(?<![\w.-])(\d{1,3})\s?[-–]\s?(\d{1,3})(?![\w-]|\.\d)")
+"""A score ("4-1", "24-21")."""
+_RESULT_WORDS = re.compile(r"\b(?:beat|beating|won|win|wins|lost|loses|defeat|defeated|victory|making it|final score)\b",
+                           re.IGNORECASE)
+
+
+def _scorelines(text: str) -> set[tuple[str, str]]:
+    """The scores a text states, each as its two numbers, the higher first ("3-4" and "4-3" alike)."""
+    return {_higher_first(m) for m in _SCORELINE.finditer(text)}
+
+
+def _higher_first(score: re.Match[str]) -> tuple[str, str]:
+    first, second = score.group(1), score.group(2)
+    return (first, second) if int(first) >= int(second) else (second, first)
+
+
+def _scoreline_told_otherwise(question: Question, candidates: Sequence[Candidate],
+                              about: Sequence[PassageView]) -> tuple[str, Candidate] | None:
+    """A score the question states ("beat Aberdeen 3-1") that no passage about its subjects states, where a sentence
+    about them states another: the score, and that sentence (one telling the result first)."""
+    asked = [(m.group(0), _higher_first(m)) for m in _SCORELINE.finditer(question.text)]
+    if not asked or not about:
+        return None
+    told = set().union(*(_scorelines(v.hit.passage.text) | _scorelines(v.hit.story.title) for v in about))
+    stating = [c for c in candidates if c.story_key in {v.hit.story.key for v in about} and _scorelines(c.text)]
+    for surface, score in asked:
+        if score in told or not stating:
+            continue
+        return surface, max(stating, key=lambda c: (bool(_RESULT_WORDS.search(c.text)), _names_subjects(c, question),
+                                                    _told(c, question), c.score))
+    return None
 
 
 _PLACED = r"\b(?:in|at|near|from|outside)\s+(?:the\s+)?"
