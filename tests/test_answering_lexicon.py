@@ -236,3 +236,21 @@ def test_the_sentence_telling_it_in_another_form_of_the_verb_answers_first():
     views = [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in hits]
     assert "wrote" in views[0].lines[1][1]  # "written" says it
     assert compose(question, hits).sentences[0].text.startswith("The song, a melancholy ballad, was written")
+
+
+def test_a_capital_standing_for_its_government_and_a_partys_nickname_name_it():
+    words = lexicon(ANALYZER)
+    assert "china" in words.others(ANALYZER.terms("Beijing")[0])
+    assert "eu" in words.others(ANALYZER.terms("Brussels")[0])
+    assert ANALYZER.terms("Tories")[0] in words.others(ANALYZER.terms("Conservatives")[0])
+
+
+def test_a_story_telling_of_the_tories_is_about_the_conservatives_asked_of():
+    question = "Why do the Conservatives now want longer pub opening hours put off?"
+    hits = [hit("t", "Tories call for drinking delay", [
+        "The Tories want the new pub opening hours delayed until binge drinking is under control.",
+        "Ministers say the longer hours will spread out closing times.",
+    ], 1.0)]
+    answer = compose(question, hits, known={"conserv": 40})
+    assert not answer.abstained
+    assert "binge drinking" in answer.sentences[0].text

@@ -47,6 +47,9 @@ PLACES: tuple[tuple[str, ...], ...] = (
     ("nepal", "nepalese"), ("burma", "burmese", "myanmar"), ("cambodia", "cambodian"), ("mongolia", "mongolian"),
     ("jamaica", "jamaican"), ("haiti", "haitian"), ("bolivia", "bolivian"), ("ecuador", "ecuadorian"),
     ("paraguay", "paraguayan"), ("uruguay", "uruguayan"),
+    # a capital standing for its government, as reporters write ("Beijing ordered…", "Brussels ruled…")
+    ("china", "chinese", "beijing"), ("russia", "russian", "moscow"),
+    ("eu", "brussels"),
 )
 """A country or region, its adjective and its people, and its other names."""
 
@@ -149,6 +152,7 @@ PARAPHRASES: tuple[tuple[str, ...], ...] = (
     ("fight", "brawl", "scuffle"),
     ("move", "relocate", "relocating", "relocation"),
     ("game", "match", "fixture"),
+    ("conservative", "conservatives", "tory", "tories"),
 )
 """Words reporters use for one another."""
 
