@@ -30,6 +30,7 @@ abstaining), and the same judge scores both:
     probe7       benchmarks/questions/probe7.yaml       over seeds/ + smartable-powerapps + bbc (hard kinds)
     probe8       benchmarks/questions/probe8.yaml       over seeds/ + smartable-powerapps + bbc (hard kinds)
     probe9       benchmarks/questions/probe9.yaml       over seeds/ + smartable-powerapps + bbc (described subjects)
+    probe10      benchmarks/questions/probe10.yaml      over seeds/ + smartable-powerapps + bbc (every kind, fresh articles)
 
     python benchmarks/answer_quality.py               # a table per set + failures
     python benchmarks/answer_quality.py --set seeds   # one set (repeatable)
@@ -96,6 +97,7 @@ SETS: dict[str, tuple[Path, tuple[Path, ...]]] = {
     "probe7": (QUESTIONS / "probe7.yaml", COMBINED),
     "probe8": (QUESTIONS / "probe8.yaml", COMBINED),
     "probe9": (QUESTIONS / "probe9.yaml", COMBINED),
+    "probe10": (QUESTIONS / "probe10.yaml", COMBINED),
 }
 
 
