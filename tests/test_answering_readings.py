@@ -9,7 +9,7 @@ import pytest
 
 from bot.answering import rerank
 from bot.answering import select as selection
-from bot.answering.candidates import previews
+from bot.answering.candidates import Shares, passage_view, previews, score_candidates
 from bot.answering.premise import _names_a_sibling
 from bot.answering.question import AnswerType, answer_type, claims_a_record
 from bot.answering.rerank import SIGNALS
@@ -18,7 +18,7 @@ from bot.answering.spans import answering_spans, asks_change, spans
 
 from .test_answering_evidence import _premise
 from .test_answering_mutants import candidate
-from .test_answering_units import analysed, hit
+from .test_answering_units import ANALYZER, analysed, hit
 
 
 # ---- a move asked "how much" ----------------------------------------------------------------------------
@@ -256,3 +256,16 @@ def test_a_score_the_coverage_states_either_way_round_is_borne_out(told):
         f"The scoring was completed just after the break - a superb shot on the turn {told}.",
     ])], known={"quorvex": 2, "delmar": 2})
     assert premise.status != "contradicted"
+
+
+# ---- a "no" said by opposing ---------------------------------------------------------------------------------
+def test_a_sentence_saying_the_subject_opposes_it_says_no_to_whether_they_back_it():
+    question = "Are the Quorvex Democrats backing the ID cards bill?"
+    hits = [hit("i", "ID cards bill", [
+        "The Quorvex Democrats backing of ID cards was in doubt as the bill reached the Commons, ministers said.",
+        "The Quorvex Democrats have pledged to oppose the bill when it is debated next Monday.",
+    ], 1.0)]
+    asked = analysed(question, known={"quorvex": 3})
+    views = [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in hits]
+    said = {c.text[:40]: c.traits.says_no for c in score_candidates(asked, views, Shares(asked.weights))}
+    assert said == {"The Quorvex Democrats backing of ID card": False, "The Quorvex Democrats have pledged to op": True}
