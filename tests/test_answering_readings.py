@@ -242,11 +242,20 @@ def test_a_record_label_is_not_a_claimed_record_the_evidence_must_bear_out():
 def test_a_score_the_coverage_tells_otherwise_is_corrected_by_the_sentence_stating_the_result():
     premise = _premise("How did Quorvex United beat Delmar 3-1 to reach the cup semi-finals?", [hit("q", "Quorvex Utd 4-1 Delmar", [
         "Quorvex United eased into the semi-final of the cup with an emphatic win over Delmar.",
+        "Quorvex United led Delmar 2-0 in the cup semi-final race at half time, with Delmar's keeper injured.",
         "Delmar pulled one back before half time through a header from a corner.",
         "The scoring was completed just after the break - a superb shot on the turn making it 4-1.",
     ])], known={"quorvex": 2, "delmar": 2})
     assert premise.status == "contradicted" and premise.word == "3-1"
-    assert "4-1" in premise.evidence.text
+    assert "4-1" in premise.evidence.text  # the result, not the half-time score naming both sides
+
+
+def test_each_score_the_question_states_is_checked():
+    premise = _premise("How did Quorvex come back from 2-0 down to beat Delmar 3-2 in the cup?", [hit("q", "Cup tie", [
+        "Quorvex came back from 2-0 down against Delmar in the cup on Saturday.",
+        "The winner came in stoppage time, making it 4-2 to Quorvex against Delmar in the cup.",
+    ])], known={"quorvex": 2, "delmar": 2})
+    assert premise.status == "contradicted" and premise.word == "3-2"
 
 
 @pytest.mark.parametrize("told", ["making it 3-1", "making it 1-3"])
