@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from bot.answering.abstain import decide
 from bot.answering.candidates import Shares, passage_view, score_candidates
-from bot.answering.lexicon import Lexicon, lexicon
+from bot.answering.lexicon import Lexicon, inflections, lexicon
 from bot.answering.question import AnswerType, answer_type
+from retrieval.analyzer import Analyzer
 
 from .test_answering_units import ANALYZER, analysed, compose, hit
 
@@ -254,3 +255,11 @@ def test_a_story_telling_of_the_tories_is_about_the_conservatives_asked_of():
     answer = compose(question, hits, known={"conserv": 40})
     assert not answer.abstained
     assert "binge drinking" in answer.sentences[0].text
+
+
+def test_a_verbs_forms_are_built_once_per_analyzer():
+    analyzer = Analyzer()  # a fresh analyzer: its forms are built now, not taken from an earlier test's
+    forms = inflections(analyzer)
+    assert {"wrote", "written"} <= forms.others("write") and "write" in forms.others("wrote")
+    assert forms.others("norway") == frozenset()  # the forms alone, not the places or paraphrases
+    assert inflections(analyzer) is forms
