@@ -321,6 +321,7 @@ _SCORELINE = re.compile(r"(?<![\w.-])(\d{1,3})\s?[-–]\s?(\d{1,3})(?![\w-]|\.\d
 """A score ("4-1", "24-21")."""
 _RESULT_WORDS = re.compile(r"\b(?:beat|beating|won|win|wins|lost|loses|defeat|defeated|victory|making it|final score)\b",
                            re.IGNORECASE)
+"""Words telling how a contest ended: a score beside them is its result, not one along the way."""
 
 
 def _scorelines(text: str) -> set[tuple[str, str]]:

@@ -420,8 +420,8 @@ def has_answer(sentence: str, kind: AnswerType, question: str) -> bool:
 
 NEGATION = re.compile(
     r"\b(?:not|never|no longer|none|no plans?|no intention|no exemptions?|cannot|refused|refuses|declined|declines|"
-    r"rejected|against|opposes|opposed|oppose|opposing|(?:pulled|pulls|pulling|pull|backed|backs|back|walked|walks|walk) (?:out|away)|"
-    r"called off|"
+    r"rejected|against|opposes|opposed|oppose|opposing|"
+    r"(?:pulled|pulls|pulling|pull|backed|backs|back|walked|walks|walk) (?:out|away)|called off|"
     r"ruled out|scrapped|abandoned|averted|avoided|staved off|"
     r"(?:get|got|getting) out of|(?:could|would|might) have (?:been )?\w+(?:ed|en))\b|n't\b",
     re.IGNORECASE,
