@@ -56,6 +56,15 @@ def test_a_headline_of_a_quoted_story_telling_something_else_may_follow():
     assert select([lead, title])[:2] == [lead, title]  # one word of four shared: it adds to what is quoted
 
 
+def test_a_headline_is_a_last_resort_and_does_not_follow_two_sentences():
+    lead = candidate("Acme will cut 300 jobs at its Leeds plant.", 1.0, key="a")
+    second = candidate("Unions called a strike at the Leeds plant for Friday.", 0.8, key="b")
+    title = candidate("Acme pension fund deficit grows", 0.7, key="c", unit=UnitQuality(0.7, headline=True),
+                      terms="acme pension fund deficit")
+    chosen = select([lead, second, title])
+    assert chosen[:2] == [lead, second] and title not in chosen
+
+
 def test_a_sourced_sentence_telling_much_less_of_the_question_does_not_lead_over_a_bare_file(monkeypatch):
     monkeypatch.setattr(rerank, "WEIGHTS", dict.fromkeys(SIGNALS, 0.0))
     bare = candidate("Police chiefs want powers to close rowdy pubs for a week.", 1.0, key="a", url=None, outlet=None)

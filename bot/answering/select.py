@@ -155,6 +155,8 @@ def select(
         if title_key(candidate.text) in seen or any(jaccard(candidate.terms, d.terms) >= REDUNDANT_JACCARD for d in chosen):
             continue
         if candidate.unit.headline:
+            if len(chosen) >= MIN_SENTENCES:
+                continue  # a headline is a last resort: the reply says enough in sentences already
             quoted = frozenset().union(*(d.terms for d in chosen if d.story_key == candidate.story_key))
             if quoted and len(candidate.terms & quoted) >= 0.5 * len(candidate.terms):
                 continue  # the headline of a story already quoted adds little
