@@ -9,7 +9,7 @@ import pytest
 
 from bot.answering import rerank
 from bot.answering import select as selection
-from bot.answering.candidates import Shares, passage_view, previews, score_candidates
+from bot.answering.candidates import previews
 from bot.answering.premise import _names_a_sibling
 from bot.answering.question import AnswerType, answer_type, claims_a_record
 from bot.answering.rerank import SIGNALS
@@ -18,7 +18,7 @@ from bot.answering.spans import answering_spans, asks_change, spans
 
 from .test_answering_evidence import _premise
 from .test_answering_mutants import candidate
-from .test_answering_units import ANALYZER, analysed, hit
+from .test_answering_units import _candidates, analysed, hit
 
 
 # ---- a move asked "how much" ----------------------------------------------------------------------------
@@ -274,7 +274,5 @@ def test_a_sentence_saying_the_subject_opposes_it_says_no_to_whether_they_back_i
         "The Quorvex Democrats backing of ID cards was in doubt as the bill reached the Commons, ministers said.",
         "The Quorvex Democrats have pledged to oppose the bill when it is debated next Monday.",
     ], 1.0)]
-    asked = analysed(question, known={"quorvex": 3})
-    views = [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in hits]
-    said = {c.text[:40]: c.traits.says_no for c in score_candidates(asked, views, Shares(asked.weights))}
+    said = {c.text[:40]: c.traits.says_no for c in _candidates(question, hits, known={"quorvex": 3})}
     assert said == {"The Quorvex Democrats backing of ID card": False, "The Quorvex Democrats have pledged to op": True}

@@ -250,8 +250,8 @@ def test_redundant_sentences_are_not_quoted_twice():
 
 
 # ---- corroboration --------------------------------------------------------------------------------
-def _candidates(question: str, hits: list[RankedPassage]) -> list[Candidate]:
-    asked = analysed(question)
+def _candidates(question: str, hits: list[RankedPassage], **kwargs) -> list[Candidate]:
+    asked = analysed(question, **kwargs)
     views = [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in hits]
     return score_candidates(asked, views, Shares(asked.weights))
 
