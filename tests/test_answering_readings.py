@@ -276,3 +276,16 @@ def test_a_sentence_saying_the_subject_opposes_it_says_no_to_whether_they_back_i
     ], 1.0)]
     said = {c.text[:40]: c.traits.says_no for c in _candidates(question, hits, known={"quorvex": 3})}
     assert said == {"The Quorvex Democrats backing of ID card": False, "The Quorvex Democrats have pledged to op": True}
+
+
+# ---- a figure of the month asked, told in that month's story ---------------------------------------------------
+def test_a_figure_is_corrected_by_the_story_of_the_month_asked_though_its_sentence_says_last_month():
+    premise = _premise("Why did the Quorvex economy add 300,000 jobs in December?", [
+        hit("o", "Quorvex jobs surge", ["The Quorvex economy added 337,000 jobs in October - a seven-month high."], 1.0),
+        hit("d", "Quorvex job creation slows", [
+            "The Quorvex economy created fewer jobs than expected in December, analysts said.",
+            "According to Labor Department figures, 157,000 new jobs were added last month.",
+        ], 0.9),
+    ], known={"quorvex": 3})
+    assert premise.status == "contradicted" and premise.word == "300,000"
+    assert "157,000" in premise.evidence.text

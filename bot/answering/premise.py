@@ -288,8 +288,12 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
         # the words by the figure; names too when there is nothing else ("31 of Britain's 659 MPs")
         slot = (_slot(question, figure_terms) or _slot(question, figure_terms, names=True)) - _SCALE_TERMS
         in_slot = [c for c in relevant if _filler(question, slot, [c], figure=True)]  # "50th birthday" for "40th"
+        # of the month the question names: told in the sentence, else in its story ("157,000 new jobs were added last
+        # month" in the story of December's figures, not October's 337,000)
+        dated = {c.story_key for c in candidates if question.dated & c.terms}
         return Premise("contradicted", figure, max(in_slot or stating, key=lambda c: (
-            bool(question.dated & c.terms), _names_subjects(c, question), _told(c, question), c.score)))
+            bool(question.dated & c.terms), c.story_key in dated, _names_subjects(c, question), _told(c, question),
+            c.score)))
     reversed_roles = _roles_reversed(question, relevant) if question.answer_type not in _ASKING else None
     if reversed_roles is not None:  # "Why did Mann sue Evans?" where "Mr Evans sued Mr Mann"
         return Premise("negated", "", reversed_roles)
