@@ -18,7 +18,7 @@ from bot.answering.spans import answering_spans, asks_change, spans
 
 from .test_answering_evidence import _premise
 from .test_answering_mutants import candidate
-from .test_answering_units import _candidates, analysed, hit
+from .test_answering_units import _candidates, analysed, compose, hit
 
 
 # ---- a move asked "how much" ----------------------------------------------------------------------------
@@ -289,3 +289,15 @@ def test_a_figure_is_corrected_by_the_story_of_the_month_asked_though_its_senten
     ], known={"quorvex": 3})
     assert premise.status == "contradicted" and premise.word == "300,000"
     assert "157,000" in premise.evidence.text
+
+
+# ---- a sale told the other way round ---------------------------------------------------------------------------
+@pytest.mark.parametrize(("told", "corrected"), [
+    ("The deal came when Delmar Sports sold Quorvex Games the rights to its TV brand for 15 years.", True),
+    ("The deal came when Quorvex Games sold Delmar Sports the rights to its TV brand for 15 years.", False),
+])
+def test_a_sale_to_another_party_told_the_other_way_round_is_corrected(told, corrected):
+    answer = compose("Why did Quorvex Games sell its TV branding rights to Delmar Sports?", [
+        hit("a", "Sports games row", [told, "Fans complained about the licensing deal online this week."]),
+    ], known={"quorvex": 3, "delmar": 3})
+    assert (answer.note == "The coverage doesn't say that; it reports:") is corrected

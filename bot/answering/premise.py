@@ -493,6 +493,10 @@ _AGENT_BEFORE = re.compile(r"\bby\s+(?:(?:mr|mrs|ms|miss|dr|sir|lord|lady|the)\.
 """The agent of a passive just before a name: "sued by Mr …", "bought by the …", "sued by Charles …"."""
 
 
+_GIVING = frozenset(default_analyzer().terms("sell give hand lend send award license transfer lease pass"))
+"""Acts whose other party follows "to": "Why did EA sell its rights to ESPN?" where "ESPN sold EA the rights"."""
+
+
 def _roles_reversed(question: Question, relevant: Sequence[Candidate]) -> Candidate | None:
     """The sentence telling the act a question takes for granted with its two names the other way round: "Why
     did Mann sue Evans?" where "Mr Evans sued Mr Mann", or "Mann was sued by Evans". The act is the word after "did
@@ -512,12 +516,14 @@ def _roles_reversed(question: Question, relevant: Sequence[Candidate]) -> Candid
     placed = [(next((i for i, t in enumerate(tokens) if t.term in s.terms), -1), s) for s in question.subjects]
     at_first = next(i for i, s in placed if s is first)
     at_act = next((i for i, t in enumerate(tokens) if i > at_first and t.term == act), -1)
-    after = [(i, s) for i, s in placed if i > at_act >= 0]
+    after = [(i, s) for i, s in placed if i > at_act >= 0
+             and not re.search(rf"\b(?:its|his|her|their)\s+{re.escape(s.surface)}", question.text, re.IGNORECASE)]
     if not after:
-        return None
+        return None  # "did EA sell its TV rights": what is its own is no other party
     second = min(after, key=lambda p: p[0])[1]
     between = question.text[doing.end():question.text.find(second.surface, doing.end())]
-    if re.search(r"\b(?:for|with|in|at|on|to|from|by|against|over|under|of)\b", between, re.IGNORECASE):
+    giving = act in _GIVING and re.search(r"\bto\s+(?:the\s+)?$", between, re.IGNORECASE)  # "sell the rights to ESPN"
+    if not giving and re.search(r"\b(?:for|with|in|at|on|to|from|by|against|over|under|of)\b", between, re.IGNORECASE):
         return None  # "did Henman win for Great Britain": the other name is no object of the act
     acts = forms(act) | {act} | lexicon(analyzer).others(act)
     for candidate in sorted(relevant, key=lambda c: -c.score):
