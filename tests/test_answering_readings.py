@@ -301,3 +301,11 @@ def test_a_sale_to_another_party_told_the_other_way_round_is_corrected(told, cor
         hit("a", "Sports games row", [told, "Fans complained about the licensing deal online this week."]),
     ], known={"quorvex": 3, "delmar": 3})
     assert (answer.note == "The coverage doesn't say that; it reports:") is corrected
+
+
+def test_a_release_the_coverage_tells_was_decided_against_is_corrected():
+    premise = _premise("Why did Ann Quorvex release the foreign suspects after the ruling?", [hit("r", "Suspects stay held", [
+        "The home secretary Ann Quorvex has defended her decision not to release the foreign suspects despite the ruling.",
+        "Lawyers for the men said they would appeal again next month.",
+    ])], known={"quorvex": 3})
+    assert premise.status == "contradicted" and premise.word == "release"

@@ -249,7 +249,7 @@ CLAIMS = frozenset(
         "sued", "suing", "lawsuit", "bankrupt", "bankruptcy", "collapse", "collapsed", "acquire", "acquired", "merge",
         "merged", "cancel", "cancelled", "canceled", "scrapped", "abandon", "abandoned", "partner", "partnered", "stab",
         "stabbed", "shot", "killed", "murdered", "kidnapped", "jailed", "imprisoned", "sentenced", "fined", "expelled",
-        "deported", "impeached", "evicted", "poisoned", "hacked", "leaked", "stolen", "recall", "recalled",
+        "deported", "impeached", "evicted", "release", "released", "freed", "poisoned", "hacked", "leaked", "stolen", "recall", "recalled",
         "recalls", "liquidation", "liquidated", "nationalised", "nationalized", "delisted", "boycotted", "axed",
         "dismissed", "demoted", "sack", "arrest", "convict", "acquit", "cancel", "scrap", "expel", "deport",
         "impeach", "evict", "jail", "imprison", "kidnap", "liquidate", "delist", "boycott", "axe", "dismiss",
