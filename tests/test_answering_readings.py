@@ -309,3 +309,11 @@ def test_a_release_the_coverage_tells_was_decided_against_is_corrected():
         "Lawyers for the men said they would appeal again next month.",
     ])], known={"quorvex": 3})
     assert premise.status == "contradicted" and premise.word == "release"
+
+
+def test_an_act_that_gives_nothing_keeps_its_to_party_out_of_a_role_reversal():
+    answer = compose("Why did Ann Quorvex talk to Bob Delmar about the takeover?", [
+        hit("a", "Takeover talks", ["Bob Delmar talked to Ann Quorvex about the takeover on Monday, sources said.",
+                                    "The two firms have been in talks since the spring."]),
+    ], known={"quorvex": 3, "delmar": 3, "ann": 8, "bob": 8})
+    assert answer.note is None  # "to" marks no recipient of "talk": who talked to whom is not reversed
