@@ -503,8 +503,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     # the words describing whom a "which …" question is about ("the London mayor"), not what it asks for
     description = describing(question.text) & question.plain if kind in NAMED else frozenset()
     # what is asked about, in the question's words or their other forms ("written" for "wrote")
-    forms = inflections(default_analyzer())
-    reach = asked.union(*(forms.others(term) for term in asked)) if kind in NAMED else asked
+    reach = asked.union(*map(inflections(default_analyzer()).others, asked)) if kind in NAMED else asked
     story_order: dict[str, int] = {}
     for view in views:
         story_order.setdefault(view.hit.story.key, len(story_order))

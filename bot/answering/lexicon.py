@@ -181,6 +181,8 @@ INFLECTIONS: tuple[tuple[str, ...], ...] = (
 is answered by "was written by". Forms that are common words of their own ("left", "found", "fed", "bit") and the
 light verbs that rarely carry what is asked ("went", "made", "took", "saw", "heard") are left out."""
 
+GROUPS = PLACES + PARAPHRASES + INFLECTIONS
+"""Every group of words that name the same thing."""
 
 MIN_PLACE_STEM = 4
 
@@ -205,7 +207,7 @@ def demonym_forms(term: str) -> frozenset[str]:
 class Lexicon:
     """The groups as analyzed terms: term → the other terms that name the same thing."""
 
-    def __init__(self, analyzer: Analyzer, groups: Iterable[tuple[str, ...]] = PLACES + PARAPHRASES + INFLECTIONS) -> None:
+    def __init__(self, analyzer: Analyzer, groups: Iterable[tuple[str, ...]] = GROUPS) -> None:
         mates: dict[str, set[str]] = {}
         for group in groups:
             terms = {t for word in group for t in analyzer.terms(word)}
@@ -274,17 +276,19 @@ _LEXICONS: dict[int, Lexicon] = {}
 _INFLECTIONS: dict[int, Lexicon] = {}
 
 
+def _built(kept: dict[int, Lexicon], analyzer: Analyzer, groups: Iterable[tuple[str, ...]]) -> Lexicon:
+    """The groups in ``analyzer``'s terms, built once per analyzer and kept in ``kept``."""
+    found = kept.get(id(analyzer))
+    if found is None:
+        found = kept[id(analyzer)] = Lexicon(analyzer, groups)
+    return found
+
+
 def inflections(analyzer: Analyzer) -> Lexicon:
     """A verb's irregular forms alone (:data:`INFLECTIONS`), in ``analyzer``'s terms: the same word, never another."""
-    found = _INFLECTIONS.get(id(analyzer))
-    if found is None:
-        found = _INFLECTIONS[id(analyzer)] = Lexicon(analyzer, INFLECTIONS)
-    return found
+    return _built(_INFLECTIONS, analyzer, INFLECTIONS)
 
 
 def lexicon(analyzer: Analyzer) -> Lexicon:
     """The lexicon in ``analyzer``'s terms (built once per analyzer)."""
-    found = _LEXICONS.get(id(analyzer))
-    if found is None:
-        found = _LEXICONS[id(analyzer)] = Lexicon(analyzer)
-    return found
+    return _built(_LEXICONS, analyzer, GROUPS)

@@ -266,7 +266,7 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
         if stated and not any(said in _normal_periods(c.text) for c in (*relevant, *candidates)):  # "an hour's session"
             evidence = max(stated, key=lambda c: (_has_unit(c.text, unit), _told(c, question), c.score))
             return Premise("contradicted", period.group(0), evidence)
-    scoreline = _scoreline_told_otherwise(question, candidates, about)
+    scoreline = _scoreline_told_otherwise(question, candidates, about, about_stories)
     if scoreline is not None:  # "beat Aberdeen 3-1" where the story tells "making it 4-1"
         return Premise("contradicted", scoreline[0], scoreline[1])
     for figure in question.figures:
@@ -338,15 +338,15 @@ def _higher_first(score: re.Match[str]) -> tuple[str, str]:
     return (first, second) if int(first) >= int(second) else (second, first)
 
 
-def _scoreline_told_otherwise(question: Question, candidates: Sequence[Candidate],
-                              about: Sequence[PassageView]) -> tuple[str, Candidate] | None:
+def _scoreline_told_otherwise(question: Question, candidates: Sequence[Candidate], about: Sequence[PassageView],
+                              stories: set[str]) -> tuple[str, Candidate] | None:
     """A score the question states ("beat Aberdeen 3-1") that no passage about its subjects states, where a sentence
     about them states another: the score, and that sentence (one telling the result first)."""
     asked = [(m.group(0), _higher_first(m)) for m in _SCORELINE.finditer(question.text)]
     if not asked or not about:
         return None
     told = set().union(*(_scorelines(v.hit.passage.text) | _scorelines(v.hit.story.title) for v in about))
-    stating = [c for c in candidates if c.story_key in {v.hit.story.key for v in about} and _scorelines(c.text)]
+    stating = [c for c in candidates if c.story_key in stories and _scorelines(c.text)]
     for surface, score in asked:
         if score in told or not stating:
             continue
