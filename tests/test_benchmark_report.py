@@ -15,7 +15,7 @@ def test_a_fresh_process_reports_its_own_peak_rss_and_cpu_time_not_this_processs
     ballast[:: 4096] = b"x" * len(ballast[:: 4096])
     small = run_timed([sys.executable, "-c", "pass"])
     big = run_timed([sys.executable, "-c", "b = bytearray(200 * 2**20); b[::4096] = b'x' * len(b[::4096])"])
-    busy = run_timed([sys.executable, "-c", "import sys; sum(range(20_000_000)); sys.exit(3)"])
+    busy = run_timed([sys.executable, "-c", "import sys; sum(range(60_000_000)); sys.exit(3)"])  # ~0.6 s: well over 0.2
     assert small.returncode == 0 and small.peak_rss_mb < 100 < 200 <= big.peak_rss_mb < 300
     assert busy.returncode == 3 and busy.cpu_s > 0.2 and busy.wall_s >= busy.cpu_s * 0.5
     assert small.cpu_s < busy.cpu_s
