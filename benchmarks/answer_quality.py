@@ -19,7 +19,8 @@ abstaining), and the same judge scores both:
     heldout7     benchmarks/questions/heldout7.yaml     over seeds/ + smartable-powerapps + bbc (acceptance, with heldout8)
     heldout8     benchmarks/questions/heldout8.yaml     over seeds/ + smartable-powerapps + bbc (acceptance, with heldout7)
     heldout9     benchmarks/questions/heldout9.yaml     over seeds/ + smartable-powerapps + bbc (acceptance, with heldout10)
-    heldout10    benchmarks/questions/heldout10.yaml    over seeds/ + smartable-powerapps + bbc (acceptance, written last)
+    heldout10    benchmarks/questions/heldout10.yaml    over seeds/ + smartable-powerapps + bbc (acceptance)
+    heldout11    benchmarks/questions/heldout11.yaml    over seeds/ + smartable-powerapps + bbc (acceptance, written last)
     validation   benchmarks/questions/validation.yaml   over seeds/ + smartable-powerapps + bbc
     probe        benchmarks/questions/probe.yaml        over seeds/ + smartable-powerapps + bbc
     probe2       benchmarks/questions/probe2.yaml       over seeds/ + smartable-powerapps + bbc
@@ -31,6 +32,7 @@ abstaining), and the same judge scores both:
     probe8       benchmarks/questions/probe8.yaml       over seeds/ + smartable-powerapps + bbc (hard kinds)
     probe9       benchmarks/questions/probe9.yaml       over seeds/ + smartable-powerapps + bbc (described subjects)
     probe10      benchmarks/questions/probe10.yaml      over seeds/ + smartable-powerapps + bbc (every kind, fresh articles)
+    probe11      benchmarks/questions/probe11.yaml      over seeds/ + smartable-powerapps + bbc (every kind, fresh articles)
 
     python benchmarks/answer_quality.py               # a table per set + failures
     python benchmarks/answer_quality.py --set seeds   # one set (repeatable)
@@ -87,6 +89,7 @@ SETS: dict[str, tuple[Path, tuple[Path, ...]]] = {
     "heldout8": (QUESTIONS / "heldout8.yaml", COMBINED),
     "heldout9": (QUESTIONS / "heldout9.yaml", COMBINED),
     "heldout10": (QUESTIONS / "heldout10.yaml", COMBINED),
+    "heldout11": (QUESTIONS / "heldout11.yaml", COMBINED),
     "validation": (QUESTIONS / "validation.yaml", COMBINED),
     "probe": (QUESTIONS / "probe.yaml", COMBINED),
     "probe2": (QUESTIONS / "probe2.yaml", COMBINED),
@@ -98,6 +101,7 @@ SETS: dict[str, tuple[Path, tuple[Path, ...]]] = {
     "probe8": (QUESTIONS / "probe8.yaml", COMBINED),
     "probe9": (QUESTIONS / "probe9.yaml", COMBINED),
     "probe10": (QUESTIONS / "probe10.yaml", COMBINED),
+    "probe11": (QUESTIONS / "probe11.yaml", COMBINED),
 }
 
 

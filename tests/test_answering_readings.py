@@ -18,7 +18,7 @@ from bot.answering.spans import answering_spans, asks_change, spans
 
 from .test_answering_evidence import _premise
 from .test_answering_mutants import candidate
-from .test_answering_units import _candidates, analysed, compose, hit
+from .test_answering_units import ANALYZER, _candidates, analysed, compose, hit
 
 
 # ---- a move asked "how much" ----------------------------------------------------------------------------
@@ -317,3 +317,31 @@ def test_an_act_that_gives_nothing_keeps_its_to_party_out_of_a_role_reversal():
                                     "The two firms have been in talks since the spring."]),
     ], known={"quorvex": 3, "delmar": 3, "ann": 8, "bob": 8})
     assert answer.note is None  # "to" marks no recipient of "talk": who talked to whom is not reversed
+
+
+# ---- the further passages of the best stories --------------------------------------------------------
+def _fillers(count: int, score: float) -> list:
+    return [hit(f"other{n}", f"Lions tour news {n}", [f"The Lions squad for the New Zealand tour was discussed again, "
+                                                     f"report {n} said."], score - n / 1000) for n in range(count)]
+
+
+def test_a_further_passage_of_the_best_story_is_read_though_other_stories_rank_between():
+    first = hit("tour", "Quorvex Lions tour", ["Quorvex will advise the Lions on media strategy before the tour."], 30.0)
+    further = hit("tour", "Quorvex Lions tour", ["They leave for New Zealand on 24 May, with the first Test on 25 June."],
+                  19.0)
+    answer = compose("When do the Lions leave for New Zealand?", [first, *_fillers(11, 25.0), further])
+    assert "24 May" in " ".join(answer.lead(2))
+
+
+def test_only_the_first_stories_further_passages_are_read_once_the_story_limit_is_reached():
+    from bot.answering.compose import FURTHER_PASSAGE_STORIES, MAX_STORIES, _views
+
+    fillers = _fillers(MAX_STORIES + 1, 25.0)
+    question = analysed("When do the Lions leave for New Zealand?")
+    asked = frozenset(question.weights)
+    kept = hit(fillers[FURTHER_PASSAGE_STORIES - 1].story.key, "Lions tour news", ["They leave on 24 May."], 10.0)
+    dropped = hit(fillers[FURTHER_PASSAGE_STORIES].story.key, "Lions tour news", ["They leave on 25 May."], 9.0)
+    read = [view.hit for view in _views([*fillers, kept, dropped], ANALYZER, asked, MAX_STORIES)]
+    assert kept in read and dropped not in read
+    assert fillers[MAX_STORIES] not in read  # the story past the limit is not read at all
+    assert read == [*fillers[:MAX_STORIES], kept]  # in rank order

@@ -22,6 +22,11 @@ from .units import MIN_WORDS, quality
 
 MAX_STORIES = 10
 """Passages of at most this many stories are read for an answer (all of them for "latest")."""
+FURTHER_PASSAGE_STORIES = 3
+"""Once MAX_STORIES stories are read, the further passages retrieved of the first this many are read too: the
+sentence holding the answer ("The Lions leave for New Zealand on 24 May") often shares few words with the
+question, so its passage ranks below the first passages of other stories (6 more passed over every question set;
+5 with the first two stories', 4 with the first story's alone, 5 with every story's)."""
 RECENT_STORIES = 3
 RECENT_TOPIC_SHARE = 0.5
 """A story counts as being about a "latest on X" topic at this share of the best match (and at least half)."""
@@ -117,15 +122,24 @@ def _views(
     acronyms: frozenset[str] = frozenset(), done: Sequence[PassageView] = (), *,
     aliases: Mapping[str, frozenset[str]] | None = None,
 ) -> list[PassageView]:
-    """The retrieved passages as sentence views, from at most ``max_stories`` stories (None: all).
-    ``done``: views already made of the first passages (an earlier call's, with the same question)."""
-    views: list[PassageView] = list(done)
-    stories: set[str] = {view.hit.story.key for view in views}
-    for hit in ranked[len(views):]:
-        stories.add(hit.story.key)
-        if max_stories is not None and len(stories) > max_stories:
-            break
-        views.append(passage_view(hit, analyzer, asked, acronyms, aliases))
+    """The retrieved passages as sentence views, in rank order, of the first ``max_stories`` stories (None: all);
+    once that many are read, only the first FURTHER_PASSAGE_STORIES stories' further passages are.
+    ``done``: views already made (an earlier call's, with the same question), reused."""
+    made = {view.hit.passage.id: view for view in done}
+    views: list[PassageView] = []
+    stories: list[str] = []
+    full = False
+    for hit in ranked:
+        key = hit.story.key
+        if key not in stories:
+            if max_stories is not None and len(stories) >= max_stories:
+                full = True
+                continue  # a further passage of one of the first stories may still come
+            stories.append(key)
+        elif full and key not in stories[:FURTHER_PASSAGE_STORIES]:
+            continue
+        view = made.get(hit.passage.id)
+        views.append(view if view is not None else passage_view(hit, analyzer, asked, acronyms, aliases))
     return views
 
 
