@@ -122,7 +122,7 @@ def test_newsbot_run_answers_then_ctrl_c_shuts_down_cleanly(tmp_path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"} | {"PYTHONPATH": str(PROJECT_ROOT)}
     result = subprocess.run(
         [sys.executable, "-m", "tests.discord.run_driver", "ctrl-c", str(db)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=150,
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == {"answered": True, "exit_code": 0}
@@ -181,7 +181,7 @@ def test_newsbot_run_shuts_down_cleanly_on_sigterm_telling_the_deferred_answer(t
     env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"} | {"PYTHONPATH": str(PROJECT_ROOT)}
     result = subprocess.run(
         [sys.executable, "-m", "tests.discord.run_driver", "sigterm", str(db)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False,
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=150, check=False,
     )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout.strip().splitlines()[-1])
