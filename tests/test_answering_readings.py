@@ -345,3 +345,40 @@ def test_only_the_first_stories_further_passages_are_read_once_the_story_limit_i
     assert kept in read and dropped not in read
     assert fillers[MAX_STORIES] not in read  # the story past the limit is not read at all
     assert read == [*fillers[:MAX_STORIES], kept]  # in rank order
+
+
+def test_before_the_story_limit_every_passage_of_every_story_is_read():
+    from bot.answering.compose import FURTHER_PASSAGE_STORIES, MAX_STORIES, _views
+
+    fillers = _fillers(MAX_STORIES, 25.0)
+    late = fillers[FURTHER_PASSAGE_STORIES]  # a story past the first few, its second passage before the limit
+    second = hit(late.story.key, "Lions tour news", ["They leave on 24 May."], 24.0)
+    question = analysed("When do the Lions leave for New Zealand?")
+    read = [view.hit for view in _views([*fillers[:5], second, *fillers[5:]], ANALYZER, frozenset(question.weights),
+                                        MAX_STORIES)]
+    assert second in read and len(read) == MAX_STORIES + 1
+
+
+def test_a_later_story_passing_over_does_not_end_the_reading_of_the_first_stories():
+    from bot.answering.compose import FURTHER_PASSAGE_STORIES, MAX_STORIES, _views
+
+    fillers = _fillers(MAX_STORIES, 25.0)
+    skipped = hit(fillers[FURTHER_PASSAGE_STORIES].story.key, "Lions tour news", ["They leave on 25 May."], 10.0)
+    kept = hit(fillers[0].story.key, "Lions tour news", ["They leave on 24 May."], 9.0)
+    question = analysed("When do the Lions leave for New Zealand?")
+    beyond = hit("beyond", "Lions tour news", ["The Lions squad was named for the tour."], 11.0)
+    read = [view.hit for view in _views([*fillers, beyond, skipped, kept], ANALYZER, frozenset(question.weights),
+                                        MAX_STORIES)]
+    assert kept in read and skipped not in read and beyond not in read
+
+
+def test_the_views_read_a_name_in_its_other_form_the_question_gives():
+    from bot.answering.compose import _views
+
+    asked = frozenset({"californian", "firm"})
+    passage = hit("ca", "Tech news", ["A firm in California said it would hire."], 1.0)
+    aliases = {"californian": frozenset({"california"})}
+    [view] = _views([passage], ANALYZER, asked, 10, aliases=aliases)
+    assert "californian" in view.named
+    [plain] = _views([passage], ANALYZER, asked, 10)
+    assert "californian" not in plain.named
