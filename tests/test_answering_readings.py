@@ -382,3 +382,32 @@ def test_the_views_read_a_name_in_its_other_form_the_question_gives():
     assert "californian" in view.named
     [plain] = _views([passage], ANALYZER, asked, 10)
     assert "californian" not in plain.named
+
+
+# ---- a comparison that names its pair first ------------------------------------------------------------
+@pytest.mark.parametrize("question", [
+    "Out of Quorvex and Blandco, which one made the bigger loss?",
+    "Of Jo Quorvex and Al Blandco, who became the youngest ever winner?",
+    "Between Quorvex Airways and Blandco, which carried more passengers?",
+])
+def test_a_pair_named_before_which_or_who_asks_for_a_comparison(question):
+    assert answer_type(question) is AnswerType.COMPARISON
+
+
+@pytest.mark.parametrize("question", [
+    "Of the 12 songs on the album, which one was a hit?",  # no pair of names: a choice among many
+    "Out of all the bands, which one won?",
+])
+def test_a_group_named_before_which_is_not_a_comparison(question):
+    assert answer_type(question) is not AnswerType.COMPARISON
+
+
+def test_a_comparison_naming_its_pair_first_gets_no_premise_note_for_the_one_a_story_calls_otherwise():
+    # the story telling it names one of the pair and calls the other "the Mallorcan": read as a "which" question, the
+    # missing name was taken for a premise the story corrects
+    story = hit("cup", "Moya emotional after Davis Cup win", [
+        "Carlos Moya described Spain's Davis Cup victory as the highlight of his career.",
+        "Aged 18 years and 185 days, the Mallorcan became the youngest player to win the Davis Cup."], 9.0)
+    answer = compose("Out of Carlos Moya and Rafael Nadal, which one became the youngest ever Davis Cup winner?",
+                     [story])
+    assert answer.note is None

@@ -100,7 +100,10 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"|\b(?:more|less|fewer|better|worse|bigger|smaller|cheaper|dearer|faster|slower|higher|lower|larger|"
         r"older|newer|earlier|later)\b[^?]*,?\s+[A-Z][^?]*\bor\b"
         r"|^\W*(?:who|which)\b[^?,]*,\s*(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*)*\s+or\s+(?:the\s+)?"
-        r"(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*)*\W*$", re.IGNORECASE)),
+        r"(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*)*\W*$"
+        # the named pair first: "Out of Moya and Nadal, which one…?", "Between BT and Ofcom, who…?"
+        r"|^\W*(?:out of|of|between)\s+(?:the\s+)?(?-i:[A-Z])[^,?]*\s(?:and|or)\s+(?:the\s+)?(?-i:[A-Z])[^,?]*,\s*"
+        r"(?:which|who)\b", re.IGNORECASE)),
     (AnswerType.PERCENTAGE, re.compile(
         r"\b(?:percent(?:age)?|per cent|how big a (?:share|slice|stake))\b"
         r"|\bwhat (?:\w+ )?(?:share|proportion|fraction|slice|stake|portion)\b", re.IGNORECASE)),
