@@ -411,3 +411,14 @@ def test_a_comparison_naming_its_pair_first_gets_no_premise_note_for_the_one_a_s
     answer = compose("Out of Carlos Moya and Rafael Nadal, which one became the youngest ever Davis Cup winner?",
                      [story])
     assert answer.note is None
+
+
+# ---- a figure the coverage tells outside the sentences that tell the fact ------------------------------
+def test_a_figure_told_in_the_headline_of_the_story_is_no_premise_to_correct():
+    story = hit("pumas", "Ireland 21-19 Argentina", [
+        "Ronan O'Gara kicked all of Ireland's points against the Pumas at Lansdowne Road.",
+        "Felipe Contepomi kicked 14 points for the Pumas, who scored one try."], 9.0)
+    answer = compose("Who kicked all of Ireland's points against the Pumas 21-19?", [story])
+    assert not answer.abstained
+    assert answer.note is None  # not "The coverage doesn't say “21”"
+    assert "O'Gara" in " ".join(answer.lead(2))

@@ -269,6 +269,7 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
     scoreline = _scoreline_told_otherwise(question, candidates, about, about_stories)
     if scoreline is not None:  # "beat Aberdeen 3-1" where the story tells "making it 4-1"
         return Premise("contradicted", scoreline[0], scoreline[1])
+    told_about = [text for v in about for text in (v.hit.story.title, *(line for line, _ in v.lines))]
     for figure in question.figures:
         if _PERIOD.search(question.text[question.text.find(figure):][: len(figure) + 12]):
             continue  # a duration, checked above
@@ -284,6 +285,8 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
             return Premise("negated", "", max(telling, key=lambda c: (_names_subjects(c, question), c.score)))
         if not stating or telling:
             continue
+        if any(_scaled_in_text(d, scale.group(1) if scale else "", told_about) for d in digits):
+            continue  # told elsewhere of the subjects: a headline's "Ireland 21-19 Argentina", "the G20 group"
         figure_terms = frozenset(default_analyzer().terms(figure))
         # the words by the figure; names too when there is nothing else ("31 of Britain's 659 MPs")
         slot = (_slot(question, figure_terms) or _slot(question, figure_terms, names=True)) - _SCALE_TERMS
