@@ -5,6 +5,8 @@ Hand-made passages, no corpus."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.answering import rerank
@@ -422,3 +424,16 @@ def test_a_figure_told_in_the_headline_of_the_story_is_no_premise_to_correct():
     assert not answer.abstained
     assert answer.note is None  # not "The coverage doesn't say “21”"
     assert "O'Gara" in " ".join(answer.lead(2))
+
+
+def test_a_score_told_in_another_passage_of_the_story_about_the_subjects_is_no_premise_to_correct():
+    first = hit("duff", "Duff rues missed chance", [
+        "Damien Duff says Ireland should have beaten Croatia more comfortably in Dublin.",
+        "Ireland won 1-0 thanks to a late goal from Robbie Keane."], 9.0)
+    second = replace(hit("duff", "Duff rues missed chance", [
+        "The winger explained what went wrong when he fluffed a chance to make it 2-0 midway through the second half."],
+        8.0), passage=replace(first.passage, id=first.passage.id + 1, ordinal=1, text=(
+            "The winger explained what went wrong when he fluffed a chance to make it 2-0 midway through the second "
+            "half.")))
+    answer = compose("Why did Damien Duff fluff his chance to make it 2-0 against Croatia?", [first, second])
+    assert answer.note is None  # not "The coverage doesn't say “2-0”"

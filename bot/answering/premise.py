@@ -269,7 +269,7 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
     scoreline = _scoreline_told_otherwise(question, candidates, about, about_stories)
     if scoreline is not None:  # "beat Aberdeen 3-1" where the story tells "making it 4-1"
         return Premise("contradicted", scoreline[0], scoreline[1])
-    told_about = [text for v in about for text in (v.hit.story.title, *(line for line, _ in v.lines))]
+    told_about = _told_of_subjects(about, candidates, about_stories)
     for figure in question.figures:
         if _PERIOD.search(question.text[question.text.find(figure):][: len(figure) + 12]):
             continue  # a duration, checked above
@@ -331,6 +331,13 @@ _RESULT_WORDS = re.compile(r"\b(?:beat|beating|won|win|wins|lost|loses|defeat|de
 """Words telling how a contest ended: a score beside them is its result, not one along the way."""
 
 
+def _told_of_subjects(about: Sequence[PassageView], candidates: Sequence[Candidate], stories: set[str]) -> list[str]:
+    """What the coverage tells of the question's subjects: the passages about them with their headlines, and every
+    sentence of their stories read for the answer ("…fluffed a chance to make it 2-0" in a passage naming only Duff)."""
+    return [*(text for v in about for text in (v.hit.passage.text, v.hit.story.title)),
+            *(c.text for c in candidates if c.story_key in stories)]
+
+
 def _scorelines(text: str) -> set[tuple[str, str]]:
     """The scores a text states, each as its two numbers, the higher first ("3-4" and "4-3" alike)."""
     return {_higher_first(m) for m in _SCORELINE.finditer(text)}
@@ -348,7 +355,7 @@ def _scoreline_told_otherwise(question: Question, candidates: Sequence[Candidate
     asked = [(m.group(0), _higher_first(m)) for m in _SCORELINE.finditer(question.text)]
     if not asked or not about:
         return None
-    told = set().union(*(_scorelines(v.hit.passage.text) | _scorelines(v.hit.story.title) for v in about))
+    told = set().union(*map(_scorelines, _told_of_subjects(about, candidates, stories)))
     stating = [c for c in candidates if c.story_key in stories and _scorelines(c.text)]
     for surface, score in asked:
         if score in told or not stating:
