@@ -699,3 +699,26 @@ def test_a_no_before_another_word_for_what_the_question_takes_for_granted_tells_
     asked = analysed("Why did Dorvik axe the scheme?", known={"dorvik": 3})
     assert _says_no_to(_with_terms("Dorvik said it would not scrap its long-running and popular savings scheme."), asked)
     assert not _says_no_to(_with_terms("Dorvik said it would scrap the scheme, not sell it."), asked)  # "scrap": axe
+
+
+@pytest.mark.parametrize(("question", "sentences"), [
+    ("By what percentage did Dorvik's worldwide sales drop in 2004?",
+     ["Dorvik's worldwide sales were flat in 2004, while rivals gained ground."]),
+    ("How long did Dorvik say it took to make the film that won best picture?",
+     ["Several think the veteran will lose the best director prize to Dorvik.",
+      "Dorvik said the film took 37 days to make."]),
+    ("Where had Dorvik beaten Quell in a final the week before?",
+     ["World number one Dorvik added the Dubai trophy to his list of successes - but not before he was given a test "
+      "by Quell.", "The world number one was forced to go the distance against Quell, who he had beaten in the "
+      "Rotterdam final a week earlier."]),
+])
+def test_a_verb_of_direction_framing_what_a_place_date_or_figure_question_asks_for_is_not_judged(question, sentences):
+    premise = _checked(question, [hit("a", "Dorvik news", sentences)], known={"dorvik": 3, "quell": 3})
+    assert premise.status != "contradicted"
+
+
+def test_the_same_verb_is_judged_when_the_question_asks_why():
+    sentences = ["Dorvik's worldwide sales were flat in 2004, as rivals gained ground."]
+    premise = _checked("Why did Dorvik's worldwide sales drop in 2004?", [hit("a", "Dorvik results", sentences)],
+                       known={"dorvik": 3})
+    assert premise.status == "contradicted" and premise.word == "drop"
