@@ -22,11 +22,12 @@ from .units import MIN_WORDS, quality
 
 MAX_STORIES = 10
 """Passages of at most this many stories are read for an answer (all of them for "latest")."""
-FURTHER_PASSAGE_STORIES = 3
+FURTHER_PASSAGE_STORIES = 1
 """Once MAX_STORIES stories are read, the further passages retrieved of the first this many are read too: the
 sentence holding the answer ("The Lions leave for New Zealand on 24 May") often shares few words with the
-question, so its passage ranks below the first passages of other stories (6 more passed over every question set;
-5 with the first two stories', 4 with the first story's alone, 5 with every story's)."""
+question, so its passage ranks below the first passages of other stories. Over every question set the first
+story's gave 4 more passed; the first three stories' gave 1 to 2 more again but raised the p95 of `ask` at a million
+passages by about a third, where the first story's cost nothing measurable (benchmarks/README.md)."""
 RECENT_STORIES = 3
 RECENT_TOPIC_SHARE = 0.5
 """A story counts as being about a "latest on X" topic at this share of the best match (and at least half)."""
