@@ -26,8 +26,8 @@ FURTHER_PASSAGE_STORIES = 1
 """Once MAX_STORIES stories are read, the further passages retrieved of the first this many are read too: the
 sentence holding the answer ("The Lions leave for New Zealand on 24 May") often shares few words with the
 question, so its passage ranks below the first passages of other stories. Over every question set the first
-story's gave 4 more passed; the first three stories' gave 1 to 2 more again but raised the p95 of `ask` at a million
-passages by about a third, where the first story's cost nothing measurable (benchmarks/README.md)."""
+story's gave 4 more passed; the first three stories' gave no more on the development sets (one more on an
+acceptance set, which does not choose). Neither costs measurable CPU time at a million passages."""
 RECENT_STORIES = 3
 RECENT_TOPIC_SHARE = 0.5
 """A story counts as being about a "latest on X" topic at this share of the best match (and at least half)."""
