@@ -195,9 +195,9 @@ _FRAMED_BY_THE_VERB = frozenset({
     AnswerType.NUMBER, AnswerType.AMOUNT, AnswerType.PERCENTAGE})
 """Questions whose verb of direction frames what they ask for ("where had Federer beaten Ljubicic?", "by what
 percentage did sales drop?", "how long did it take to shoot the film that won best picture?"): the sentence that
-answers tells which way it went, so the verb is not judged as a premise. Judged, it flagged five answerable
-questions over every question set and corrected no false premise the sentence answering it did not. A level the
-question states of what it asks about ("how long before they paid a higher price?") is still judged."""
+answers tells which way it went, so the verb is not judged as a premise (not judging it: 4 more passed over every
+question set, no false premise missed). A level the question states of what it asks about ("how long before they paid
+a higher price?") is still judged."""
 _LEVELS = frozenset({"higher", "lower", "up", "down"})
 
 
@@ -280,7 +280,7 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
     scoreline = _scoreline_told_otherwise(question, candidates, about, about_stories)
     if scoreline is not None:  # "beat Aberdeen 3-1" where the story tells "making it 4-1"
         return Premise("contradicted", scoreline[0], scoreline[1])
-    told_about = _told_of_subjects(about, candidates, about_stories)
+    told_about = _told_of_subjects(about, candidates, about_stories) if question.figures else []
     for figure in question.figures:
         if _PERIOD.search(question.text[question.text.find(figure):][: len(figure) + 12]):
             continue  # a duration, checked above
