@@ -277,10 +277,12 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
         if stated and not any(said in _normal_periods(c.text) for c in (*relevant, *candidates)):  # "an hour's session"
             evidence = max(stated, key=lambda c: (_has_unit(c.text, unit), _told(c, question), c.score))
             return Premise("contradicted", period.group(0), evidence)
-    scoreline = _scoreline_told_otherwise(question, candidates, about, about_stories)
+    # what the coverage tells of the subjects anywhere, read once for the score and the figures the question states
+    figured = bool(question.figures) or _SCORELINE.search(question.text) is not None
+    told_about = _told_of_subjects(about, candidates, about_stories) if figured else []
+    scoreline = _scoreline_told_otherwise(question, candidates, told_about, about_stories)
     if scoreline is not None:  # "beat Aberdeen 3-1" where the story tells "making it 4-1"
         return Premise("contradicted", scoreline[0], scoreline[1])
-    told_about = _told_of_subjects(about, candidates, about_stories) if question.figures else []
     for figure in question.figures:
         if _PERIOD.search(question.text[question.text.find(figure):][: len(figure) + 12]):
             continue  # a duration, checked above
@@ -359,14 +361,15 @@ def _higher_first(score: re.Match[str]) -> tuple[str, str]:
     return (first, second) if int(first) >= int(second) else (second, first)
 
 
-def _scoreline_told_otherwise(question: Question, candidates: Sequence[Candidate], about: Sequence[PassageView],
+def _scoreline_told_otherwise(question: Question, candidates: Sequence[Candidate], told_about: Sequence[str],
                               stories: set[str]) -> tuple[str, Candidate] | None:
-    """A score the question states ("beat Aberdeen 3-1") that no passage about its subjects states, where a sentence
-    about them states another: the score, and that sentence (one telling the result first)."""
+    """A score the question states ("beat Aberdeen 3-1") that nothing told of its subjects (``told_about``, see
+    :func:`_told_of_subjects`) states, where a sentence about them states another: the score, and that sentence (one
+    telling the result first)."""
     asked = [(m.group(0), _higher_first(m)) for m in _SCORELINE.finditer(question.text)]
-    if not asked or not about:
+    if not asked or not told_about:
         return None
-    told = set().union(*map(_scorelines, _told_of_subjects(about, candidates, stories)))
+    told = set().union(*map(_scorelines, told_about))
     stating = [c for c in candidates if c.story_key in stories and _scorelines(c.text)]
     for surface, score in asked:
         if score in told or not stating:
