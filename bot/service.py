@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import calendar
 import hashlib
 import logging
-import re
 import statistics
 import time
 import unicodedata
@@ -28,6 +26,7 @@ from retrieval.storage import NewsStore, open_store
 
 from .answering import Answer, Citation
 from .answering.compose import compose_answer, compose_digest, lead_sentence
+from .answering.dates import DateMention, find_date
 from .answering.question import Question, analyse
 from .answering.spans import TYPED, has_answer
 from .guild_settings import GuildSettings, GuildSettingsBook, open_guild_settings
@@ -127,45 +126,6 @@ _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")  # Hangul fillers a
 def _is_visible(ch: str) -> bool:
     """False for whitespace, zero-width/format characters (U+200B, U+200D, U+FEFF…) and blank 'letters'."""
     return ch not in _BLANK_LETTERS and unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
-
-
-_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-_MONTHS["sept"] = 9
-_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_DATE_PATTERNS = (
-    re.compile(rf"\b(?P<month>{_MONTH_RE})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{{4}}))?\b", re.IGNORECASE),
-    re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{_MONTH_RE})\.?(?:,?\s+(?P<year>\d{{4}}))?\b", re.IGNORECASE),
-    re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b"),
-)
-
-
-@dataclass(frozen=True, slots=True)
-class DateMention:
-    month: int
-    day: int
-    year: int | None
-    span: tuple[int, int]
-
-    @property
-    def label(self) -> str:
-        name = calendar.month_name[self.month]
-        return f"{name} {self.day}, {self.year}" if self.year else f"{name} {self.day}"
-
-
-def find_date(question: str) -> DateMention | None:
-    """A calendar day named in the question ("June 11", "11 June 2020", "2020-06-11")."""
-    for pattern in _DATE_PATTERNS:
-        match = pattern.search(question)
-        if not match:
-            continue
-        month_text = match.group("month")
-        month = int(month_text) if month_text.isdigit() else _MONTHS[month_text.lower()]
-        day = int(match.group("day"))
-        year = int(match.group("year")) if match.group("year") else None
-        if 1 <= month <= 12 and 1 <= day <= 31:
-            return DateMention(month, day, year, match.span())
-    return None
 
 
 def hash_user(user_id: int | None, salt: str) -> str | None:

@@ -3,6 +3,7 @@ the presence of an answer of the expected type count together, instead of each v
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -36,6 +37,7 @@ UNNAMED_PENALTY = 0.6
 """A "who …?" or "which company …?" question whose passages name nobody of that kind near what it asks: weighs
 against answering (names are found by cues, which miss some, so this does not veto)."""
 NAMING = frozenset({AnswerType.PERSON, AnswerType.ORGANISATION})
+_ASKS_A_NAME = re.compile(r"\bnames?\b", re.IGNORECASE)
 TYPED_EVIDENCE_SHARE = 0.3
 """A span of the asked type counts as found only in a sentence scoring this share of the best: a "top 10"
 in a story about something else does not give the Aston Martin's top speed."""
@@ -195,6 +197,8 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
     if typed:
         confidence += TYPE_FOUND_BONUS
     elif kind in NAMING:
+        if _ASKS_A_NAME.search(question.text):
+            return Decision(False, confidence, f"none of the {searched} stories gives that name")
         confidence -= UNNAMED_PENALTY
     if len(question.subjects) > 1:
         together = any(all(s.terms & v.named for s in question.subjects) for v in views)

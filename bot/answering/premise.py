@@ -17,6 +17,7 @@ from functools import lru_cache
 from retrieval.analyzer import Token, default_analyzer
 
 from .candidates import Candidate, PassageView, headline_terms, named_by_story
+from .dates import find_dates
 from .lexicon import lexicon
 from .question import (
     CLAIMS,
@@ -283,6 +284,9 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
     scoreline = _scoreline_told_otherwise(question, candidates, told_about, about_stories)
     if scoreline is not None:  # "beat Aberdeen 3-1" where the story tells "making it 4-1"
         return Premise("contradicted", scoreline[0], scoreline[1])
+    day = _day_told_otherwise(question, relevant, told_about, about_stories)
+    if day is not None:  # "a 5 June election" where the stories tell of "an election on 5 May"
+        return Premise("contradicted", day[0], day[1])
     for figure in question.figures:
         if _PERIOD.search(question.text[question.text.find(figure):][: len(figure) + 12]):
             continue  # a duration, checked above
@@ -307,7 +311,13 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
         # of the month the question names: told in the sentence, else in its story ("157,000 new jobs were added last
         # month" in the story of December's figures, not October's 337,000)
         dated = {c.story_key for c in candidates if question.dated & c.terms}
-        return Premise("contradicted", figure, max(in_slot or stating, key=lambda c: (
+        # the same measure with another number ("about 300 homes" for "3,000 homes") tells what the coverage says
+        # instead: among the sentences filling the figure's slot, else anywhere in the stories about the subjects
+        alike = _measured_alike(question.text, figure, [c for c in candidates if c.story_key in about_stories])
+        counting = {id(c) for c in alike}
+        pool = ([c for c in in_slot if id(c) in counting] or in_slot or [c for c in stating if id(c) in counting]
+                or alike or stating)
+        return Premise("contradicted", figure, max(pool, key=lambda c: (
             bool(question.dated & c.terms), c.story_key in dated, _names_subjects(c, question), _told(c, question),
             c.score)))
     reversed_roles = _roles_reversed(question, relevant) if question.answer_type not in _ASKING else None
@@ -376,6 +386,29 @@ def _scoreline_told_otherwise(question: Question, candidates: Sequence[Candidate
             continue
         return surface, max(stating, key=lambda c: (bool(_RESULT_WORDS.search(c.text)), _names_subjects(c, question),
                                                     _told(c, question), c.score))
+    return None
+
+
+def _day_told_otherwise(question: Question, relevant: Sequence[Candidate], told_about: Sequence[str],
+                        stories: set[str]) -> tuple[str, Candidate] | None:
+    """A day the question names ("a 5 June election") that nothing told of its subjects names (``told_about``, see
+    :func:`_told_of_subjects`; a story's day of publication counts as told), where a sentence about them names
+    another day: the day as the question writes it, and that sentence (one naming the subjects, then one sharing
+    the day's month or number)."""
+    asked = find_dates(question.text)
+    if not asked or not told_about:
+        return None
+    told = {d.day_of_year for text in told_about for d in find_dates(text)}
+    told |= {(c.story.published.month, c.story.published.day) for c in relevant if c.story.published is not None}
+    dating = [(c, {d.day_of_year for d in find_dates(c.text)}) for c in relevant if c.story_key in stories]
+    dating = [(c, days) for c, days in dating if days]
+    for date in asked:
+        if date.day_of_year in told or not dating:
+            continue
+        evidence, _ = max(dating, key=lambda pair: (
+            _names_subjects(pair[0], question), any(m == date.month or d == date.day for m, d in pair[1]),
+            _told(pair[0], question), pair[0].score))
+        return question.text[date.span[0]:date.span[1]], evidence
     return None
 
 
@@ -701,6 +734,37 @@ def _in_text(digits: str, texts: Sequence[str]) -> bool:
     plain = digits.replace(",", "").rstrip(".")
     whole = re.compile(rf"(?<![\d.]){re.escape(plain)}(?![\d])")
     return any(whole.search(text.replace(",", "")) for text in texts)
+
+
+_MEASURE = re.compile(r"\s*(?:(million|billion|bn|thousand|m)\b\s*)?([A-Za-z][\w-]*)")
+_COUNT_BEFORE = re.compile(rf"(?:\d[\d,.]*|\b(?:{NUMBER_WORDS}|hundreds|thousands|several|dozens))"
+                           r"\s+(?:(?:million|billion|thousand)\s+)?(?:[\w-]+\s+)?$", re.IGNORECASE)
+"""A count just before a word ("about 300 homes", "one million hijacked computers")."""
+_WORD = re.compile(r"[A-Za-z][\w-]*")
+
+
+def _measured_alike(question: str, figure: str, candidates: Sequence[Candidate]) -> list[Candidate]:
+    """The sentences counting what the question's figure counts ("homes" of "3,000 homes in Darlington", in its
+    scale: "10 million PCs") with another number ("about 300 homes")."""
+    measure = _MEASURE.match(question, question.find(figure) + len(figure))
+    analyzer = default_analyzer()
+    counted = frozenset(analyzer.terms(measure.group(2))) if measure else frozenset()
+    if measure is None or not counted:  # "in 2005", "to the": the figure counts nothing
+        return []
+    scale = measure.group(1)
+    digits = _DIGITS.findall(figure)
+    alike: list[Candidate] = []
+    for candidate in candidates:
+        if not counted & candidate.terms:
+            continue
+        for word in _WORD.finditer(candidate.text):
+            count = _COUNT_BEFORE.search(candidate.text, 0, word.start())
+            if count is None or not counted & frozenset(analyzer.terms(word.group(0))):
+                continue
+            if (scale is None or scale.casefold() in count.group(0).casefold()) and not _in_text(digits[0], [count.group(0)]):
+                alike.append(candidate)
+                break
+    return alike
 
 
 def _figure_kind(question: str, figure: str) -> tuple[AnswerType, str]:

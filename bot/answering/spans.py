@@ -422,7 +422,7 @@ NEGATION = re.compile(
     r"\b(?:not|never|no longer|none|no plans?|no intention|no exemptions?|cannot|refused|refuses|declined|declines|"
     r"rejected|against|opposes|opposed|oppose|opposing|"
     r"(?:pulled|pulls|pulling|pull|backed|backs|back|walked|walks|walk) (?:out|away)|called off|"
-    r"ruled out|scrapped|abandoned|averted|avoided|staved off|"
+    r"ruled out|scrapped|abandoned|averted|avoided|staved off|(?:will|to|could|would|may|might) miss|misses|missed out|unlikely|"
     r"(?:get|got|getting) out of|(?:could|would|might) have (?:been )?\w+(?:ed|en))\b|n't\b",
     re.IGNORECASE,
 )
