@@ -138,3 +138,13 @@ def test_a_question_asking_for_a_name_that_a_sentence_gives_is_answered():
         ]),
     ])
     assert decision.answer
+
+
+@pytest.mark.parametrize(("question", "sentence"), [
+    ("Why will Dorvik miss the rest of the Quell Cup?", "Dorvik will miss the rest of the Quell Cup because of injury."),
+    ("Why did the dollar slide after Quell spoke up?",
+     "Comments by Quell at the end of last week have sparked the recent round of dollar declines."),
+])
+def test_a_no_the_question_itself_says_is_no_premise_to_correct(question, sentence):
+    """"Will miss" tells against "will he play?", not against "why will he miss?"; "declines" is the slide asked about."""
+    assert _checked(question, [hit("a", "Dorvik news", [sentence])]).status != "negated"

@@ -639,14 +639,23 @@ NO_BEFORE_CHARS = 30
 
 
 def _says_no_to(candidate: Candidate, question: Question) -> bool:
-    """Does the sentence say no just before one of the question's plain words (or a word for it)?"""
+    """Does the sentence say no just before one of the question's plain words (or a word for it)? The question's word
+    itself is no "no" ("will miss" for "why will he miss …?")."""
     plain = question.plain
     words = lexicon(default_analyzer())
     tokens = default_analyzer().tokens(candidate.text)
     return any(
         (token.term in plain or words.others(token.term) & plain)
-        and NEGATION.search(_text_before(candidate.text, tokens, i)[-NO_BEFORE_CHARS:] + token.surface)
+        and _no_before(_text_before(candidate.text, tokens, i)[-NO_BEFORE_CHARS:], token.surface, question)
         for i, token in enumerate(tokens))
+
+
+def _no_before(before: str, word: str, question: Question) -> bool:
+    """Does a "no" end before the word ("won't sell", "no plans to stop")? Not one taking the word in, nor one the
+    question says itself ("will miss the rest" for "why will he miss the rest …?")."""
+    asked = question.plain
+    return any(m.end() <= len(before) and not asked & frozenset(default_analyzer().terms(m.group(0)))
+               for m in NEGATION.finditer(before + word))
 
 
 def _names_subjects(candidate: Candidate, question: Question) -> int:
