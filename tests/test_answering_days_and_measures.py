@@ -32,6 +32,10 @@ def _decided(question: str, hits):
 # ---- days ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("text", "days"), [
     ("an election on 5 May, not June 5th", [(6, 5), (5, 5)]),
+    ("not on 32 May, nor on 2020-13-05", []),  # no such day, no such month
+    ("from 1 January to 31 December", [(1, 1), (12, 31)]),  # the first and last days are days
+    ("2020-01-01 and 2020-12-31", [(1, 1), (12, 31)]),
+    ("not 0 May, nor 2020-00-10", []),
     ("the 11th of June 2020", [(6, 11)]),
     ("on 2020-06-17", [(6, 17)]),
     ("in May 2008", []),  # a month and a year name no day
@@ -62,6 +66,22 @@ def test_the_day_the_coverage_tells_is_no_premise_to_correct(day):
     assert _checked(f"Why is Dorvik expected to call a general election for {day}?", ELECTION).status != "contradicted"
 
 
+def test_every_day_the_question_names_is_checked():
+    premise = _checked("Why is Dorvik expected to call a general election for 5 May, after talks on 9 June?", ELECTION)
+    assert premise.status == "contradicted" and premise.word == "9 June"
+
+
+def test_the_correcting_sentence_names_the_subjects_then_shares_the_days_month_or_number():
+    stories = [hit("a", "Dorvik to call election", [
+        "Dorvik is expected to call a general election soon, his aides said on 12 March.",
+        "Quell said the vote would come after talks on 2 April.",
+        "Dorvik's election is on 5 May.",
+    ])]
+    premise = _checked("Why is Dorvik expected to call a general election for 5 June?", stories)
+    assert premise.status == "contradicted" and premise.evidence is not None
+    assert premise.evidence.text == "Dorvik's election is on 5 May."
+
+
 def test_the_day_a_story_was_published_counts_as_told():
     """hit(…) with a link dates its story 11 June 2020: "on 11 June" may be told by the date alone."""
     stories = [hit("a", "Dorvik names cabinet", [
@@ -88,9 +108,14 @@ def test_a_count_told_otherwise_is_corrected_with_the_sentence_counting_the_same
 @pytest.mark.parametrize(("question", "figure", "alike"), [
     ("How did they find that 10 million PCs were hijacked?", "10", ["More than one million PCs were hijacked."]),
     ("Why were 5,000 PCs hijacked?", "5,000", ["The largest network was made up of 50,000 hijacked PCs.",
-                                              "More than one million PCs were hijacked."]),
-    ("Why were 50,000 PCs hijacked?", "50,000", ["More than one million PCs were hijacked."]),  # not its own count
+                                              "More than one million PCs were hijacked.", "Three PCs were hit first."]),
+    ("Why were 50,000 PCs hijacked?", "50,000", ["More than one million PCs were hijacked.",  # not its own count
+                                                "Three PCs were hit first."]),
     ("Why did the clean-up cost 5,000 in 2004?", "5,000", []),  # counting nothing named
+    ("Why did the clean-up cost 5,000?", "5,000", []),  # nothing after the figure
+    ("Why were 5 PCs hit at 5 firms?", "5", ["The largest network was made up of 50,000 hijacked PCs.",
+                                            "More than one million PCs were hijacked.",
+                                            "Three PCs were hit first."]),  # the first "5" counts PCs
 ])
 def test_the_same_measure_is_the_thing_counted_in_the_figures_scale(question, figure, alike):
     from types import SimpleNamespace
@@ -98,7 +123,7 @@ def test_the_same_measure_is_the_thing_counted_in_the_figures_scale(question, fi
     from bot.answering.premise import _measured_alike
 
     sentences = ["The largest network was made up of 50,000 hijacked PCs.", "More than one million PCs were hijacked.",
-                 "Some 40 firms were hit."]
+                 "Some 40 firms were hit.", "The 30 engineers checked the PCs.", "Three PCs were hit first."]
     candidates = [SimpleNamespace(text=s, terms=frozenset(ANALYZER.terms(s))) for s in sentences]
     assert [c.text for c in _measured_alike(question, figure, candidates)] == alike
 
@@ -127,7 +152,7 @@ def test_a_question_asking_for_a_name_that_no_sentence_gives_is_refused():
             "The Quell island has a gold mine and a castle, the Dorvik gamer said.",
         ]),
     ])
-    assert not decision.answer and "name" in decision.why
+    assert decision.answer is False and "name" in decision.why
 
 
 def test_a_question_asking_for_a_name_that_a_sentence_gives_is_answered():

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.answering.abstain import decide
+from bot.answering.abstain import UNFOCUSED_PENALTY, decide
 from bot.answering.candidates import Shares, passage_view, score_candidates
 from bot.answering.premise import check
 from bot.answering.question import AnswerType, answer_type
@@ -485,3 +485,15 @@ def test_no_other_arrests_says_someone_was_arrested():
     ], url=None, outlet=None)]
     premise = _premise("Why was Quorvex arrested after the slurry attack in Manchester?", story, known={"quorvex": 2})
     assert premise.status == "ok"
+
+
+def test_a_story_about_the_subject_that_never_names_what_is_asked_weighs_against_answering_without_vetoing():
+    """"Why is Dorvik Quell famous?" of a profile that never says "famous": the coverage is about the subject, and
+    the penalty for telling nothing of what is asked leaves a strong match answering."""
+    stories = [hit("a", "Dorvik Quell profile", [
+        "Dorvik Quell is a singer from Harbour, born in 1970.",
+        "Dorvik Quell sold ten million records with Harbour Records.",
+    ])]
+    *_, decision = _decision("Why is Dorvik Quell famous?", stories, known={"dorvik": 3, "quell": 3})
+    assert decision.answer
+    assert 0.5 <= decision.confidence < 0.5 + UNFOCUSED_PENALTY
