@@ -756,21 +756,24 @@ def _measured_alike(question: str, figure: str, candidates: Sequence[Candidate])
     """The sentences counting what the question's figure counts ("homes" of "3,000 homes in Darlington", in its
     scale: "10 million PCs") with another number ("about 300 homes")."""
     measure = _MEASURE.match(question, question.find(figure) + len(figure))
+    if measure is None:  # the figure ends the question
+        return []
     analyzer = default_analyzer()
-    counted = frozenset(analyzer.terms(measure.group(2))) if measure else frozenset()
-    if measure is None or not counted:  # "in 2005", "to the": the figure counts nothing
+    counted = frozenset(analyzer.terms(measure.group(2)))
+    if not counted:  # "in 2005", "to the": the figure counts nothing
         return []
     scale = measure.group(1)
-    digits = _DIGITS.findall(figure)
+    digits = _DIGITS.findall(figure)[0]
     alike: list[Candidate] = []
     for candidate in candidates:
         if not counted & candidate.terms:
             continue
         for word in _WORD.finditer(candidate.text):
-            count = _COUNT_BEFORE.search(candidate.text, 0, word.start())
-            if count is None or not counted & frozenset(analyzer.terms(word.group(0))):
+            if not counted & frozenset(analyzer.terms(word.group(0))):
                 continue
-            if (scale is None or scale.casefold() in count.group(0).casefold()) and not _in_text(digits[0], [count.group(0)]):
+            count = _COUNT_BEFORE.search(candidate.text, 0, word.start())
+            if (count is not None and (scale is None or scale.casefold() in count.group(0).casefold())
+                    and not _in_text(digits, [count.group(0)])):
                 alike.append(candidate)
                 break
     return alike
