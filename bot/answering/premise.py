@@ -400,16 +400,18 @@ def _day_told_otherwise(question: Question, relevant: Sequence[Candidate], told_
         return None
     told = {d.day_of_year for text in told_about for d in find_dates(text)}
     told |= {(c.story.published.month, c.story.published.day) for c in relevant if c.story.published is not None}
+    untold = next((d for d in asked if d.day_of_year not in told), None)
+    if untold is None:
+        return None
     dating = [(c, {d.day_of_year for d in find_dates(c.text)}) for c in relevant if c.story_key in stories]
     dating = [(c, days) for c, days in dating if days]
-    for date in asked:
-        if date.day_of_year in told or not dating:
-            continue
-        evidence, _ = max(dating, key=lambda pair: (
-            _names_subjects(pair[0], question), any(m == date.month or d == date.day for m, d in pair[1]),
-            _told(pair[0], question), pair[0].score))
-        return question.text[date.span[0]:date.span[1]], evidence
-    return None
+    if not dating:
+        return None
+    told_share = _told_share(question)
+    evidence, _ = max(dating, key=lambda pair: (
+        _names_subjects(pair[0], question), any(m == untold.month or d == untold.day for m, d in pair[1]),
+        told_share(pair[0]), pair[0].score))
+    return question.text[untold.span[0]:untold.span[1]], evidence
 
 
 _PLACED = r"\b(?:in|at|near|from|outside)\s+(?:the\s+)?"
