@@ -294,10 +294,13 @@ def test_sentence_openers_are_not_part_of_names(sentence, found):
 @pytest.mark.parametrize(("question", "content", "leans"), [
     ("What else?", 0, True),  # nothing of its own to search for
     ("Describe Rekognition in detail for me", 1, False),
-    ("and what about the rival company in Europe?", 1, True),  # elliptical, one term of its own
-    ("and what about the rival company in Europe?", 2, False),
-    ("and what about Europe?", 3, True),  # elliptical and short
-    ("and what about rivals in Europe?", 3, False),
+    ("what about the rival company in Europe today?", 1, True),  # elliptical, one term of its own
+    ("what about the rival company in Europe today?", 2, False),
+    ("what about Europe?", 3, True),  # elliptical and short
+    ("what about rivals in Europe?", 3, False),
+    ("and what about rivals in Europe?", 3, True),  # opening with a conjunction, it goes on from the last
+    ("and what did rival companies in Europe and Asia decide?", 5, True),  # ten words
+    ("and what did rival companies in Europe and Asia decide today?", 5, False),  # eleven stand alone
     ("what did they decide to do next?", 2, True),  # a pronoun for the subject
     ("what did they decide to do next then?", 2, True),
     ("what did they then decide to do next today?", 2, False),  # nine words stand alone

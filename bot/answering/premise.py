@@ -531,6 +531,10 @@ def _replaced(question: Question, views: Sequence[PassageView],
               if len(question.subjects) > 1 and not s.named_in(told_names)]
     if all(s.named_in(told_names) for s in question.subjects):
         claims += [(y, frozenset({y}), True) for y in sorted(question.years - told_names)]
+        # a name the coverage never uses, where the story telling the event names another in its place
+        story_words = {w for c in told for w in _CAPITALISED.findall(c.text)}
+        claims += [(name, frozenset(default_analyzer().terms(name)), False) for name in question.unknown_names
+                   if not name[:1].isdigit() and not _misspelt(name, story_words)]
     for surface, terms, year in claims:
         filler = _filler(question, _slot(question, terms), told, year)
         if filler is None and year:  # "in 1969" where asked "back in 1979": any other year of the story's best account
@@ -539,6 +543,24 @@ def _replaced(question: Question, views: Sequence[PassageView],
         if filler is not None:
             return surface, filler
     return None
+
+
+_CAPITALISED = re.compile(r"\b[A-Z][\w'-]+")
+MISSPELT_EDITS = 2
+"""A name this many edits (or fewer) from a word of the story is taken as a misspelling of it ("Agasi"), not another
+name: one edit for names under 8 letters."""
+
+
+def _misspelt(name: str, words: Iterable[str]) -> bool:
+    """Is every word of the name a word of ``words`` or a few edits from one ("Agasi" for "Agassi")?"""
+    from rapidfuzz.distance import OSA  # imported on first use, as the speller does
+
+    def near(part: str) -> bool:
+        edits = MISSPELT_EDITS if len(part) >= 8 else 1
+        return any(OSA.distance(part.casefold(), w.casefold(), score_cutoff=edits) <= edits for w in words)
+
+    parts = name.split()
+    return bool(parts) and all(near(part) for part in parts)
 
 
 _ASKING = frozenset({AnswerType.YES_NO, AnswerType.COMPARISON, AnswerType.DEFINITION, AnswerType.LATEST})

@@ -152,7 +152,7 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"^\W*where\b|\bwhere (?:did|does|do|is|was|were|will|has|have|are|can)\b"
         r"|\b(?:what|which|in what|in which)\s+(?:[\w-]+\s+)?(?:city|country|state|town|region|place|venue|location|nation|county|"
         r"district|neighbourhood|suburb|street|stadium|ground|village|province|island|resort|slum|shantytown|township|"
-        r"borough|capital|airport|port|arena|circuit|prison|hospital)\b|\bin (?:what|which) (?:part|area|corner) of\b",
+        r"borough|capital|airport|port|arena|circuit|prison|hospital)\b(?!-)|\bin (?:what|which) (?:part|area|corner) of\b",
         re.IGNORECASE)),
     (AnswerType.REASON, re.compile(
         r"^\W*why\b|\bwhy (?:did|does|do|is|was|were|will|has|have|are|would)\b|\bfor what reason\b|\bhow come\b"
@@ -281,6 +281,9 @@ MARKED = CLAIMS | QUALIFIERS | DIRECTIONS
 _ELLIPTICAL = re.compile(
     r"^\W*(?:and|but|so|what about|how about|and what about|for how long|how long|why|when|where|who|how much|"
     r"how many|by how much|since when|really|is that so)\b", re.IGNORECASE)
+_CONTINUING = re.compile(r"^\W*(?:and|but|so|also|then)\b", re.IGNORECASE)
+"""A question opening with a conjunction goes on from the one before ("and which senior US official is going?")."""
+CONTINUING_WORDS = 10
 _DEFINITE = re.compile(r"\bthe\b", re.IGNORECASE)
 _WH = re.compile(r"^\W*(?:who|whom|what|which|when|where|why|how)\b", re.IGNORECASE)
 _PERSONAL = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.IGNORECASE)
@@ -445,6 +448,8 @@ def is_follow_up(question: str, content_terms: int, named: bool = False, first_n
     if content_terms == 0:
         return True
     if _ELLIPTICAL.match(question) and (content_terms <= 1 or words <= 4):
+        return True
+    if _CONTINUING.match(question) and words <= CONTINUING_WORDS:
         return True
     if words <= 7 and content_terms <= 2 and not named and _DEFINITE.search(question):
         return True

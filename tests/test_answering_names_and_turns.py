@@ -1,0 +1,98 @@
+"""Names the coverage never uses, conversations that go on, compound words and causes told as the subject: a place
+the coverage never names, where the story tells another in its slot, is corrected with it (a misspelling is not);
+a question opening with "and" goes on from the one before; "which state-owned bank" asks for an organisation; "a
+knee injury has forced him out" tells why. Hand-made passages; each test fails when its rule is taken out."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answering.candidates import Shares, passage_view, score_candidates
+from bot.answering.premise import check
+from bot.answering.question import AnswerType, answer_type, is_follow_up
+from bot.answering.spans import spans
+
+from .test_answering_units import ANALYZER, analysed, hit
+
+KNOWN = {"jerusalem": 0, "agasi": 0, "kelmar": 3, "dorvia": 3, "cairo": 3}
+
+
+def _checked(question: str, hits):
+    asked = analysed(question, known=KNOWN)
+    views = [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in hits]
+    return check(asked, views, score_candidates(asked, views, Shares(asked.weights)))
+
+
+PROTOCOL = [hit("a", "Kelmar and Dorvia seal trade deal", [
+    "Kelmar and Dorvia have signed a trade protocol that opens industrial zones to exporters.",
+    "The protocol, signed in Cairo, will set up the zones within a year.",
+    "Officials said the deal was the most important in two decades.",
+])]
+
+
+# ---- a name the coverage never uses ---------------------------------------------------------------
+def test_a_place_the_coverage_never_names_is_corrected_with_the_one_told_in_its_slot():
+    premise = _checked("Why was the Kelmar-Dorvia trade protocol signed in Jerusalem?", PROTOCOL)
+    assert premise.status == "contradicted" and premise.word == "Jerusalem"
+    assert premise.evidence is not None and "signed in Cairo" in premise.evidence.text
+
+
+def test_a_misspelling_of_a_name_the_story_uses_is_no_other_name():
+    matches = [hit("a", "Agassi pulls out of Kooyong", [
+        "Andre Agassi pulled out of the Kooyong Classic with a hip injury on Tuesday.",
+        "Agassi had been due to play in Melbourne against Roddick.",
+    ])]
+    premise = _checked("Why did Andre Agasi pull out of his Kooyong match?", matches)
+    assert premise.status != "contradicted"
+
+
+def test_an_unknown_name_with_no_other_name_in_its_slot_is_not_corrected():
+    premise = _checked("Why was the Kelmar-Dorvia trade protocol signed in Jerusalem?", [hit("a", "Kelmar deal", [
+        "Kelmar and Dorvia have signed a trade protocol that opens industrial zones to exporters.",
+        "Officials said the deal was the most important in two decades.",
+    ])])
+    assert premise.status != "contradicted"
+
+
+# ---- conversations ------------------------------------------------------------------------------
+@pytest.mark.parametrize("question", [
+    "and which senior US official is going?",
+    "So which striker will start the final instead?",
+    "But what did the chancellor say about the budget then?",
+])
+def test_a_question_opening_with_a_conjunction_goes_on_from_the_one_before(question):
+    assert is_follow_up(question, content_terms=4, named=True)
+
+
+@pytest.mark.parametrize("question", [
+    "Which senior US official is going to the London meeting?",
+    "and which senior US official is going to the London meeting on Palestinian reform next week?",  # a question of its own
+    "Android phones: what did Google announce?",  # "and" inside a word opens nothing
+])
+def test_a_question_of_its_own_is_not_a_follow_up(question):
+    assert not is_follow_up(question, content_terms=4, named=True)
+
+
+# ---- compound words -----------------------------------------------------------------------------
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Which state-owned bank is Egypt planning to privatise?", AnswerType.ORGANISATION),
+    ("Which city-based firm won the contract?", AnswerType.ORGANISATION),
+    ("Which state did the governor visit?", AnswerType.PLACE),
+    ("In which city is the factory?", AnswerType.PLACE),
+])
+def test_a_place_word_inside_a_compound_does_not_ask_for_a_place(question, kind):
+    assert answer_type(question) is kind
+
+
+# ---- causes -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("sentence", [
+    "A knee injury has forced Arvind Parmar out of the Davis Cup tie.",
+    "The strike, which has prompted a rethink, began in May.",
+    "Rising costs had triggered the sale.",
+])
+def test_a_cause_told_as_the_subject_of_forced_or_prompted_is_a_reason(sentence):
+    assert spans(sentence, AnswerType.REASON)
+
+
+def test_asking_what_triggered_something_tells_no_reason():
+    assert not spans("Speculation has been rife about what has triggered the stand-off.", AnswerType.REASON)
