@@ -4,7 +4,7 @@ For every answerable ``lead`` case of the training sets, the bot is asked the qu
 (every weight zero); the candidate sentences of the composition that made its reply are kept with their
 signals, their hand-set score and whether they hold an expected phrase. A conditional logit is fitted:
 among a question's candidates, P(c) ∝ score(c) × exp(w · signals(c)), maximising the probability of the
-candidates that hold the answer, with an L2 penalty. Held-out sets (``heldout3`` to ``heldout11``)
+candidates that hold the answer, with an L2 penalty. Held-out sets (``heldout3`` to ``heldout12``)
 are never read here.
 
     python benchmarks/fit_rerank.py                 # leave-one-set-out figures, then the weights

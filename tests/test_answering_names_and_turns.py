@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.answering.abstain import decide
 from bot.answering.candidates import Shares, passage_view, score_candidates
 from bot.answering.premise import check
 from bot.answering.question import AnswerType, answer_type, is_follow_up
@@ -96,3 +97,67 @@ def test_a_cause_told_as_the_subject_of_forced_or_prompted_is_a_reason(sentence)
 
 def test_asking_what_triggered_something_tells_no_reason():
     assert not spans("Speculation has been rife about what has triggered the stand-off.", AnswerType.REASON)
+
+
+# ---- numbered names -----------------------------------------------------------------------------
+@pytest.mark.parametrize(("question", "names"), [
+    ("How much will the PlayStation 3 cost in the UK?", ("PlayStation 3",)),
+    ("When is Microsoft launching the Xbox 3?", ("Xbox 3",)),
+    ("What is the storyline of Half-Life 2: Episode One?", ("Half-Life 2",)),
+    ("What happened on June 5?", ()),  # a day
+    ("Who scored at 3:30?", ()),  # an hour
+    ("Did Chelsea beat Arsenal 2 times?", ()),  # a count
+    ("How far over budget are the MoD's 20 biggest projects?", ()),  # what the owner has, counted
+    ("Xbox 3 or not?", ()),  # the question's first word is capitalised whatever it is
+])
+def test_a_name_the_question_numbers_is_read_with_its_number(question, names):
+    assert analysed(question).numbered == names
+
+
+def _decided(question: str, hits):
+    asked = analysed(question, known={"xbox": 3, "playstat": 3, "psp": 3})
+    views = [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in hits]
+    shares = Shares(asked.weights)
+    return decide(asked, views, score_candidates(asked, views, shares), shares, len(hits))
+
+
+XBOX = [hit("a", "Microsoft to unveil Xbox 2", [
+    "Microsoft will launch the Xbox 2 in November, the company said on Tuesday.",
+    "The Xbox 2 will go on sale in the US first.",
+])]
+
+
+def test_a_numbered_name_the_coverage_tells_only_of_another_number_is_refused():
+    decision = _decided("When will Microsoft launch the Xbox 3?", XBOX)
+    assert not decision.answer and "Xbox 3" in decision.why
+
+
+@pytest.mark.parametrize("told", ["Xbox 2", "Xbox Two", "Xbox-2"])
+def test_a_numbered_name_the_coverage_tells_with_its_number_is_answered(told):
+    hits = [hit("a", f"Microsoft to unveil {told}", [
+        f"Microsoft will launch the {told} in November, the company said on Tuesday.",
+        f"The {told} will go on sale in the US first.",
+    ])]
+    assert _decided("When will Microsoft launch the Xbox 2?", hits).answer
+
+
+PSP = hit("a", "PSP goes on sale", [
+    "When it goes on sale the PlayStation Portable is likely to cost between £130 and £200, Sony said.",
+])
+CELL = hit("b", "Sony chip news", [
+    "The PlayStation 3 will use the Cell chip, which Sony designed with IBM.",
+    "The chip will run ten times faster than current PC chips.",
+], score=0.9)
+
+
+def test_a_figure_for_a_numbered_name_counts_only_in_a_story_that_names_it():
+    decision = _decided("How much will the PlayStation 3 cost?", [PSP, CELL])
+    assert not decision.answer and "amount" in decision.why  # the PSP's price is not the PlayStation 3's
+
+
+def test_a_figure_in_a_story_naming_the_numbered_name_counts():
+    priced = hit("a", "PSP goes on sale", [
+        "When it goes on sale the PlayStation Portable is likely to cost between £130 and £200, Sony said.",
+        "Sony will also make the PlayStation 3 cheaper to build.",
+    ])
+    assert _decided("How much will the PlayStation 3 cost?", [priced, CELL]).answer

@@ -45,7 +45,7 @@ class Story:
 
 def read_corpus(folder: Path) -> list[Story]:
     stories: list[Story] = []
-    for path in sorted(folder.iterdir()):
+    for path in sorted(folder.rglob("*")):  # a corpus may keep its stories in folders (bbc/sport/090.txt)
         if path.suffix not in {".txt", ".md"} or path.name.lower() in {"readme.md", "readme.txt"}:
             continue
         raw = path.read_bytes()
@@ -61,7 +61,7 @@ def read_corpus(folder: Path) -> list[Story]:
             url = meta.get("webUrl") or meta.get("originalUrl") or ""
             stories.append(
                 Story(
-                    [path.name, url, meta.get("originalUrl") or ""],
+                    [path.relative_to(folder).as_posix(), url, meta.get("originalUrl") or ""],
                     f"{meta.get('title', '')}\n{meta.get('excerpt', '')}\n{body}",
                     str(meta.get("publishedDateTime")),
                 )
@@ -75,7 +75,7 @@ def read_corpus(folder: Path) -> list[Story]:
                     )
                 )
         else:
-            stories.append(Story([path.name], text, None))
+            stories.append(Story([path.relative_to(folder).as_posix()], text, None))
     return stories
 
 

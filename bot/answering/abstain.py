@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .candidates import Candidate, PassageView, Shares, asks_result, headline_terms, named_by_story, previews
 from .premise import states_a_figure
 from .question import AnswerType, Question, Subject
-from .spans import STRICT, TYPED
+from .spans import NUMBER_VALUES, STRICT, TYPED
 
 ANSWER_AT = 0.5
 """The confidence at which the bot answers."""
@@ -155,6 +155,32 @@ def year_told(question: Question, views: Sequence[PassageView]) -> bool:
     return False
 
 
+NUMBER_NAMES = {value: name for name, value in NUMBER_VALUES.items() if isinstance(value, int) and value <= 20}
+
+
+def _numbered(name: str) -> re.Pattern[str]:
+    """How a text names a numbered name: "PlayStation 3", "Playstation3", "Formula One"."""
+    word, number = name.rsplit(" ", 1)
+    spelt = NUMBER_NAMES.get(int(number))
+    either = f"{number}(?!\\d)|{spelt}\\b" if spelt else f"{number}(?!\\d)"
+    return re.compile(rf"\b{re.escape(word)}\s*-?\s*(?:{either})", re.IGNORECASE)
+
+
+def numbered_in(question: Question, views: Sequence[PassageView]) -> tuple[list[str], set[str]]:
+    """The numbered names of the question ("PlayStation 3") that no retrieved passage names with their number (the
+    coverage tells of another model or edition, "PlayStation 2", or of the name alone), and the stories whose
+    passages name every one of them."""
+    missing = []
+    stories = {v.hit.story.key for v in views}
+    for name in question.numbered:
+        told = _numbered(name)
+        naming = {v.hit.story.key for v in views if told.search(v.hit.passage.text) or told.search(v.hit.story.title)}
+        if not naming:
+            missing.append(name)
+        stories &= naming
+    return missing, stories
+
+
 def decide(question: Question, views: Sequence[PassageView], candidates: Sequence[Candidate], shares: Shares,
            searched: int) -> Decision:
     """Weigh the evidence for answering this question from these passages."""
@@ -164,6 +190,10 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
         return Decision(False, 0.0, f"that asks for advice; the {searched} stories report news, they don't recommend")
     coverage = best_coverage(question, views, shares)
     confidence = coverage
+    unnumbered, numbered_stories = numbered_in(question, views)
+    if unnumbered:  # the coverage tells of another model or edition: "Xbox 2", not "Xbox 3"
+        names = ", ".join(f"“{name}”" for name in unnumbered)
+        return Decision(False, 0.0, f"none of the {searched} stories mentions {names}")
     confidence -= UNKNOWN_NAME_PENALTY * len(question.unknown_names)
     if not distinctive_named(question, views):
         confidence -= DISTINCTIVE_MISSING_PENALTY
@@ -190,6 +220,7 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
     typed = any(
         c.typed and c.score >= TYPED_EVIDENCE_SHARE * best
         and (anchored is None or anchored.named_in(in_story[c.hit.story.key]))
+        and (not question.numbered or c.story_key in numbered_stories)  # the price of "PlayStation 3", not the PSP's
         for c in candidates)
     if kind in STRICT and not typed:
         figure = {"amount": "an amount", "percentage": "a percentage"}.get(kind.value, "a number")

@@ -360,6 +360,9 @@ class Question:
     but a sentence naming them tells of that time."""
     answered: tuple[str, ...] = ()
     """In a follow-up, the sentences the conversation was already answered with."""
+    numbered: tuple[str, ...] = ()
+    """Names the question gives a number ("PlayStation 3", "Xbox 3"): the coverage must name them with it, not only
+    an earlier model or edition."""
     unseen: tuple[tuple[str, str], ...] = ()
     """Plain words (not names or figures) the coverage never uses and no known word is a misspelling of, with
     their terms: ``("bitcoin", "bitcoin")``."""
@@ -437,6 +440,23 @@ def _is_date_word(surface: str) -> bool:
     """A month, weekday or holiday: the text or the publication date may bear it out (a year is searched for)."""
     low = surface.lower().rstrip(".")
     return low in _MONTHS or low in _WEEKDAYS or low in _HOLIDAYS
+
+
+_NUMBERED_NAME = re.compile(
+    r"(?<![\w'-])((?-i:[A-Z])[\w'-]*[a-z][\w'-]*)\s+(\d{1,2})(?![\w,.%/-]|:\d|\s*(?:st|nd|rd|th|am|pm)\b|\s+[a-z]+s\b)")
+
+
+def numbered_names(question: str) -> tuple[str, ...]:
+    """The names the question numbers: a capitalised word (not a month or weekday, nor the question's first word)
+    followed by a number of one or two digits ("PlayStation 3", "Xbox 3"), not a day, an hour, a score or a count
+    ("Arsenal 2 times", "the MoD's 20 biggest projects")."""
+    out = []
+    for match in _NUMBERED_NAME.finditer(question):
+        word = match.group(1)
+        if _is_date_word(word) or not _is_name(word, question) or word.endswith(("'s", "’s", "s'")):
+            continue
+        out.append(f"{word} {match.group(2)}")
+    return tuple(out)
 
 
 def is_follow_up(question: str, content_terms: int, named: bool = False, first_name: int | None = None) -> bool:
@@ -602,6 +622,7 @@ def analyse(
         actors=tuple(actors),
         unknown_names=tuple(unknown_names), marked=tuple(marked), figures=tuple(figures),
         corrections=corrections, follow_up=follow_up, described=frozenset(described), unseen=tuple(unseen),
+        numbered=numbered_names(question),
         dated=frozenset(dated), years=frozenset(years), acronyms=frozenset(acronyms), aliases=aliases,
         focus=_focus(shaped, analyzer, frozenset(weights)) if kind in _FOCUSED else frozenset(),
     )
