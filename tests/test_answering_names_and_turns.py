@@ -161,3 +161,15 @@ def test_a_figure_in_a_story_naming_the_numbered_name_counts():
         "Sony will also make the PlayStation 3 cheaper to build.",
     ])
     assert _decided("How much will the PlayStation 3 cost?", [priced, CELL]).answer
+
+
+# ---- years --------------------------------------------------------------------------------------
+def test_a_year_the_story_never_names_is_corrected_with_its_year_nearest_the_one_asked():
+    gadgets = [hit("a", "Kelmar Book named top gadget", [
+        "The magazine ranked the Kelmar Book first, ahead of the 1956 Dorvia remote control.",
+        "The 1991 laptop from Kelmar set the style for later portable computers.",
+        "Kelmar Book owners still praise the 1991 machine's keyboard.",
+    ])]
+    premise = _checked("Why did the magazine crown the 1995 Kelmar Book the best gadget?", gadgets)
+    assert premise.status == "contradicted" and premise.word == "1995"
+    assert premise.evidence is not None and "1991" in premise.evidence.text

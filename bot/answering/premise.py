@@ -537,9 +537,12 @@ def _replaced(question: Question, views: Sequence[PassageView],
                    if not name[:1].isdigit() and not _misspelt(name, story_words)]
     for surface, terms, year in claims:
         filler = _filler(question, _slot(question, terms), told, year)
-        if filler is None and year:  # "in 1969" where asked "back in 1979": any other year of the story's best account
-            dated = [c for c in told if any(YEAR.match(w) for w in re.findall(r"\d{4}", c.text))]
-            filler = max(dated, key=lambda c: (_told(c, question), c.score), default=None)
+        if filler is None and year:  # "in 1969" where asked "back in 1979": the story's year nearest the one asked
+            asked_year = int(surface)
+            distance = {id(c): min((abs(int(w) - asked_year) for w in re.findall(r"\d{4}", c.text) if YEAR.match(w)),
+                                   default=None) for c in told}
+            dated = [c for c in told if distance[id(c)] is not None]
+            filler = max(dated, key=lambda c: (-(distance[id(c)] or 0), _told(c, question), c.score), default=None)
         if filler is not None:
             return surface, filler
     return None
