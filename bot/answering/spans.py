@@ -46,6 +46,9 @@ _OUT_WITH = (
 """"Ruled out of the rest of the Six Nations with a broken thumb": what keeps someone out."""
 _CAUSAL = (
     r"(?<!what )(?:has|have|had|which)\s+(?:\w+\s+)?(?:forced|prompted|sparked|triggered|caused)|"
+    r"(?:prompted|sparked|triggered|fuelled|fueled|spurred|motivated) by|"
+    r"(?:has|had|with|suffered|suffering|picked up|sustained|nursing)\s+(?:an?\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:injury|injuries|illness|virus|knock|strain|fracture)(?![\w-])|"
     r"stems? from|stemmed from|caused by|(?:could|may|might|which|would) explain|explained by|(?:a|the) result of|"
     r"unless|thinking (?:it|that|he|she|they)|believing|in the belief|to force|to deter|to recoup|"
     r"as (?:it|they|he|she|we) (?:\w+ed|was|were|had|would|could)|,\s+so (?!far|much|many|long|that|too|called)"
