@@ -85,6 +85,17 @@ def test_a_place_word_inside_a_compound_does_not_ask_for_a_place(question, kind)
     assert answer_type(question) is kind
 
 
+@pytest.mark.parametrize(("question", "kind"), [
+    ("And where did the iPod come on that list?", AnswerType.NUMBER),
+    ("Where did Radcliffe finish in the 10,000m?", AnswerType.NUMBER),
+    ("Where was the champion ranked last year?", AnswerType.NUMBER),
+    ("Where did the money come from?", AnswerType.PLACE),  # a source, not a place in a ranking
+    ("Where did the team play last night?", AnswerType.PLACE),
+])
+def test_where_something_came_finished_or_ranked_asks_for_its_place_in_a_ranking(question, kind):
+    assert answer_type(question) is kind
+
+
 # ---- causes -------------------------------------------------------------------------------------
 @pytest.mark.parametrize("sentence", [
     "A knee injury has forced Arvind Parmar out of the Davis Cup tie.",

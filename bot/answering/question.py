@@ -142,7 +142,10 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"|\bwhat (?:did|does|do|will|would|has|have|had) (?:[\w'’-]+\s+){1,5}?(?:fall|fell|fallen|drop|dropped|rise|rose|"
         r"risen|climb|climbed|jump|jumped|grow|grew|grown|slip|slipped|sink|sank|slide|slid|increase|increased|"
         r"decrease|decreased|shrink|shrank|edge|edged|go|gone|come|came) (?:up |down |back )?to\b"
-        r"|\bhow far (?:over|above|below|under|behind|ahead|short)\b",
+        r"|\bhow far (?:over|above|below|under|behind|ahead|short)\b"
+        # a place in a ranking: "where did the iPod come on that list?", "where did she finish?"
+        r"|\bwhere (?:did|does|do|will|would|has|have|is|was|are|were) (?:[\w'’-]+\s+){1,5}?(?:come|came|finish|finished|"
+        r"rank|ranked|place|placed|end up|ended up)\b(?!\s+from\b)",
         re.IGNORECASE)),
     (AnswerType.DATE, re.compile(
         r"^\W*when\b|\bwhen (?:did|does|do|is|was|were|will|has|have|had|are)\b"
