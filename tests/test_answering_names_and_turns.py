@@ -191,3 +191,18 @@ def test_a_year_the_story_never_names_is_corrected_with_its_year_nearest_the_one
     premise = _checked("Why did the magazine crown the 1995 Kelmar Book the best gadget?", gadgets)
     assert premise.status == "contradicted" and premise.word == "1995"
     assert premise.evidence is not None and "1991" in premise.evidence.text
+
+
+# ---- definitions --------------------------------------------------------------------------------
+@pytest.mark.parametrize("sentence", [
+    "The latest threat, nicknamed evil twins, pose as real hotspots.",
+    "The so-called god game lets players rule a small population.",
+    "Evil twins are actually unauthorised base stations.",
+    "The lockup is essentially a ban on selling shares early.",
+])
+def test_a_sentence_naming_or_saying_what_a_thing_really_is_defines_it(sentence):
+    assert spans(sentence, AnswerType.DEFINITION)
+
+
+def test_a_sentence_saying_nothing_of_what_a_thing_is_defines_nothing():
+    assert not spans("Shares in the firm fell sharply on Tuesday.", AnswerType.DEFINITION)

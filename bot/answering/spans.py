@@ -103,7 +103,9 @@ _PATTERNS: dict[AnswerType, re.Pattern[str]] = {
         r"(?:[A-Z][a-z][\w&'-]*(?:\s+(?:of\s+)?[A-Z][\w&'.-]+)*|[A-Z]{2,3}\b)"
         r"|\b(?:to|from|across|into|toward|towards|on)\s+(?:[Tt]he\s+|an?\s+)?[A-Z][\w&'.-]+(?:\s+(?:of\s+)?[A-Z][\w&'.-]+)+"),
     AnswerType.DEFINITION: re.compile(
-        r"\b(?:is|are|was|were)\s+(?:an?|the|one of)\b|,\s+(?:an?|the)\s+\w+|\b(?:called|known as|named|dubbed|"
+        r"\b(?:is|are|was|were)\s+(?:an?|the|one of)\b"
+        r"|\b(?:is|are|was|were)\s+(?:actually|essentially|basically|simply|effectively)\b"
+        r"|,\s+(?:an?|the)\s+\w+|\b(?:called|known as|named|nicknamed|so-called|dubbed|"
         r"refers to|means|stands for|(?:is|are|was|were|be)\s+(?:\w+ly\s+)?defined as|defines?\s+(?:\w+\s+){1,4}?as\b|"
         r"the (?:name|term|word) for|"
         r"[\"”’]?,\s+where\b|"
