@@ -206,3 +206,14 @@ def test_a_sentence_naming_or_saying_what_a_thing_really_is_defines_it(sentence)
 
 def test_a_sentence_saying_nothing_of_what_a_thing_is_defines_nothing():
     assert not spans("Shares in the firm fell sharply on Tuesday.", AnswerType.DEFINITION)
+
+
+# ---- sentences going on from the one before -----------------------------------------------------
+def test_a_typed_sentence_goes_on_from_one_telling_even_a_little_of_the_question():
+    from .test_answering_mutants import views_and_candidates
+
+    goes_on = "But the wildcard was dispatched by Robby Ginepri in straight sets, 6-2 6-2, in California."
+    article = hit("a", "Tennis news", ["Young won the boys' singles at the Australian Open in January.", goes_on])
+    _, _, candidates, _ = views_and_candidates("What was the score when Donald Young lost in the San Jose Open?",
+                                               [article])
+    assert goes_on in {c.text for c in candidates}

@@ -442,7 +442,7 @@ def test_a_sentence_going_on_from_one_that_tells_the_question_may_answer_with_a_
     _, _, candidates, _ = views_and_candidates(question, [article])
     assert goes_on in {c.text for c in candidates}  # "after a poor run": a reason, though it names nothing asked
     assert CONTINUED_COVERAGE > 0.0
-    vague = hit("a", "Football news", ["Valencia played on Friday.", goes_on])
+    vague = hit("a", "Football news", ["The league played on Friday.", goes_on])
     _, _, candidates, _ = views_and_candidates(question, [vague])
     assert goes_on not in {c.text for c in candidates}  # the sentence before tells too little of the question
     untyped = "The club had lost three games in a row."
