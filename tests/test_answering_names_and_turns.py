@@ -219,3 +219,30 @@ def test_a_typed_sentence_goes_on_from_one_telling_even_a_little_of_the_question
                                                [article])
     told = {c.text: c.coverage for c in candidates}
     assert goes_on in told and told[before] < 0.3
+
+
+# ---- results ------------------------------------------------------------------------------------
+def _result(question: str, sentences: list[str]):
+    return _checked(question, [hit("a", "Cup final report", sentences)])
+
+
+@pytest.mark.parametrize(("question", "told"), [
+    ("How did Kelmar beat Dorvia in the cup final?", "Dorvia beat Kelmar 3-1 in the cup final on Sunday."),
+    ("How did Kelmar beat Dorvia in the cup final?", "Kelmar lost 3-1 to Dorvia in the cup final on Sunday."),
+    ("Why did Dorvia lose the cup final to Kelmar?", "Dorvia's 3-1 win over Kelmar in the cup final was deserved."),
+    ("Why did Dorvia lose the cup final to Kelmar?", "Dorvia were a 3-1 winner over Kelmar in the cup final."),
+    ("How did Kelmar beat Dorvia in the cup final?", "Dorvia consigned Kelmar to a third cup final defeat."),
+])
+def test_a_result_the_coverage_tells_the_other_way_round_is_corrected(question, told):
+    premise = _result(question, ["Fans filled the stadium for the cup final.", told])
+    assert premise.status == "negated" and premise.evidence is not None and premise.evidence.text == told
+
+
+@pytest.mark.parametrize("told", [
+    "Kelmar beat Dorvia 3-1 in the cup final on Sunday.",  # as the question says
+    "Dorvia failed to beat Kelmar in the cup final on Sunday.",  # a "no" before the verb
+    "Dorvia could beat Kelmar in the cup final on Sunday, fans hoped.",  # only may
+])
+def test_a_result_told_as_the_question_says_or_not_told_is_no_premise_to_correct(told):
+    premise = _result("How did Kelmar beat Dorvia in the cup final?", ["Fans filled the stadium for the final.", told])
+    assert premise.status != "negated"

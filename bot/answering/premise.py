@@ -212,6 +212,9 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
     about_hits = {id(v.hit) for v in about}
     about_stories = {v.hit.story.key for v in about}
     relevant = [c for c in relevant if id(c.hit) in about_hits] or relevant  # told of the subjects, if any is
+    result = _result_told_otherwise(question, candidates)
+    if result is not None:  # "how did Liverpool beat Chelsea?" where "Chelsea clung on to win… Liverpool's defeat"
+        return Premise("negated", "", result)
     for surface, term in question.marked:
         word = surface.lower()
         family = _family_of(term)
@@ -348,6 +351,60 @@ def check(question: Question, views: Sequence[PassageView], candidates: Sequence
 
 
 _SCORELINE = re.compile(r"(?<![\w.-])(\d{1,3})\s?[-–]\s?(\d{1,3})(?![\w-]|\.\d)")
+_BEAT = (r"(?:beat|beats|beating|defeat|defeats|defeated|overcame|overcome|thrashed|routed|edged|edged out|saw off|"
+         r"sees off|knocked out|knock out|dispatched|downed|stunned|outclassed|swept aside)")
+_LOST_TO = (r"(?:lost|lose|loses|losing|fell|falls|went down|go down|goes down|succumbed|crashed|slumped|was beaten|"
+            r"were beaten|been beaten)")
+_GAP = r"(?:(?!\b(?:not|never|failed|fail|fails|unable|without|could|would|might|may|if)\b|n't\b)[^.;:!?]){0,%d}?"
+"""The words between the sides of a result: no "no" or "if" among them ("failed to beat", "could beat")."""
+RESULT_GAP = 60
+"""At most this many characters between a side, the verb of a result and the other side ("Ireland consigned England to
+their third straight Six Nations defeat" is told by its own pattern)."""
+
+
+def _claimed_result(question: Question) -> tuple[str, str] | None:
+    """The winner and the loser a question takes for granted: "how did Liverpool beat Chelsea?" (Liverpool,
+    Chelsea), "why did Safin lose the final to Hewitt?" (Hewitt, Safin); as the last words of the subjects' names."""
+    sides = [s.surface.split()[-1] for s in question.subjects]
+    if len(sides) < 2:
+        return None
+    text = question.text
+    for a in sides:
+        for b in sides:
+            if a == b:
+                continue
+            gap = _GAP % RESULT_GAP
+            if re.search(rf"\b{re.escape(a)}\b{gap}\b{_BEAT}\b{gap}\b{re.escape(b)}\b", text):
+                return a, b
+            if re.search(rf"\b{re.escape(a)}\b{gap}\b{_LOST_TO}\b{gap}\bto\s+{gap}\b{re.escape(b)}\b", text):
+                return b, a
+    return None
+
+
+def _tells_winner(text: str, winner: str, loser: str) -> bool:
+    """Does the sentence tell that ``winner`` beat ``loser`` ("Hewitt beat Safin", "Safin lost to Hewitt", "Hewitt's
+    win over Safin", "Ireland consigned England to defeat")?"""
+    w, lo, gap = re.escape(winner), re.escape(loser), _GAP % RESULT_GAP
+    return any(re.search(pattern, text) for pattern in (
+        rf"\b{w}\b{gap}\b{_BEAT}\b{gap}\b{lo}\b",
+        rf"\b{lo}\b{gap}\b{_LOST_TO}\b{gap}\bto\s+{gap}\b{w}\b",
+        rf"\b{w}(?:'s|’s)?\b{gap}\b(?:win|victory|triumph|winner)\s+(?:over|against)\s+{gap}\b{lo}\b",
+        rf"\b{w}\b{gap}\bconsigned\s+{lo}\b{gap}\bdefeat\b",
+        rf"\b{lo}(?:'s|’s)\s+(?:[\w-]+\s+){{0,3}}(?:defeat|loss)\s+(?:by|to|against|at the hands of)\s+{gap}\b{w}\b",
+    ))
+
+
+def _result_told_otherwise(question: Question, candidates: Sequence[Candidate]) -> Candidate | None:
+    """The sentence telling that the side a question says won lost to the other, when no sentence tells it won."""
+    claimed = _claimed_result(question)
+    if claimed is None:
+        return None
+    winner, loser = claimed
+    both = [c for c in candidates if winner in c.text and loser in c.text]
+    if any(_tells_winner(c.text, winner, loser) for c in both):
+        return None
+    reversed_ = [c for c in both if _tells_winner(c.text, loser, winner)]
+    return max(reversed_, key=lambda c: (bool(_SCORELINE.search(c.text)), c.score), default=None)
 """A score ("4-1", "24-21")."""
 _RESULT_WORDS = re.compile(r"\b(?:beat|beating|won|win|wins|lost|loses|defeat|defeated|victory|making it|final score)\b",
                            re.IGNORECASE)
@@ -581,6 +638,12 @@ _GIVING = frozenset(default_analyzer().terms("sell give hand lend send award lic
 """Acts whose other party follows "to": "Why did EA sell its rights to ESPN?" where "ESPN sold EA the rights"."""
 
 
+_UNSURE_BEFORE = re.compile(
+    r"\b(?:not|never|fail(?:ed|s)?\s+to|unable\s+to|could|would|might|may|if)\s+(?:\w+\s+)?$|n't\s+(?:\w+\s+)?$",
+    re.IGNORECASE)
+"""A "no", a "may" or an "if" just before an act: "failed to beat", "could beat", "hasn't sued"."""
+
+
 def _roles_reversed(question: Question, relevant: Sequence[Candidate]) -> Candidate | None:
     """The sentence telling the act a question takes for granted with its two names the other way round: "Why
     did Mann sue Evans?" where "Mr Evans sued Mr Mann", or "Mann was sued by Evans". The act is the word after "did
@@ -619,6 +682,8 @@ def _roles_reversed(question: Question, relevant: Sequence[Candidate]) -> Candid
         at_told = next((i for i, t in enumerate(said) if t.term in acts), None)
         if at_told is None or at_one is None or at_other is None:
             continue
+        if _UNSURE_BEFORE.search(_text_before(candidate.text, said, at_told)[-NO_BEFORE_CHARS:]):
+            continue  # "Dorvia failed to beat Kelmar", "could beat": no act told
         by_agent = bool(_AGENT_BEFORE.search(_text_before(candidate.text, said, max(at_one, at_other))))
         active_reversed = at_other < at_told < at_one and not by_agent
         passive_reversed = at_one < at_told < at_other and by_agent
