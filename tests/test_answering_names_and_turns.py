@@ -246,3 +246,20 @@ def test_a_result_the_coverage_tells_the_other_way_round_is_corrected(question, 
 def test_a_result_told_as_the_question_says_or_not_told_is_no_premise_to_correct(told):
     premise = _result("How did Kelmar beat Dorvia in the cup final?", ["Fans filled the stadium for the final.", told])
     assert premise.status != "negated"
+
+
+# ---- names asked for, of places and things --------------------------------------------------------
+RESTAURANT = [hit("a", "Kelmar trial hears of shooting", [
+    "Kelmar said he found his wife dead in a car after they left a restaurant in Dorvia.",
+    "The court heard the couple had dined at the restaurant that night.",
+])]
+
+
+def test_a_what_was_the_name_question_that_no_sentence_answers_with_a_name_is_refused():
+    decision = _decided("What was the name of the restaurant Kelmar and his wife ate at in Dorvia?", RESTAURANT)
+    assert decision.answer is False and "name" in decision.why
+
+
+def test_a_what_is_it_called_question_is_weighed_not_refused_for_want_of_a_name():
+    decision = _decided("What was the restaurant Kelmar and his wife ate at in Dorvia called?", RESTAURANT)
+    assert decision.answer, decision.why  # its name may be told without "called": weighed as any answer

@@ -227,10 +227,11 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
         return Decision(False, confidence, f"none of the {searched} stories gives {figure} for that")
     if typed:
         confidence += TYPE_FOUND_BONUS
-    elif kind in NAMING:
-        if _ASKS_A_NAME.search(question.text):
+    elif kind in NAMING or kind is AnswerType.NAME:
+        if _ASKS_A_NAME.search(question.text):  # "what was the name of the pilot?": a name, or nothing
             return Decision(False, confidence, f"none of the {searched} stories gives that name")
-        confidence -= UNNAMED_PENALTY
+        if kind in NAMING:  # "what is his album called?" may be told without "called"
+            confidence -= UNNAMED_PENALTY
     if len(question.subjects) > 1:
         together = any(all(s.terms & v.named for s in question.subjects) for v in views)
         if together:
