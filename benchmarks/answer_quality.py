@@ -34,6 +34,7 @@ abstaining), and the same judge scores both:
     probe9       benchmarks/questions/probe9.yaml       over seeds/ + smartable-powerapps + bbc (described subjects)
     probe10      benchmarks/questions/probe10.yaml      over seeds/ + smartable-powerapps + bbc (every kind, fresh articles)
     probe11      benchmarks/questions/probe11.yaml      over seeds/ + smartable-powerapps + bbc (every kind, fresh articles)
+    probe12      benchmarks/questions/probe12.yaml      over seeds/ + smartable-powerapps + bbc (follow-ups, random articles)
 
     python benchmarks/answer_quality.py               # a table per set + failures
     python benchmarks/answer_quality.py --set seeds   # one set (repeatable)
@@ -104,6 +105,7 @@ SETS: dict[str, tuple[Path, tuple[Path, ...]]] = {
     "probe9": (QUESTIONS / "probe9.yaml", COMBINED),
     "probe10": (QUESTIONS / "probe10.yaml", COMBINED),
     "probe11": (QUESTIONS / "probe11.yaml", COMBINED),
+    "probe12": (QUESTIONS / "probe12.yaml", COMBINED),
 }
 
 

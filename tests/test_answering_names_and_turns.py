@@ -263,3 +263,15 @@ def test_a_what_was_the_name_question_that_no_sentence_answers_with_a_name_is_re
 def test_a_what_is_it_called_question_is_weighed_not_refused_for_want_of_a_name():
     decision = _decided("What was the restaurant Kelmar and his wife ate at in Dorvia called?", RESTAURANT)
     assert decision.answer, decision.why  # its name may be told without "called": weighed as any answer
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("how much notice did he give?", AnswerType.DURATION),
+    ("how much is she asking for?", AnswerType.AMOUNT),
+    ("how much do they want for the club?", AnswerType.AMOUNT),
+    ("How much is Microsoft after from his company?", AnswerType.AMOUNT),
+    ("How much does he want to change the rules?", AnswerType.NUMBER),  # wanting to do, not a sum wanted
+    ("How much did the shares fall after the results?", AnswerType.NUMBER),  # "after" the results, not after money
+])
+def test_how_much_notice_asks_for_a_time_and_how_much_someone_asks_for_a_sum(question, kind):
+    assert answer_type(question) is kind

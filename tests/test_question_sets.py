@@ -58,7 +58,7 @@ def test_sets_do_not_repeat_shared_questions():
 
 BBC_SETS = ("judged", "validation", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
             "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "probe", "probe2", "probe3", "probe4", "probe5", "probe6",
-            "probe7", "probe8", "probe9", "probe10", "probe11")
+            "probe7", "probe8", "probe9", "probe10", "probe11", "probe12")
 
 
 @pytest.mark.parametrize("name", BBC_SETS)

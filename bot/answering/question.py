@@ -109,7 +109,7 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"|\bwhat (?:\w+ )?(?:share|proportion|fraction|slice|stake|portion)\b", re.IGNORECASE)),
     (AnswerType.DURATION, re.compile(
         r"\bhow long\b|\bhow many (?:years|months|weeks|days|hours|minutes|decades)\b|\buntil when\b"
-        r"|\b(?:what|which) (?:length|period|span) of time\b|\bhow much time\b"
+        r"|\b(?:what|which) (?:length|period|span) of time\b|\bhow much (?:time|notice|warning)\b"
         r"|\bfor how (?:long|many)\b|\bhow quickly (?:can|could|will|would|do|does|did)\b"
         r"|\b(?:winning|finishing|record|best|fastest|qualifying|lap|race) times?\b"
         r"|\b(?:over|for|in) what (?:period|timescale|timeframe|time frame|length of time)\b", re.IGNORECASE)),
@@ -118,10 +118,11 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"charged?|charges|raise|raised|sell|sold|profit|profits|loss|losses|fine|fined|budget|invest|invested|"
         r"deal|bid|offer|salary|wage|debt|tax|save|saved|recover|reimburse[ds]?|recoup|compensation|damages|donate[ds]?|"
         r"award|awarded|claim|claimed|owe|owed|borrow|borrowed|lend|lent|spend|cost|paying|pays|fines|earning|spending|"
-        r"give|gave|given|giving|donated|donating|donation|donations|"
+        r"give|gave|given|giving|donated|donating|donation|donations|ask|asks|asking|asked|want(?:s|ed)?(?!\s+to\b)|"
+        r"seek|seeks|seeking|sought|demand|demands|demanding|demanded|"
         r"costing|selling|raising|investing|saving|bids|offers|offered|offering|taxes|debts|salaries|wages)\b"
         r"|\b(?:what|which) (?:\w+ )?(?:price|amount|sum|salary|fee|fine|wage|bonus|payout|compensation)\b"
-        r"|\bhow much (?:money|cash)\b|\bfor how much\b|\bworth in \w+\W*$|\bin (?:dollars|pounds|euros|sterling)\b"
+        r"|\bhow much (?:money|cash)\b|\bfor how much\b|\bhow much (?:is|are|was|were) (?:[\w'’-]+\s+){1,3}?after\b|\bworth in \w+\W*$|\bin (?:dollars|pounds|euros|sterling)\b"
         r"|\bwhat (?:would|will|did|does|do|could|might) (?:it|they|\w+) (?:cost|fetch|raise|earn|bring in)\b"
         r"|\bwhat (?:would|will|did|does|do) (?:[\w'’-]+\s+){1,6}?(?:charge|charges|cost|pay|fetch)\b"
         r"|\bwhat (?:would|will|did|does|do) (?:[\w'’-]+\s+){1,6}?(?:put|value|price)s? (?:[\w'’-]+\s+){0,4}?"
