@@ -275,3 +275,15 @@ def test_a_what_is_it_called_question_is_weighed_not_refused_for_want_of_a_name(
 ])
 def test_how_much_notice_asks_for_a_time_and_how_much_someone_asks_for_a_sum(question, kind):
     assert answer_type(question) is kind
+
+
+def test_a_sum_asked_for_is_told_without_the_word_asking():
+    from .test_answering_mutants import views_and_candidates
+
+    sued = "Kelmar is being sued by his former partner for $10m, claiming he broke a promise."
+    _, _, candidates, _ = views_and_candidates("How much is Kelmar's former partner asking for?",
+                                               [hit("a", "Kelmar sued", [sued, "The case opens next week."])])
+    assert {c.text: c.typed for c in candidates}[sued]
+    _, _, candidates, _ = views_and_candidates("How much is Kelmar paying in rent?",
+                                               [hit("a", "Kelmar sued", [sued, "The case opens next week."])])
+    assert not {c.text: c.typed for c in candidates}.get(sued)  # rent paid: a sum of another kind

@@ -470,6 +470,9 @@ def restates(span: str, asked: frozenset[str], words: Lexicon) -> bool:
     return bool(terms) and all(t in asked or words.bridged(frozenset([t]), asked) for t in terms)
 
 
+_ASKING_TERMS = frozenset(default_analyzer().terms("ask asking want wanting seek seeking demand demanding"))
+
+
 def score_candidates(question: Question, views: Sequence[PassageView], shares: Shares) -> list[Candidate]:
     """Every quotable sentence of the passages, scored."""
     if not views:
@@ -485,6 +488,8 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     measured = question.plain
     # "how much has businessman X given?": "businessman" says who, not what is measured ("how many members?" counts them)
     counted = measured - role_terms() if kind is not AnswerType.NUMBER else measured
+    if kind is AnswerType.AMOUNT:  # "how much is she asking for?": asking says only that a sum is wanted
+        counted -= _ASKING_TERMS
     story_named = named_by_story(views)
     spanned = kind is not AnswerType.COMPARISON or bool(QUANTITATIVE.search(question.text))
     predicate = _predicate_shares(question) if kind is AnswerType.YES_NO and subjects else None
