@@ -281,7 +281,7 @@ def test_a_sum_asked_for_is_told_without_the_word_asking():
     from .test_answering_mutants import views_and_candidates
 
     sued = "Kelmar is being sued by his former partner for $10m, claiming he broke a promise."
-    _, _, candidates, _ = views_and_candidates("How much is Kelmar's former partner asking for?",
+    _, _, candidates, _ = views_and_candidates("How much is she asking Kelmar for?",
                                                [hit("a", "Kelmar sued", [sued, "The case opens next week."])])
     assert {c.text: c.typed for c in candidates}[sued]
     _, _, candidates, _ = views_and_candidates("How much is Kelmar paying in rent?",
