@@ -287,3 +287,17 @@ def test_a_sum_asked_for_is_told_without_the_word_asking():
     _, _, candidates, _ = views_and_candidates("How much is Kelmar paying in rent?",
                                                [hit("a", "Kelmar sued", [sued, "The case opens next week."])])
     assert not {c.text: c.typed for c in candidates}.get(sued)  # rent paid: a sum of another kind
+
+
+def test_in_a_chat_the_name_a_pronoun_points_to_does_not_answer_who_took_their_place():
+    from bot.answering.candidates import Shares, passage_view, score_candidates
+
+    stories = [hit("a", "Amit Kelmar quits cyber post", [
+        "Despite this success Mr Kelmar left his post abruptly at the end of last week.",
+        "Mr Kelmar took up his post in September 2003.",
+    ])]
+    asked = analysed("who replaced him?", context=["Why did Amit Kelmar resign as the cyber security chief?"])
+    assert asked.follow_up and asked.subjects
+    views = [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in stories]
+    candidates = score_candidates(asked, views, Shares(asked.weights))
+    assert candidates and not any(c.typed for c in candidates)

@@ -473,6 +473,17 @@ def restates(span: str, asked: frozenset[str], words: Lexicon) -> bool:
 _ASKING_TERMS = frozenset(default_analyzer().terms("ask asking want wanting seek seeking demand demanding"))
 
 
+_NAME_WORDS = re.compile(r"[A-Z][\w'’-]*")
+
+
+def _names_only(span: str, subject_terms: frozenset[str]) -> bool:
+    """Is every capitalised word of the span ("Mr Yoran", "Yoran's") a name of the question's subjects (titles
+    aside)?"""
+    words = [w for w in _NAME_WORDS.findall(span) if w.lower().rstrip(".") not in HONORIFICS]
+    terms = {t for w in words for t in default_analyzer().terms(w)}
+    return bool(terms) and terms <= subject_terms
+
+
 def score_candidates(question: Question, views: Sequence[PassageView], shares: Shares) -> list[Candidate]:
     """Every quotable sentence of the passages, scored."""
     if not views:
@@ -491,6 +502,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
     if kind is AnswerType.AMOUNT:  # "how much is she asking for?": asking says only that a sum is wanted
         counted -= _ASKING_TERMS
     story_named = named_by_story(views)
+    subject_terms = question.subject_terms
     spanned = kind is not AnswerType.COMPARISON or bool(QUANTITATIVE.search(question.text))
     predicate = _predicate_shares(question) if kind is AnswerType.YES_NO and subjects else None
     asks_year = bool(_ASKS_YEAR.search(question.text))
@@ -541,6 +553,8 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
             if kind is AnswerType.DEFINITION and coverage < DEFINITION_COVERAGE and not (defined and defined <= all_terms):
                 typed = ()  # "X is a …" defines X only in a sentence about X
             elif kind in NAMED and typed and terms:
+                # a name of the subject answers nothing about it: in a chat, "who replaced him?" is not "Mr Yoran"
+                typed = tuple(span for span in typed if not _names_only(span, subject_terms))
                 typed = tuple(span for span in typed if not described(sentence, span, description))
                 close = near(sentence, typed, reach)  # the name that answers stands by what is asked about
                 typed = close + tuple(span for span in leaders(sentence, typed) if span not in close) if asks_leader else close
