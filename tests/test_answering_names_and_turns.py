@@ -301,3 +301,16 @@ def test_in_a_chat_the_name_a_pronoun_points_to_does_not_answer_who_took_their_p
     views = [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in stories]
     candidates = score_candidates(asked, views, Shares(asked.weights))
     assert candidates and not any(c.typed for c in candidates)
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("how much of it does Fiat own?", AnswerType.PERCENTAGE),
+    ("How much of the club does the tycoon now control?", AnswerType.PERCENTAGE),
+    ("How much of the budget did they spend?", AnswerType.AMOUNT),  # spending from it, not owning it
+])
+def test_how_much_of_something_someone_owns_asks_for_a_share(question, kind):
+    assert answer_type(question) is kind
+
+
+def test_playing_against_a_country_places_the_match():
+    assert "against Romania" in spans("Henman made his debut against Romania in 1994.", AnswerType.PLACE)

@@ -106,6 +106,7 @@ _TYPE_RULES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         r"(?:which|who)\b", re.IGNORECASE)),
     (AnswerType.PERCENTAGE, re.compile(
         r"\b(?:percent(?:age)?|per cent|how big a (?:share|slice|stake))\b"
+        r"|\bhow much of\b[^?]*\b(?:own|owns|owned|hold|holds|held|control|controls|controlled)\b"
         r"|\bwhat (?:\w+ )?(?:share|proportion|fraction|slice|stake|portion)\b", re.IGNORECASE)),
     (AnswerType.DURATION, re.compile(
         r"\bhow long\b|\bhow many (?:years|months|weeks|days|hours|minutes|decades)\b|\buntil when\b"

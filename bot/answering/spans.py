@@ -158,11 +158,12 @@ _NAMED_BEFORE = re.compile(r"(?:[A-Z][\w'’-]*|[A-Z]{2,})\s$")
 
 
 _TO_A_COUNTRY = re.compile(
-    r"\b(?:to|from|across|into|toward|towards)\s+(?:the\s+)?(?:[Ee]astern\s+|[Ww]estern\s+|[Nn]orthern\s+|[Ss]outhern\s+)?(?:"
+    r"\b(?:to|from|across|into|toward|towards|against|versus|vs\.?)\s+(?:the\s+)?(?:[Ee]astern\s+|[Ww]estern\s+|[Nn]orthern\s+|[Ss]outhern\s+)?(?:"
     + "|".join(sorted({w.upper() if len(w) <= 3 else w.capitalize() for group in PLACES for w in group[:1]}, key=len,
                       reverse=True))
     + r")\b")
-"""Moving "to Asia", "from Mexico", "to eastern Europe": a single country or region's name places too."""
+"""Moving "to Asia", "from Mexico", "to eastern Europe", playing "against Romania": a single country or region's name
+places too."""
 
 
 def _not_a_count(sentence: str, match: re.Match[str]) -> bool:
