@@ -6,27 +6,19 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering.abstain import decide
-from bot.answering.candidates import Shares, passage_view, score_candidates
 from bot.answering.dates import find_date, find_dates
-from bot.answering.premise import check
 
-from .test_answering_units import ANALYZER, analysed, compose, hit
+from .test_answering_units import ANALYZER, checked, compose, decided, hit
 
 KNOWN = {"dorvik": 3, "quell": 3}
 
 
 def _checked(question: str, hits):
-    asked = analysed(question, known=KNOWN)
-    views = [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in hits]
-    return check(asked, views, score_candidates(asked, views, Shares(asked.weights)))
+    return checked(question, hits, known=KNOWN)
 
 
 def _decided(question: str, hits):
-    asked = analysed(question, known=KNOWN)
-    views = [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in hits]
-    shares = Shares(asked.weights)
-    return decide(asked, views, score_candidates(asked, views, shares), shares, len(hits))
+    return decided(question, hits, known=KNOWN)
 
 
 # ---- days ---------------------------------------------------------------------------------------

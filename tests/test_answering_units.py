@@ -46,6 +46,21 @@ def hit(key: str, title: str, sentences: list[str], score: float = 1.0, **story_
     return RankedPassage(passage, story(key, title, **story_fields), score)
 
 
+def checked(question: str, hits: list[RankedPassage], *, known: dict[str, int] | None = None):
+    """The premise check of the question over these passages."""
+    asked = analysed(question, known=known)
+    views = [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in hits]
+    return check(asked, views, score_candidates(asked, views, Shares(asked.weights)))
+
+
+def decided(question: str, hits: list[RankedPassage], *, known: dict[str, int] | None = None):
+    """The abstention decision on the question over these passages."""
+    asked = analysed(question, known=known)
+    views = [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in hits]
+    shares = Shares(asked.weights)
+    return decide(asked, views, score_candidates(asked, views, shares), shares, len(hits))
+
+
 def compose(question: str, hits: list[RankedPassage], **kwargs):
     return compose_answer(analysed(question, **kwargs), hits, ANALYZER, searched=len(hits))
 
