@@ -297,6 +297,12 @@ def test_sentence_openers_are_not_part_of_names(sentence, found):
     ("what about the rival company in Europe today?", 1, True),  # elliptical, one term of its own
     ("what about the rival company in Europe today?", 2, False),
     ("what about Europe?", 3, True),  # elliptical and short
+    ("what about Europe then?", 3, True),  # four words are short
+    ("is the deal worth the money then?", 2, True),  # the deal the chat is about: seven words, two terms of its own
+    ("is the deal worth the money then?", 3, False),  # three terms of its own: a question of its own
+    ("did the club say why his loan spell ended early?", 4, True),  # ten words, someone the chat named
+    ("did the club say why his loan spell ended so early?", 4, False),  # eleven stand alone
+    ("did the club say why his loan spell ended?", 5, False),  # five terms of its own
     ("what about rivals in Europe?", 3, False),
     ("and what about rivals in Europe?", 3, True),  # opening with a conjunction, it goes on from the last
     ("and what did rival companies in Europe and Asia decide?", 5, True),  # ten words

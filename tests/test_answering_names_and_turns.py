@@ -293,3 +293,58 @@ def test_in_a_chat_the_name_a_pronoun_points_to_does_not_answer_who_took_their_p
 
 def test_playing_against_a_country_places_the_match():
     assert "against Romania" in spans("Henman made his debut against Romania in 1994.", AnswerType.PLACE)
+
+
+# ---- edges the mutation run found unspecified -----------------------------------------------------
+@pytest.mark.parametrize(("question", "names"), [
+    ("How far over budget are the MoD’s 20 biggest projects?", ()),  # a curly possessive owns the count too
+    ("Did the Beatles' 2 films make money?", ()),
+    ("After June 5, when will the Xbox 3 be out?", ("Xbox 3",)),  # a day before it does not stop the reading
+])
+def test_owners_counts_and_days_before_a_numbered_name_are_read_past(question, names):
+    assert analysed(question).numbered == names
+
+
+def test_a_story_naming_either_of_two_numbered_names_is_about_them():
+    from bot.answering.abstain import numbered_in
+    from bot.answering.candidates import passage_view
+
+    hits = [hit("a", "Sony prices", ["The PlayStation 3 will cost £300 when it goes on sale, Sony said."]),
+            hit("b", "Microsoft news", ["The Xbox 2 will go on sale in November, Microsoft said."], score=0.9),
+            hit("c", "Sony news", ["The PSP will cost £180 when it goes on sale, Sony said."], score=0.8)]
+    asked = analysed("How much will the PlayStation 3 and the Xbox 2 cost?")
+    missing, stories = numbered_in(asked, [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in hits])
+    assert missing == [] and stories == {"a", "b"}
+
+
+def test_the_whole_name_of_the_subject_answers_no_who_either():
+    from bot.answering.candidates import Shares, passage_view, score_candidates
+
+    stories = [hit("a", "Amit Kelmar quits cyber post", [
+        "Amit Kelmar, who ran the cyber division, left his post abruptly at the end of last week.",
+    ])]
+    asked = analysed("who replaced him?", context=["Why did Amit Kelmar resign as the cyber security chief?"])
+    views = [passage_view(h, ANALYZER, frozenset(asked.weights)) for h in stories]
+    candidates = score_candidates(asked, views, Shares(asked.weights))
+    assert candidates and not any(c.typed for c in candidates)
+
+
+@pytest.mark.parametrize(("name", "word", "misspelt"), [
+    ("Gebreselasie", "Gebrselassie", True),  # two edits in a long name
+    ("Agasi", "Agassi", True),  # one edit in a short one
+    ("Agasy", "Agassi", False),  # two edits in a short name: another name
+    ("Mourhino", "Mourinho", True),  # a swap counts as one edit
+])
+def test_a_name_a_few_edits_from_a_word_of_the_story_is_a_misspelling(name, word, misspelt):
+    from bot.answering.premise import _misspelt
+
+    assert _misspelt(name, [word, "Kooyong"]) is misspelt
+
+
+def test_of_two_sentences_telling_the_result_the_other_way_round_the_one_with_the_score_corrects_it():
+    premise = _result("How did Kelmar beat Dorvia in the cup final?", [
+        "Dorvia beat Kelmar in the cup final on Sunday, in front of a record crowd at the national stadium.",
+        "Kelmar lost 3-1 to Dorvia.",
+    ])
+    assert premise.status == "negated" and premise.evidence is not None
+    assert premise.evidence.text == "Kelmar lost 3-1 to Dorvia."

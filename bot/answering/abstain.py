@@ -169,15 +169,15 @@ def _numbered(name: str) -> re.Pattern[str]:
 def numbered_in(question: Question, views: Sequence[PassageView]) -> tuple[list[str], set[str]]:
     """The numbered names of the question ("PlayStation 3") that no retrieved passage names with their number (the
     coverage tells of another model or edition, "PlayStation 2", or of the name alone), and the stories whose
-    passages name every one of them."""
+    passages name one of them."""
     missing = []
-    stories = {v.hit.story.key for v in views}
+    stories: set[str] = set()
     for name in question.numbered:
         told = _numbered(name)
         naming = {v.hit.story.key for v in views if told.search(v.hit.passage.text) or told.search(v.hit.story.title)}
         if not naming:
             missing.append(name)
-        stories &= naming
+        stories |= naming
     return missing, stories
 
 

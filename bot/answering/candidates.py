@@ -479,7 +479,7 @@ _NAME_WORDS = re.compile(r"[A-Z][\w'’-]*")
 def _names_only(span: str, subject_terms: frozenset[str]) -> bool:
     """Is every capitalised word of the span ("Mr Yoran", "Yoran's") a name of the question's subjects (titles
     aside)?"""
-    words = [w for w in _NAME_WORDS.findall(span) if w.lower().rstrip(".") not in HONORIFICS]
+    words = [w for w in _NAME_WORDS.findall(span) if w.lower() not in HONORIFICS]
     terms = {t for w in words for t in default_analyzer().terms(w)}
     return bool(terms) and terms <= subject_terms
 
