@@ -459,7 +459,7 @@ def numbered_names(question: str) -> tuple[str, ...]:
     out = []
     for match in _NUMBERED_NAME.finditer(question):
         word = match.group(1)
-        if _is_date_word(word) or not _is_name(word, question) or word.endswith(("'s", "’s", "s'")):
+        if _is_date_word(word) or not _is_name(word, question) or word.endswith(("'s", "s'")):
             continue
         out.append(f"{word} {match.group(2)}")
     return tuple(out)
