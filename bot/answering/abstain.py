@@ -155,7 +155,7 @@ def year_told(question: Question, views: Sequence[PassageView]) -> bool:
     return False
 
 
-NUMBER_NAMES = {value: name for name, value in NUMBER_VALUES.items() if isinstance(value, int) and value <= 20}
+NUMBER_NAMES = {value: name for name, value in NUMBER_VALUES.items() if value <= 20}
 
 
 def _numbered(name: str) -> re.Pattern[str]:

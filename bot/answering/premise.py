@@ -362,36 +362,41 @@ RESULT_GAP = 60
 their third straight Six Nations defeat" is told by its own pattern)."""
 
 
-def _claimed_result(question: Question) -> tuple[str, str] | None:
-    """The winner and the loser a question takes for granted: "how did Liverpool beat Chelsea?" (Liverpool,
-    Chelsea), "why did Safin lose the final to Hewitt?" (Hewitt, Safin); as the last words of the subjects' names."""
-    sides = [s.surface.split()[-1] for s in question.subjects]
-    if len(sides) < 2:
-        return None
-    text = question.text
-    for a in sides:
-        for b in sides:
-            if a == b:
-                continue
-            gap = _GAP % RESULT_GAP
-            if re.search(rf"\b{re.escape(a)}\b{gap}\b{_BEAT}\b{gap}\b{re.escape(b)}\b", text):
-                return a, b
-            if re.search(rf"\b{re.escape(a)}\b{gap}\b{_LOST_TO}\b{gap}\bto\s+{gap}\b{re.escape(b)}\b", text):
-                return b, a
-    return None
-
-
-def _tells_winner(text: str, winner: str, loser: str) -> bool:
-    """Does the sentence tell that ``winner`` beat ``loser`` ("Hewitt beat Safin", "Safin lost to Hewitt", "Hewitt's
-    win over Safin", "Ireland consigned England to defeat")?"""
+def _result_patterns(winner: str, loser: str) -> tuple[str, ...]:
+    """The ways a text tells that ``winner`` beat ``loser``: "Hewitt beat Safin", "Safin lost to Hewitt" (the two a
+    question words a result by, too), then "Hewitt's win over Safin", "Ireland consigned England to defeat",
+    "Safin's defeat by Hewitt"."""
     w, lo, gap = re.escape(winner), re.escape(loser), _GAP % RESULT_GAP
-    return any(re.search(pattern, text) for pattern in (
+    return (
         rf"\b{w}\b{gap}\b{_BEAT}\b{gap}\b{lo}\b",
         rf"\b{lo}\b{gap}\b{_LOST_TO}\b{gap}\bto\s+{gap}\b{w}\b",
         rf"\b{w}(?:'s|’s)?\b{gap}\b(?:win|victory|triumph|winner)\s+(?:over|against)\s+{gap}\b{lo}\b",
         rf"\b{w}\b{gap}\bconsigned\s+{lo}\b{gap}\bdefeat\b",
         rf"\b{lo}(?:'s|’s)\s+(?:[\w-]+\s+){{0,3}}(?:defeat|loss)\s+(?:by|to|against|at the hands of)\s+{gap}\b{w}\b",
-    ))
+    )
+
+
+def _claimed_result(question: Question) -> tuple[str, str] | None:
+    """The winner and the loser a question takes for granted, worded as the first two of :func:`_result_patterns`:
+    "how did Liverpool beat Chelsea?" (Liverpool, Chelsea), "why did Safin lose the final to Hewitt?" (Hewitt, Safin);
+    as the last words of the subjects' names."""
+    sides = [s.surface.split()[-1] for s in question.subjects]
+    if len(sides) < 2:
+        return None
+    for a in sides:
+        for b in sides:
+            if a == b:
+                continue
+            if re.search(_result_patterns(a, b)[0], question.text):  # a beat b
+                return a, b
+            if re.search(_result_patterns(b, a)[1], question.text):  # a lost to b
+                return b, a
+    return None
+
+
+def _tells_winner(text: str, winner: str, loser: str) -> bool:
+    """Does the sentence tell that ``winner`` beat ``loser`` (any of :func:`_result_patterns`)?"""
+    return any(re.search(pattern, text) for pattern in _result_patterns(winner, loser))
 
 
 def _result_told_otherwise(question: Question, candidates: Sequence[Candidate]) -> Candidate | None:
@@ -589,17 +594,18 @@ def _replaced(question: Question, views: Sequence[PassageView],
     if all(s.named_in(told_names) for s in question.subjects):
         claims += [(y, frozenset({y}), True) for y in sorted(question.years - told_names)]
         # a name the coverage never uses, where the story telling the event names another in its place
-        story_words = {w for c in told for w in _CAPITALISED.findall(c.text)}
-        claims += [(name, frozenset(default_analyzer().terms(name)), False) for name in question.unknown_names
-                   if not name[:1].isdigit() and not _misspelt(name, story_words)]
+        if question.unknown_names:
+            story_words = {w for c in told for w in _CAPITALISED.findall(c.text)}
+            claims += [(name, frozenset(default_analyzer().terms(name)), False) for name in question.unknown_names
+                       if not name[:1].isdigit() and not _misspelt(name, story_words)]
     for surface, terms, year in claims:
         filler = _filler(question, _slot(question, terms), told, year)
         if filler is None and year:  # "in 1969" where asked "back in 1979": the story's year nearest the one asked
             asked_year = int(surface)
-            distance = {id(c): min((abs(int(w) - asked_year) for w in re.findall(r"\d{4}", c.text) if YEAR.match(w)),
-                                   default=None) for c in told}
-            dated = [c for c in told if distance[id(c)] is not None]
-            filler = max(dated, key=lambda c: (-(distance[id(c)] or 0), _told(c, question), c.score), default=None)
+            dated = [(min(years), c) for c in told
+                     if (years := [abs(int(w) - asked_year) for w in re.findall(r"\d{4}", c.text) if YEAR.match(w)])]
+            filler = max(dated, key=lambda pair: (-pair[0], _told(pair[1], question), pair[1].score),
+                         default=(0, None))[1]
         if filler is not None:
             return surface, filler
     return None
