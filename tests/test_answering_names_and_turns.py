@@ -348,3 +348,41 @@ def test_of_two_sentences_telling_the_result_the_other_way_round_the_one_with_th
     ])
     assert premise.status == "negated" and premise.evidence is not None
     assert premise.evidence.text == "Kelmar lost 3-1 to Dorvia."
+
+
+# ---- sums told of the question's subjects -------------------------------------------------------
+DONATION = [hit("a", "Stars give to tsunami appeal", [
+    "Actress Sandra Bullock has donated $1m (£525,000) to The American Red Cross, her agent said.",
+    "A US television network will screen a celebrity special to benefit the tsunami relief effort.",
+])]
+
+
+def test_a_sum_told_of_two_of_the_subjects_answers_whatever_verb_tells_it():
+    decision = decided("How much has Sandra Bullock given the American Red Cross for tsunami relief?", DONATION)
+    assert decision.answer  # "donated" tells what "given" asks
+
+
+def test_a_sum_told_of_one_subject_with_none_of_the_asked_words_is_no_answer():
+    told_of_one = [hit("a", "Stars give to tsunami appeal", [
+        "Actress Sandra Bullock has donated $1m (£525,000) to a hospital in her home town, her agent said.",
+        "A US television network will screen a celebrity special for the American Red Cross appeal.",
+    ])]
+    decision = decided("How much has Sandra Bullock given the American Red Cross for tsunami relief?", told_of_one)
+    assert not decision.answer and "amount" in decision.why
+
+
+def _typed(question: str, sentence: str) -> tuple[str, ...]:
+    asked = analysed(question)
+    views = [passage_view(hit("a", "Match report", [sentence]), ANALYZER, frozenset(asked.weights))]
+    return score_candidates(asked, views, Shares(asked.weights))[0].typed
+
+
+def test_a_count_told_of_two_subjects_still_needs_what_the_question_counts():
+    squad = "Ireland made two changes from the side that beat Italy in Rome, with 12 of the squad unchanged."
+    assert _typed("How big was the crowd for Italy v Ireland in Rome?", squad) == ()  # a squad is no crowd
+    assert _typed("How many of the Ireland squad were unchanged against Italy?", squad)
+
+
+def test_a_share_told_of_two_subjects_answers_whatever_verb_tells_it():
+    owned = "Rupert Murdoch's News Corp owns 82% of the shares in Fox Entertainment Group."
+    assert _typed("What share of Fox Entertainment did News Corp already hold?", owned) == ("82%",)

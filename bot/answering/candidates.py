@@ -173,6 +173,9 @@ def _with(text: str, terms: frozenset[str], asked: frozenset[str], short: frozen
 
 
 NAMED = frozenset({AnswerType.PERSON, AnswerType.ORGANISATION})
+SUMS = frozenset({AnswerType.AMOUNT, AnswerType.PERCENTAGE})
+"""Figures that belong to whom the sentence names: a sum or a share told of two of a question's subjects is theirs,
+whatever verb tells it ("donated" for "given", "joining for" for "paying")."""
 NEAR_WORDS = 5
 
 
@@ -548,6 +551,7 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
             typed = tuple(answering_spans(sentence, kind, question.text)) if kind in TYPED and spanned else ()
             if not terms and not typed:
                 continue
+            named = sum(1 for s in subjects if s.terms & all_terms)
             if kind is AnswerType.PLACE and typed:
                 typed = tuple(span for span in typed if not restates(span, asked, words))
             if kind is AnswerType.DEFINITION and coverage < DEFINITION_COVERAGE and not (defined and defined <= all_terms):
@@ -561,8 +565,10 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
                 if typed and not asks_speech:  # "who founded Yahoo?" is not answered by who commented on it
                     typed = tuple(span for span in typed
                                   if not speaking(sentence, span) or introduced(sentence, span, measured))
-            elif kind in STRICT and typed and counted and not counted & all_terms and not age:
-                typed = ()  # a figure about something else the question does not ask after
+            elif (kind in STRICT and typed and counted and not counted & all_terms and not age
+                  and not (kind in SUMS and named >= 2)):
+                typed = ()  # a figure about something else the question does not ask after; but a sum in a
+                # sentence naming two of its subjects is theirs ("Bullock has donated $1m to the Red Cross")
             elif kind in STRICT and typed and per and not re.search(rf"\b(?:per|a|an|each)\s+{per}", sentence, re.I):
                 typed = ()  # "price per share" is not answered by the total raised
             if typed and outcome and _PLANNED.search(sentence):
@@ -574,7 +580,6 @@ def score_candidates(question: Question, views: Sequence[PassageView], shares: S
             score = coverage + context + rank + tie_break + INFORMATIVE * min(novel / 8, 1.0)
             if predicate is not None:  # "does X give Y an exemption?": the sentence that speaks of exemptions
                 score += PREDICATE_WEIGHT * predicate(terms)
-            named = sum(1 for s in subjects if s.terms & all_terms)
             framing = sum(
                 FRAMING_CREDIT if s.terms & view.named else STORY_FRAMING_CREDIT
                 for s in subjects if not s.terms & all_terms and s.terms & in_story
