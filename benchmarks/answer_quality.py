@@ -21,7 +21,8 @@ abstaining), and the same judge scores both:
     heldout9     benchmarks/questions/heldout9.yaml     over seeds/ + smartable-powerapps + bbc (acceptance, with heldout10)
     heldout10    benchmarks/questions/heldout10.yaml    over seeds/ + smartable-powerapps + bbc (acceptance)
     heldout11    benchmarks/questions/heldout11.yaml    over seeds/ + smartable-powerapps + bbc (acceptance)
-    heldout12    benchmarks/questions/heldout12.yaml    over seeds/ + smartable-powerapps + bbc (acceptance, written last)
+    heldout12    benchmarks/questions/heldout12.yaml    over seeds/ + smartable-powerapps + bbc (acceptance)
+    heldout13    benchmarks/questions/heldout13.yaml    over seeds/ + smartable-powerapps + bbc (acceptance: Smartable items no set used)
     validation   benchmarks/questions/validation.yaml   over seeds/ + smartable-powerapps + bbc
     probe        benchmarks/questions/probe.yaml        over seeds/ + smartable-powerapps + bbc
     probe2       benchmarks/questions/probe2.yaml       over seeds/ + smartable-powerapps + bbc
@@ -93,6 +94,7 @@ SETS: dict[str, tuple[Path, tuple[Path, ...]]] = {
     "heldout10": (QUESTIONS / "heldout10.yaml", COMBINED),
     "heldout11": (QUESTIONS / "heldout11.yaml", COMBINED),
     "heldout12": (QUESTIONS / "heldout12.yaml", COMBINED),
+    "heldout13": (QUESTIONS / "heldout13.yaml", COMBINED),
     "validation": (QUESTIONS / "validation.yaml", COMBINED),
     "probe": (QUESTIONS / "probe.yaml", COMBINED),
     "probe2": (QUESTIONS / "probe2.yaml", COMBINED),

@@ -323,18 +323,19 @@ def test_a_why_question_whose_event_is_told_of_someone_else_is_not_answered():
     assert not decide(asked, views, candidates, Shares(asked.weights), 1).answer
 
 
-def test_coverage_that_never_names_the_questions_most_distinctive_word_weighs_against_answering():
-    question = "What's the battery life of the Nintendo DS?"
-    asked = analysed(question, known={"batteri": 2})
-    near = hit("a", "Nintendo DS on sale", ["The Nintendo DS went on sale in Europe and its life as a rival began."])
-    on = hit("a", "Nintendo DS on sale", ["The Nintendo DS went on sale in Europe; its battery life is ten hours."])
+def test_a_paraphrased_question_is_answered_though_the_story_never_uses_its_rarest_word():
+    # "costliest" is the rarest word asked, and the story says "most expensive": one absent word of a question
+    # whose subject, what it asks and its year the story tells does not count against answering
+    question = "Which reinsurer said 2004 was the costliest year ever for property insurers?"
+    asked = analysed(question, known={"costliest": 1, "reinsur": 10})
+    story = hit("a", "Disasters make 2004 a record year for insurers", [
+        "A string of storms and earthquakes made 2004 the most expensive year on record for property insurers, "
+        "according to reinsurance giant Swiss Re.",
+        "Property claims reached $42bn, the firm said."])
     shares = Shares(asked.weights)
-    confidence = {}
-    for name, source in (("near", near), ("on", on)):
-        views = [passage_view(source, ANALYZER, frozenset(asked.weights))]
-        confidence[name] = decide(asked, views, score_candidates(asked, views, shares), shares, 1).confidence
-    coverage_gap = shares(frozenset({"batteri"}))
-    assert confidence["on"] - confidence["near"] > coverage_gap + 0.2
+    views = [passage_view(story, ANALYZER, frozenset(asked.weights))]
+    decision = decide(asked, views, score_candidates(asked, views, shares), shares, 1)
+    assert decision.answer and decision.confidence >= 0.5 + 0.2
 
 
 @pytest.mark.parametrize(("question", "kind"), [

@@ -16,9 +16,6 @@ ANSWER_AT = 0.5
 """The confidence at which the bot answers."""
 UNKNOWN_NAME_PENALTY = 0.45
 """Per name the coverage never mentions (after spelling correction)."""
-DISTINCTIVE_MISSING_PENALTY = 0.25
-"""When no retrieved passage names the question's most distinctive word ("bitcoin", "battery", "2020"), the
-coverage speaks of something near it but not of it: that counts against answering."""
 UNSEEN_PENALTY = 1.0
 MATURE_COVERAGE = 1000
 """A plain word the coverage never uses ("bitcoin") is likely a paraphrase in a small collection, but in one of
@@ -90,16 +87,6 @@ def best_sentence_coverage(question: Question, candidates: Sequence[Candidate]) 
 def _names(candidate: Candidate, terms: frozenset[str]) -> bool:
     """Does the sentence, or the headline of its story, name any of these terms?"""
     return bool(candidate.terms & terms or headline_terms(candidate.hit.story.title) & terms)
-
-
-def distinctive_named(question: Question, views: Sequence[PassageView]) -> bool:
-    """Does some retrieved passage (or its headline) name the question's most distinctive term — its rarest
-    in the coverage, earlier questions' terms aside?"""
-    own = {t: w for t, w in question.weights.items() if t in question.search and question.search[t] >= 1.0}
-    if not own:
-        return True
-    rarest = max(sorted(own), key=own.__getitem__)
-    return any(rarest in v.named for v in views)
 
 
 def focus_named(question: Question, views: Sequence[PassageView]) -> bool:
@@ -195,8 +182,6 @@ def decide(question: Question, views: Sequence[PassageView], candidates: Sequenc
         names = ", ".join(f"“{name}”" for name in unnumbered)
         return Decision(False, 0.0, f"none of the {searched} stories mentions {names}")
     confidence -= UNKNOWN_NAME_PENALTY * len(question.unknown_names)
-    if not distinctive_named(question, views):
-        confidence -= DISTINCTIVE_MISSING_PENALTY
     unseen = frozenset(term for _, term in question.unseen)
     if unseen:
         confidence -= UNSEEN_PENALTY * shares(unseen) * min(searched / MATURE_COVERAGE, 1.0)
