@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from benchmarks.cross_domain import as_question, reason_kind, run
+from benchmarks.cross_domain import as_question, main, reason_kind, run
 
 
 def _scifact(folder):
@@ -40,3 +40,12 @@ def test_every_claim_is_answered_citing_a_judged_abstract_or_counted_as_a_refusa
     assert report.claims == 2
     assert report.cited_judged == 1 and report.refused == 1
     assert sum(report.reasons.values()) == report.refused
+
+
+def test_the_figures_are_written_as_json_with_each_reason_counted(tmp_path):
+    out = tmp_path / "figures.json"
+    (tmp_path / "scifact").mkdir()
+    assert main(["--scifact", str(_scifact(tmp_path / "scifact")), "--json", str(out)]) == 0
+    figures = json.loads(out.read_text(encoding="utf-8"))
+    assert figures["claims"] == 2 and figures["refused"] == 1 and figures["cited_judged"] == 1
+    assert list(figures["reasons"].values()) == [1] and all(isinstance(r, str) for r in figures["reasons"])
