@@ -386,3 +386,13 @@ def test_a_count_told_of_two_subjects_still_needs_what_the_question_counts():
 def test_a_share_told_of_two_subjects_answers_whatever_verb_tells_it():
     owned = "Rupert Murdoch's News Corp owns 82% of the shares in Fox Entertainment Group."
     assert _typed("What share of Fox Entertainment did News Corp already hold?", owned) == ("82%",)
+
+
+# ---- subjects -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(("question", "subjects"), [
+    ("Is it true that H. pylori urease has two subunits?", []),  # an initial names nothing alone
+    ("Does deleting Raptor reduce G-CSF levels?", ["Raptor", "CSF"]),
+    ("Did Malcolm X visit Oxford?", ["Malcolm X", "Oxford"]),  # a letter within a name keeps its name
+])
+def test_a_single_letter_is_no_subject_of_its_own(question, subjects):
+    assert [s.surface for s in analysed(question).subjects] == subjects
