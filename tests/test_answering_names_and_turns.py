@@ -393,6 +393,7 @@ def test_a_share_told_of_two_subjects_answers_whatever_verb_tells_it():
     ("Is it true that H. pylori urease has two subunits?", []),  # an initial names nothing alone
     ("Does deleting Raptor reduce G-CSF levels?", ["Raptor", "CSF"]),
     ("Did Malcolm X visit Oxford?", ["Malcolm X", "Oxford"]),  # a letter within a name keeps its name
+    ("How much did GM pay Fiat?", ["GM", "Fiat"]),  # two letters name a company
 ])
 def test_a_single_letter_is_no_subject_of_its_own(question, subjects):
     assert [s.surface for s in analysed(question).subjects] == subjects

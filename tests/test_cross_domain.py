@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import Counter
 
-from benchmarks.cross_domain import as_question, main, reason_kind, run
+from benchmarks.cross_domain import Report, as_question, main, reason_kind, run
 
 
 def _scifact(folder):
@@ -49,3 +50,18 @@ def test_the_figures_are_written_as_json_with_each_reason_counted(tmp_path):
     figures = json.loads(out.read_text(encoding="utf-8"))
     assert figures["claims"] == 2 and figures["refused"] == 1 and figures["cited_judged"] == 1
     assert list(figures["reasons"].values()) == [1] and all(isinstance(r, str) for r in figures["reasons"])
+
+
+def test_the_json_figures_keep_each_count_and_list_the_commonest_reason_first():
+    report = Report(claims=9, refused=5, cited_judged=3, reasons=Counter({"rare reason": 1, "common reason": 4}))
+    assert report.to_json() == {"claims": 9, "refused": 5, "cited_judged": 3,
+                                "reasons": {"common reason": 4, "rare reason": 1}}
+    assert list(report.to_json()["reasons"]) == ["common reason", "rare reason"]
+
+
+def test_the_json_file_keeps_the_reasons_quotation_marks_as_written(tmp_path):
+    out = tmp_path / "figures.json"
+    (tmp_path / "scifact").mkdir()
+    main(["--scifact", str(_scifact(tmp_path / "scifact")), "--json", str(out)])
+    reasons = json.loads(out.read_text(encoding="utf-8"))["reasons"]
+    assert all(reason in out.read_text(encoding="utf-8") for reason in reasons)  # “Martian”, not \u201cMartian\u201d
