@@ -36,6 +36,7 @@ abstaining), and the same judge scores both:
     probe10      benchmarks/questions/probe10.yaml      over seeds/ + smartable-powerapps + bbc (every kind, fresh articles)
     probe11      benchmarks/questions/probe11.yaml      over seeds/ + smartable-powerapps + bbc (every kind, fresh articles)
     probe12      benchmarks/questions/probe12.yaml      over seeds/ + smartable-powerapps + bbc (follow-ups, random articles)
+    probe13      benchmarks/questions/probe13.yaml      over seeds/ + smartable-powerapps + bbc (paraphrased, Smartable items)
 
     python benchmarks/answer_quality.py               # a table per set + failures
     python benchmarks/answer_quality.py --set seeds   # one set (repeatable)
@@ -108,6 +109,7 @@ SETS: dict[str, tuple[Path, tuple[Path, ...]]] = {
     "probe10": (QUESTIONS / "probe10.yaml", COMBINED),
     "probe11": (QUESTIONS / "probe11.yaml", COMBINED),
     "probe12": (QUESTIONS / "probe12.yaml", COMBINED),
+    "probe13": (QUESTIONS / "probe13.yaml", COMBINED),
 }
 
 

@@ -263,3 +263,18 @@ def test_a_verbs_forms_are_built_once_per_analyzer():
     assert {"wrote", "written"} <= forms.others("write") and "write" in forms.others("wrote")
     assert forms.others("norway") == frozenset()  # the forms alone, not the places or paraphrases
     assert inflections(analyzer) is forms
+
+
+def test_a_clipped_word_typed_in_a_chat_is_the_word_a_report_spells_out():
+    words = lexicon(ANALYZER)
+    for clipped, spelt in (("exec", "execut"), ("info", "inform"), ("govt", "govern"), ("stats", "statist")):
+        assert spelt in words.others(ANALYZER.terms(clipped)[0]), clipped
+
+
+def test_a_question_in_clipped_words_reads_the_sentence_that_spells_them_out():
+    question = "What info does the receipt reader pull out of a receipt?"
+    asked = frozenset(analysed(question).weights)
+    view = passage_view(hit("r", "Receipt scanning", [
+        "Receipt scanning extracts information such as merchant name, total price and taxes from a receipt."]),
+        ANALYZER, asked)
+    assert ANALYZER.terms("info")[0] in view.lines[0][1]

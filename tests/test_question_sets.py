@@ -58,7 +58,7 @@ def test_sets_do_not_repeat_shared_questions():
 
 BBC_SETS = ("judged", "validation", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
             "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "probe", "probe2", "probe3", "probe4",
-            "probe5", "probe6", "probe7", "probe8", "probe9", "probe10", "probe11", "probe12")
+            "probe5", "probe6", "probe7", "probe8", "probe9", "probe10", "probe11", "probe12", "probe13")
 
 
 @pytest.mark.parametrize("name", BBC_SETS)
@@ -81,16 +81,17 @@ def test_every_registered_set_loads_and_its_bbc_answers_are_in_the_files_it_name
         assert any(check_sets.norm(e) in text for e in case.expect_any), f"{name}: {case.id}"
 
 
-def test_the_smartable_held_out_answers_are_in_the_items_they_name():
-    """heldout13 was written over Smartable items (title and excerpt only): each answerable case's expected phrase
-    is in an item whose file name holds one of its sources."""
+@pytest.mark.parametrize("name", ["heldout13", "probe13"])
+def test_the_smartable_sets_answers_are_in_the_items_they_name(name):
+    """heldout13 and probe13 were written over Smartable items (title and excerpt only): each answerable case's
+    expected phrase is in an item whose file name holds one of its sources."""
     from bot.evaluation import load_cases
 
     smartable = SHARED / "corpora" / "smartable-powerapps"
     if not smartable.is_dir():
         pytest.skip(f"{smartable} is not here: the Smartable items are checked where ../shared is")
     items = {path.name: check_sets.norm(path.read_text(encoding="utf-8")) for path in smartable.glob("*.md")}
-    for case in load_cases(ROOT / "benchmarks" / "questions" / "heldout13.yaml"):
+    for case in load_cases(ROOT / "benchmarks" / "questions" / f"{name}.yaml"):
         if not case.answerable:
             continue
         texts = [text for name, text in items.items() if any(s in name for s in case.sources_any)]

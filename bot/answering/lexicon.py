@@ -153,6 +153,11 @@ PARAPHRASES: tuple[tuple[str, ...], ...] = (
     ("move", "relocate", "relocating", "relocation"),
     ("game", "match", "fixture"),
     ("conservative", "conservatives", "tory", "tories"),
+    # the clipped forms people type in a chat for the words a report spells out
+    ("executive", "exec", "execs"), ("information", "info"), ("government", "govt", "gov"),
+    ("department", "dept"), ("application", "app", "apps"), ("advertisement", "advert", "ad", "ads"),
+    ("statistics", "stats"), ("photograph", "photo", "photos"), ("laboratory", "lab", "labs"),
+    ("mathematics", "maths", "math"), ("documentary", "doc"),
 )
 """Words reporters use for one another."""
 
