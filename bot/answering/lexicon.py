@@ -154,10 +154,10 @@ PARAPHRASES: tuple[tuple[str, ...], ...] = (
     ("game", "match", "fixture"),
     ("conservative", "conservatives", "tory", "tories"),
     # the clipped forms people type in a chat for the words a report spells out
+    # (not "app" for "application", a visa's too, nor "doc", a doctor or a document too)
     ("executive", "exec", "execs"), ("information", "info"), ("government", "govt", "gov"),
-    ("department", "dept"), ("application", "app", "apps"), ("advertisement", "advert", "ad", "ads"),
-    ("statistics", "stats"), ("photograph", "photo", "photos"), ("laboratory", "lab", "labs"),
-    ("mathematics", "maths", "math"), ("documentary", "doc"),
+    ("department", "dept"), ("advertisement", "advert", "ad", "ads"), ("statistics", "stats"),
+    ("photograph", "photo", "photos"), ("laboratory", "lab", "labs"), ("mathematics", "maths", "math"),
 )
 """Words reporters use for one another."""
 

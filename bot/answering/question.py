@@ -568,7 +568,7 @@ def analyse(
             if forms:
                 aliases[term] = forms
             actors.setdefault(_subject_key(tokens, position, shaped), None)
-            if df <= SUBJECT_MAX_SHARE * n and low.rstrip(".") not in _NAME_SUFFIXES and len(term) > 1:  # "Jr" names nobody alone
+            if df <= SUBJECT_MAX_SHARE * n and low.rstrip(".") not in _NAME_SUFFIXES and len(term) > 1:  # "Jr", "H." name nobody alone
                 subjects.setdefault(_subject_key(tokens, position, shaped), set()).add(term)
     category = tokens[-1].term if kind is AnswerType.NAME and tokens and tokens[-1].term in weights else None
     if category is not None:
