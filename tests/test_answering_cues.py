@@ -6,19 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering.candidates import Shares, defined_terms, passage_view, score_candidates
+from bot.answering.candidates import defined_terms
 from bot.answering.question import AnswerType, answer_type
 from bot.answering.spans import answering_spans, spans
 from bot.answering.units import quality
-from tests.test_answering_units import ANALYZER, analysed, compose, hit
-
-
-def _typed(question: str, sentence: str, *before: str) -> tuple[str, ...]:
-    """The answer spans found in ``sentence``, read in a story whose earlier sentences are ``before``."""
-    asked = analysed(question)
-    view = passage_view(hit("s", "A story", [*before, sentence]), ANALYZER, frozenset(asked.weights))
-    found = [c for c in score_candidates(asked, [view], Shares(asked.weights)) if c.text == sentence]
-    return found[0].typed if found else ()
+from tests.test_answering_units import analysed, compose, hit, typed
 
 
 # ---- reasons ---------------------------------------------------------------------------------------------------
@@ -50,8 +42,8 @@ def test_a_sentence_telling_only_when_or_how_long_holds_no_reason(sentence):
 
 def test_of_two_sentences_about_a_ban_only_the_one_telling_what_it_was_for_holds_the_reason():
     question = "Why had Scotland forward Euan Murray been banned?"
-    assert _typed(question, "Euan Murray has been named in the Scotland training squad after an eight-week ban.") == ()
-    assert _typed(question, "The Glasgow forward's ban for stamping ended on 2 February.",
+    assert typed(question, "Euan Murray has been named in the Scotland training squad after an eight-week ban.") == ()
+    assert typed(question, "The Glasgow forward's ban for stamping ended on 2 February.",
                   "Euan Murray has been named in the Scotland training squad.")
 
 
@@ -95,13 +87,13 @@ def test_how_much_someone_gave_asks_for_an_amount():
 
 
 def test_the_role_describing_whom_an_amount_question_is_about_is_not_what_it_measures():
-    assert _typed("How much has businessman Duncan Bannatyne given to Labour in the past?",
+    assert typed("How much has businessman Duncan Bannatyne given to Labour in the past?",
                   "Mr Bannatyne has previously given Labour £50,000.") == ("£50,000",)
 
 
 def test_a_count_of_people_by_role_still_needs_a_sentence_counting_them():
-    assert _typed("How many members signed up?", "The club was founded in 1900 and has 3 branches.") == ()
-    assert _typed("How many members signed up?", "About 3 million members signed up.")
+    assert typed("How many members signed up?", "The club was founded in 1900 and has 3 branches.") == ()
+    assert typed("How many members signed up?", "About 3 million members signed up.")
 
 
 def test_in_the_past_frames_when_and_is_not_what_a_figure_measures():
@@ -209,9 +201,9 @@ def test_a_preview_tells_of_a_contest_to_come_and_of_no_result():
 
 def test_a_preview_holds_no_result_though_it_names_someone():
     preview = "In the Cosafa Cup final, coach Kalusha Bwalya will lead Zambia."
-    assert _typed("Who won the Cosafa Cup final?", preview) == ()
-    assert _typed("Who will lead Zambia in the Cosafa Cup final?", preview) != ()  # no result asked
-    assert _typed("Who won the Cosafa Cup final?", "In the Cosafa Cup final, coach Kalusha Bwalya won.") != ()
+    assert typed("Who won the Cosafa Cup final?", preview) == ()
+    assert typed("Who will lead Zambia in the Cosafa Cup final?", preview) != ()  # no result asked
+    assert typed("Who won the Cosafa Cup final?", "In the Cosafa Cup final, coach Kalusha Bwalya won.") != ()
 
 
 def test_a_sentence_opening_with_what_the_term_is_defines_it():

@@ -13,7 +13,7 @@ from bot.answering.candidates import Shares, passage_view, score_candidates
 from bot.answering.question import AnswerType, answer_type, is_follow_up
 from bot.answering.spans import spans
 
-from .test_answering_units import ANALYZER, analysed, checked, decided, hit
+from .test_answering_units import ANALYZER, analysed, checked, decided, hit, typed
 
 KNOWN = {"jerusalem": 0, "agasi": 0, "kelmar": 3, "dorvia": 3, "cairo": 3}
 
@@ -371,21 +371,15 @@ def test_a_sum_told_of_one_subject_with_none_of_the_asked_words_is_no_answer():
     assert not decision.answer and "amount" in decision.why
 
 
-def _typed(question: str, sentence: str) -> tuple[str, ...]:
-    asked = analysed(question)
-    views = [passage_view(hit("a", "Match report", [sentence]), ANALYZER, frozenset(asked.weights))]
-    return score_candidates(asked, views, Shares(asked.weights))[0].typed
-
-
 def test_a_count_told_of_two_subjects_still_needs_what_the_question_counts():
     squad = "Ireland made two changes from the side that beat Italy in Rome, with 12 of the squad unchanged."
-    assert _typed("How big was the crowd for Italy v Ireland in Rome?", squad) == ()  # a squad is no crowd
-    assert _typed("How many of the Ireland squad were unchanged against Italy?", squad)
+    assert typed("How big was the crowd for Italy v Ireland in Rome?", squad) == ()  # a squad is no crowd
+    assert typed("How many of the Ireland squad were unchanged against Italy?", squad)
 
 
 def test_a_share_told_of_two_subjects_answers_whatever_verb_tells_it():
     owned = "Rupert Murdoch's News Corp owns 82% of the shares in Fox Entertainment Group."
-    assert _typed("What share of Fox Entertainment did News Corp already hold?", owned) == ("82%",)
+    assert typed("What share of Fox Entertainment did News Corp already hold?", owned) == ("82%",)
 
 
 # ---- subjects -----------------------------------------------------------------------------------

@@ -61,6 +61,14 @@ def decided(question: str, hits: list[RankedPassage], *, known: dict[str, int] |
     return decide(asked, views, score_candidates(asked, views, shares), shares, len(hits))
 
 
+def typed(question: str, sentence: str, *before: str) -> tuple[str, ...]:
+    """The answer spans found in ``sentence``, read in a story whose earlier sentences are ``before``."""
+    asked = analysed(question)
+    view = passage_view(hit("s", "A story", [*before, sentence]), ANALYZER, frozenset(asked.weights))
+    found = [c for c in score_candidates(asked, [view], Shares(asked.weights)) if c.text == sentence]
+    return found[0].typed if found else ()
+
+
 def compose(question: str, hits: list[RankedPassage], **kwargs):
     return compose_answer(analysed(question, **kwargs), hits, ANALYZER, searched=len(hits))
 
